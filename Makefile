@@ -1,0 +1,74 @@
+# safeq.preflight: two commands do everything on a fresh machine.
+#   make demo   local lab (simulated CML nodes, real slapd, SQL Browser responder) + full playbook + report
+#   make test   unit, functional (real parts), ansible-test sanity and units, ansible-lint, PowerShell syntax gate
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BUILD ?= $(CURDIR)/tests/output/build
+ANSIBLE_TEST_ROOT := $(BUILD)/ansible_collections/safeq/preflight
+PIP_STANDIN_VERSION ?= 24_2
+APT_PACKAGES := $(shell sed -e 's/\#.*//' tests/requirements-apt.txt)
+
+.PHONY: help venv system-deps demo demo-waived test unit functional sanity units lint changelog-lint collection-copy clean
+
+help:
+	@echo "make demo    run the local lab and the full pre-installation check (report in ./reports)"
+	@echo "make test    run every test, sanity check and linter"
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages the lab and the functional tests use (real slapd, Samba AD DC, snmpd, nmap, FreeTDS, Chromium ...).
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: venv system-deps
+	$(PY) tests/lab/demo.py $(DEMO_ARGS)
+
+# The same run with the waivers that README.md shows (exits 0).
+demo-waived: venv system-deps
+	$(PY) tests/lab/demo.py --waivers tests/lab/demo/waivers.yml $(DEMO_ARGS)
+
+test: venv system-deps unit functional lint changelog-lint sanity units
+
+unit: venv
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+functional: venv system-deps
+	$(PY) -m pytest -q -p no:cacheprovider tests/functional
+
+lint: venv collection-copy
+	cd $(ANSIBLE_TEST_ROOT) && ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(CURDIR)/$(VENV)/bin/ansible-lint --offline --profile production
+
+changelog-lint: venv
+	$(VENV)/bin/antsibull-changelog lint
+
+# ansible-test needs the collection at .../ansible_collections/safeq/preflight (a real copy, not a symlink),
+# and an offline stand-in for its pip bootstrap (see tests/utils/get_pip_standin.py).
+collection-copy:
+	rm -rf $(BUILD) && mkdir -p $(ANSIBLE_TEST_ROOT)
+	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(ANSIBLE_TEST_ROOT)
+	cd $(ANSIBLE_TEST_ROOT) && git init -q && git add -A >/dev/null
+	mkdir -p $(HOME)/.ansible/test/cache
+	cp tests/utils/get_pip_standin.py $(HOME)/.ansible/test/cache/get_pip_$(PIP_STANDIN_VERSION).py
+
+sanity: venv collection-copy
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test sanity --venv --python 3.11 --skip-test pslint --color no
+
+units: venv collection-copy
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test units --venv --python 3.11 --color no
+
+clean:
+	rm -rf $(BUILD) reports collections .pytest_cache

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for safeq.preflight.preflight_report (documentation in plugins/modules/preflight_report.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.release import __version__ as ansible_core_version
+from ansible.utils.display import Display
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_render
+from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
+
+display = Display()
+
+
+def host_result(hostvars, results_var):
+    """Turn one host's registered module results into the report's host input."""
+    collected = hostvars.get(results_var) or []
+    findings, ran, messages = [], [], []
+    reachable = True
+    for item in collected:
+        module = item.get('module', 'unknown')
+        result = item.get('result') or {}
+        if result.get('unreachable'):
+            reachable = False
+            messages.append('%s: %s' % (module, result.get('msg', 'unreachable')))
+            continue
+        if result.get('skipped'):
+            continue
+        findings.extend(result.get('findings') or [])
+        if result.get('failed'):
+            messages.append('%s: %s' % (module, result.get('msg', 'failed')))
+        else:
+            ran.append(module)
+    if not collected:
+        reachable = False
+        messages.append('no check ran on this host (it failed or was unreachable before the checks started)')
+    return {'server_role': hostvars.get('safeq_server_role', 'cml'), 'reachable': reachable, 'message': '; '.join(messages),
+            'findings': findings, 'ran': ran}
+
+
+class ActionModule(ActionBase):
+    """Aggregate every host's findings into one report, write it, print a summary, apply the exit policy."""
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('hosts', 'features', 'waivers', 'attestations', 'fail_on', 'report_dir', 'started', 'results_var',
+                             'basename'))
+    ARGUMENT_SPEC = {
+        'hosts': {'type': 'list', 'elements': 'str', 'required': True},
+        'features': {'type': 'list', 'elements': 'str', 'default': []},
+        'waivers': {'type': 'list', 'elements': 'dict', 'default': []},
+        'attestations': {'type': 'list', 'elements': 'dict', 'default': []},
+        'fail_on': {'type': 'str', 'default': 'fail', 'choices': ['fail', 'warn', 'never']},
+        'report_dir': {'type': 'path', 'default': 'reports'},
+        'started': {'type': 'str'},
+        'results_var': {'type': 'str', 'default': 'safeq_preflight_results'},
+        'basename': {'type': 'str', 'default': 'safeq-preflight'},
+    }
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        result = super().run(tmp, task_vars)
+        result['changed'] = False
+        task_vars = task_vars or {}
+        try:
+            dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        catalogue = _catalogue.load()
+        hostvars = task_vars.get('hostvars', {})
+        host_results = {host: host_result(hostvars.get(host, {}), args['results_var']) for host in args['hosts']}
+        now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+        run_meta = {
+            'started': args['started'] or now,
+            'finished': now,
+            'collection_version': collection_version(),
+            'ansible_core_version': ansible_core_version,
+            'check_mode': bool(self._task.check_mode),
+            'inventory_hosts': list(args['hosts']),
+            'features': list(args['features']),
+            'fail_on': args['fail_on'],
+        }
+        report = _report.build_report(host_results, catalogue, args['features'], args['waivers'], args['attestations'],
+                                      args['fail_on'], run_meta)
+        try:
+            paths = _report_render.write_reports(report, args['report_dir'], args['basename'])
+        except OSError as exc:
+            result.update(failed=True, msg="safeq_report_dir: cannot write the report to '%s': %s" % (args['report_dir'], exc))
+            return result
+        summary = _report_render.console_summary(report)
+        summary += '\nReports:\n' + '\n'.join('  %-8s %s' % (kind, path) for kind, path in sorted(paths.items()))
+        display.display(summary)
+        result.update(report_paths=paths, summary=report['summary'], blocking=report['blocking'])
+        if report['summary']['verdict'] == 'blocked':
+            result.update(failed=True, msg='Pre-installation check blocked: %d unwaived finding(s) (safeq_fail_on=%s). Reports: %s'
+                          % (len(report['blocking']), args['fail_on'], paths.get('html')))
+        else:
+            result['msg'] = 'Pre-installation check passed (safeq_fail_on=%s). Reports: %s' % (args['fail_on'], paths.get('html'))
+        return result

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for safeq.preflight.preflight_validate (documentation in plugins/modules/preflight_validate.py)."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import tempfile
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy
+
+SERVER_ROLES = ('cml', 'ors', 'crs')
+FAIL_ON = ('fail', 'warn', 'never')
+
+
+def _suggest(value, known):
+    close = difflib.get_close_matches(str(value), list(known), n=1)
+    return " (did you mean '%s'?)" % close[0] if close else ''
+
+
+def check_features(features, catalogue):
+    """Messages for safeq_features."""
+    if not isinstance(features, list) or not all(isinstance(item, str) for item in features):
+        return ['safeq_features: must be a list of feature names, got %r' % (features,)]
+    return ["safeq_features: unknown feature '%s'%s" % (name, _suggest(name, catalogue.features))
+            for name in _catalogue.unknown_features(features, catalogue)]
+
+
+def check_report_dir(path):
+    """Messages for safeq_report_dir: the directory exists (or can be created) and is writable."""
+    if not isinstance(path, str) or not path.strip():
+        return ['safeq_report_dir: must be a directory path, got %r' % (path,)]
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix='.safeq-write-test-'):
+            pass
+    except OSError as exc:
+        return ["safeq_report_dir: '%s' is not a writable directory (%s)" % (path, exc.strerror or exc)]
+    return []
+
+
+def check_nodes(nodes, features):
+    """Messages for per-node variables (safeq_server_role, safeq_install_share)."""
+    messages = []
+    for host, hostvars in sorted(nodes.items()):
+        role = hostvars.get('safeq_server_role', 'cml')
+        if role not in SERVER_ROLES:
+            messages.append("safeq_server_role: '%s' on host %s is not one of %s" % (role, host, ', '.join(SERVER_ROLES)))
+        share = hostvars.get('safeq_install_share')
+        if 'network_install' in features and not share:
+            messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)
+        elif share and not (isinstance(share, str) and share.startswith('\\\\')):
+            messages.append("safeq_install_share: %r on host %s is not a UNC path (\\\\server\\share)" % (share, host))
+    return messages
+
+
+class ActionModule(ActionBase):
+    """Validate the site profile, waivers, attestations and report directory on the controller."""
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes'))
+    ARGUMENT_SPEC = {
+        'features': {'type': 'raw', 'default': []},
+        'waivers': {'type': 'raw', 'default': []},
+        'attestations': {'type': 'raw', 'default': []},
+        'report_dir': {'type': 'raw', 'default': 'reports'},
+        'fail_on': {'type': 'raw', 'default': 'fail'},
+        'nodes': {'type': 'list', 'elements': 'str', 'default': []},
+    }
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        result = super().run(tmp, task_vars)
+        result['changed'] = False
+        dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        catalogue = _catalogue.load()
+        today = datetime.date.today()
+        features = args['features'] if args['features'] is not None else []
+        messages = check_features(features, catalogue)
+        if args['fail_on'] not in FAIL_ON:
+            messages.append("safeq_fail_on: '%s' is not one of %s" % (args['fail_on'], ', '.join(FAIL_ON)))
+        messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
+        messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
+        if isinstance(features, list):
+            hostvars = (task_vars or {}).get('hostvars', {})
+            messages += check_nodes({host: hostvars.get(host, {}) for host in args['nodes']}, features)
+        report_dir = args['report_dir']
+        if isinstance(report_dir, str) and report_dir.strip():
+            report_dir = os.path.abspath(os.path.expanduser(report_dir))
+        messages += check_report_dir(report_dir)
+        if messages:
+            result.update(failed=True, errors=messages,
+                          msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
+            return result
+        result.update(report_dir=report_dir, started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                      msg='Input is valid: %d feature(s), %d waiver(s), %d attestation(s), %d node(s).'
+                      % (len(features), len(args['waivers'] or []), len(args['attestations'] or []), len(args['nodes'])))
+        return result

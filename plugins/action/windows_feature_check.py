@@ -1,0 +1,28 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for safeq.preflight.windows_feature_check (documentation in plugins/modules/windows_feature_check.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
+
+
+class ActionModule(WindowsProbeAction):
+    """Gather Windows features, services, listeners and software; evaluate them in Python."""
+
+    _VALID_ARGS = frozenset(('allowed_software',))
+    PROBE = 'windows_features'
+    ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
+                 'server.no-other-software')
+    ARGUMENT_SPEC = {
+        'allowed_software': {'type': 'list', 'elements': 'str', 'default': []},
+    }
+
+    def _probe_params(self, args):
+        return {'features': list(_feature_eval.WINDOWS_FEATURES), 'services': list(_feature_eval.SERVICES),
+                'ports': list(_feature_eval.PORTS)}
+
+    def _evaluate(self, data, args):
+        return _feature_eval.evaluate(data, args['allowed_software'])

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for windows_features.ps1 facts (windows_feature_check).
+
+PRIVATE to this collection. Pure functions: facts in, findings out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
+    ERROR, FAIL, PASS, WARN, finding,
+)
+
+WEB_SERVER_FEATURES = ('Web-Server',)
+PRINT_FEATURES = ('Print-Server', 'Print-LPD-Service')
+WINDOWS_FEATURES = WEB_SERVER_FEATURES + PRINT_FEATURES
+WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
+LPD_SERVICES = ('LPDSVC',)
+SERVICES = WEB_SERVER_SERVICES + LPD_SERVICES
+PORTS = (80, 443, 515)
+
+# Other print-management products (a conflict) and database servers (allowed only when intended for SafeQ).
+DEFAULT_CONFLICTING_PRINT = ('*PaperCut*', '*Equitrac*', '*uniFLOW*', 'MyQ*', '*Pharos*', '*PrinterLogic*', '*Printix*',
+                             '*ThinPrint*', '*ControlSuite*', '*Streamline NX*', '*Follow-You*', '*LRS VPSX*')
+DEFAULT_DATABASES = ('Microsoft SQL Server 20*', 'Microsoft SQL Server Express*', 'PostgreSQL*', 'MySQL Server*', 'MariaDB*',
+                     'Oracle Database*', 'Firebird*')
+# Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
+DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
+                    'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',
+                    'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
+                    'PowerShell 7*', 'Y Soft *', 'YSoft *')
+
+_WEB_REMEDIATION = 'Remove the web server (IIS, Apache, nginx, Tomcat ...) or move it off TCP 80 before installing SafeQ.'
+
+
+def _match(name, patterns):
+    lowered = name.lower()
+    return next((pat for pat in patterns if fnmatch.fnmatchcase(lowered, pat.lower())), None)
+
+
+def _unavailable(entry, facts, name):
+    reason = (facts.get('errors') or {}).get(name) or 'no value returned'
+    return finding(entry, ERROR, 'fact-unavailable', 'The node could not read %s: %s' % (name, reason))
+
+
+def _installed(facts, names):
+    return [f['name'] for f in facts.get('features') or [] if f['name'] in names and f['install_state'] == 'Installed']
+
+
+def no_web_server_on_80(facts):
+    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed."""
+    entry = 'server.no-web-server-port-80'
+    if facts.get('listeners') is None:
+        return _unavailable(entry, facts, 'listeners')
+    on_80 = [item for item in facts['listeners'] if item['port'] == 80]
+    if on_80:
+        owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
+        hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
+        return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), _WEB_REMEDIATION, observed=on_80)
+    web = _installed(facts, WEB_SERVER_FEATURES)
+    web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
+    if web:
+        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web),
+                       'The checklist allows an installed web server only if it never listens on TCP 80: remove it, or make sure '
+                       'no site binds port 80.')
+    return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
+
+
+def no_lpd_with_print_server(facts):
+    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service is not installed."""
+    entry = 'server.no-lpd-with-print-server'
+    services = facts.get('services')
+    if facts.get('features') is None and services is None:
+        return _unavailable(entry, facts, 'features')
+    lpd = _installed(facts, ('Print-LPD-Service',)) + [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    print_server = _installed(facts, ('Print-Server',))
+    remediation = 'Remove the "LPD Service" role service (Remove-WindowsFeature Print-LPD-Service): SafeQ receives LPR on TCP 515.'
+    if lpd:
+        return finding(entry, FAIL, 'lpd-installed', 'The LPD Service is installed (%s)%s.'
+                       % (', '.join(sorted(set(lpd))), ' next to the Print Server role' if print_server else ''), remediation)
+    if facts.get('features') is None:
+        return finding(entry, PASS, 'lpd-service-absent', 'The LPDSVC service does not exist (Get-WindowsFeature was unavailable: %s).'
+                       % (facts.get('errors') or {}).get('features', 'no reason given'))
+    return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''))
+
+
+def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES):
+    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ."""
+    entry = 'server.no-interfering-software'
+    if facts.get('software') is None:
+        return _unavailable(entry, facts, 'software')
+    names = sorted({item['name'] for item in facts['software']})
+    prints = [n for n in names if _match(n, conflicting)]
+    dbs = [n for n in names if _match(n, databases)]
+    if prints:
+        return finding(entry, FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
+                       'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.')
+    if dbs:
+        return finding(entry, WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
+                       % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.')
+    return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs.' % len(names))
+
+
+def no_other_software(facts, allowed=()):
+    """server.no-other-software: everything installed is baseline or agreed (safeq_allowed_software)."""
+    entry = 'server.no-other-software'
+    if facts.get('software') is None:
+        return _unavailable(entry, facts, 'software')
+    patterns = tuple(DEFAULT_BASELINE) + tuple(allowed)
+    extra = sorted({item['name'] for item in facts['software'] if not _match(item['name'], patterns)})
+    if extra:
+        shown = ', '.join(extra[:15]) + (' and %d more' % (len(extra) - 15) if len(extra) > 15 else '')
+        return finding(entry, WARN, 'unlisted-software', '%d installed program(s) are neither Windows baseline nor agreed: %s.' % (len(extra), shown),
+                       'Agree each with Y Soft and add it to safeq_allowed_software (fnmatch patterns), or uninstall it.', observed=extra)
+    return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
+
+
+def evaluate(facts, allowed_software=()):
+    """All windows_feature_check findings for one node's facts."""
+    return [
+        no_web_server_on_80(facts),
+        no_lpd_with_print_server(facts),
+        no_interfering_software(facts),
+        no_other_software(facts, allowed_software),
+    ]

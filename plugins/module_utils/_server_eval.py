@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for the server facts gathered by server_facts.ps1 (server_check).
+
+PRIVATE to this collection. Pure functions: facts (the probe's ``data``) and a policy dict in,
+findings out. PowerShell never decides a verdict; these functions do.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
+    ERROR, FAIL, MANUAL, PASS, WARN, finding,
+)
+
+ADMIN_SID = 'S-1-5-32-544'
+# Mandatory integrity label SIDs (locale independent, unlike whoami's attribute text).
+INTEGRITY_LEVELS = {'S-1-16-0': 'untrusted', 'S-1-16-4096': 'low', 'S-1-16-8192': 'medium',
+                    'S-1-16-8448': 'medium-plus', 'S-1-16-12288': 'high', 'S-1-16-16384': 'system'}
+ELEVATED_LEVELS = ('high', 'system')
+
+# Windows Server builds this collection knows (build -> name). A newer build is reported as unverified.
+SERVER_BUILDS = {
+    7601: 'Windows Server 2008 R2 SP1', 9200: 'Windows Server 2012', 9600: 'Windows Server 2012 R2',
+    14393: 'Windows Server 2016', 17763: 'Windows Server 2019', 20348: 'Windows Server 2022',
+    26100: 'Windows Server 2025',
+}
+
+DEFAULT_POLICY = {
+    'min_os_build': 9600,
+    'allow_client_os': False,
+    'min_logical_processors': 4,
+    'min_memory_gb': 8,
+    'min_disk_free_gb': 20,
+    'patch_max_age_days': 60,
+    'install_dir': 'C:\\SafeQ5',
+}
+
+GIB = 1024 ** 3
+
+
+def _missing(entry_id, facts, name):
+    """An ``error`` finding when fact ``name`` could not be read, else None."""
+    if facts.get(name) is None:
+        reason = (facts.get('errors') or {}).get(name)
+        if reason:
+            return finding(entry_id, ERROR, 'fact-unavailable', 'The node could not read %s: %s' % (name, reason))
+        return finding(entry_id, ERROR, 'fact-unavailable', 'The node returned no value for %s.' % name)
+    return None
+
+
+def admin_rights(facts):
+    """server.admin-rights: the connection account is an elevated local administrator."""
+    entry = 'server.admin-rights'
+    missing = _missing(entry, facts, 'groups')
+    if missing:
+        return missing
+    user = facts.get('user') or 'the connection account'
+    groups = facts['groups']
+    admin = [g for g in groups if g.get('sid') == ADMIN_SID]
+    levels = [INTEGRITY_LEVELS.get(g.get('sid')) for g in groups if str(g.get('sid', '')).startswith('S-1-16-')]
+    level = next((lvl for lvl in levels if lvl), None)
+    if not admin:
+        return finding(entry, FAIL, 'not-admin', '%s is not a member of BUILTIN\\Administrators (%s).' % (user, ADMIN_SID),
+                       'Run the installation (and this check) with an account in the local Administrators group.')
+    if level in ELEVATED_LEVELS:
+        return finding(entry, PASS, 'elevated-admin', '%s is a member of BUILTIN\\Administrators with a %s integrity token.' % (user, level))
+    attributes = str(admin[0].get('attributes') or '').lower()
+    if level is not None or 'deny only' in attributes:
+        return finding(entry, FAIL, 'not-elevated',
+                       '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s).' % (user, level or 'unknown'),
+                       'Use an elevated session: a domain account in Administrators, the built-in Administrator, or set '
+                       'LocalAccountTokenFilterPolicy=1 for remote local accounts.')
+    return finding(entry, WARN, 'elevation-unknown',
+                   '%s is in BUILTIN\\Administrators; the token integrity level was not reported.' % user,
+                   'Confirm the installer runs elevated ("Run as administrator").')
+
+
+def supported_platform(facts, policy):
+    """server.supported-platform: a 64-bit Windows Server build at or above the policy minimum."""
+    entry = 'server.supported-platform'
+    missing = _missing(entry, facts, 'os')
+    if missing:
+        return missing
+    osinfo = facts['os']
+    build = int(osinfo.get('build') or 0)
+    caption = osinfo.get('caption') or 'unknown Windows'
+    observed = {'caption': caption, 'build': build, 'product_type': osinfo.get('product_type')}
+    remediation = 'Install SafeQ CML on a Windows Server version listed on the SafeQ Software requirements page.'
+    if osinfo.get('product_type') == 1 and not policy['allow_client_os']:
+        return finding(entry, FAIL, 'client-os', '%s (build %d) is a client edition, not Windows Server.' % (caption, build),
+                       remediation, observed=observed)
+    if '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
+        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (caption, osinfo.get('architecture')), remediation, observed=observed)
+    if build < int(policy['min_os_build']):
+        return finding(entry, FAIL, 'os-too-old', '%s (build %d) is older than the minimum build %s.' % (caption, build, policy['min_os_build']),
+                       remediation, observed=observed)
+    if build not in SERVER_BUILDS and osinfo.get('product_type') != 1:
+        return finding(entry, WARN, 'os-unverified', '%s (build %d) is newer than the builds this check knows.' % (caption, build),
+                       'Confirm this Windows version on the SafeQ Software requirements page.', observed=observed)
+    return finding(entry, PASS, 'supported-build', '%s (build %d).' % (caption, build), observed=observed)
+
+
+def _version_tuple(text):
+    parts = []
+    for piece in str(text or '').replace(',', '.').split('.'):
+        piece = piece.strip().split(' ')[0]
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    return tuple(parts)
+
+
+def windows_installer(facts):
+    """server.windows-installer-45: msi.dll 4.5 or later (for the embedded MS SQL 2008 Express)."""
+    entry = 'server.windows-installer-45'
+    missing = _missing(entry, facts, 'msi_version')
+    if missing:
+        return missing
+    version = _version_tuple(facts['msi_version'])
+    if not version:
+        return finding(entry, ERROR, 'unparsable-version', 'msi.dll reports version %r.' % facts['msi_version'])
+    if version < (4, 5):
+        return finding(entry, FAIL, 'msi-too-old', 'Windows Installer %s is older than 4.5.' % facts['msi_version'],
+                       'Install Windows Installer 4.5 (KB942288) or use an external database.')
+    return finding(entry, PASS, 'msi-ok', 'Windows Installer %s.' % facts['msi_version'])
+
+
+def web_browser(facts):
+    """server.web-browser: a current browser (Chrome, Firefox or Edge) is installed."""
+    entry = 'server.web-browser'
+    missing = _missing(entry, facts, 'browsers')
+    if missing and (facts.get('errors') or {}).get('browsers'):
+        return missing
+    browsers = facts.get('browsers') or []
+    names = ', '.join('%s %s' % (b['name'], b.get('version') or '(version unknown)') for b in browsers)
+    modern = [b for b in browsers if b['name'] != 'iexplore.exe']
+    if not browsers:
+        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths.',
+                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
+    if not modern:
+        return finding(entry, WARN, 'only-internet-explorer', 'Only Internet Explorer is installed (%s); it is retired.' % names,
+                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
+    return finding(entry, PASS, 'browser-present', 'Installed: %s. Confirm these are the latest releases.' % names)
+
+
+def security_patches(facts, policy, today):
+    """server.security-patches: the newest installed update is recent enough."""
+    entry = 'server.security-patches'
+    missing = _missing(entry, facts, 'hotfixes')
+    if missing and (facts.get('errors') or {}).get('hotfixes'):
+        return missing
+    hotfixes = facts.get('hotfixes') or []
+    remediation = 'Install the latest cumulative and security updates (Windows Update / WSUS) before installing SafeQ.'
+    if not hotfixes:
+        return finding(entry, FAIL, 'no-updates-recorded', 'No installed update with an installation date was found.', remediation)
+    newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
+    age = (today - newest).days
+    newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    if age > int(policy['patch_max_age_days']):
+        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).'
+                       % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days']), remediation)
+    return finding(entry, PASS, 'patches-recent', 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age))
+
+
+def hardware_minimum(facts, policy):
+    """server.hardware-minimum: CPU, memory and free disk meet the site's minimums."""
+    entry = 'server.hardware-minimum'
+    missing = _missing(entry, facts, 'hardware')
+    if missing:
+        return missing
+    hw = facts['hardware']
+    observed = '%d logical processors, %.1f GiB memory, %.1f GiB free on %s' % (
+        hw['logical_processors'], hw['memory_bytes'] / GIB, hw['disk_free_bytes'] / GIB, hw.get('system_drive') or 'the system drive')
+    short = []
+    if hw['logical_processors'] < int(policy['min_logical_processors']):
+        short.append('%d logical processors < %s' % (hw['logical_processors'], policy['min_logical_processors']))
+    if hw['memory_bytes'] < float(policy['min_memory_gb']) * GIB:
+        short.append('%.1f GiB memory < %s GiB' % (hw['memory_bytes'] / GIB, policy['min_memory_gb']))
+    if hw['disk_free_bytes'] < float(policy['min_disk_free_gb']) * GIB:
+        short.append('%.1f GiB free disk < %s GiB' % (hw['disk_free_bytes'] / GIB, policy['min_disk_free_gb']))
+    if short:
+        return finding(entry, FAIL, 'below-minimum', 'Below the minimum: %s (%s).' % ('; '.join(short), observed),
+                       'Size the node to the SafeQ Hardware requirements page (all cluster nodes alike).')
+    return finding(entry, PASS, 'meets-minimum', observed + '.')
+
+
+def ip_addresses_prepared(facts):
+    """server.ip-addresses-prepared: the node's IPv4 addresses are fixed, not leased by DHCP."""
+    entry = 'server.ip-addresses-prepared'
+    missing = _missing(entry, facts, 'adapters')
+    if missing:
+        return missing
+    adapters = facts['adapters']
+    if not adapters:
+        return finding(entry, ERROR, 'no-adapter', 'No IP-enabled network adapter was reported.')
+    leased = [a for a in adapters if a['dhcp_enabled'] and any('.' in ip for ip in a['addresses'])]
+    listing = '; '.join('%s: %s%s' % (a['description'], ', '.join(a['addresses']), ' (DHCP)' if a['dhcp_enabled'] else '') for a in adapters)
+    if leased:
+        return finding(entry, WARN, 'dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
+                       'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.')
+    return finding(entry, PASS, 'static-addresses', listing + '.')
+
+
+def shared_folder(facts):
+    """server.shared-folder: the installation share is reachable and listable from this node."""
+    entry = 'server.shared-folder'
+    share = facts.get('share')
+    if share is None:
+        missing = _missing(entry, facts, 'share')
+        if (facts.get('errors') or {}).get('share'):
+            return missing
+        return finding(entry, ERROR, 'share-not-configured', 'No installation share was given (safeq_install_share).',
+                       'Set safeq_install_share to the UNC path of the dedicated installation folder.')
+    error = share.get('error') or ''
+    if share['exists'] and share['listable']:
+        return finding(entry, PASS, 'share-listable', '%s is reachable and can be listed.' % share['path'])
+    if 'denied' in error.lower():
+        return finding(entry, ERROR, 'access-denied',
+                       '%s answered "access denied". Over WinRM with Basic/NTLM the session has no network credentials '
+                       '(second hop), so this does not prove the share is unusable.' % share['path'],
+                       'Check the share with the installing account on the node, or use Kerberos delegation/CredSSP for this check.')
+    return finding(entry, FAIL, 'share-unreachable', '%s is not reachable: %s' % (share['path'], error or 'path not found'),
+                   'Create the dedicated shared folder and grant all CML nodes read access.')
+
+
+def antivirus(facts, policy):
+    """server.antivirus: real-time scanning does not cover the SafeQ installation folder."""
+    entry = 'server.antivirus'
+    defender = facts.get('defender')
+    install_dir = str(policy['install_dir']).rstrip('\\').lower()
+    if defender is None:
+        reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
+        return finding(entry, MANUAL, 'defender-unavailable', 'Microsoft Defender status is not available (%s); '
+                       'another antivirus product may be in use.' % reason,
+                       'Check the exclusions of the antivirus product in use against the SafeQ Antivirus Settings page.')
+    if not defender['realtime']:
+        return finding(entry, PASS, 'realtime-off', 'Microsoft Defender real-time protection is off.')
+    exclusions = [str(x) for x in defender.get('exclusions') or [] if x]
+    if any(x.lower().startswith('n/a') for x in exclusions):
+        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0])
+    covered = [x for x in exclusions if install_dir == x.rstrip('\\').lower() or install_dir.startswith(x.rstrip('\\').lower() + '\\')]
+    if covered:
+        return finding(entry, PASS, 'install-dir-excluded', 'Real-time protection is on; %s is excluded (%s).' % (policy['install_dir'], covered[0]))
+    return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %s is not excluded.' % policy['install_dir'],
+                   'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists.')
+
+
+def evaluate(facts, policy=None, today=None, share_requested=False):
+    """All server_check findings for one node's facts."""
+    effective = dict(DEFAULT_POLICY)
+    effective.update(policy or {})
+    today = today or datetime.date.today()
+    findings = [
+        admin_rights(facts),
+        supported_platform(facts, effective),
+        windows_installer(facts),
+        web_browser(facts),
+        security_patches(facts, effective, today),
+        hardware_minimum(facts, effective),
+        ip_addresses_prepared(facts),
+        antivirus(facts, effective),
+    ]
+    if share_requested:
+        findings.append(shared_folder(facts))
+    return findings

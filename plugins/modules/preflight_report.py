@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: preflight_report
+short_description: Write the one report of a SafeQ pre-installation run and apply the exit policy
+version_added: 0.1.0
+description:
+  - Runs on the controller only. Collects the findings every check module returned for every host (from the host
+    variable named by O(results_var)), resolves which catalogue entries apply to each host, applies waivers and
+    attestations, and writes the report as JSON (versioned schema), JUnit XML, Markdown and a self-contained HTML page.
+  - Every catalogue entry appears for every host. An entry no check evaluated is V(manual) (never V(pass)); an
+    unreachable host's applicable entries are V(error).
+  - Prints a console summary. Fails when an unwaived V(fail) or V(error) remains on an applicable mandatory entry
+    (O(fail_on=fail)); O(fail_on=warn) also fails on warnings and on optional entries; O(fail_on=never) only reports.
+  - Writes the report in check mode too (it is a local file, not a change to any managed host) and never reports a change.
+options:
+  hosts:
+    description: Inventory hosts the report covers.
+    type: list
+    elements: str
+    required: true
+  features:
+    description: Optional features the site uses (C(safeq_features)).
+    type: list
+    elements: str
+    default: []
+  waivers:
+    description: Waivers (C(safeq_waivers)), validated beforehand by M(safeq.preflight.preflight_validate).
+    type: list
+    elements: dict
+    default: []
+  attestations:
+    description: Attestations for manual entries (C(safeq_attestations)).
+    type: list
+    elements: dict
+    default: []
+  fail_on:
+    description: Exit policy.
+    type: str
+    default: fail
+    choices: [fail, warn, never]
+  report_dir:
+    description: Directory the report files are written to.
+    type: path
+    default: reports
+  started:
+    description: Start time of the run (ISO 8601), as returned by M(safeq.preflight.preflight_validate).
+    type: str
+  results_var:
+    description: Host variable holding the list of C({module, result}) items the check roles registered.
+    type: str
+    default: safeq_preflight_results
+  basename:
+    description: File name stem of the report files.
+    type: str
+    default: safeq-preflight
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+seealso:
+  - module: safeq.preflight.preflight_validate
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Write the report for all SafeQ nodes
+  safeq.preflight.preflight_report:
+    hosts: "{{ groups['safeq_nodes'] }}"
+    features: "{{ safeq_features | default([]) }}"
+    waivers: "{{ safeq_waivers | default([]) }}"
+    report_dir: /var/lib/safeq-preflight/reports
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+report_paths:
+  description: Paths of the written report files.
+  returned: success
+  type: dict
+  sample:
+    json: /srv/reports/safeq-preflight.json
+    junit: /srv/reports/safeq-preflight.junit.xml
+    markdown: /srv/reports/safeq-preflight.md
+    html: /srv/reports/safeq-preflight.html
+summary:
+  description: The report's summary block (verdict, counts per status, per host and per area).
+  returned: success
+  type: dict
+  sample: {verdict: blocked, blocking_count: 3, by_status: {pass: 40, warn: 2, fail: 2, skip: 120, error: 1, manual: 30}}
+blocking:
+  description: The unwaived findings that make the run fail under the exit policy.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{host: cml2, id: server.admin-rights, status: fail, reason: not-elevated}]
+"""

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: preflight_validate
+short_description: Validate the site profile, waivers, attestations and report directory before any host is contacted
+version_added: 0.1.0
+description:
+  - Runs on the controller only. Checks the inputs of a pre-installation run and fails with one clear message per problem,
+    naming the inventory variable and the value, before any SafeQ node is contacted.
+  - The options mirror the inventory variables C(safeq_features), C(safeq_waivers), C(safeq_attestations),
+    C(safeq_report_dir) and C(safeq_fail_on); the messages name those variables.
+options:
+  features:
+    description: Optional SafeQ features the site uses (see C(playbooks/list_catalogue.yml) for the vocabulary).
+    type: raw
+    default: []
+  waivers:
+    description:
+      - Accepted deviations, each with C(id) (a catalogue ID or an fnmatch pattern such as C(server.*)), C(hosts) (a list or
+        C(all)), a required C(justification) and an optional C(expires) date (YYYY-MM-DD).
+    type: raw
+    default: []
+  attestations:
+    description: Statements for manual entries, each with C(id), C(by), C(date) (YYYY-MM-DD), C(note) and optional C(hosts).
+    type: raw
+    default: []
+  report_dir:
+    description: Directory the report is written to; created when missing and tested for writing.
+    type: raw
+    default: reports
+  fail_on:
+    description: Exit policy, one of V(fail), V(warn) or V(never).
+    type: raw
+    default: fail
+  nodes:
+    description:
+      - Inventory hosts of the SafeQ nodes; their variables C(safeq_server_role) and C(safeq_install_share) are checked.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Validate the input of the run
+  safeq.preflight.preflight_validate:
+    features: "{{ safeq_features | default([]) }}"
+    waivers: "{{ safeq_waivers | default([]) }}"
+    attestations: "{{ safeq_attestations | default([]) }}"
+    report_dir: "{{ safeq_report_dir | default('reports') }}"
+    fail_on: "{{ safeq_fail_on | default('fail') }}"
+    nodes: "{{ groups['safeq_nodes'] }}"
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+report_dir:
+  description: Absolute path of the report directory.
+  returned: success
+  type: str
+  sample: /home/engineer/site/reports
+started:
+  description: Start time of the run (UTC, ISO 8601).
+  returned: success
+  type: str
+  sample: "2026-11-24T09:00:00+00:00"
+errors:
+  description: One message per problem found, each naming the variable and the value.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["safeq_features: unknown feature 'clustr' (did you mean 'cluster'?)"]
+"""

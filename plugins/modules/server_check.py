@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: server_check
+short_description: Check a Windows node against the server part of the SafeQ CML pre-installation checklist
+version_added: 0.1.0
+description:
+  - Runs one fixed, read-only PowerShell script on the Windows node over the task's own connection (winrm or psrp).
+    The script only gathers raw facts and prints them as JSON; every verdict is made in Python on the controller.
+  - "Evaluates these catalogue entries: V(server.admin-rights), V(server.supported-platform),
+    V(server.windows-installer-45), V(server.web-browser), V(server.security-patches), V(server.hardware-minimum),
+    V(server.ip-addresses-prepared), V(server.antivirus) and, when O(share) is given, V(server.shared-folder)."
+  - Behaves identically under C(--check) and never reports a change.
+  - The thresholds have defaults that are site policy, not SafeQ figures (the public SafeQ documentation gives no
+    numbers); set them to the values of the SafeQ Hardware requirements page that applies to your version.
+options:
+  share:
+    description:
+      - UNC path of the dedicated installation folder (checklist line "Dedicated shared folder accessible from all
+        SafeQ CML nodes"). When omitted, V(server.shared-folder) is not evaluated.
+      - Over WinRM with Basic or NTLM authentication the session has no network credentials (the second hop), so an
+        C(access denied) answer is reported as V(error), not as a failure.
+    type: str
+  min_os_build:
+    description: Lowest Windows build accepted (9600 is Windows Server 2012 R2).
+    type: int
+    default: 9600
+  allow_client_os:
+    description: Accept a client edition of Windows (for labs only).
+    type: bool
+    default: false
+  min_logical_processors:
+    description: Minimum number of logical processors.
+    type: int
+    default: 4
+  min_memory_gb:
+    description: Minimum physical memory in GiB.
+    type: float
+    default: 8
+  min_disk_free_gb:
+    description: Minimum free space on the system drive in GiB.
+    type: float
+    default: 20
+  patch_max_age_days:
+    description: The newest installed update must be at most this many days old.
+    type: int
+    default: 60
+  install_dir:
+    description: Folder SafeQ will be installed to; real-time antivirus scanning should exclude it.
+    type: str
+    default: C:\SafeQ5
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - The script is CLM-safe and runs on Windows PowerShell 5.1 and PowerShell 7. It sends fewer than 8,000 characters on the
+    command line and its parameters on stdin.
+  - A connection failure is retried once; after that the host is reported as unreachable.
+seealso:
+  - module: safeq.preflight.windows_feature_check
+  - module: safeq.preflight.preflight_report
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Check the CML node against the server checklist
+  safeq.preflight.server_check:
+    share: \\fileserver\safeq-install
+    min_memory_gb: 16
+  register: server
+
+- name: Show failing entries
+  ansible.builtin.debug:
+    msg: "{{ server.findings | selectattr('status', 'equalto', 'fail') | map(attribute='id') | list }}"
+"""
+
+RETURN = r"""
+findings:
+  description: One finding per evaluated catalogue entry.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Catalogue entry ID.
+      type: str
+      sample: server.admin-rights
+    status:
+      description: One of V(pass), V(warn), V(fail), V(skip), V(error), V(manual).
+      type: str
+      sample: fail
+    reason:
+      description: Machine-readable reason code.
+      type: str
+      sample: not-elevated
+    detail:
+      description: What was observed.
+      type: str
+      sample: LAB\safeq is in BUILTIN\Administrators but its token is filtered by UAC (integrity medium).
+    remediation:
+      description: What to do about it.
+      type: str
+      sample: Use an elevated session.
+    source:
+      description: The checklist line the entry implements.
+      type: str
+      sample: Administrator rights are required in order to perform the installation.
+facts:
+  description: The raw facts the node reported (schema in C(plugins/plugin_utils/powershell/server_facts.schema.json)).
+  returned: when the probe ran
+  type: dict
+  sample:
+    user: LAB\safeq
+    os: {caption: Microsoft Windows Server 2022 Standard, version: 10.0.20348, build: 20348, product_type: 3}
+    msi_version: 5.0.20348.1
+    errors: {}
+rc:
+  description: Exit code of the probe when it failed.
+  returned: when the probe failed
+  type: int
+  sample: 1
+stderr:
+  description: Decoded error text of the probe when it failed.
+  returned: when the probe failed
+  type: str
+  sample: Access is denied.
+"""

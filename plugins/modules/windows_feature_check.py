@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: windows_feature_check
+short_description: Check Windows features, services, listeners and installed software of a SafeQ CML node
+version_added: 0.1.0
+description:
+  - Runs one fixed, read-only PowerShell script on the Windows node over the task's own connection (winrm or psrp). The
+    script reads the state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features, web-server and LPD
+    services, the TCP listeners on 80, 443 and 515, and the installed programs; every verdict is made in Python.
+  - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
+    V(server.no-interfering-software) and V(server.no-other-software)."
+  - Behaves identically under C(--check) and never reports a change.
+options:
+  allowed_software:
+    description:
+      - Programs agreed with Y Soft (checklist line "No other software shall be installed, except as agreed by YSOFT"), as
+        case-insensitive fnmatch patterns matched against the programs' display names. Windows baseline software is
+        always allowed.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - A web server that is installed but does not listen on TCP 80 is a V(warn), as the checklist allows it; a listener on
+    TCP 80 is a V(fail).
+  - A database server is a V(warn) (it may be intended for SafeQ); another print-management product is a V(fail).
+seealso:
+  - module: safeq.preflight.server_check
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Check features, services and installed software
+  safeq.preflight.windows_feature_check:
+    allowed_software:
+      - 7-Zip*
+      - Notepad++*
+  register: features
+"""
+
+RETURN = r"""
+findings:
+  description: One finding per evaluated catalogue entry (same shape as in M(safeq.preflight.server_check)).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: server.no-web-server-port-80
+      status: fail
+      reason: port-80-in-use
+      detail: "TCP 80 is in use: System (pid 4) on 0.0.0.0."
+      remediation: Remove the web server or move it off TCP 80 before installing SafeQ.
+      source: No Web server may be installed on the computer. (If installed, it must not listen on TCP port 80).
+facts:
+  description: The raw facts the node reported (schema in C(plugins/plugin_utils/powershell/windows_features.schema.json)).
+  returned: when the probe ran
+  type: dict
+  sample:
+    features: [{name: Web-Server, install_state: Available}]
+    services: []
+    listeners: [{port: 80, address: 0.0.0.0, pid: 4, process: System}]
+    software: [{name: 7-Zip 24.08 (x64), version: '24.08', publisher: Igor Pavlov}]
+    errors: {}
+"""

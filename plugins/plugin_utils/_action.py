@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared behaviour of the collection's Windows probe action plugins.
+
+PRIVATE to this collection. A probe action plugin subclasses ``WindowsProbeAction``, declares
+``ARGUMENT_SPEC``, ``PROBE`` (the fixed script name) and ``ENTRY_IDS`` (the catalogue entries
+it evaluates), and implements ``_probe_params(args)`` and ``_evaluate(data, args)``.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
+
+
+def is_windows(action):
+    """True when the task's connection talks PowerShell (winrm, psrp, or ssh with a powershell shell)."""
+    shell = getattr(action._connection, '_shell', None)
+    return getattr(shell, 'SHELL_FAMILY', None) == 'powershell'
+
+
+def error_findings(entry_ids, reason, detail):
+    """One ``error`` finding per entry that a failed probe could not evaluate."""
+    return [finding(entry_id, ERROR, reason, detail) for entry_id in entry_ids]
+
+
+def enrich_findings(findings):
+    """Fill ``source`` and missing remediation from the catalogue (when the catalogue is available)."""
+    try:
+        from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+    except ImportError:  # pragma: no cover - the catalogue ships with the collection
+        return findings
+    catalogue = _catalogue.load()
+    return [_catalogue.enrich(item, catalogue) for item in findings]
+
+
+class WindowsProbeAction(ActionBase):
+    """Run one fixed PowerShell probe on a Windows node and evaluate it in Python."""
+
+    TRANSFERS_FILES = False
+    ARGUMENT_SPEC = {}
+    PROBE = ''
+    ENTRY_IDS = ()
+
+    def _probe_params(self, args):
+        raise NotImplementedError
+
+    def _evaluate(self, data, args):
+        raise NotImplementedError
+
+    def _check_args(self, args):
+        """Extra value checks beyond the argument spec; raise AnsibleActionFail naming the option and value."""
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super().run(tmp, task_vars)
+        del tmp
+        result['changed'] = False
+        try:
+            dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            self._check_args(args)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        if not is_windows(self):
+            result.update(failed=True, msg='%s gathers facts on Windows nodes with PowerShell; host %s does not use a PowerShell '
+                          'shell (set ansible_shell_type=powershell with winrm or psrp).'
+                          % (self._task.action, (task_vars or {}).get('inventory_hostname', 'this host')))
+            return result
+        try:
+            data = _node_runner.run_script(self, self.PROBE, self._probe_params(args))
+        except _node_runner.NodeUnreachable as exc:
+            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
+            return result
+        except _node_runner.NodeScriptError as exc:
+            result.update(exc.to_result())
+            result['failed'] = True
+            result['findings'] = enrich_findings(error_findings(self.ENTRY_IDS, 'probe-failed', exc.msg))
+            return result
+        except ValueError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        result['facts'] = data
+        result['findings'] = enrich_findings(self._evaluate(data, args))
+        return result

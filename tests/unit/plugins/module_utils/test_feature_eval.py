@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for the windows_feature_check evaluators."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval as ev
+
+NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
+
+
+def _facts(node):
+    with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)['probes']['windows_features']
+
+
+def _empty(**overrides):
+    facts = {'features': [], 'services': [], 'listeners': [], 'software': [], 'errors': {}}
+    facts.update(overrides)
+    return facts
+
+
+def test_prepared_node_passes():
+    assert [(f['id'], f['status']) for f in ev.evaluate(_facts('cml1'))] == [
+        ('server.no-web-server-port-80', 'pass'), ('server.no-lpd-with-print-server', 'pass'),
+        ('server.no-interfering-software', 'pass'), ('server.no-other-software', 'pass')]
+
+
+def test_misconfigured_node():
+    found = {f['id']: (f['status'], f['reason']) for f in ev.evaluate(_facts('cml2'))}
+    assert found == {
+        'server.no-web-server-port-80': ('fail', 'port-80-in-use'),
+        'server.no-lpd-with-print-server': ('fail', 'lpd-installed'),
+        'server.no-interfering-software': ('fail', 'other-print-solution'),
+        'server.no-other-software': ('warn', 'unlisted-software'),
+    }
+
+
+def test_http_sys_owner_is_explained():
+    facts = _empty(listeners=[{'port': 80, 'address': '0.0.0.0', 'pid': 4, 'process': 'System'}])
+    assert 'http.sys' in ev.no_web_server_on_80(facts)['detail']
+
+
+def test_installed_web_server_not_on_80_is_warn():
+    facts = _empty(services=[{'name': 'Tomcat9', 'status': 'Running'}],
+                   listeners=[{'port': 443, 'address': '0.0.0.0', 'pid': 900, 'process': 'tomcat9'}])
+    result = ev.no_web_server_on_80(facts)
+    assert (result['status'], result['reason']) == ('warn', 'web-server-installed')
+    assert 'Tomcat9' in result['detail']
+
+
+def test_listeners_unreadable_is_error():
+    result = ev.no_web_server_on_80(_empty(listeners=None, errors={'listeners': 'Get-NetTCPConnection: access denied'}))
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+
+
+def test_lpd_without_get_windowsfeature_uses_the_service():
+    facts = _empty(features=None, services=[{'name': 'LPDSVC', 'status': 'Stopped'}], errors={'features': 'not recognized'})
+    assert ev.no_lpd_with_print_server(facts)['status'] == 'fail'
+    facts['services'] = []
+    result = ev.no_lpd_with_print_server(facts)
+    assert result['status'] == 'pass' and 'not recognized' in result['detail']
+
+
+def test_database_is_warn_print_solution_is_fail():
+    db = _empty(software=[{'name': 'PostgreSQL 16', 'version': '16.4'}])
+    assert ev.no_interfering_software(db)['reason'] == 'database-present'
+    both = _empty(software=[{'name': 'PostgreSQL 16'}, {'name': 'Equitrac Office'}])
+    assert ev.no_interfering_software(both)['reason'] == 'other-print-solution'
+
+
+def test_allowed_software_patterns_are_case_insensitive():
+    facts = _empty(software=[{'name': 'Notepad++ (64-bit x64)'}, {'name': '7-Zip 24.08 (x64)'}])
+    assert ev.no_other_software(facts)['status'] == 'warn'
+    assert ev.no_other_software(facts, ['notepad++*', '7-zip*'])['status'] == 'pass'

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for the server_check evaluators (pure Python, ground truth built in each test)."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval as ev
+
+TODAY = datetime.date(2026, 11, 24)
+NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
+
+
+def _facts(node):
+    with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
+        return copy.deepcopy(yaml.safe_load(handle)['probes']['server_facts'])
+
+
+def _by_id(findings):
+    return {item['id']: item for item in findings}
+
+
+def test_prepared_node_passes_every_server_check():
+    findings = _by_id(ev.evaluate(_facts('cml1'), today=TODAY, share_requested=True))
+    assert {k: v['status'] for k, v in findings.items()} == dict.fromkeys(findings, 'pass')
+    assert len(findings) == 9
+
+
+def test_misconfigured_node_fails_where_it_was_misconfigured():
+    findings = _by_id(ev.evaluate(_facts('cml2'), today=TODAY, share_requested=True))
+    observed = {k: (v['status'], v['reason']) for k, v in findings.items()}
+    assert observed == {
+        'server.admin-rights': ('fail', 'not-elevated'),
+        'server.supported-platform': ('pass', 'supported-build'),
+        'server.windows-installer-45': ('pass', 'msi-ok'),
+        'server.web-browser': ('warn', 'only-internet-explorer'),
+        'server.security-patches': ('fail', 'patches-outdated'),
+        'server.hardware-minimum': ('fail', 'below-minimum'),
+        'server.ip-addresses-prepared': ('warn', 'dhcp-address'),
+        'server.antivirus': ('warn', 'install-dir-not-excluded'),
+        'server.shared-folder': ('fail', 'share-unreachable'),
+    }
+    assert '2 logical processors < 4' in findings['server.hardware-minimum']['detail']
+    assert findings['server.admin-rights']['remediation']
+
+
+@pytest.mark.parametrize('groups, expected', [
+    ([], ('fail', 'not-admin')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'Enabled group'}, {'sid': 'S-1-16-16384', 'attributes': ''}], ('pass', 'elevated-admin')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'Gruppe nur zum Verweigern verwendet'}, {'sid': 'S-1-16-8192', 'attributes': ''}],
+     ('fail', 'not-elevated')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'Group used for deny only'}], ('fail', 'not-elevated')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'Enabled group'}], ('warn', 'elevation-unknown')),
+])
+def test_admin_rights_uses_locale_independent_sids(groups, expected):
+    result = ev.admin_rights({'user': 'LAB\\x', 'groups': groups, 'errors': {}})
+    assert (result['status'], result['reason']) == expected
+
+
+def test_unreadable_fact_is_error_never_pass():
+    facts = _facts('cml1')
+    facts['groups'] = None
+    facts['errors'] = {'groups': 'whoami.exe is not recognized'}
+    result = ev.admin_rights(facts)
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+    assert 'whoami.exe is not recognized' in result['detail']
+
+
+@pytest.mark.parametrize('os_info, expected', [
+    ({'caption': 'Windows 10 Pro', 'version': '10.0.19045', 'build': 19045, 'product_type': 1}, ('fail', 'client-os')),
+    ({'caption': 'Windows Server 2008 R2', 'version': '6.1.7601', 'build': 7601, 'product_type': 3}, ('fail', 'os-too-old')),
+    ({'caption': 'Windows Server 2022', 'version': '10.0.20348', 'build': 20348, 'product_type': 3, 'architecture': '64-bit'},
+     ('pass', 'supported-build')),
+    ({'caption': 'Windows Server vNext', 'version': '10.0.29000', 'build': 29000, 'product_type': 3}, ('warn', 'os-unverified')),
+    ({'caption': 'Windows Server 2012 R2', 'version': '6.3.9600', 'build': 9600, 'product_type': 3, 'architecture': '32-bit'},
+     ('fail', 'not-64-bit')),
+])
+def test_supported_platform(os_info, expected):
+    result = ev.supported_platform({'os': os_info, 'errors': {}}, ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == expected
+
+
+@pytest.mark.parametrize('version, expected', [('4.5.6001.22159', 'pass'), ('4.0.6001.18000', 'fail'), ('5.0.20348.1', 'pass'),
+                                               ('garbage', 'error')])
+def test_windows_installer_version(version, expected):
+    assert ev.windows_installer({'msi_version': version, 'errors': {}})['status'] == expected
+
+
+def test_security_patches_age_boundary():
+    policy = dict(ev.DEFAULT_POLICY, patch_max_age_days=30)
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'errors': {}}
+    assert ev.security_patches(facts, policy, TODAY)['status'] == 'pass'  # 30 days: at the limit
+    facts['hotfixes'][0]['installed_on'] = '2026-10-24'
+    assert ev.security_patches(facts, policy, TODAY)['reason'] == 'patches-outdated'  # 31 days
+    assert ev.security_patches({'hotfixes': [], 'errors': {}}, policy, TODAY)['reason'] == 'no-updates-recorded'
+
+
+def test_shared_folder_access_denied_is_error_not_fail():
+    facts = {'share': {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Access is denied.'}, 'errors': {}}
+    result = ev.shared_folder(facts)
+    assert (result['status'], result['reason']) == ('error', 'access-denied')
+    assert 'second hop' in result['detail']
+
+
+def test_antivirus_exclusion_covers_subfolders_only_at_path_boundary():
+    policy = dict(ev.DEFAULT_POLICY, install_dir='C:\\SafeQ5')
+    covered = {'defender': {'realtime': True, 'exclusions': ['c:\\']}, 'errors': {}}
+    assert ev.antivirus(covered, policy)['status'] == 'pass'
+    lookalike = {'defender': {'realtime': True, 'exclusions': ['C:\\Safe']}, 'errors': {}}
+    assert ev.antivirus(lookalike, policy)['reason'] == 'install-dir-not-excluded'
+    hidden = {'defender': {'realtime': True, 'exclusions': ['N/A: Must be an administrator to view exclusions']}, 'errors': {}}
+    assert ev.antivirus(hidden, policy)['status'] == 'error'
+    other_av = {'defender': None, 'errors': {'defender': 'Get-MpComputerStatus: not recognized'}}
+    assert ev.antivirus(other_av, policy)['status'] == 'manual'
+
+
+def test_ip_addresses_ipv6_only_dhcp_is_not_a_leased_ipv4():
+    facts = {'adapters': [{'description': 'nic', 'dhcp_enabled': True, 'addresses': ['fe80::1']}], 'errors': {}}
+    assert ev.ip_addresses_prepared(facts)['status'] == 'pass'
+    assert ev.ip_addresses_prepared({'adapters': [], 'errors': {}})['status'] == 'error'
