@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""End to end: ansible-playbook runs playbooks/preinstall_check.yml against simulated WinRM nodes.
+
+Ground truth: the host profiles in tests/lab/demo/nodes (cml1 prepared, cml2 misconfigured,
+cml3 switched off). The simulation proves transport, parsing and evaluation, not PowerShell.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from tests.lab import lab
+from tests.lab.winrm_sim import SimulatedNodes
+
+NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', '*.yml')))
+SERVER_IDS = ('server.admin-rights', 'server.supported-platform', 'server.web-browser', 'server.security-patches',
+              'server.hardware-minimum', 'server.ip-addresses-prepared', 'server.antivirus', 'server.no-web-server-port-80',
+              'server.no-interfering-software', 'server.no-other-software')
+
+
+@pytest.fixture(scope='module')
+def nodes():
+    sim = SimulatedNodes(NODES)
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def _run(nodes, tmp_path, extra_vars=None, args=()):
+    all_vars = {'safeq_features': ['print_server_role'], 'safeq_report_dir': str(tmp_path / 'reports')}
+    all_vars.update(extra_vars or {})
+    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'], all_vars)
+    proc = lab.run_playbook(str(tmp_path), inventory, args=list(args))
+    report = None
+    path = tmp_path / 'reports' / 'safeq-preflight.json'
+    if path.exists():
+        report = json.loads(path.read_text())
+    return proc, report
+
+
+def _rows(report, host):
+    entries = next(h for h in report['hosts'] if h['name'] == host)['entries']
+    return {row['id']: row for row in entries}
+
+
+def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
+    proc, report = _run(nodes, tmp_path)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert 'blocked' in proc.stdout.lower()
+    assert report is not None, proc.stdout[-3000:]
+    hosts = {h['name']: h for h in report['hosts']}
+    assert set(hosts) == {'cml1', 'cml2', 'cml3'}
+    count = len(hosts['cml1']['entries'])
+    assert count > 100 and all(len(h['entries']) == count for h in hosts.values())
+
+    cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
+    assert {i: cml1[i]['status'] for i in SERVER_IDS} == dict.fromkeys(SERVER_IDS, 'pass')
+    assert cml2['server.admin-rights']['status'] == 'fail' and cml2['server.admin-rights']['reason'] == 'not-elevated'
+    assert cml2['server.no-web-server-port-80']['status'] == 'fail'
+    assert cml2['server.no-lpd-with-print-server']['status'] == 'fail'
+    assert cml2['server.hardware-minimum']['status'] == 'fail'
+    # the switched-off node: applicable entries are errors, never pass or skip
+    assert hosts['cml3']['reachable'] is False
+    applicable = [row for row in cml3.values() if row['applicable']]
+    assert applicable and {row['status'] for row in applicable} == {'error'}
+    # nothing that no check evaluated is shown as pass
+    for row in cml1.values():
+        if row['status'] == 'pass':
+            assert row['implemented_by'] or row.get('attestation'), row['id']
+    # an entry of a feature the site does not use is skipped
+    assert cml1['net.other.udp-1434-cml-db']['status'] == 'skip'
+    # one WinRM command per check module per reachable node
+    assert {name: len(nodes.commands(name)) - before[name] for name in before} == {'cml1': 2, 'cml2': 2}
+
+    junit = ET.parse(str(tmp_path / 'reports' / 'safeq-preflight.junit.xml')).getroot()
+    suites = {s.get('name'): s for s in junit.iter('testsuite')}
+    assert int(suites['cml3'].get('errors')) == len(applicable)
+    assert (tmp_path / 'reports' / 'safeq-preflight.html').read_text().count('<html') == 1
+
+
+def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
+    proc, report = _run(nodes, tmp_path, args=['--check'])
+    assert report['run']['check_mode'] is True
+    assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
+    assert 'skipping: [cml1]' not in proc.stdout
+    recap = [line for line in proc.stdout.splitlines() if line.startswith(('cml1 ', 'cml2 '))]
+    assert recap and all('changed=0' in line for line in recap)
+
+
+def test_waivers_for_the_unhealthy_nodes_make_the_run_pass(nodes, tmp_path):
+    with open(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'waivers.yml'), encoding='utf-8') as handle:
+        waivers = yaml.safe_load(handle)
+    proc, report = _run(nodes, tmp_path, waivers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert report['summary']['verdict'] == 'passed'
+    row = _rows(report, 'cml2')['server.admin-rights']
+    assert row['status'] == 'fail' and row['waiver']['justification'].startswith('Node is rebuilt')
+
+
+@pytest.mark.parametrize('extra, message', [
+    ({'safeq_features': ['clustr']}, "safeq_features: unknown feature 'clustr' (did you mean 'cluster'?)"),
+    ({'safeq_waivers': [{'id': 'server.admin-rights', 'hosts': ['cml2']}]}, 'justification'),
+    ({'safeq_waivers': [{'id': 'server.nope', 'justification': 'x'}]}, 'server.nope'),
+    ({'safeq_attestations': [{'id': 'server.external-db-accounts', 'by': 'dba', 'date': '2026-13-01'}]}, '2026-13-01'),
+    ({'safeq_report_dir': '/proc/safeq-reports'}, "safeq_report_dir: '/proc/safeq-reports'"),
+])
+def test_bad_input_stops_before_any_host_is_contacted(nodes, tmp_path, extra, message):
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
+    proc, dummy = _run(nodes, tmp_path, extra)
+    assert proc.returncode != 0
+    assert message in proc.stdout, proc.stdout[-3000:]
+    assert 'Traceback' not in proc.stdout + proc.stderr
+    assert {name: len(nodes.commands(name)) for name in before} == before
+
+
+def test_winrm_password_never_appears_in_verbose_output_or_reports(nodes, tmp_path):
+    proc, dummy = _run(nodes, tmp_path, args=['-vvvv'])
+    secrets = ['Demo-Passw0rd-cml1', 'Demo-Passw0rd-cml2']
+    output = proc.stdout + proc.stderr
+    for secret in secrets:
+        assert secret not in output
+        for path in (tmp_path / 'reports').iterdir():
+            assert secret not in path.read_text()

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""make demo: start the local lab, run the full pre-installation check, print where the report is, stop the lab.
+
+The lab: three simulated CML nodes behind a WS-Management (WinRM) simulation on 127.0.0.11-13
+(cml1 prepared, cml2 misconfigured, cml3 switched off), a real OpenLDAP slapd and a SQL Server
+Browser + TDS PRELOGIN responder. Exits with ansible-playbook's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import sys
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab.demo_services import DemoServices  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
+
+NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', '*.yml')))
+SITE = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'site.yml')
+NODE_VARS = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'node_vars.yml')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--waivers', help='YAML file with safeq_waivers to apply')
+    parser.add_argument('--report-dir', default=os.path.join(os.getcwd(), 'reports'))
+    parser.add_argument('--check', action='store_true', help='run the playbook with --check')
+    parser.add_argument('ansible_args', nargs='*', help='extra ansible-playbook arguments (after --)')
+    options = parser.parse_args(argv)
+
+    run_dir = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'run')
+    shutil.rmtree(run_dir, ignore_errors=True)
+    os.makedirs(run_dir)
+    with open(SITE, encoding='utf-8') as handle:
+        site = yaml.safe_load(handle)
+    site['safeq_report_dir'] = options.report_dir
+    if options.waivers:
+        with open(options.waivers, encoding='utf-8') as handle:
+            site.update(yaml.safe_load(handle))
+
+    print('Starting the lab: %d simulated CML nodes, slapd, SQL Server Browser responder ...' % len(NODES))
+    with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes, DemoServices(run_dir) as services:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        with open(NODE_VARS, encoding='utf-8') as handle:
+            node_vars = yaml.safe_load(handle)
+        hosts = {name: dict(node_vars, **host) for name, host in hosts.items()}
+        site.update(services.inventory_vars())
+        inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts, site)
+        for name, host in sorted(hosts.items()):
+            print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
+        for line in services.describe():
+            print('  ' + line)
+        args = (['--check'] if options.check else []) + list(options.ansible_args)
+        print('\nansible-playbook -i %s playbooks/preinstall_check.yml %s\n' % (os.path.relpath(inventory), ' '.join(args)))
+        sys.stdout.flush()
+        proc = lab.run_playbook(run_dir, inventory, args=args, capture=False)
+    print('\nLab stopped. Reports: %s/safeq-preflight.{html,md,json,junit.xml}' % options.report_dir)
+    print('ansible-playbook exited with %d (%s).' % (proc.returncode, 'blocked' if proc.returncode else 'passed'))
+    return proc.returncode
+
+
+if __name__ == '__main__':
+    sys.exit(main())
