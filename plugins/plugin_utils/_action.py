@@ -58,10 +58,10 @@ class WindowsProbeAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         self._supports_async = False
-        result = super().run(tmp, task_vars)
-        del tmp
-        result['changed'] = False
+        result = {'changed': False}
         try:
+            result.update(super().run(tmp, task_vars))
+            result['changed'] = False
             dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
             self._check_args(args)
         except AnsibleActionFail as exc:

@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Loader, validator and applicability resolver of the checklist catalogue (catalogue.yml).
+
+PRIVATE to this collection.
+"""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'catalogue.yml')
+
+AREAS = ('server', 'ldap', 'database', 'network')
+KINDS = ('check', 'manual')
+REQUIREMENTS = ('mandatory', 'optional', 'recommended')
+SERVER_ROLES = ('cml', 'ors', 'crs')
+PROTOCOLS = ('tcp', 'udp', 'udp-multicast')
+PORT_WORDS = ('dynamic', 'configurable')
+REQUIRED_KEYS = ('id', 'title', 'area', 'kind', 'requirement', 'applies_when', 'roles', 'section', 'source', 'remediation')
+PORT_KEYS = ('protocol', 'ports', 'direction', 'localhost_only')
+OPTIONAL_KEYS = ('implemented_by',) + PORT_KEYS
+TOP_KEYS = ('schema_version', 'features', 'peers', 'entries', 'non_requirement_lines')
+
+_CACHE = {}
+
+
+class CatalogueError(ValueError):
+    """The catalogue file, or a lookup in it, is invalid."""
+
+
+class Catalogue:
+    """The validated catalogue: features, peers and entries in file order."""
+
+    def __init__(self, document, path='<memory>'):
+        self.path = path
+        self.schema_version = document['schema_version']
+        self.features = dict(document['features'])
+        self.peers = list(document['peers'])
+        self.entries = list(document['entries'])
+        self.non_requirement_lines = list(document.get('non_requirement_lines') or [])
+        self._by_id = {entry['id']: entry for entry in self.entries}
+
+    @property
+    def ids(self):
+        return [entry['id'] for entry in self.entries]
+
+    def __contains__(self, entry_id):
+        return entry_id in self._by_id
+
+    def __len__(self):
+        return len(self.entries)
+
+    def get(self, entry_id):
+        try:
+            return self._by_id[entry_id]
+        except KeyError:
+            raise CatalogueError("'%s' is not a catalogue entry id" % (entry_id,)) from None
+
+
+def _check_ports(where, ports):
+    if ports in PORT_WORDS:
+        return
+    if isinstance(ports, dict):
+        if set(ports) != {'from', 'to'} or not all(isinstance(ports[k], int) for k in ports) or not 1 <= ports['from'] <= ports['to'] <= 65535:
+            raise CatalogueError('%s: a port range must be {from, to} with 1 <= from <= to <= 65535, got %r' % (where, ports))
+        return
+    if not isinstance(ports, list) or not ports or not all(isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports):
+        raise CatalogueError('%s: ports must be a non-empty list of 1-65535, a {from, to} range, or one of %s; got %r'
+                             % (where, ', '.join(PORT_WORDS), ports))
+
+
+def _check_choice(where, name, value, choices):
+    if value not in choices:
+        raise CatalogueError('%s: %s %r is not one of %s' % (where, name, value, ', '.join(map(str, choices))))
+
+
+def _check_entry(index, entry, features, peers):
+    where = 'entries[%d]' % index
+    if not isinstance(entry, dict):
+        raise CatalogueError('%s: must be a mapping' % where)
+    where = '%s (%s)' % (where, entry.get('id', 'no id'))
+    missing = [key for key in REQUIRED_KEYS if key not in entry]
+    if missing:
+        raise CatalogueError('%s: missing key(s) %s' % (where, ', '.join(missing)))
+    unknown = sorted(set(entry) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+    if unknown:
+        raise CatalogueError('%s: unknown key(s) %s' % (where, ', '.join(unknown)))
+    for key in ('id', 'title', 'section', 'source', 'remediation'):
+        if not isinstance(entry[key], str) or not entry[key].strip():
+            raise CatalogueError('%s: %s must be a non-empty string' % (where, key))
+    _check_choice(where, 'area', entry['area'], AREAS)
+    _check_choice(where, 'kind', entry['kind'], KINDS)
+    _check_choice(where, 'requirement', entry['requirement'], REQUIREMENTS)
+    if not isinstance(entry['applies_when'], list):
+        raise CatalogueError('%s: applies_when must be a list' % where)
+    for feature in entry['applies_when']:
+        _check_choice(where, 'feature', feature, features)
+    if entry['requirement'] == 'optional' and not entry['applies_when']:
+        raise CatalogueError('%s: an optional entry must name the feature(s) it applies with' % where)
+    if not isinstance(entry['roles'], list) or not entry['roles']:
+        raise CatalogueError('%s: roles must be a non-empty list' % where)
+    for role in entry['roles']:
+        _check_choice(where, 'role', role, SERVER_ROLES)
+    if entry['kind'] == 'manual' and entry.get('implemented_by'):
+        raise CatalogueError('%s: a manual entry cannot be implemented_by a module' % where)
+    present = [key for key in PORT_KEYS if key in entry]
+    if present and len(present) != len(PORT_KEYS):
+        raise CatalogueError('%s: port rows need all of %s' % (where, ', '.join(PORT_KEYS)))
+    if present:
+        _check_choice(where, 'protocol', entry['protocol'], PROTOCOLS)
+        _check_ports(where, entry['ports'])
+        direction = entry['direction']
+        if not isinstance(direction, dict) or set(direction) != {'from', 'to'}:
+            raise CatalogueError('%s: direction must be {from: [...], to: [...]}' % where)
+        for side in ('from', 'to'):
+            for peer in direction[side]:
+                _check_choice(where, 'peer', peer, peers)
+        if not isinstance(entry['localhost_only'], bool):
+            raise CatalogueError('%s: localhost_only must be true or false' % where)
+
+
+def validate(document):
+    """Validate a parsed catalogue document; raise CatalogueError with a precise message."""
+    if not isinstance(document, dict):
+        raise CatalogueError('the catalogue must be a mapping')
+    unknown = sorted(set(document) - set(TOP_KEYS))
+    if unknown:
+        raise CatalogueError('unknown top-level key(s) %s' % ', '.join(unknown))
+    if document.get('schema_version') != 1:
+        raise CatalogueError('schema_version must be 1, got %r' % (document.get('schema_version'),))
+    features = document.get('features')
+    if not isinstance(features, dict) or not features:
+        raise CatalogueError('features must be a non-empty mapping of name -> description')
+    peers = document.get('peers')
+    if not isinstance(peers, list) or not peers:
+        raise CatalogueError('peers must be a non-empty list')
+    entries = document.get('entries')
+    if not isinstance(entries, list) or not entries:
+        raise CatalogueError('entries must be a non-empty list')
+    seen = set()
+    for index, entry in enumerate(entries):
+        _check_entry(index, entry, features, peers)
+        if entry['id'] in seen:
+            raise CatalogueError('entries[%d]: duplicate id %s' % (index, entry['id']))
+        seen.add(entry['id'])
+    return document
+
+
+def load(path=None):
+    """Load and validate the catalogue (cached per path)."""
+    path = path or DEFAULT_PATH
+    if path not in _CACHE:
+        try:
+            with open(path, encoding='utf-8') as handle:
+                document = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError) as exc:
+            raise CatalogueError('cannot read the catalogue %s: %s' % (path, exc)) from exc
+        try:
+            _CACHE[path] = Catalogue(validate(document), path)
+        except CatalogueError as exc:
+            raise CatalogueError('%s: %s' % (path, exc)) from None
+    return _CACHE[path]
+
+
+def applicability(entry, features, server_role):
+    """Whether ``entry`` applies to a host of ``server_role`` at a site using ``features``: (bool, reason)."""
+    if server_role not in entry['roles']:
+        return False, 'role-not-in-scope'
+    if entry['applies_when'] and not set(entry['applies_when']) & set(features or ()):
+        return False, 'feature-not-used'
+    return True, 'applies'
+
+
+def enrich(finding, catalogue=None):
+    """Fill a finding's ``source`` (and its remediation when it needs one) from its catalogue entry."""
+    catalogue = catalogue or load()
+    entry = catalogue.get(finding['id'])
+    result = dict(finding)
+    if not result.get('source'):
+        result['source'] = entry['source']
+    if not result.get('remediation') and result.get('status') in ('fail', 'warn', 'error'):
+        result['remediation'] = entry['remediation']
+    return result
+
+
+def unknown_features(features, catalogue=None):
+    """Feature names that are not in the catalogue's vocabulary."""
+    catalogue = catalogue or load()
+    return [name for name in features if name not in catalogue.features]
+
+
+def unknown_ids(ids, catalogue=None):
+    """Entry ids that are not in the catalogue."""
+    catalogue = catalogue or load()
+    return [entry_id for entry_id in ids if entry_id not in catalogue]
+
+
+def summary_rows(catalogue=None, features=None, server_role=None):
+    """One short row per entry, with applicability when a site profile is given."""
+    catalogue = catalogue or load()
+    rows = []
+    for entry in catalogue.entries:
+        applies, reason = (None, None)
+        if features is not None and server_role is not None:
+            applies, reason = applicability(entry, features, server_role)
+        rows.append({'id': entry['id'], 'title': entry['title'], 'area': entry['area'], 'kind': entry['kind'],
+                     'requirement': entry['requirement'], 'implemented_by': entry.get('implemented_by'),
+                     'applies': applies, 'applies_reason': reason})
+    return rows
