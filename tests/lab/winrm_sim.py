@@ -1,0 +1,392 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Simulated Windows nodes: a WS-Management (WinRM) shell endpoint over HTTP with Basic auth.
+
+A SIMULATION: it proves transport (pywinrm and Ansible's winrm connection), parsing and evaluation,
+not PowerShell execution. Each node answers our fixed probe scripts from its host profile (YAML):
+the endpoint decodes ``-EncodedCommand``, reads the ``# safeq-probe: NAME vN`` marker and the JSON
+parameters on stdin, and prints the JSON the script would print on that host, validated against the
+script's JSON Schema first. See docs/simulated-nodes.md and tests/lab/profiles/README.md.
+
+    python tests/lab/winrm_sim.py serve PROFILE.yml ... --state-file run/sim.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jsonschema
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMA_DIRS = (os.path.join(REPO_ROOT, 'plugins', 'plugin_utils', 'powershell'), os.path.join(REPO_ROOT, 'tests', 'lab', 'fixtures'))
+NS = {
+    's': 'http://www.w3.org/2003/05/soap-envelope',
+    'a': 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
+    'w': 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd',
+    'rsp': 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell',
+    'x': 'http://schemas.xmlsoap.org/ws/2004/09/transfer',
+}
+SHELL = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
+ACTIONS = {
+    'http://schemas.xmlsoap.org/ws/2004/09/transfer/Create': 'create',
+    'http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete': 'delete',
+    SHELL + '/Command': 'command', SHELL + '/Send': 'send', SHELL + '/Receive': 'receive', SHELL + '/Signal': 'signal',
+}
+MARKER_RE = re.compile(r'^# safeq-probe: (?P<name>[a-z0-9_]+) v(?P<version>\d+)\s*$', re.MULTILINE)
+ENCODED_RE = re.compile(r'-encodedcommand\s+(?P<b64>[A-Za-z0-9+/=]+)', re.IGNORECASE)
+SECRET_RE = re.compile(r'password|secret|community|token', re.IGNORECASE)
+FAULTS = ('bad_credentials', 'refuse_connections', 'delay_seconds', 'garbage_stdout', 'exit_code', 'stderr_clixml',
+          'drop_mid_receive', 'drop_first_n_connections')
+
+for _prefix, _uri in NS.items():
+    ET.register_namespace(_prefix, _uri)
+
+
+def clixml(text):
+    """PowerShell's CLIXML error stream encoding of ``text``."""
+    body = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('\r', '_x000D_').replace('\n', '_x000A_')
+    return ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+            '<S S="Error">%s_x000D__x000A_</S></Objs>' % body)
+
+
+def mask(params):
+    """A copy of the probe parameters with secret-looking values masked (for the request log)."""
+    if isinstance(params, dict):
+        return {k: '********' if SECRET_RE.search(str(k)) else mask(v) for k, v in params.items()}
+    if isinstance(params, list):
+        return [mask(v) for v in params]
+    return params
+
+
+def decode_script(command_line):
+    """The PowerShell script inside a ``-EncodedCommand`` command line, or None."""
+    match = ENCODED_RE.search(command_line)
+    if not match:
+        return None
+    try:
+        return base64.b64decode(match.group('b64')).decode('utf-16-le')
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _schema_path(name, schema_dirs):
+    for directory in schema_dirs:
+        path = os.path.join(directory, name + '.schema.json')
+        if os.path.exists(path):
+            return path
+    return None
+
+
+class Node:
+    """One simulated Windows host: its profile, shells, request log and fault counters."""
+
+    def __init__(self, profile, schema_dirs):
+        self.profile = profile
+        self.name = profile['name']
+        self.faults = dict(profile.get('faults') or {})
+        unknown = set(self.faults) - set(FAULTS)
+        if unknown:
+            raise ValueError('profile %s: unknown fault(s) %s' % (self.name, ', '.join(sorted(unknown))))
+        self.schema_dirs = schema_dirs
+        self.shells = {}
+        self.log = []
+        self.lock = threading.Lock()
+        self.commands_seen = 0
+
+    def run(self, command_line, stdin):
+        """Execute (simulate) one command; returns (rc, stdout, stderr, entry for the log)."""
+        script = decode_script(command_line)
+        marker = MARKER_RE.search(script or '')
+        if not marker:
+            return 1, '', clixml('simulation: unknown command (not a safeq.preflight probe script)'), {'probe': None, 'rc': 1}
+        name, version = marker.group('name'), int(marker.group('version'))
+        try:
+            params = json.loads(stdin.decode('utf-8') or '{}') if stdin.strip() else {}
+        except ValueError:
+            params = {'_unparsable_stdin': True}
+        entry = {'probe': name, 'params': mask(params)}
+        probes = self.profile.get('probes') or {}
+        if name not in probes:
+            document = {'probe': name, 'version': version, 'failed': True, 'msg': 'simulation: no answer for probe %s in profile' % name, 'data': {}}
+            return 0, json.dumps(document) + '\r\n', '', dict(entry, rc=0)
+        data = probes[name]
+        try:
+            responder = importlib.import_module('tests.lab.sim_responders.' + name)
+        except ModuleNotFoundError:
+            responder = None
+        if responder is not None:
+            data = responder.respond(data, params)
+        schema = _schema_path(name, self.schema_dirs)
+        problem = None
+        if schema is None:
+            problem = 'no JSON Schema for probe %s' % name
+        else:
+            with open(schema, encoding='utf-8') as handle:
+                try:
+                    jsonschema.validate(data, json.load(handle))
+                except jsonschema.ValidationError as exc:
+                    problem = 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), exc.message, list(exc.absolute_path))
+        if problem:
+            sys.stderr.write('winrm_sim %s: %s\n' % (self.name, problem))
+            return 1, '', clixml('simulation: ' + problem), dict(entry, rc=1, error=problem)
+        if self.faults.get('garbage_stdout'):
+            return 0, 'Preparing modules for first use.\r\n\x1b[0m garbage, not JSON\r\n', '', dict(entry, rc=0)
+        rc = int(self.faults.get('exit_code') or 0)
+        stderr = clixml(self.faults['stderr_clixml']) if self.faults.get('stderr_clixml') else ''
+        if rc:
+            return rc, '', stderr, dict(entry, rc=rc)
+        document = {'probe': name, 'version': version, 'failed': False, 'msg': '', 'data': data}
+        return 0, json.dumps(document, separators=(',', ':')) + '\r\n', stderr, dict(entry, rc=0)
+
+
+def _envelope(action, relates_to, body_xml):
+    return ('<s:Envelope xmlns:s="{s}" xmlns:a="{a}" xmlns:w="{w}" xmlns:rsp="{rsp}" xmlns:x="{x}"><s:Header>'
+            '<a:Action>{action}</a:Action><a:MessageID>uuid:{mid}</a:MessageID><a:RelatesTo>{rel}</a:RelatesTo>'
+            '<a:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:To></s:Header><s:Body>{body}</s:Body></s:Envelope>'
+            ).format(action=action, mid=uuid.uuid4(), rel=relates_to, body=body_xml, **NS).encode('utf-8')
+
+
+class Handler(BaseHTTPRequestHandler):
+    """The /wsman endpoint of one node."""
+
+    protocol_version = 'HTTP/1.1'
+    server_version = 'Microsoft-HTTPAPI/2.0'
+    sys_version = ''
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Quiet: the request log is the node's JSON log."""
+
+    def _reply(self, status, body=b'', headers=None):
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/soap+xml;charset=UTF-8')
+        self.send_header('Content-Length', str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _authorised(self, node):
+        creds = node.profile.get('credentials') or {}
+        expected = 'Basic ' + base64.b64encode(('%s:%s' % (creds.get('username', ''), creds.get('password', ''))).encode('utf-8')).decode('ascii')
+        return not node.faults.get('bad_credentials') and self.headers.get('Authorization') == expected
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        node = self.server.node
+        body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        if not self._authorised(node):
+            self._reply(401, b'', {'WWW-Authenticate': 'Basic realm="WSMAN"'})
+            return
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError:
+            self._reply(400, b'')
+            return
+        action_uri = root.findtext('s:Header/a:Action', namespaces=NS) or ''
+        message_id = root.findtext('s:Header/a:MessageID', namespaces=NS) or ''
+        action = ACTIONS.get(action_uri)
+        if action is None:
+            fault = ('<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">'
+                     'The action %s is not supported by the simulation.</s:Text></s:Reason></s:Fault>') % action_uri
+            self._reply(500, _envelope('http://schemas.dmtf.org/wbem/wsman/1/wsman/fault', message_id, fault))
+            return
+        getattr(self, '_' + action)(node, root, message_id)
+
+    def _shell_id(self, root):
+        for selector in root.iter('{%s}Selector' % NS['w']):
+            if selector.get('Name') == 'ShellId':
+                return selector.text
+        return None
+
+    def _create(self, node, root, message_id):
+        shell_id = str(uuid.uuid4()).upper()
+        with node.lock:
+            node.shells[shell_id] = {}
+        host, port = self.server.server_address[:2]
+        body = ('<x:ResourceCreated><a:Address>http://%s:%d/wsman</a:Address><a:ReferenceParameters>'
+                '<w:ResourceURI>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</w:ResourceURI>'
+                '<w:SelectorSet><w:Selector Name="ShellId">%s</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>'
+                '<rsp:Shell><rsp:ShellId>%s</rsp:ShellId><rsp:State>Connected</rsp:State></rsp:Shell>') % (host, port, shell_id, shell_id)
+        self._reply(200, _envelope('http://schemas.xmlsoap.org/ws/2004/09/transfer/CreateResponse', message_id, body))
+
+    def _command(self, node, root, message_id):
+        shell = node.shells.get(self._shell_id(root))
+        if shell is None:
+            self._reply(500, _envelope('http://schemas.dmtf.org/wbem/wsman/1/wsman/fault', message_id, '<s:Fault/>'))
+            return
+        line = root.find('.//rsp:CommandLine', NS)
+        parts = [line.findtext('rsp:Command', default='', namespaces=NS).strip()]
+        parts += [(arg.text or '') for arg in line.findall('rsp:Arguments', NS)]
+        command_id = str(uuid.uuid4()).upper()
+        shell[command_id] = {'line': ' '.join(parts), 'stdin': b'', 'result': None}
+        body = '<rsp:CommandResponse><rsp:CommandId>%s</rsp:CommandId></rsp:CommandResponse>' % command_id
+        self._reply(200, _envelope(SHELL + '/CommandResponse', message_id, body))
+
+    def _send(self, node, root, message_id):
+        shell = node.shells.get(self._shell_id(root), {})
+        for stream in root.iter('{%s}Stream' % NS['rsp']):
+            command = shell.get(stream.get('CommandId'))
+            if command is not None and stream.text:
+                command['stdin'] += base64.b64decode(stream.text)
+        self._reply(200, _envelope(SHELL + '/SendResponse', message_id, '<rsp:SendResponse/>'))
+
+    def _receive(self, node, root, message_id):
+        shell = node.shells.get(self._shell_id(root), {})
+        desired = root.find('.//rsp:DesiredStream', NS)
+        command_id = desired.get('CommandId') if desired is not None else None
+        command = shell.get(command_id)
+        if command is None:
+            self._reply(500, _envelope('http://schemas.dmtf.org/wbem/wsman/1/wsman/fault', message_id, '<s:Fault/>'))
+            return
+        if command['result'] is None:
+            rc, stdout, stderr, entry = node.run(command['line'], command['stdin'])
+            with node.lock:
+                node.commands_seen += 1
+                drop = node.faults.get('drop_mid_receive') or node.commands_seen <= int(node.faults.get('drop_first_n_connections') or 0)
+                entry.update(time=time.time(), dropped=bool(drop))
+                node.log.append(entry)
+                if self.server.log_path:
+                    with open(self.server.log_path, 'a', encoding='utf-8') as handle:
+                        handle.write(json.dumps(dict(entry, node=node.name)) + '\n')
+            command['result'] = (rc, stdout, stderr)
+            if node.faults.get('delay_seconds'):
+                time.sleep(float(node.faults['delay_seconds']))
+            if drop:
+                self._drop_mid_response()
+                return
+        rc, stdout, stderr = command['result']
+        streams = ''
+        for name, text in (('stdout', stdout), ('stderr', stderr)):
+            if text:
+                streams += '<rsp:Stream Name="%s" CommandId="%s">%s</rsp:Stream>' % (name, command_id, base64.b64encode(text.encode('utf-8')).decode())
+            streams += '<rsp:Stream Name="%s" CommandId="%s" End="true"></rsp:Stream>' % (name, command_id)
+        body = ('<rsp:ReceiveResponse>%s<rsp:CommandState CommandId="%s" State="%s/CommandState/Done"><rsp:ExitCode>%d</rsp:ExitCode>'
+                '</rsp:CommandState></rsp:ReceiveResponse>') % (streams, command_id, SHELL, rc)
+        self._reply(200, _envelope(SHELL + '/ReceiveResponse', message_id, body))
+
+    def _drop_mid_response(self):
+        """Send the start of a response, then cut the TCP connection."""
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/soap+xml;charset=UTF-8')
+        self.send_header('Content-Length', '4096')
+        self.end_headers()
+        self.wfile.write(b'<s:Envelope xmlns:s="%s"><s:Header>' % NS['s'].encode())
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    def _signal(self, node, root, message_id):
+        self._reply(200, _envelope(SHELL + '/SignalResponse', message_id, '<rsp:SignalResponse/>'))
+
+    def _delete(self, node, root, message_id):
+        with node.lock:
+            node.shells.pop(self._shell_id(root), None)
+        self._reply(200, _envelope('http://schemas.xmlsoap.org/ws/2004/09/transfer/DeleteResponse', message_id, ''))
+
+
+def _free_port(host):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class SimulatedNodes:
+    """Several simulated nodes, each on its own 127.0.0.x address."""
+
+    def __init__(self, profile_paths, schema_dir=None, log_path=None):
+        self.profiles = []
+        for path in profile_paths:
+            with open(path, encoding='utf-8') as handle:
+                self.profiles.append(yaml.safe_load(handle))
+        self.schema_dirs = (schema_dir,) + SCHEMA_DIRS if schema_dir else SCHEMA_DIRS
+        self.log_path = log_path
+        self.nodes = {}
+        self.addresses = {}
+        self._servers = []
+
+    def start(self):
+        for profile in self.profiles:
+            node = Node(profile, self.schema_dirs)
+            host = profile.get('address', '127.0.0.1')
+            self.nodes[node.name] = node
+            if node.faults.get('refuse_connections'):
+                self.addresses[node.name] = {'host': host, 'port': int(profile.get('port') or _free_port(host)), 'refused': True}
+                continue
+            server = ThreadingHTTPServer((host, int(profile.get('port') or 0)), Handler)
+            server.daemon_threads = True
+            server.node = node
+            server.log_path = self.log_path
+            threading.Thread(target=server.serve_forever, name='winrm-sim-' + node.name, daemon=True).start()
+            self._servers.append(server)
+            self.addresses[node.name] = {'host': host, 'port': server.server_address[1], 'refused': False}
+        return self.addresses
+
+    def stop(self):
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        self._servers = []
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def commands(self, name):
+        """The request log of node ``name``: one entry per WinRM command executed."""
+        return list(self.nodes[name].log)
+
+    def inventory(self, group='safeq_nodes'):
+        """A YAML-ready inventory of the simulated nodes (Ansible's winrm connection, HTTP, Basic auth)."""
+        hosts = {}
+        for profile in self.profiles:
+            address = self.addresses[profile['name']]
+            creds = profile.get('credentials') or {}
+            hosts[profile['name']] = {
+                'ansible_host': address['host'], 'ansible_port': address['port'], 'ansible_connection': 'winrm',
+                'ansible_shell_type': 'powershell', 'ansible_winrm_transport': 'basic', 'ansible_winrm_scheme': 'http',
+                'ansible_winrm_server_cert_validation': 'ignore', 'ansible_user': creds.get('username', ''),
+                'ansible_password': creds.get('password', ''), 'ansible_winrm_read_timeout_sec': 30,
+                'ansible_winrm_operation_timeout_sec': 20,
+            }
+        return {'all': {'children': {group: {'hosts': hosts}}}}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Serve simulated WinRM nodes until SIGTERM.')
+    parser.add_argument('command', choices=['serve'])
+    parser.add_argument('profiles', nargs='+')
+    parser.add_argument('--state-file', required=True)
+    parser.add_argument('--log', default=None)
+    options = parser.parse_args(argv)
+    nodes = SimulatedNodes(options.profiles, log_path=options.log)
+    state = {'pid': os.getpid(), 'nodes': nodes.start(), 'inventory': nodes.inventory()}
+    with open(options.state_file, 'w', encoding='utf-8') as handle:
+        json.dump(state, handle, indent=2)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *args: stopped.set())
+    signal.signal(signal.SIGINT, lambda *args: stopped.set())
+    stopped.wait()
+    nodes.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, REPO_ROOT)
+    sys.exit(main())
