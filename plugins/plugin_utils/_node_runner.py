@@ -24,6 +24,14 @@ import time
 
 from ansible.errors import AnsibleConnectionFailure
 
+try:  # pywinrm's transport: a connection cut mid-response surfaces as a requests error, not AnsibleConnectionFailure
+    from requests.exceptions import ChunkedEncodingError, ConnectionError as RequestsConnectionError
+    _TRANSPORT_FAULTS = (ChunkedEncodingError, RequestsConnectionError)
+except ImportError:  # pragma: no cover - requests comes with pywinrm; psrp and ssh do not need it
+    _TRANSPORT_FAULTS = ()
+
+CONNECTION_FAULTS = (AnsibleConnectionFailure,) + _TRANSPORT_FAULTS
+
 ENCODED_PREFIX = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
 # WinRM runs the command line through cmd.exe, whose limit is 8,191 characters.
 MAX_COMMAND_CHARS = 8191
@@ -141,7 +149,8 @@ def run_script(action, name, params, retries=1):
 
     ``action`` is the calling ActionBase. ``params`` is sent as JSON on stdin (secrets go
     there, never on the command line). A connection fault is retried ``retries`` times,
-    then NodeUnreachable is raised. Returns the script's ``data`` dict.
+    then NodeUnreachable is raised. A connection cut in the middle of a response counts as a connection
+    fault (WinRM under load, ansible.windows#597). Returns the script's ``data`` dict.
     """
     command = encode_command(load_script(name))
     payload = json.dumps(params, separators=(',', ':')).encode('utf-8') + b'\n'
@@ -150,7 +159,7 @@ def run_script(action, name, params, retries=1):
         try:
             result = action._low_level_execute_command(command, sudoable=False, in_data=payload)
             break
-        except AnsibleConnectionFailure as exc:
+        except CONNECTION_FAULTS as exc:
             if attempt >= retries:
                 raise NodeUnreachable(str(exc)) from exc
             attempt += 1
