@@ -60,7 +60,7 @@ def render_html(report):
         counts = summary['by_host'][host]
         out.append('<tr><td>%s</td>%s</tr>' % (escape(host), ''.join('<td class="%s">%d</td>' % (s, counts[s]) for s in STATUSES)))
     out.append('</table>')
-    out.append('<h2>Findings to act on (failing first, waived last)</h2>')
+    out.append('<h2>Findings to act on (errors and failures first, waived last)</h2>')
     problems = _problems(report)
     if problems:
         out.append('<table><tr><th>Status</th><th>Host</th><th>Entry</th><th>Observed</th><th>Remediation</th></tr>')

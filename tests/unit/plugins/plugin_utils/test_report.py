@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Report assembly and rendering against the real catalogue and findings the test builds."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_render
+
+TODAY = datetime.date(2026, 11, 24)
+SCHEMA = os.path.join(os.path.dirname(_catalogue.DEFAULT_PATH), 'report.schema.json')
+RUN = {'started': 's', 'finished': 'f', 'collection_version': '0.1.0', 'ansible_core_version': '2.19', 'check_mode': False,
+       'inventory_hosts': ['cml1', 'cml2', 'cml3'], 'features': ['external_db'], 'fail_on': 'fail'}
+
+
+def _results():
+    return {
+        'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': ['server_check'], 'findings': [
+            finding('server.admin-rights', 'pass', 'elevated-admin', 'ok'),
+            finding('server.web-browser', 'warn', 'only-internet-explorer', 'IE <script>alert(1)</script> & co'),
+        ]},
+        'cml2': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': ['server_check'], 'findings': [
+            finding('server.admin-rights', 'fail', 'not-admin', 'not admin', 'fix it'),
+            finding('server.admin-rights', 'pass', 'elevated-admin', 'second opinion'),
+        ]},
+        'cml3': {'server_role': 'cml', 'reachable': False, 'message': 'connection refused', 'ran': [], 'findings': []},
+    }
+
+
+@pytest.fixture(scope='module')
+def catalogue():
+    return _catalogue.load()
+
+
+def _build(catalogue, waivers=(), attestations=(), fail_on='fail', features=('external_db',)):
+    return _report.build_report(_results(), catalogue, list(features), list(waivers), list(attestations), fail_on, dict(RUN, fail_on=fail_on), TODAY)
+
+
+def _rows(report, host):
+    return {row['id']: row for h in report['hosts'] if h['name'] == host for row in h['entries']}
+
+
+def test_every_entry_for_every_host_and_schema(catalogue):
+    report = _build(catalogue)
+    with open(SCHEMA, encoding='utf-8') as handle:
+        jsonschema.validate(report, json.load(handle))
+    assert all(len(h['entries']) == len(catalogue) for h in report['hosts'])
+    assert report['summary']['entries_per_host'] == len(catalogue)
+    total = sum(report['summary']['by_status'].values())
+    assert total == 3 * len(catalogue)
+
+
+def test_row_statuses(catalogue):
+    report = _build(catalogue)
+    cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
+    assert cml1['server.admin-rights']['status'] == 'pass'
+    assert cml2['server.admin-rights']['status'] == 'fail' and 'second opinion' in cml2['server.admin-rights']['detail']
+    assert (cml1['server.supported-platform']['status'], cml1['server.supported-platform']['reason']) == ('error', 'no-result')
+    assert (cml1['server.no-web-server-port-80']['status'], cml1['server.no-web-server-port-80']['reason']) == ('manual', 'not-checked')
+    assert (cml1['server.external-db-accounts']['status'], cml1['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
+    assert (cml1['net.ws-in.tcp-9100-client']['status'], cml1['net.ws-in.tcp-9100-client']['reason']) == ('skip', 'not-applicable')
+    assert cml1['net.ws-in.tcp-2382-2383']['detail'] == 'not checked on a CML server'
+    applicable3 = [r for r in cml3.values() if r['applicable']]
+    assert {r['status'] for r in applicable3} == {'error'} and {r['reason'] for r in applicable3} == {'host-unreachable'}
+    assert not [r for r in cml1.values() if r['status'] == 'pass' and not r['implemented_by']]
+
+
+def test_blocking_and_waivers(catalogue):
+    report = _build(catalogue)
+    assert report['summary']['verdict'] == 'blocked'
+    blocking = {(b['host'], b['id']) for b in report['blocking']}
+    assert ('cml2', 'server.admin-rights') in blocking and ('cml1', 'server.web-browser') not in blocking
+    waived = _build(catalogue, waivers=[{'id': '*', 'hosts': ['cml3'], 'justification': 'decommissioned'},
+                                        {'id': 'server.*', 'hosts': 'all', 'justification': 'rebuilt'}])
+    assert waived['summary']['verdict'] == 'passed' and waived['blocking'] == []
+    assert _rows(waived, 'cml2')['server.admin-rights']['status'] == 'fail'
+    warn = _build(catalogue, fail_on='warn')
+    assert ('cml1', 'server.web-browser') in {(b['host'], b['id']) for b in warn['blocking']}
+    assert _build(catalogue, fail_on='never')['summary']['verdict'] == 'passed'
+
+
+def test_attestation_of_a_manual_entry(catalogue):
+    report = _build(catalogue, attestations=[{'id': 'server.external-db-accounts', 'by': 'DBA', 'date': '2026-11-20', 'note': 'done'}])
+    row = _rows(report, 'cml1')['server.external-db-accounts']
+    assert (row['status'], row['reason'], row['attestation']['by']) == ('pass', 'attested', 'DBA')
+
+
+def test_renderers_agree_with_the_json(catalogue, tmp_path):
+    report = _build(catalogue)
+    paths = _report_render.write_reports(report, str(tmp_path / 'out'))
+    assert sorted(paths) == ['html', 'json', 'junit', 'markdown']
+    assert json.loads(open(paths['json'], encoding='utf-8').read()) == report
+    root = ET.parse(paths['junit']).getroot()
+    suites = {s.get('name'): s for s in root.iter('testsuite')}
+    for host in ('cml1', 'cml2', 'cml3'):
+        counts = report['summary']['by_host'][host]
+        suite = suites[host]
+        assert int(suite.get('tests')) == len(catalogue)
+        assert int(suite.get('failures')) == counts['fail']
+        assert int(suite.get('errors')) == counts['error']
+        assert int(suite.get('skipped')) == counts['skip'] + counts['manual']
+    junitparser = pytest.importorskip('junitparser')
+    parsed = junitparser.JUnitXml.fromfile(paths['junit'])
+    assert sum(suite.tests for suite in parsed) == 3 * len(catalogue)
+    html = open(paths['html'], encoding='utf-8').read()
+    assert '<script>' not in html and '&lt;script&gt;alert(1)&lt;/script&gt; &amp; co' in html
+    assert 'http://' not in html and 'https://' not in html and 'src=' not in html
+    assert html.index('not-admin') < html.index('only-internet-explorer'), 'failing entries come before warnings'
+    markdown = open(paths['markdown'], encoding='utf-8').read()
+    assert '**Verdict: BLOCKED**' in markdown and '`server.admin-rights`' in markdown
+    summary = _report_render.console_summary(report)
+    assert 'BLOCKED' in summary and 'cml3' in summary and 'UNREACHABLE: connection refused' in summary
+
+
+def test_unwritable_directory_raises_oserror(catalogue, tmp_path):
+    blocker = tmp_path / 'file'
+    blocker.write_text('x')
+    with pytest.raises(OSError):
+        _report_render.write_reports(_build(catalogue), str(blocker / 'reports'))
