@@ -96,7 +96,7 @@ class ActionModule(ActionBase):
         summary = _report_render.console_summary(report)
         summary += '\nReports:\n' + '\n'.join('  %-8s %s' % (kind, path) for kind, path in sorted(paths.items()))
         display.display(summary)
-        result.update(report_paths=paths, summary=report['summary'], blocking=report['blocking'])
+        result.update(report_paths=paths, summary=report['summary'])
         if report['summary']['verdict'] == 'blocked':
             result.update(failed=True, msg='Pre-installation check blocked: %d unwaived finding(s) (safeq_fail_on=%s). Reports: %s'
                           % (len(report['blocking']), args['fail_on'], paths.get('html')))

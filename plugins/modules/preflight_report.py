@@ -98,10 +98,4 @@ summary:
   returned: success
   type: dict
   sample: {verdict: blocked, blocking_count: 3, by_status: {pass: 40, warn: 2, fail: 2, skip: 120, error: 1, manual: 30}}
-blocking:
-  description: The unwaived findings that make the run fail under the exit policy.
-  returned: success
-  type: list
-  elements: dict
-  sample: [{host: cml2, id: server.admin-rights, status: fail, reason: not-elevated}]
 """

@@ -87,7 +87,12 @@ def console_summary(report):
                                                   '' if host['reachable'] else '  UNREACHABLE: ' + host['message']))
     if report['blocking']:
         lines.append('Blocking:')
-        lines += ['  %s %s %s (%s): %s' % (b['host'], b['id'], b['status'], b['reason'], b['remediation']) for b in report['blocking'][:40]]
-        if len(report['blocking']) > 40:
-            lines.append('  ... and %d more (see the report)' % (len(report['blocking']) - 40))
+        unreachable = {h['name'] for h in report['hosts'] if not h['reachable']}
+        for host in unreachable:
+            count = sum(1 for b in report['blocking'] if b['host'] == host)
+            lines.append('  %s: %d applicable entries are errors because the host is unreachable' % (host, count))
+        shown = [b for b in report['blocking'] if b['host'] not in unreachable]
+        lines += ['  %s %s %s (%s): %s' % (b['host'], b['id'], b['status'], b['reason'], b['remediation']) for b in shown[:40]]
+        if len(shown) > 40:
+            lines.append('  ... and %d more (see the report)' % (len(shown) - 40))
     return '\n'.join(lines)

@@ -4,8 +4,7 @@
 """make demo: start the local lab, run the full pre-installation check, print where the report is, stop the lab.
 
 The lab: three simulated CML nodes behind a WS-Management (WinRM) simulation on 127.0.0.11-13
-(cml1 prepared, cml2 misconfigured, cml3 switched off), a real OpenLDAP slapd and a SQL Server
-Browser + TDS PRELOGIN responder. Exits with ansible-playbook's exit code.
+(cml1 prepared, cml2 misconfigured, cml3 switched off). Exits with ansible-playbook's exit code.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
-from tests.lab.demo_services import DemoServices  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', '*.yml')))
@@ -47,18 +45,15 @@ def main(argv=None):
         with open(options.waivers, encoding='utf-8') as handle:
             site.update(yaml.safe_load(handle))
 
-    print('Starting the lab: %d simulated CML nodes, slapd, SQL Server Browser responder ...' % len(NODES))
-    with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes, DemoServices(run_dir) as services:
+    print('Starting the lab: %d simulated CML nodes (WinRM simulation) ...' % len(NODES))
+    with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         with open(NODE_VARS, encoding='utf-8') as handle:
             node_vars = yaml.safe_load(handle)
         hosts = {name: dict(node_vars, **host) for name, host in hosts.items()}
-        site.update(services.inventory_vars())
         inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts, site)
         for name, host in sorted(hosts.items()):
             print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
-        for line in services.describe():
-            print('  ' + line)
         args = (['--check'] if options.check else []) + list(options.ansible_args)
         print('\nansible-playbook -i %s playbooks/preinstall_check.yml %s\n' % (os.path.relpath(inventory), ' '.join(args)))
         sys.stdout.flush()
