@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for safeq.preflight.sql_browser_probe.
+
+On a Windows node the exchanges run through the fixed socket_probe.ps1 script (raw bytes only); on the
+controller or a POSIX host the module itself runs. Either way Python parses and decides.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows
+
+ARGUMENT_SPEC = {
+    'host': {'type': 'str', 'required': True},
+    'instance': {'type': 'str'},
+    'timeout': {'type': 'float', 'default': 2.0},
+    'prelogin': {'type': 'bool', 'default': True},
+    'dac': {'type': 'bool', 'default': False},
+    'min_version': {'type': 'str'},
+    'browser_port': {'type': 'int', 'default': 1434},
+}
+
+
+class ActionModule(ActionBase):
+    """Probe the SQL Server Browser and TDS port from the task's host."""
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+
+    def _windows_exchange(self, specs):
+        data = _node_runner.run_script(self, 'socket_probe', {'probes': [_sql_probe.to_windows_spec(s) for s in specs]})
+        results = [_sql_probe.from_windows(raw) for raw in data.get('results', [])]
+        if [r['id'] for r in results] != [s['id'] for s in specs]:
+            raise _node_runner.NodeScriptError('socket_probe answered for %s, asked for %s'
+                                               % ([r['id'] for r in results], [s['id'] for s in specs]))
+        return results
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        result = {'changed': False}
+        try:
+            result.update(super().run(tmp, task_vars))
+            result['changed'] = False
+            dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
+        if messages:
+            result.update(failed=True, msg='; '.join(messages))
+            return result
+        if not is_windows(self):
+            module = self._execute_module(module_name='safeq.preflight.sql_browser_probe', module_args=self._task.args, task_vars=task_vars)
+            result.update(module)
+            result['changed'] = False
+            if 'findings' in result:
+                result['findings'] = enrich_findings(result['findings'])
+            return result
+        try:
+            obs = _sql_probe.run_probe(self._windows_exchange, args['host'], args['instance'], args['timeout'], args['prelogin'],
+                                       args['dac'], args['browser_port'])
+        except _node_runner.NodeUnreachable as exc:
+            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
+            return result
+        except _node_runner.NodeScriptError as exc:
+            result.update(exc.to_result())
+            result['failed'] = True
+            result['findings'] = enrich_findings([finding(entry, ERROR, 'probe-failed', exc.msg)
+                                                  for entry in (_sql_probe.UDP_ENTRY, _sql_probe.TCP_ENTRY)])
+            return result
+        if obs['browser']['outcome'] == 'dns-failure':
+            result.update(failed=True, msg="Invalid value for option 'host': %r does not resolve on %s (%s)"
+                          % (args['host'], (task_vars or {}).get('inventory_hostname', 'the node'), obs['browser']['message']))
+            return result
+        result.update(_sql_probe.summarise(obs))
+        result['findings'] = enrich_findings(_sql_probe.evaluate(obs, args['min_version']))
+        return result

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's protocol code for lab scripts, imported from this source tree (also outside pytest)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tests.lab import lab
+
+try:
+    import ansible_collections.safeq.preflight.plugins.module_utils  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    sys.path.insert(0, lab.collections_path(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'run')))
+
+# pylint: disable=wrong-import-position
+from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp as ssrp  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _tds as tds  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe as sql_probe  # noqa: E402,F401
