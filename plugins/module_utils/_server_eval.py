@@ -107,7 +107,7 @@ def _version_tuple(text):
     parts = []
     for piece in str(text or '').replace(',', '.').split('.'):
         piece = piece.strip().split(' ')[0]
-        if not piece.isdigit():
+        if not (piece.isascii() and piece.isdigit()):
             break
         parts.append(int(piece))
     return tuple(parts)

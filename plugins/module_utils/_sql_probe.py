@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import errno
 import socket
+import sys
 import time
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp, _tds
@@ -26,6 +27,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils._findings import E
 UDP_ENTRY = 'net.other.udp-1434-cml-db'
 TCP_ENTRY = 'net.other.tcp-dynamic-cml-db'
 CLOSED = ('refused', 'reset')
+IP_RECVERR = getattr(socket, 'IP_RECVERR', 11 if sys.platform.startswith('linux') else None)
 UNREACHABLE_ERRNOS = (errno.EHOSTUNREACH, errno.ENETUNREACH, getattr(errno, 'ENONET', -1), errno.EACCES, errno.EPERM)
 
 
@@ -56,6 +58,9 @@ def posix_exchange(specs):
         sock.settimeout(spec['timeout'])
         try:
             if spec['proto'] == 'udp':
+                if IP_RECVERR is not None:
+                    # Linux reports only "hard" ICMP errors (port unreachable) to UDP sockets unless IP_RECVERR is set.
+                    sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
                 if spec.get('connected', True):
                     sock.connect((spec['host'], spec['port']))
                     sock.send(spec['payload'])
@@ -138,7 +143,7 @@ def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=Fal
 
 
 def _version_tuple(text):
-    return tuple(int(part) for part in str(text).split('.') if part.isdigit())
+    return tuple(int(part) for part in str(text).split('.') if part.isascii() and part.isdigit())
 
 
 def _browser_finding(obs):

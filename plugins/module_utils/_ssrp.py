@@ -12,6 +12,7 @@ empty values of SQL 2000's ``bv`` key). This parser walks the tokens with a per-
 
 from __future__ import annotations
 
+import re
 import struct
 
 CLNT_BCAST_EX = 0x02
@@ -28,6 +29,8 @@ REQUIRED = ('servername', 'instancename', 'isclustered', 'version')
 TRANSPORTS = ('tcp', 'np', 'via', 'rpc', 'spx', 'adsp', 'bv')
 MAX_VALUE_BYTES = 255
 MAX_VIA_BYTES = 128
+# ASCII digits only: str.isdigit() also accepts characters such as '\xb3' (superscript three) that int() refuses.
+_DIGITS = re.compile(r'^[0-9]+$')
 
 
 class SsrpParseError(ValueError):
@@ -121,14 +124,14 @@ def _record(tokens, start):
 
 def _instance(record):
     version = record['version']
-    if not version or not all(part.isdigit() for part in version.split('.')):
+    if not version or not all(_DIGITS.match(part) for part in version.split('.')):
         raise SsrpParseError('Version %r of instance %s is not dotted digits' % (version, record['instancename']))
     clustered = record['isclustered'].lower()
     if clustered not in ('yes', 'no'):
         raise SsrpParseError('IsClustered %r of instance %s is not Yes or No' % (record['isclustered'], record['instancename']))
     tcp_port = None
     if 'tcp' in record:
-        if not record['tcp'].isdigit() or not 1 <= int(record['tcp']) <= 65535:
+        if not _DIGITS.match(record['tcp']) or not 1 <= int(record['tcp']) <= 65535:
             raise SsrpParseError('tcp port %r of instance %s is not 1-65535' % (record['tcp'], record['instancename']))
         tcp_port = int(record['tcp'])
     return {

@@ -73,6 +73,8 @@ def test_empty_bv_values_and_any_transport_order():
     (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;;;'), 'is not dotted digits'),
     (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;1;tcp;99999;;'), 'is not 1-65535'),
     (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;1;tcp;1;tcp;2;;'), 'appears twice'),
+    (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;1;tcp;571\xb37;;'), 'is not 1-65535'),  # found by the fuzzer
+    (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;9.\xb2;;'), 'is not dotted digits'),
     (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;1;np;' + 'x' * 256 + ';;'), 'more than 255'),
     (_resp('ServerName;A;InstanceName;B;IsClustered;No;Version;1;bv;;'), 'needs 3 value(s)'),
 ])
