@@ -51,6 +51,8 @@ def check_nodes(nodes, features):
         role = hostvars.get('safeq_server_role', 'cml')
         if role not in SERVER_ROLES:
             messages.append("safeq_server_role: '%s' on host %s is not one of %s" % (role, host, ', '.join(SERVER_ROLES)))
+        if 'external_db' in features and role == 'cml' and not hostvars.get('safeq_db_host'):
+            messages.append("safeq_db_host: not set for host %s, but safeq_features contains 'external_db'" % host)
         share = hostvars.get('safeq_install_share')
         if 'network_install' in features and not share:
             messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)

@@ -4,7 +4,8 @@
 """make demo: start the local lab, run the full pre-installation check, print where the report is, stop the lab.
 
 The lab: three simulated CML nodes behind a WS-Management (WinRM) simulation on 127.0.0.11-13
-(cml1 prepared, cml2 misconfigured, cml3 switched off). Exits with ansible-playbook's exit code.
+(cml1 prepared, cml2 misconfigured, cml3 switched off) and a simulated SQL Server (SQL Browser on
+UDP 1434 and a TDS PRELOGIN listener) on 127.0.0.20. Exits with ansible-playbook's exit code.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab.sql_responder import SqlBrowserResponder  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', '*.yml')))
 SITE = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'site.yml')
 NODE_VARS = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'node_vars.yml')
+SQL = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'sql.yml')
 
 
 def main(argv=None):
@@ -45,8 +48,11 @@ def main(argv=None):
         with open(options.waivers, encoding='utf-8') as handle:
             site.update(yaml.safe_load(handle))
 
-    print('Starting the lab: %d simulated CML nodes (WinRM simulation) ...' % len(NODES))
-    with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes:
+    with open(SQL, encoding='utf-8') as handle:
+        sql = yaml.safe_load(handle)
+    print('Starting the lab: %d simulated CML nodes (WinRM simulation), a simulated SQL Server on %s ...' % (len(NODES), site['safeq_db_host']))
+    with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes, \
+            SqlBrowserResponder(site['safeq_db_host'], 1434, sql['instances']) as database:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         with open(NODE_VARS, encoding='utf-8') as handle:
             node_vars = yaml.safe_load(handle)
@@ -54,6 +60,8 @@ def main(argv=None):
         inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts, site)
         for name, host in sorted(hosts.items()):
             print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
+        for instance in database.describe()['instances']:
+            print('  SQL Server %s\\%s  Browser UDP 1434, TDS TCP %s' % (site['safeq_db_host'], instance['name'], instance['tcp_port']))
         args = (['--check'] if options.check else []) + list(options.ansible_args)
         print('\nansible-playbook -i %s playbooks/preinstall_check.yml %s\n' % (os.path.relpath(inventory), ' '.join(args)))
         sys.stdout.flush()
