@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.lab import lab
+from tests.lab.sql_responder import SqlBrowserResponder
 from tests.lab.winrm_sim import SimulatedNodes
 
 NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', '*.yml')))
@@ -93,7 +94,10 @@ def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
     proc, report = _run(nodes, tmp_path, args=['--check'])
     assert report['run']['check_mode'] is True
     assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
-    assert 'skipping: [cml1]' not in proc.stdout
+    blocks = proc.stdout.split('TASK [')
+    for title in ('safeq.preflight.windows_node : Check the server', 'safeq.preflight.windows_node : Check Windows features'):
+        block = next(b for b in blocks if b.startswith(title))
+        assert 'ok: [cml1]' in block and 'ok: [cml2]' in block and 'skipping: [cml1]' not in block, block
     recap = [line for line in proc.stdout.splitlines() if line.startswith(('cml1 ', 'cml2 '))]
     assert recap and all('changed=0' in line for line in recap)
 
@@ -132,3 +136,23 @@ def test_winrm_password_never_appears_in_verbose_output_or_reports(nodes, tmp_pa
         assert secret not in output
         for path in (tmp_path / 'reports').iterdir():
             assert secret not in path.read_text()
+
+
+def test_external_database_rows_from_every_node(nodes, tmp_path):
+    with open(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'sql.yml'), encoding='utf-8') as handle:
+        sql = yaml.safe_load(handle)
+    with SqlBrowserResponder('127.0.0.20', 1434, sql['instances']):
+        proc, report = _run(nodes, tmp_path, {'safeq_features': ['external_db'], 'safeq_db_host': '127.0.0.20', 'safeq_db_instance': 'safeq'})
+    assert report is not None, proc.stdout[-3000:]
+    cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
+    assert [cml1[i]['status'] for i in ('net.other.udp-1434-cml-db', 'net.other.tcp-dynamic-cml-db')] == ['pass', 'pass']
+    assert 'SQL Server 2019' in cml1['net.other.tcp-dynamic-cml-db']['detail']
+    # cml2's profile drops UDP 1434 on the way (a firewall): silent, and the TCP row cannot be evaluated
+    assert (cml2['net.other.udp-1434-cml-db']['status'], cml2['net.other.udp-1434-cml-db']['reason']) == ('fail', 'browser-silent')
+    assert cml2['net.other.tcp-dynamic-cml-db']['status'] == 'error'
+    assert cml3['net.other.udp-1434-cml-db']['status'] == 'error'
+
+
+def test_external_database_without_a_host_is_refused_before_contacting_nodes(nodes, tmp_path):
+    proc, dummy = _run(nodes, tmp_path, {'safeq_features': ['external_db']})
+    assert "safeq_db_host: not set for host cml1, but safeq_features contains 'external_db'" in proc.stdout
