@@ -45,7 +45,7 @@ def mutate(rng, data):
             del data[rng.randrange(len(data) + 1):]
         elif choice < 0.7:
             at = rng.randrange(len(data) + 1)
-            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+            data[at:at] = bytes(rng.randrange(256) for dummy in range(rng.randint(1, 8)))
         elif choice < 0.85 and len(data) >= 3:
             data[1:3] = struct.pack('<H', rng.randrange(65536))
         elif len(data) >= 4:
@@ -74,7 +74,7 @@ def main(argv=None):
     for index in range(options.inputs):
         kind = index % 4
         if kind == 0:
-            data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 200)))
+            data = bytes(rng.randrange(256) for dummy in range(rng.randint(0, 200)))
         elif kind == 1:
             data = mutate(rng, rng.choice(GOLDEN_SSRP))
         elif kind == 2:

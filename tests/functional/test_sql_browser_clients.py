@@ -10,7 +10,6 @@ then the module runs through ansible-playbook from the controller and from a sim
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET

@@ -19,3 +19,5 @@ except ImportError:
 from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp as ssrp  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _tds as tds  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe as sql_probe  # noqa: E402,F401
+
+__all__ = ['ssrp', 'tds', 'sql_probe']

@@ -45,8 +45,8 @@ def test_encryption_values(raw, name, cert):
 
 
 def test_newer_servers_add_options_and_are_walked_not_assumed():
-    reply = _tds.parse_prelogin_response(_tds.build_prelogin_response(16, 0, 1000, extra_options=[(_tds.MARS, b'\x00'),
-                                                                                                 (_tds.FEDAUTHREQUIRED, b'\x01')]))
+    extra = [(_tds.MARS, b'\x00'), (_tds.FEDAUTHREQUIRED, b'\x01')]
+    reply = _tds.parse_prelogin_response(_tds.build_prelogin_response(16, 0, 1000, extra_options=extra))
     assert reply['options'] == [0, 1, 2, 3, 4, 6]
 
 
