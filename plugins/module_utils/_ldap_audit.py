@@ -1,0 +1,288 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Streaming audit of the directory SafeQ replicates (ldap3). PRIVATE to this collection.
+
+Connects (LDAPS, StartTLS or plain), binds with the integration account, reads the root DSE, and walks
+every user container with a paged search as a generator: memory holds counters and one 8-byte digest
+per login, card number and unique ID (for duplicates), never the entries. The result is plain data;
+``_ldap_evaluate`` turns it into findings.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import socket
+import ssl
+import time
+import traceback
+
+try:
+    import ldap3
+    from ldap3.core import exceptions as ldap3_exceptions
+    LDAP3_IMPORT_ERROR = None
+except ImportError:
+    ldap3 = None
+    ldap3_exceptions = None
+    LDAP3_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from cryptography import x509
+    CRYPTOGRAPHY_IMPORT_ERROR = None
+except ImportError:
+    x509 = None
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+
+PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
+ATTRIBUTE_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
+UNIQUE_ROLES = ('login', 'card_number', 'unique_id')
+DEFAULT_ATTRIBUTES = {
+    'ad': {'login': 'sAMAccountName', 'first_name': 'givenName', 'surname': 'sn', 'department': 'department',
+           'card_number': 'employeeNumber', 'unique_id': 'objectGUID', 'email': 'mail'},
+    'openldap': {'login': 'uid', 'first_name': 'givenName', 'surname': 'sn', 'department': 'departmentNumber',
+                 'card_number': 'employeeNumber', 'unique_id': 'entryUUID', 'email': 'mail'},
+}
+DEFAULT_FILTERS = {'ad': '(&(objectCategory=person)(objectClass=user))', 'openldap': '(objectClass=inetOrgPerson)'}
+CHANGE_TRACKING = {'ad': ('uSNChanged', 'whenChanged'), 'openldap': ('modifyTimestamp', 'entryCSN')}
+# Active Directory's data codes in invalidCredentials diagnostics.
+AD_BIND_CODES = {'52e': 'invalid-credentials', '530': 'logon-time-restricted', '531': 'workstation-restricted', '532': 'password-expired',
+                 '533': 'account-disabled', '701': 'account-expired', '773': 'password-must-change', '775': 'account-locked'}
+
+
+def _digest(value):
+    """A 64-bit int standing for a value: duplicates are found without keeping the values."""
+    if isinstance(value, str):
+        value = value.encode('utf-8')
+    return int.from_bytes(hashlib.blake2b(bytes(value), digest_size=8).digest(), 'big')
+
+
+def certificate_facts(host, port, timeout, ca_file, server_name):
+    """TLS facts of ``host:port``: protocol, subject, SANs, issuer, days to expiry, and whether it validates and matches."""
+    facts = {'protocol': None, 'subject': None, 'issuer': None, 'sans': [], 'not_after': None, 'days_to_expiry': None,
+             'valid': False, 'name_matches': None, 'error': None}
+    raw = None
+    try:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock) as tls:
+            raw = tls.getpeercert(binary_form=True)
+            facts['protocol'] = tls.version()
+    except (OSError, ssl.SSLError) as exc:
+        facts['error'] = 'TLS handshake failed: %s' % exc
+        return facts
+    if x509 is not None and raw:
+        cert = x509.load_der_x509_certificate(raw)
+        facts['subject'] = cert.subject.rfc4514_string()
+        facts['issuer'] = cert.issuer.rfc4514_string()
+        try:
+            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            facts['sans'] = [str(v) for v in sans.get_values_for_type(x509.DNSName)] + [str(v) for v in sans.get_values_for_type(x509.IPAddress)]
+        except x509.ExtensionNotFound:
+            facts['sans'] = []
+        not_after = cert.not_valid_after_utc
+        facts['not_after'] = not_after.isoformat()
+        facts['days_to_expiry'] = (not_after - datetime.datetime.now(datetime.timezone.utc)).days
+    try:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+        with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock, server_hostname=server_name):
+            facts['valid'] = True
+            facts['name_matches'] = True
+    except ssl.SSLCertVerificationError as exc:
+        facts['error'] = exc.verify_message or str(exc)
+        facts['name_matches'] = 'hostname mismatch' not in str(exc).lower() and "doesn't match" not in str(exc).lower() \
+            and 'ip address mismatch' not in str(exc).lower()
+    except (OSError, ssl.SSLError) as exc:
+        facts['error'] = str(exc)
+    return facts
+
+
+def _bind_reason(result):
+    message = str(result.get('message') or '')
+    if result.get('description') == 'invalidCredentials':
+        for code, reason in AD_BIND_CODES.items():
+            if 'data %s' % code in message:
+                return reason
+        return 'invalid-credentials'
+    if result.get('description') == 'strongerAuthRequired':
+        return 'stronger-auth-required'
+    return str(result.get('description') or 'bind-failed')
+
+
+def _server(options, host):
+    tls = None
+    if options['security'] in ('ldaps', 'starttls'):
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if options['validate_certs'] else ssl.CERT_NONE, ca_certs_file=options.get('ca_file'))
+    return ldap3.Server(host, port=options['port'], use_ssl=options['security'] == 'ldaps', tls=tls, get_info=ldap3.ALL,
+                        connect_timeout=options['timeout'])
+
+
+def check_server(options, host):
+    """Reachability and TLS facts of one server."""
+    started = time.monotonic()
+    facts = {'host': host, 'port': options['port'], 'reachable': False, 'error': None, 'rtt_ms': None, 'tls': None}
+    try:
+        with socket.create_connection((host, options['port']), options['timeout']):
+            facts['reachable'] = True
+            facts['rtt_ms'] = round((time.monotonic() - started) * 1000, 1)
+    except OSError as exc:
+        facts['error'] = str(exc)
+        return facts
+    if options['security'] == 'ldaps':
+        facts['tls'] = certificate_facts(host, options['port'], options['timeout'], options.get('ca_file'), options.get('tls_server_name') or host)
+    return facts
+
+
+def _empty_audit(options):
+    return {'servers': [], 'bound': False, 'bind_server': None, 'bind_reason': None, 'bind_message': None, 'root_dse': None,
+            'directory_type': options.get('directory_type'), 'attributes': dict(options['attributes'] or {}), 'containers': [],
+            'totals': {'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0)}, 'duplicates': {}, 'change_tracking': {},
+            'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}}
+
+
+def audit(options):
+    """Run the whole audit; return plain data (never raises for directory problems)."""
+    if ldap3 is None:
+        raise ImportError(LDAP3_IMPORT_ERROR)
+    result = _empty_audit(options)
+    for host in options['servers']:
+        result['servers'].append(check_server(options, host))
+    reachable = [s['host'] for s in result['servers'] if s['reachable']]
+    if not reachable:
+        result['error'] = 'no LDAP server is reachable'
+        return result
+    connection = None
+    for host in reachable:
+        try:
+            connection = ldap3.Connection(_server(options, host), options.get('bind_dn'), options.get('bind_password'),
+                                          raise_exceptions=False, receive_timeout=max(1, int(round(options['timeout']))), read_only=True)
+            connection.open()
+            if options['security'] == 'starttls':
+                connection.start_tls()
+            if connection.bind():
+                result.update(bound=True, bind_server=host)
+                break
+            result.update(bind_reason=_bind_reason(connection.result), bind_message=connection.result.get('message'), bind_server=host)
+        except ldap3_exceptions.LDAPException as exc:
+            result.update(bind_reason='connection-failed', bind_message=str(exc), bind_server=host)
+        connection = None
+    if connection is None:
+        return result
+    try:
+        _read_directory(connection, options, result)
+    except ldap3_exceptions.LDAPException as exc:
+        result['error'] = 'the directory connection failed during the audit: %s' % exc
+    finally:
+        try:
+            connection.unbind()
+        except ldap3_exceptions.LDAPException:
+            pass
+    return result
+
+
+def _root_dse(connection, result):
+    info = connection.server.info
+    controls = [c[0] for c in (info.supported_controls or [])] if info else []
+    vendor = ' '.join(info.vendor_name or []) if info else ''
+    contexts = [str(c) for c in (info.naming_contexts or [])] if info else []
+    is_ad = bool(info and (info.other.get('forestFunctionality') or info.other.get('isGlobalCatalogReady')
+                           or PAGED_RESULTS_OID in controls and 'DC=' in ''.join(contexts) and info.other.get('dsServiceName')))
+    result['root_dse'] = {'vendor': vendor or ('Active Directory' if is_ad else 'unknown'), 'naming_contexts': contexts,
+                          'paged_results': PAGED_RESULTS_OID in controls, 'default_naming_context': (info.other.get('defaultNamingContext') or [None])[0]
+                          if info else None}
+    return 'ad' if is_ad else 'openldap'
+
+
+def _read_directory(connection, options, result):
+    directory_type = options.get('directory_type') or 'auto'
+    detected = _root_dse(connection, result)
+    if directory_type == 'auto':
+        directory_type = detected
+    result['directory_type'] = directory_type
+    attributes = dict(DEFAULT_ATTRIBUTES[directory_type])
+    attributes.update({k: v for k, v in (options.get('attributes') or {}).items() if v})
+    result['attributes'] = attributes
+    result['binary_unique_id'] = attributes['unique_id'].lower() == 'objectguid'
+    schema = connection.server.schema
+    if schema is not None and schema.attribute_types:
+        known = {name.lower() for name in schema.attribute_types}
+        result['unknown_attributes'] = {role: name for role, name in attributes.items() if name.lower() not in known}
+    tracking = CHANGE_TRACKING[directory_type]
+    user_filter = options.get('user_filter') or DEFAULT_FILTERS[directory_type]
+    # ldap3 refuses (client side) to request an attribute the schema does not know: ask only for known ones.
+    requested = sorted((set(attributes.values()) | set(tracking)) - set(result['unknown_attributes'].values()))
+    seen = {role: set() for role in UNIQUE_ROLES}
+    duplicates = {role: {} for role in UNIQUE_ROLES}
+    examples_limit = options.get('sample_size', 5)
+    tracking_seen = dict.fromkeys(tracking, 0)
+    for base in options['base_dns']:
+        container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
+                     'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None}
+        result['containers'].append(container)
+        connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
+        code = connection.result.get('description')
+        if code == 'noSuchObject':
+            container['reason'] = 'container-missing'
+            continue
+        if code == 'insufficientAccessRights':
+            container.update(exists=True, reason='container-unreadable')
+            continue
+        if code != 'success':
+            container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
+            continue
+        container.update(exists=True, listable=True)
+        entries = connection.extend.standard.paged_search(base, user_filter, search_scope=ldap3.SUBTREE, attributes=requested,
+                                                          paged_size=options['page_size'], generator=True)
+        for entry in entries:
+            if entry.get('type') != 'searchResEntry':
+                continue
+            _count(entry, attributes, container, result, (seen, duplicates), examples_limit, tracking, tracking_seen)
+        if connection.result.get('description') == 'sizeLimitExceeded':
+            result['size_limit_hit'] = True
+    result['change_tracking'] = tracking_seen
+    result['duplicates'] = {role: {'values': len(duplicates[role]), 'examples': list(duplicates[role].values())[:examples_limit]}
+                            for role in UNIQUE_ROLES}
+
+
+def _values(raw, name):
+    value = raw.get(name)
+    if value is None:
+        for key, candidate in raw.items():
+            if key.lower() == name.lower():
+                value = candidate
+                break
+    if value is None or value == [] or value == '':
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _count(entry, attributes, container, result, seen, examples_limit, tracking, tracking_seen):
+    raw = entry.get('raw_attributes') or {}
+    container['users'] += 1
+    result['totals']['users'] += 1
+    dn = entry.get('dn')
+    for role in ATTRIBUTE_ROLES:
+        values = _values(raw, attributes[role])
+        if values:
+            container['present'][role] += 1
+            result['totals']['present'][role] += 1
+        elif len(container['missing_examples'][role]) < examples_limit:
+            container['missing_examples'][role].append(dn)
+        if role in seen[0]:
+            for value in values:
+                key = _digest(value)
+                if key not in seen[0][role]:
+                    seen[0][role].add(key)
+                    continue
+                example = seen[1][role].get(key)
+                if example is None:
+                    shown = value.hex() if role == 'unique_id' and isinstance(value, bytes) else \
+                        (value.decode('utf-8', 'replace') if isinstance(value, bytes) else value)
+                    example = seen[1][role][key] = {'value': shown, 'entries': 1, 'dns': []}
+                example['entries'] += 1
+                if len(example['dns']) < 3:
+                    example['dns'].append(dn)
+    for name in tracking:
+        if _values(raw, name):
+            tracking_seen[name] += 1

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Findings for the checklist's LDAP lines from an audit result (pure functions). PRIVATE to this collection."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, MANUAL, PASS, WARN, finding
+
+# Attribute role -> (catalogue entry, default minimum coverage %, status below it).
+COVERAGE = {
+    'login': ('ldap.login', 100.0, FAIL),
+    'first_name': ('ldap.name-surname', 100.0, FAIL),
+    'surname': ('ldap.name-surname', 100.0, FAIL),
+    'department': ('ldap.department', 100.0, FAIL),
+    'card_number': ('ldap.card-number', 95.0, WARN),
+    'unique_id': ('ldap.unique-id', 100.0, FAIL),
+    'email': ('ldap.email', 90.0, WARN),
+}
+ATTRIBUTE_ENTRIES = ('ldap.login', 'ldap.name-surname', 'ldap.department', 'ldap.card-number', 'ldap.unique-id', 'ldap.email')
+EXPIRY_WARN_DAYS = 30
+
+
+def _server_findings(audit, options):
+    details, status, reason = [], PASS, 'reachable'
+    for server in audit['servers']:
+        where = '%s:%s' % (server['host'], server['port'])
+        if not server['reachable']:
+            details.append('%s unreachable (%s)' % (where, server['error']))
+            status, reason = FAIL, 'unreachable'
+            continue
+        tls = server.get('tls')
+        if tls is None:
+            details.append('%s reachable (%s, %.1f ms)' % (where, options['security'], server['rtt_ms']))
+            continue
+        if tls['days_to_expiry'] is not None and tls['days_to_expiry'] < 0:
+            status, reason = FAIL, 'cert-expired'
+            details.append('%s certificate expired on %s' % (where, tls['not_after']))
+        elif not tls['valid'] and tls['name_matches'] is False:
+            status, reason = FAIL, 'cert-name-mismatch'
+            details.append('%s certificate names %s, not %s' % (where, ', '.join(tls['sans']) or tls['subject'], server['host']))
+        elif not tls['valid']:
+            status, reason = FAIL, 'cert-untrusted'
+            details.append('%s certificate not trusted: %s' % (where, tls['error']))
+        elif tls['days_to_expiry'] is not None and tls['days_to_expiry'] < EXPIRY_WARN_DAYS:
+            if status == PASS:
+                status, reason = WARN, 'cert-expiring'
+            details.append('%s certificate expires in %d days (%s)' % (where, tls['days_to_expiry'], tls['not_after']))
+        else:
+            details.append('%s %s, certificate valid for %s more days, issued by %s' % (where, tls['protocol'], tls['days_to_expiry'], tls['issuer']))
+    remediation = {'unreachable': 'Make the LDAP server reachable from the CML nodes on the configured port (LDAPS 636).',
+                   'cert-expired': 'Renew the directory server certificate.',
+                   'cert-name-mismatch': 'Issue a certificate whose SAN names the address SafeQ connects to, or connect by that name.',
+                   'cert-untrusted': 'Give ca_file the CA that issued the directory certificate (and import it into SafeQ\'s trust store).',
+                   'cert-expiring': 'Renew the directory server certificate before it expires.'}.get(reason, '')
+    return finding('ldap.primary-server', status, reason, '; '.join(details) + '.', remediation, observed=audit['servers'])
+
+
+def _bind_finding(audit, options):
+    if audit['bound']:
+        unreadable = [c['dn'] for c in audit['containers'] if c['reason'] in ('container-unreadable', 'container-missing')]
+        if unreadable:
+            return finding('ldap.integration-account', FAIL, 'cannot-list', '%s bound, but cannot list: %s.' % (options.get('bind_dn') or 'anonymous',
+                           '; '.join(unreadable)), "Grant the integration account 'list all records' and 'read attributes' on every container.")
+        if audit['error']:
+            return finding('ldap.integration-account', ERROR, 'connection-lost', 'Bound, then: %s.' % audit['error'])
+        return finding('ldap.integration-account', PASS, 'bind-and-read', '%s bound on %s and read %d user(s). That an administrator provides '
+                       'the credentials is attested by a person.' % (options.get('bind_dn') or 'anonymous', audit['bind_server'], audit['totals']['users']))
+    if audit['bind_reason'] is None:
+        return finding('ldap.integration-account', ERROR, 'no-server', 'No LDAP server could be reached to bind.')
+    hints = {'stronger-auth-required': 'The server refuses simple binds without TLS: use security ldaps or starttls.',
+             'invalid-credentials': 'Check bind_dn and bind_password of the integration account.',
+             'account-disabled': 'Enable the integration account.', 'account-locked': 'Unlock the integration account.',
+             'password-expired': 'Set a new password for the integration account.', 'connection-failed': 'Check TLS settings (ca_file, validate_certs).'}
+    return finding('ldap.integration-account', FAIL, audit['bind_reason'], 'Bind as %s on %s failed: %s.'
+                   % (options.get('bind_dn') or 'anonymous', audit['bind_server'], audit['bind_message']),
+                   hints.get(audit['bind_reason'], 'Check the integration account.'))
+
+
+def _domains_finding(audit, options):
+    domains = options.get('domains') or []
+    if not domains:
+        return finding('ldap.domain-names', MANUAL, 'not-configured', 'No domain names were given (option domains).')
+    contexts = [c.lower().replace(' ', '') for c in audit['root_dse']['naming_contexts']]
+    missing = [d for d in domains if ','.join('dc=' + part for part in d.lower().split('.')) not in contexts]
+    if missing:
+        return finding('ldap.domain-names', FAIL, 'domain-not-found', 'No naming context for %s; the server has %s.'
+                       % (', '.join(missing), ', '.join(audit['root_dse']['naming_contexts'])), 'Correct the domain names SafeQ uses.')
+    return finding('ldap.domain-names', PASS, 'domains-found', 'Each domain maps to a naming context: %s.' % ', '.join(domains))
+
+
+def _containers_finding(audit):
+    problems, details = [], []
+    for container in audit['containers']:
+        if container['reason']:
+            problems.append('%s: %s%s' % (container['dn'], container['reason'], (' (%s)' % container['error']) if container['error'] else ''))
+        else:
+            details.append('%s: %d user(s)' % (container['dn'], container['users']))
+    if problems:
+        reason = 'container-missing' if all('container-missing' in p for p in problems) else 'container-unreadable'
+        return finding('ldap.user-containers', FAIL, reason, '; '.join(problems + details) + '.',
+                       'Correct the container DNs, and let the integration account list every container.')
+    empty = [c['dn'] for c in audit['containers'] if c['users'] == 0]
+    if empty:
+        return finding('ldap.user-containers', WARN, 'container-empty', 'No user matches the filter in %s.' % ', '.join(empty),
+                       'Check the container DN and the user filter.')
+    return finding('ldap.user-containers', PASS, 'containers-listed', '; '.join(details) + '.')
+
+
+def _attribute_findings(audit, options):
+    thresholds = dict((role, spec[1]) for role, spec in COVERAGE.items())
+    thresholds.update(options.get('thresholds') or {})
+    total = audit['totals']['users']
+    by_entry = {}
+    for role, (entry, dummy, below) in COVERAGE.items():
+        present = audit['totals']['present'][role]
+        coverage = 100.0 * present / total if total else 0.0
+        name = audit['attributes'][role]
+        line = '%s (%s): %d of %d users (%.1f%%)' % (role, name, present, total, coverage)
+        status = PASS if coverage >= float(thresholds[role]) else below
+        if role in audit.get('unknown_attributes', {}):
+            status = FAIL
+            line = '%s: attribute %r is not in the directory schema' % (role, name)
+        examples = [dn for c in audit['containers'] for dn in c['missing_examples'][role]][:options.get('sample_size', 5)]
+        if status != PASS:
+            line += ', below %s%%; missing e.g. %s' % (thresholds[role], '; '.join(examples))
+        by_entry.setdefault(entry, []).append((status, line))
+    findings = []
+    for entry in ATTRIBUTE_ENTRIES:
+        items = by_entry[entry]
+        worst = FAIL if any(s == FAIL for s, dummy in items) else WARN if any(s == WARN for s, dummy in items) else PASS
+        detail = '; '.join(line for dummy, line in items)
+        reason = 'coverage-ok' if worst == PASS else 'coverage-below-threshold'
+        if any('not in the directory schema' in line for dummy, line in items):
+            reason = 'unknown-attribute'
+        role = {'ldap.login': 'login', 'ldap.card-number': 'card_number', 'ldap.unique-id': 'unique_id'}.get(entry)
+        dup = audit['duplicates'].get(role) if role else None
+        if dup and dup['values']:
+            worst, reason = FAIL, 'duplicates'
+            detail += '; %d value(s) held by more than one entry, e.g. %s' % (dup['values'], '; '.join(
+                '%s (%d entries: %s)' % (e['value'], e['entries'], ', '.join(e['dns'])) for e in dup['examples']))
+        if entry == 'ldap.unique-id' and audit['binary_unique_id']:
+            detail += '. objectGUID is binary: list it among SafeQ\'s binary attributes'
+        remediation = {'duplicates': 'Make each value unique: SafeQ matches users by it.',
+                       'unknown-attribute': 'Map an attribute that exists in the directory schema (option attributes).'}.get(
+            reason, '' if worst == PASS else 'Populate the attribute for every user SafeQ replicates, or map another attribute.')
+        findings.append(finding(entry, worst, reason, detail + '.', remediation))
+    return findings
+
+
+def _replication_finding(audit):
+    tracking = audit['change_tracking']
+    total = audit['totals']['users']
+    readable = [name for name, count in tracking.items() if total and count == total]
+    paged = audit['root_dse']['paged_results']
+    if readable and paged and not audit['size_limit_hit']:
+        return finding('ldap.replication', PASS, 'differential-ready', 'Paged results supported; change tracking readable: %s.' % ', '.join(readable))
+    problems = []
+    if not paged:
+        problems.append('the server does not announce the paged results control')
+    if not readable:
+        problems.append('no change-tracking attribute (%s) is readable on every user' % ', '.join(tracking))
+    if audit['size_limit_hit']:
+        problems.append('a size limit was hit')
+    return finding('ldap.replication', WARN, 'differential-not-ready', '; '.join(problems) + '.',
+                   'Allow the integration account to read the change-tracking attribute and use paged searches; SafeQ differential '
+                   'replication depends on them.')
+
+
+def evaluate(audit, options):
+    """Findings for every LDAP entry the audit can speak to."""
+    findings = [_server_findings(audit, options) if audit['servers'] else finding('ldap.primary-server', ERROR, 'no-server', 'No server given.')]
+    findings.append(_bind_finding(audit, options))
+    evaluated = audit['bound'] and audit['root_dse'] is not None
+    if not evaluated:
+        reason = 'bind-failed' if audit['servers'] and any(s['reachable'] for s in audit['servers']) else 'unreachable'
+        for entry in ('ldap.domain-names', 'ldap.user-containers') + ATTRIBUTE_ENTRIES + ('ldap.replication',):
+            findings.append(finding(entry, ERROR, reason, 'Not evaluated: the directory could not be read (%s).' % (audit['bind_reason'] or audit['error'])))
+        return findings
+    findings.append(_domains_finding(audit, options))
+    findings.append(_containers_finding(audit))
+    if audit['error']:
+        for entry in ATTRIBUTE_ENTRIES + ('ldap.replication',):
+            findings.append(finding(entry, ERROR, 'connection-lost', 'The audit stopped after %d user(s): %s.' % (audit['totals']['users'], audit['error'])))
+        return findings
+    findings += _attribute_findings(audit, options)
+    findings.append(_replication_finding(audit))
+    return findings

@@ -1,0 +1,243 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ldap_attribute_check
+short_description: Audit the directory SafeQ replicates users from (rights, attribute coverage, duplicates, TLS)
+version_added: 0.1.0
+description:
+  - Connects to each LDAP server (LDAPS, StartTLS or plain), checks reachability and the TLS certificate (validity, days to
+    expiry, name), binds with the integration account, maps the domains to naming contexts, and walks every user container
+    with a paged search as a stream, counting per attribute how many users have it and finding duplicate logins, card numbers
+    and unique IDs. Memory holds counters and one 64-bit digest per unique value, never the entries.
+  - "Evaluates the catalogue's LDAP lines: V(ldap.primary-server), V(ldap.domain-names), V(ldap.user-containers), V(ldap.login),
+    V(ldap.name-surname), V(ldap.department), V(ldap.card-number), V(ldap.unique-id), V(ldap.email), V(ldap.replication)
+    and V(ldap.integration-account)."
+  - Runs on the controller or a delegated POSIX host (C(delegate_to), usually with C(run_once)); never on a Windows node.
+  - Read-only; identical under C(--check).
+requirements:
+  - ldap3 >= 2.9 (on the host the module runs on)
+options:
+  servers:
+    description: LDAP servers, primary first (host names or addresses).
+    type: list
+    elements: str
+    required: true
+  port:
+    description: Port; 636 with O(security=ldaps), 389 otherwise.
+    type: int
+  security:
+    description: V(ldaps) (TLS from the start), V(starttls) or V(none).
+    type: str
+    choices: [ldaps, starttls, none]
+    default: ldaps
+  ca_file:
+    description: CA bundle (PEM) that issued the directory certificate; the system store when omitted.
+    type: path
+  validate_certs:
+    description: Validate the server certificate when binding.
+    type: bool
+    default: true
+  tls_server_name:
+    description: Name to check the certificate against when O(servers) are addresses.
+    type: str
+  bind_dn:
+    description: DN (or user@domain on Active Directory) of the integration account.
+    type: str
+  bind_password:
+    description: Password of the integration account. Never logged or returned.
+    type: str
+  domains:
+    description: Domain names SafeQ replicates (for example C(example.com)); each must map to a naming context.
+    type: list
+    elements: str
+    default: []
+  base_dns:
+    description: DNs of the containers with users.
+    type: list
+    elements: str
+    required: true
+  user_filter:
+    description: LDAP filter of the users; by directory type when omitted.
+    type: str
+  directory_type:
+    description: V(ad), V(openldap) or V(auto) (from the root DSE); chooses the attribute and filter defaults.
+    type: str
+    choices: [auto, ad, openldap]
+    default: auto
+  attributes:
+    description:
+      - Attribute names SafeQ maps, by role. Defaults on Active Directory - login C(sAMAccountName), first_name C(givenName),
+        surname C(sn), department C(department), card_number C(employeeNumber), unique_id C(objectGUID), email C(mail); on
+        inetOrgPerson directories - C(uid), C(givenName), C(sn), C(departmentNumber), C(employeeNumber), C(entryUUID), C(mail).
+    type: dict
+    default: {}
+  thresholds:
+    description:
+      - Minimum coverage in percent per role. Mandatory roles default to 100 (below is V(fail)); card_number defaults to 95
+        and email to 90 (below is V(warn)).
+    type: dict
+    default: {}
+  page_size:
+    description: Entries per page of the paged search (Active Directory's MaxPageSize is 1000).
+    type: int
+    default: 500
+  sample_size:
+    description: How many example DNs to show per problem.
+    type: int
+    default: 5
+  timeout:
+    description: Seconds for connecting and for each answer.
+    type: float
+    default: 10
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+seealso:
+  - module: safeq.preflight.sql_browser_probe
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Audit Active Directory over LDAPS, once, from the controller
+  safeq.preflight.ldap_attribute_check:
+    servers: [dc1.example.com, dc2.example.com]
+    ca_file: /etc/pki/example-root-ca.pem
+    bind_dn: svc-safeq@example.com
+    bind_password: "{{ vault_safeq_ldap_password }}"
+    domains: [example.com]
+    base_dns: ["OU=Staff,DC=example,DC=com", "OU=Students,DC=example,DC=com"]
+    attributes:
+      card_number: extensionAttribute5
+      department: departmentNumber
+  delegate_to: localhost
+  run_once: true
+
+- name: Audit OpenLDAP with StartTLS
+  safeq.preflight.ldap_attribute_check:
+    servers: [ldap.example.org]
+    security: starttls
+    bind_dn: cn=safeq,ou=Service,dc=example,dc=org
+    bind_password: "{{ vault_safeq_ldap_password }}"
+    base_dns: ["ou=People,dc=example,dc=org"]
+    thresholds: {email: 100}
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+servers:
+  description: Reachability and TLS facts per server.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{host: dc1.example.com, port: 636, reachable: true, rtt_ms: 1.2,
+            tls: {protocol: TLSv1.3, days_to_expiry: 200, valid: true, name_matches: true, issuer: CN=Example Root CA}}]
+root_dse:
+  description: Vendor, naming contexts and whether paged results are supported.
+  returned: when the bind succeeded
+  type: dict
+  sample: {vendor: OpenLDAP, naming_contexts: ["dc=example,dc=org"], paged_results: true}
+containers:
+  description: Per container - exists, listable, users counted, attributes present, example DNs of users missing each.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{dn: "ou=People,dc=example,dc=org", exists: true, listable: true, users: 40000, present: {department: 39998}}]
+totals:
+  description: Users counted and attributes present overall.
+  returned: always
+  type: dict
+  sample: {users: 40000, present: {login: 40000, department: 39998, email: 39000}}
+duplicates:
+  description: Values of login, card_number and unique_id held by more than one entry (count and examples).
+  returned: always
+  type: dict
+  sample: {card_number: {values: 1, examples: [{value: '4000000000', entries: 2, dns: ["uid=b,ou=People,dc=example,dc=org"]}]}}
+findings:
+  description: Findings for the checklist's LDAP lines.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: ldap.department, status: fail, reason: coverage-below-threshold, detail: "department (departmentNumber): 39998 of 40000 users"}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate
+
+ARGUMENT_SPEC = {
+    'servers': {'type': 'list', 'elements': 'str', 'required': True},
+    'port': {'type': 'int'},
+    'security': {'type': 'str', 'choices': ['ldaps', 'starttls', 'none'], 'default': 'ldaps'},
+    'ca_file': {'type': 'path'},
+    'validate_certs': {'type': 'bool', 'default': True},
+    'tls_server_name': {'type': 'str'},
+    'bind_dn': {'type': 'str'},
+    'bind_password': {'type': 'str', 'no_log': True},
+    'domains': {'type': 'list', 'elements': 'str', 'default': []},
+    'base_dns': {'type': 'list', 'elements': 'str', 'required': True},
+    'user_filter': {'type': 'str'},
+    'directory_type': {'type': 'str', 'choices': ['auto', 'ad', 'openldap'], 'default': 'auto'},
+    'attributes': {'type': 'dict', 'default': {}},
+    'thresholds': {'type': 'dict', 'default': {}},
+    'page_size': {'type': 'int', 'default': 500},
+    'sample_size': {'type': 'int', 'default': 5},
+    'timeout': {'type': 'float', 'default': 10.0},
+}
+
+
+def check_options(params):
+    """Messages naming the option and the value (empty when valid)."""
+    messages = []
+    unknown = sorted(set(params['attributes']) - set(_ldap_audit.ATTRIBUTE_ROLES))
+    if unknown:
+        messages.append("Invalid value for option 'attributes': unknown role(s) %s (roles: %s)" % (', '.join(unknown), ', '.join(_ldap_audit.ATTRIBUTE_ROLES)))
+    for role, value in params['thresholds'].items():
+        if role not in _ldap_audit.ATTRIBUTE_ROLES:
+            messages.append("Invalid value for option 'thresholds': unknown role %r" % role)
+        elif not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            messages.append("Invalid value for option 'thresholds': %s=%r (a percentage 0-100)" % (role, value))
+    for dn in params['base_dns']:
+        if '=' not in dn:
+            messages.append("Invalid value for option 'base_dns': %r is not a DN" % dn)
+    if not 1 <= params['page_size'] <= 100000:
+        messages.append("Invalid value for option 'page_size': %r (1-100000)" % params['page_size'])
+    if not 0 < params['timeout'] <= 300:
+        messages.append("Invalid value for option 'timeout': %r (more than 0, at most 300)" % params['timeout'])
+    if not params['servers']:
+        messages.append("Invalid value for option 'servers': at least one server is required")
+    return messages
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if _ldap_audit.ldap3 is None:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=_ldap_audit.LDAP3_IMPORT_ERROR)
+    params = dict(module.params)
+    messages = check_options(params)
+    if messages:
+        module.fail_json(msg='; '.join(messages))
+    if params['port'] is None:
+        params['port'] = 636 if params['security'] == 'ldaps' else 389
+    audit = _ldap_audit.audit(params)
+    findings = _ldap_evaluate.evaluate(audit, params)
+    module.exit_json(changed=False, servers=audit['servers'], root_dse=audit['root_dse'], directory_type=audit['directory_type'],
+                     attributes=audit['attributes'], containers=audit['containers'], totals=audit['totals'], duplicates=audit['duplicates'],
+                     findings=findings)
+
+
+if __name__ == '__main__':
+    main()

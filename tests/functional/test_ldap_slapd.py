@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ldap_attribute_check against a real OpenLDAP slapd whose directory the test generates with known defects."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import yaml
+
+from tests.lab import lab
+from tests.lab.collection import ldap_audit, ldap_evaluate
+from tests.lab.slapd import BIND_DN, BIND_PW, Slapd
+
+
+def _options(server, **overrides):
+    info = server.describe()
+    options = {'servers': [server.host], 'port': server.ldaps_port, 'security': 'ldaps', 'ca_file': info['ca_file'], 'validate_certs': True,
+               'tls_server_name': None, 'bind_dn': BIND_DN, 'bind_password': BIND_PW, 'domains': ['lab.test'], 'base_dns': info['containers'],
+               'user_filter': None, 'directory_type': 'auto', 'attributes': {}, 'thresholds': {}, 'page_size': 25, 'sample_size': 3,
+               'timeout': 5.0}
+    options.update(overrides)
+    return options
+
+
+def _run(options):
+    audit = ldap_audit.audit(options)
+    return audit, {f['id']: f for f in ldap_evaluate.evaluate(audit, options)}
+
+
+@pytest.fixture(scope='module')
+def slapd(tmp_path_factory):
+    with Slapd(str(tmp_path_factory.mktemp('slapd')), '127.0.0.31', users=120) as server:
+        yield server
+
+
+def test_counts_equal_the_ground_truth(slapd):
+    truth = slapd.truth
+    audit, findings = _run(_options(slapd))
+    assert audit['totals']['users'] == truth['visible_users'] == 120
+    counts = {c['dn'].split(',')[0]: c['users'] for c in audit['containers']}
+    assert counts == {'ou=People': truth['per_container']['ou=People,dc=lab,dc=test'], 'ou=Staff': truth['per_container']['ou=Staff,dc=lab,dc=test'],
+                      'ou=Secret': 0}
+    assert audit['totals']['users'] - audit['totals']['present']['department'] == truth['missing']['department']
+    assert audit['totals']['users'] - audit['totals']['present']['email'] == truth['missing']['email']
+    assert sorted(e['value'] for e in audit['duplicates']['card_number']['examples']) == sorted(truth['duplicate_card_values'])
+    assert [e['value'] for e in audit['duplicates']['login']['examples']] == truth['duplicate_logins']
+    assert audit['duplicates']['unique_id']['values'] == 0
+    statuses = {k: (v['status'], v['reason']) for k, v in findings.items()}
+    assert statuses['ldap.primary-server'] == ('pass', 'reachable')
+    assert statuses['ldap.department'] == ('fail', 'coverage-below-threshold')
+    assert statuses['ldap.card-number'] == ('fail', 'duplicates')
+    assert statuses['ldap.login'] == ('fail', 'duplicates')
+    assert statuses['ldap.email'] == ('pass', 'coverage-ok')  # 115 of 120 = 95.8 % >= the 90 % default
+    assert statuses['ldap.user-containers'] == ('fail', 'container-unreadable')
+    assert statuses['ldap.integration-account'] == ('fail', 'cannot-list')
+    assert statuses['ldap.replication'] == ('pass', 'differential-ready')
+    assert statuses['ldap.domain-names'] == ('pass', 'domains-found')
+
+
+def test_thresholds_and_a_clean_scope(slapd):
+    options = _options(slapd, base_dns=['ou=Staff,dc=lab,dc=test'], thresholds={'email': 100}, domains=['other.test'])
+    audit, findings = _run(options)
+    assert findings['ldap.user-containers']['status'] == 'pass' and findings['ldap.integration-account']['status'] == 'pass'
+    assert findings['ldap.domain-names']['reason'] == 'domain-not-found'
+    # the duplicate login lives in People and Staff: with Staff alone in scope it is not a duplicate
+    assert findings['ldap.login']['reason'] == 'coverage-ok'
+    assert audit['totals']['users'] == slapd.truth['per_container']['ou=Staff,dc=lab,dc=test']
+    assert findings['ldap.email']['status'] == 'pass'  # every Staff user has a mail: 100 % meets the raised threshold
+
+
+def test_unknown_attribute_name_is_a_clear_finding(slapd):
+    audit, findings = _run(_options(slapd, attributes={'department': 'costCentreNumber'}))
+    assert (findings['ldap.department']['status'], findings['ldap.department']['reason']) == ('fail', 'unknown-attribute')
+    assert "'costCentreNumber' is not in the directory schema" in findings['ldap.department']['detail']
+
+
+def test_wrong_password(slapd):
+    audit, findings = _run(_options(slapd, bind_password='wrong'))
+    assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('fail', 'invalid-credentials')
+    assert {f['status'] for k, f in findings.items() if k not in ('ldap.primary-server', 'ldap.integration-account')} == {'error'}
+    assert 'wrong' not in json.dumps(findings)
+
+
+def test_plain_ldap_and_starttls(slapd):
+    audit, findings = _run(_options(slapd, security='starttls', port=slapd.port))
+    assert audit['bound'] and audit['totals']['users'] == 120
+    audit, findings = _run(_options(slapd, security='none', port=slapd.port))
+    assert audit['bound'] and findings['ldap.primary-server']['status'] == 'pass'
+
+
+def test_unreachable_server():
+    options = {'servers': ['127.0.0.39'], 'port': 1, 'security': 'ldaps', 'ca_file': None, 'validate_certs': True, 'bind_dn': BIND_DN,
+               'bind_password': BIND_PW, 'domains': [], 'base_dns': ['dc=lab,dc=test'], 'attributes': {}, 'thresholds': {}, 'page_size': 10,
+               'sample_size': 3, 'timeout': 2.0, 'directory_type': 'auto'}
+    audit, findings = _run(options)
+    assert (findings['ldap.primary-server']['status'], findings['ldap.primary-server']['reason']) == ('fail', 'unreachable')
+    assert findings['ldap.department']['status'] == 'error'
+
+
+@pytest.mark.parametrize('kind, reason', [('expired', 'cert-expired'), ('wrong-name', 'cert-name-mismatch'), ('self-signed', 'cert-untrusted'),
+                                          ('expiring', 'cert-expiring')])
+def test_certificate_problems(tmp_path, kind, reason):
+    with Slapd(str(tmp_path), '127.0.0.32', users=5, cert_kind=kind) as server:
+        audit, findings = _run(_options(server))
+    assert findings['ldap.primary-server']['reason'] == reason, findings['ldap.primary-server']['detail']
+
+
+def test_a_wrong_ca_fails_tls(slapd, tmp_path):
+    with Slapd(str(tmp_path), '127.0.0.33', users=5) as other:
+        audit, findings = _run(_options(slapd, ca_file=other.describe()['ca_file']))
+    assert findings['ldap.primary-server']['reason'] == 'cert-untrusted'
+    assert findings['ldap.integration-account']['reason'] == 'connection-failed'
+
+
+def test_slapd_killed_in_the_middle_of_a_paged_search(tmp_path):
+    with Slapd(str(tmp_path), '127.0.0.34', users=3000) as server:
+        options = _options(server, page_size=1, base_dns=['ou=People,dc=lab,dc=test'])
+        timer = threading.Timer(0.8, server.kill)
+        timer.start()
+        try:
+            audit, findings = _run(options)
+        finally:
+            timer.cancel()
+    assert 0 < audit['totals']['users'] < 3000
+    assert (findings['ldap.department']['status'], findings['ldap.department']['reason']) == ('error', 'connection-lost')
+
+
+def test_module_through_ansible_playbook_never_shows_the_password(slapd, tmp_path):
+    info = slapd.describe()
+    playbook = tmp_path / 'ldap.yml'
+    playbook.write_text(yaml.safe_dump([{'name': 'ldap', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'audit', 'safeq.preflight.ldap_attribute_check': {
+            'servers': [slapd.host], 'port': slapd.ldaps_port, 'ca_file': info['ca_file'], 'bind_dn': BIND_DN, 'bind_password': BIND_PW,
+            'base_dns': ['ou=People,dc=lab,dc=test'], 'domains': ['lab.test']}, 'register': 'out'},
+        {'name': 'save', 'check_mode': False, 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': '{{ out | to_json }}'}}]}]))
+    inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), {})
+    proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook), args=['-vvvv', '--check'])
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    result = json.loads((tmp_path / 'out.json').read_text())
+    assert result['changed'] is False and result['totals']['users'] == slapd.truth['per_container']['ou=People,dc=lab,dc=test']
+    assert all(f['source'] for f in result['findings'])
+    assert BIND_PW not in proc.stdout + proc.stderr + (tmp_path / 'out.json').read_text()
