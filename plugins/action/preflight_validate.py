@@ -53,6 +53,8 @@ def check_nodes(nodes, features):
             messages.append("safeq_server_role: '%s' on host %s is not one of %s" % (role, host, ', '.join(SERVER_ROLES)))
         if 'external_db' in features and role == 'cml' and not hostvars.get('safeq_db_host'):
             messages.append("safeq_db_host: not set for host %s, but safeq_features contains 'external_db'" % host)
+        if 'ldap_replication' in features and role == 'cml' and not (hostvars.get('safeq_ldap_servers') and hostvars.get('safeq_ldap_base_dns')):
+            messages.append("safeq_ldap_servers and safeq_ldap_base_dns: not set for host %s, but safeq_features contains 'ldap_replication'" % host)
         share = hostvars.get('safeq_install_share')
         if 'network_install' in features and not share:
             messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)

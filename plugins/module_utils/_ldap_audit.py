@@ -156,7 +156,8 @@ def audit(options):
     for host in reachable:
         try:
             connection = ldap3.Connection(_server(options, host), options.get('bind_dn'), options.get('bind_password'),
-                                          raise_exceptions=False, receive_timeout=max(1, int(round(options['timeout']))), read_only=True)
+                                          raise_exceptions=False, receive_timeout=max(1, int(round(options['timeout']))), read_only=True,
+                                          check_names=False)  # raw values are counted; schema formatting would double the cost
             connection.open()
             if options['security'] == 'starttls':
                 connection.start_tls()

@@ -4,8 +4,9 @@
 """make demo: start the local lab, run the full pre-installation check, print where the report is, stop the lab.
 
 The lab: three simulated CML nodes behind a WS-Management (WinRM) simulation on 127.0.0.11-13
-(cml1 prepared, cml2 misconfigured, cml3 switched off) and a simulated SQL Server (SQL Browser on
-UDP 1434 and a TDS PRELOGIN listener) on 127.0.0.20. Exits with ansible-playbook's exit code.
+(cml1 prepared, cml2 misconfigured, cml3 switched off), a simulated SQL Server (SQL Browser on
+UDP 1434 and a TDS PRELOGIN listener) on 127.0.0.20, and a real OpenLDAP slapd on 127.0.0.30 whose
+generated directory has known defects. Exits with ansible-playbook's exit code.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab.slapd import BIND_DN, BIND_PW, Slapd  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.sql_responder import SqlBrowserResponder  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -50,9 +52,15 @@ def main(argv=None):
 
     with open(SQL, encoding='utf-8') as handle:
         sql = yaml.safe_load(handle)
-    print('Starting the lab: %d simulated CML nodes (WinRM simulation), a simulated SQL Server on %s ...' % (len(NODES), site['safeq_db_host']))
+    print('Starting the lab: %d simulated CML nodes (WinRM simulation), a simulated SQL Server on %s, slapd ...'
+          % (len(NODES), site['safeq_db_host']))
     with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes, \
-            SqlBrowserResponder(site['safeq_db_host'], 1434, sql['instances']) as database:
+            SqlBrowserResponder(site['safeq_db_host'], 1434, sql['instances']) as database, \
+            Slapd(os.path.join(run_dir, 'slapd'), '127.0.0.30', users=500) as directory:
+        ldap = directory.describe()
+        site.update(safeq_ldap_servers=[ldap['host']], safeq_ldap_port=ldap['ldaps_port'], safeq_ldap_ca_file=ldap['ca_file'],
+                    safeq_ldap_bind_dn=BIND_DN, safeq_ldap_bind_password=BIND_PW, safeq_ldap_domains=['lab.test'],
+                    safeq_ldap_base_dns=ldap['containers'][:2])
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         with open(NODE_VARS, encoding='utf-8') as handle:
             node_vars = yaml.safe_load(handle)
@@ -62,6 +70,8 @@ def main(argv=None):
             print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
         for instance in database.describe()['instances']:
             print('  SQL Server %s\\%s  Browser UDP 1434, TDS TCP %s' % (site['safeq_db_host'], instance['name'], instance['tcp_port']))
+        print('  slapd ldaps://%s:%d  %d users in %s' % (ldap['host'], ldap['ldaps_port'], ldap['truth']['visible_users'],
+                                                       ', '.join(ldap['containers'][:2])))
         args = (['--check'] if options.check else []) + list(options.ansible_args)
         print('\nansible-playbook -i %s playbooks/preinstall_check.yml %s\n' % (os.path.relpath(inventory), ' '.join(args)))
         sys.stdout.flush()
