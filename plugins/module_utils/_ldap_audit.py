@@ -113,7 +113,8 @@ def _bind_reason(result):
 def _server(options, host):
     tls = None
     if options['security'] in ('ldaps', 'starttls'):
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if options['validate_certs'] else ssl.CERT_NONE, ca_certs_file=options.get('ca_file'))
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if options['validate_certs'] else ssl.CERT_NONE, ca_certs_file=options.get('ca_file'),
+                        valid_names=[options['tls_server_name']] if options.get('tls_server_name') else None)
     return ldap3.Server(host, port=options['port'], use_ssl=options['security'] == 'ldaps', tls=tls, get_info=ldap3.ALL,
                         connect_timeout=options['timeout'])
 
