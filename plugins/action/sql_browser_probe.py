@@ -17,15 +17,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils._findings import E
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows
 
-ARGUMENT_SPEC = {
-    'host': {'type': 'str', 'required': True},
-    'instance': {'type': 'str'},
-    'timeout': {'type': 'float', 'default': 2.0},
-    'prelogin': {'type': 'bool', 'default': True},
-    'dac': {'type': 'bool', 'default': False},
-    'min_version': {'type': 'str'},
-    'browser_port': {'type': 'int', 'default': 1434},
-}
+ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
 
 
 class ActionModule(ActionBase):

@@ -24,6 +24,16 @@ import time
 from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp, _tds
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, PASS, WARN, finding
 
+# Options of sql_browser_probe (shared by the module and its action plugin).
+ARGUMENT_SPEC = {
+    'host': {'type': 'str', 'required': True},
+    'instance': {'type': 'str'},
+    'timeout': {'type': 'float', 'default': 2.0},
+    'prelogin': {'type': 'bool', 'default': True},
+    'dac': {'type': 'bool', 'default': False},
+    'min_version': {'type': 'str'},
+    'browser_port': {'type': 'int', 'default': 1434},
+}
 UDP_ENTRY = 'net.other.udp-1434-cml-db'
 TCP_ENTRY = 'net.other.tcp-dynamic-cml-db'
 CLOSED = ('refused', 'reset')

@@ -28,10 +28,8 @@ class TdsParseError(ValueError):
     """A reply that is not a well-formed TDS PRELOGIN response."""
 
 
-def build_prelogin(instance='', encryption=0x00):
-    """A PRELOGIN request: VERSION, ENCRYPTION (off by default: no TLS follows), INSTOPT, THREADID, terminator."""
-    instopt = (instance.encode('latin-1') if instance else b'') + b'\x00'
-    options = [(VERSION, b'\x09\x00\x00\x00\x00\x00'), (ENCRYPTION, bytes([encryption])), (INSTOPT, instopt), (THREADID, b'\x00\x00\x00\x00')]
+def _packet(packet_type, options):
+    """A single-packet TDS message whose payload is the PRELOGIN option table ``options`` [(token, bytes)]."""
     table_size = 5 * len(options) + 1
     table, data, offset = b'', b'', table_size
     for token, value in options:
@@ -39,7 +37,14 @@ def build_prelogin(instance='', encryption=0x00):
         data += value
         offset += len(value)
     payload = table + bytes([TERMINATOR]) + data
-    return HEADER.pack(PRELOGIN, 0x01, HEADER.size + len(payload), 0, 1, 0) + payload
+    return HEADER.pack(packet_type, 0x01, HEADER.size + len(payload), 0, 1, 0) + payload
+
+
+def build_prelogin(instance='', encryption=0x00):
+    """A PRELOGIN request: VERSION, ENCRYPTION (off by default: no TLS follows), INSTOPT, THREADID, terminator."""
+    instopt = (instance.encode('latin-1') if instance else b'') + b'\x00'
+    return _packet(PRELOGIN, [(VERSION, b'\x09\x00\x00\x00\x00\x00'), (ENCRYPTION, bytes([encryption])), (INSTOPT, instopt),
+                              (THREADID, b'\x00\x00\x00\x00')])
 
 
 def product_name(major, minor):
@@ -105,11 +110,4 @@ def build_prelogin_response(major, minor, build, encryption=0x00, extra_options=
     """A server PRELOGIN reply (for the test responder and golden tests)."""
     options = [(VERSION, struct.pack('>BBHH', major, minor, build, 0)), (ENCRYPTION, bytes([encryption])), (INSTOPT, b'\x00'),
                (THREADID, b'')] + list(extra_options)
-    table_size = 5 * len(options) + 1
-    table, body, offset = b'', b'', table_size
-    for token, value in options:
-        table += struct.pack('>BHH', token, offset, len(value))
-        body += value
-        offset += len(value)
-    payload = table + bytes([TERMINATOR]) + body
-    return HEADER.pack(TABULAR_RESULT, 0x01, HEADER.size + len(payload), 0, 1, 0) + payload
+    return _packet(TABULAR_RESULT, options)

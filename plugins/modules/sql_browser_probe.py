@@ -127,15 +127,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
 
-ARGUMENT_SPEC = {
-    'host': {'type': 'str', 'required': True},
-    'instance': {'type': 'str'},
-    'timeout': {'type': 'float', 'default': 2.0},
-    'prelogin': {'type': 'bool', 'default': True},
-    'dac': {'type': 'bool', 'default': False},
-    'min_version': {'type': 'str'},
-    'browser_port': {'type': 'int', 'default': 1434},
-}
+ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
 
 
 def main():
