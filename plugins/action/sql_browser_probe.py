@@ -57,7 +57,7 @@ class ActionModule(ActionBase):
             return result
         try:
             obs = _sql_probe.run_probe(self._windows_exchange, args['host'], args['instance'], args['timeout'], args['prelogin'],
-                                       args['dac'], args['browser_port'])
+                                       args['dac'], args['browser_port'], args['query_instance'])
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result

@@ -31,6 +31,7 @@ ARGUMENT_SPEC = {
     'timeout': {'type': 'float', 'default': 2.0},
     'prelogin': {'type': 'bool', 'default': True},
     'dac': {'type': 'bool', 'default': False},
+    'query_instance': {'type': 'bool', 'default': False},
     'min_version': {'type': 'str'},
     'browser_port': {'type': 'int', 'default': 1434},
 }
@@ -108,11 +109,11 @@ def _spec(spec_id, proto, host, port, payload, timeout, connected=True):
             'max_bytes': 8192}
 
 
-def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=False, browser_port=1434):
+def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=False, browser_port=1434, query_instance=False):
     """Drive the exchanges; return the observations ``evaluate`` needs (raw outcomes plus parsed replies)."""
     obs = {'host': host, 'instance_requested': instance, 'browser': None, 'browser_retry': None, 'instances': [], 'notes': [],
            'parse_error': None, 'matched': None, 'dac': None, 'dac_port': None, 'tds': None, 'tds_parsed': None, 'tds_error': None,
-           'prelogin': prelogin}
+           'prelogin': prelogin, 'instance_confirmed': None}
     first = exchange([_spec('browser', 'udp', host, browser_port, _ssrp.ucast_ex(), timeout)])[0]
     obs['browser'] = first
     answer = first
@@ -130,6 +131,8 @@ def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=Fal
     matched = _ssrp.find_instance(obs['instances'], instance)
     obs['matched'] = matched
     specs = []
+    if matched and query_instance:
+        specs.append(_spec('inst', 'udp', host, browser_port, _ssrp.ucast_inst(matched['instance_name']), timeout))
     if matched and dac:
         specs.append(_spec('dac', 'udp', host, browser_port, _ssrp.ucast_dac(matched['instance_name']), timeout))
     if matched and matched['tcp_port']:
@@ -142,6 +145,15 @@ def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=Fal
                 obs['dac_port'] = _ssrp.parse_dac(outcomes['dac']['response'])
             except _ssrp.SsrpParseError as exc:
                 obs['notes'].append('DAC reply: %s' % exc)
+    if 'inst' in outcomes:
+        # CLNT_UCAST_INST: the Browser answers only for an instance it knows, with that instance's record.
+        obs['instance_confirmed'] = False
+        if outcomes['inst']['outcome'] == 'response':
+            try:
+                confirmed = _ssrp.find_instance(_ssrp.parse_response(outcomes['inst']['response'])[0], matched['instance_name'])
+                obs['instance_confirmed'] = confirmed is not None and confirmed['tcp_port'] == matched['tcp_port']
+            except _ssrp.SsrpParseError as exc:
+                obs['notes'].append('CLNT_UCAST_INST reply: %s' % exc)
     if 'tds' in outcomes:
         obs['tds'] = outcomes['tds']
         if prelogin and outcomes['tds']['outcome'] == 'connected' and outcomes['tds']['response']:
@@ -252,7 +264,8 @@ def summarise(obs):
     return {
         'browser': {'state': state, 'reason': browser['outcome'] if not obs['parse_error'] else 'malformed-reply', 'rtt_ms': browser['rtt_ms'],
                     'responder': browser.get('remote'), 'notes': obs['notes'], 'parse_error': obs['parse_error']},
-        'instances': obs['instances'], 'instance': obs['matched'], 'dac_port': obs['dac_port'], 'tds': tds,
+        'instances': obs['instances'], 'instance': obs['matched'], 'instance_confirmed': obs['instance_confirmed'], 'dac_port': obs['dac_port'],
+        'tds': tds,
     }
 
 

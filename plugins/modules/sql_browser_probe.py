@@ -42,6 +42,12 @@ options:
     description: Also ask for the dedicated administrator connection port (C(CLNT_UCAST_DAC)).
     type: bool
     default: false
+  query_instance:
+    description:
+      - Also ask the Browser for the matched instance alone (C(CLNT_UCAST_INST)) and report in RV(instance_confirmed) whether
+        it answers with the same TCP port. Never sent first, because the Browser stays silent for an unknown instance.
+    type: bool
+    default: false
   min_version:
     description: Lowest acceptable SQL Server version (dotted, for example C(13.0) for SQL Server 2016).
     type: str
@@ -103,6 +109,11 @@ instance:
   returned: always
   type: dict
   sample: {server_name: SQL01, instance_name: SAFEQ, is_clustered: false, version: 15.0.2000.5, tcp_port: 49703}
+instance_confirmed:
+  description: With O(query_instance=true), whether CLNT_UCAST_INST confirmed the instance and its port; null otherwise.
+  returned: always
+  type: bool
+  sample: true
 dac_port:
   description: The DAC port when O(dac=true) and the Browser answered it.
   returned: always
@@ -141,7 +152,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     obs = _sql_probe.run_probe(_sql_probe.posix_exchange, address, params['instance'], params['timeout'], params['prelogin'], params['dac'],
-                               params['browser_port'])
+                               params['browser_port'], params['query_instance'])
     obs['host'] = params['host']
     result = _sql_probe.summarise(obs)
     result['findings'] = _sql_probe.evaluate(obs, params['min_version'])

@@ -136,10 +136,10 @@ def _playbook(tmp_path, hosts, task_args, extra_vars=None, delegate=False):
 
 def test_module_from_the_controller_in_check_mode(responder, tmp_path):
     hosts = {'ctl': {'ansible_connection': 'local', 'ansible_python_interpreter': lab.sys.executable}}
-    dummy, out = _playbook(tmp_path, hosts, {'host': ADDRESS, 'instance': 'safeq', 'dac': True, 'min_version': '13.0'})
+    dummy, out = _playbook(tmp_path, hosts, {'host': ADDRESS, 'instance': 'safeq', 'dac': True, 'query_instance': True, 'min_version': '13.0'})
     result = out['ctl']
     assert result['changed'] is False and not result.get('failed') and not result.get('skipped')
-    assert result['instance']['instance_name'] == 'SAFEQ' and result['dac_port'] == 1435
+    assert result['instance']['instance_name'] == 'SAFEQ' and result['dac_port'] == 1435 and result['instance_confirmed'] is True
     assert result['tds']['product'] == 'SQL Server 2019' and result['tds']['encryption'] == 'not-supported'
     assert [(f['id'], f['status']) for f in result['findings']] == [('net.other.udp-1434-cml-db', 'pass'), ('net.other.tcp-dynamic-cml-db', 'pass')]
     assert result['findings'][0]['source'].startswith('Mandatory | UDP | 1434 | CML > DB')

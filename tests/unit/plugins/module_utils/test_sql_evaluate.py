@@ -99,3 +99,13 @@ def test_windows_results_are_classified_from_winsock_codes():
 ])
 def test_check_options(host, instance, timeout, message):
     assert any(message in m for m in _sql_probe.check_options(host, instance, timeout))
+
+
+def test_ucast_inst_on_request_confirms_the_instance_after_ucast_ex():
+    inst_reply = {'outcome': 'response', 'response': _ssrp.build_response([RECORD])}
+    exchange = Script({'browser': _reply(), 'inst': inst_reply, 'tds': {'outcome': 'connected', 'response': _tds.build_prelogin_response(15, 0, 2000)}})
+    obs = _sql_probe.run_probe(exchange, 'db', 'safeq', 1.0, query_instance=True)
+    assert exchange.asked[0] == [('browser', 'udp', 1434, True)], 'CLNT_UCAST_EX first: the Browser is silent for unknown instances'
+    assert exchange.asked[1][0][0] == 'inst' and obs['instance_confirmed'] is True
+    exchange = Script({'browser': _reply(), 'inst': {'outcome': 'timeout'}, 'tds': {'outcome': 'refused'}})
+    assert _sql_probe.run_probe(exchange, 'db', 'safeq', 1.0, query_instance=True)['instance_confirmed'] is False
