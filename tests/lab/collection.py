@@ -20,7 +20,9 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp as ss
 from ansible_collections.safeq.preflight.plugins.module_utils import _tds as tds  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe as sql_probe  # noqa: E402,F401
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_check as port_check  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_engine as port_engine  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit as ldap_audit  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_evaluate as ldap_evaluate  # noqa: E402,F401
 
-__all__ = ['ssrp', 'tds', 'sql_probe', 'ldap_audit', 'ldap_evaluate']
+__all__ = ['ssrp', 'tds', 'sql_probe', 'port_check', 'port_engine', 'ldap_audit', 'ldap_evaluate']

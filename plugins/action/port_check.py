@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for safeq.preflight.port_check.
+
+On a Windows node all probes run in one WinRM command through the fixed port_probe.ps1 script (raw
+socket outcomes only); on the controller or a POSIX host the module itself runs. Python classifies.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows
+
+ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
+
+
+class ActionModule(ActionBase):
+    """Probe TCP/UDP reachability from the task's host."""
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+
+    def _validate(self, result):
+        try:
+            dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            specs = _port_check.prepare(args)
+        except (AnsibleActionFail, _port_targets.TargetError) as exc:
+            result.update(failed=True, msg=str(exc))
+            return None, None
+        unknown = _catalogue.unknown_ids(sorted({s['entry'] for s in specs if s['entry']}))
+        if unknown:
+            result.update(failed=True, msg='targets[].entry: %s not in the catalogue (list it with playbooks/list_catalogue.yml)'
+                          % ', '.join(repr(item) for item in unknown))
+            return None, None
+        return args, specs
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        result = {'changed': False}
+        result.update(super().run(tmp, task_vars))
+        result['changed'] = False
+        args, specs = self._validate(result)
+        if args is None:
+            return result
+        if not is_windows(self):
+            module = self._execute_module(module_name='safeq.preflight.port_check', module_args=self._task.args, task_vars=task_vars)
+            result.update(module)
+            result['changed'] = False
+            if 'findings' in result:
+                result['findings'] = enrich_findings(result['findings'])
+            return result
+        entries = sorted({s['entry'] for s in specs if s['entry']})
+        try:
+            data = _node_runner.run_script(self, 'port_probe', _port_check.to_windows(specs, args))
+            result.update(_port_check.finish(specs, [_port_check.from_windows(raw) for raw in data.get('results', [])], args, windows=True))
+        except _node_runner.NodeUnreachable as exc:
+            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
+            return result
+        except _node_runner.NodeScriptError as exc:
+            result.update(exc.to_result())
+            result.update(failed=True, findings=enrich_findings(error_findings(entries, 'probe-failed', exc.msg)))
+            return result
+        except (ValueError, KeyError, TypeError) as exc:
+            result.update(failed=True, msg='port_probe answered something unusable: %s' % exc,
+                          findings=enrich_findings(error_findings(entries, 'probe-failed', str(exc))))
+            return result
+        result['findings'] = enrich_findings(result['findings'])
+        return result
