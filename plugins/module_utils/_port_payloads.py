@@ -150,7 +150,7 @@ def certificate_facts(der, server_name, now=None):
     return {
         'subject': cert.subject.rfc4514_string(), 'issuer': cert.issuer.rfc4514_string(), 'san_dns': dns, 'san_ip': ips,
         'not_before': cert.not_valid_before_utc.isoformat(), 'not_after': not_after.isoformat(),
-        'days_left': (not_after - now).days if not_after > now else -((now - not_after).days + 1),
+        'days_left': (not_after - now).days,
         'self_signed': cert.subject == cert.issuer, 'name': server_name,
         'name_matches': name_matches(server_name, dns, ips, cns), 'parse_error': None,
     }

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Raw socket outcomes -> nmap-style states, findings per catalogue row, and the Windows round trip (no sockets)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_classify, _port_evaluate, _port_payloads
+
+ICMP = {'origin': 2, 'type': 3}
+
+
+def _spec(proto='tcp', probe='none', expect='open', entry=None, port=80):
+    return {'id': 'p0', 'host': 'h', 'port': port, 'proto': proto, 'probe': probe, 'entry': entry, 'expect': expect, 'server_name': 'h',
+            'request_id': 7}
+
+
+def _raw(outcome, errno_name=None, icmp=None, response=b'', address='198.18.0.2', **extra):
+    return dict({'id': 'p0', 'address': address, 'outcome': outcome, 'errno': errno_name, 'icmp': icmp, 'rtt_ms': 1.0, 'attempts': 1,
+                 'response': response, 'tls': None, 'message': ''}, **extra)
+
+
+@pytest.mark.parametrize('proto, raw, state, reason', [
+    ('tcp', _raw('connected'), 'open', 'syn-ack'),
+    ('tcp', _raw('error', 'ECONNREFUSED'), 'closed', 'conn-refused'),
+    ('tcp', _raw('error', 'ECONNREFUSED', dict(ICMP, code=3, **{'from': '198.18.0.2'})), 'closed', 'icmp-port-unreachable'),
+    ('tcp', _raw('error', 'EHOSTUNREACH', dict(ICMP, code=13, **{'from': '198.18.0.2'})), 'filtered', 'admin-prohibited'),
+    ('tcp', _raw('error', 'EHOSTUNREACH', dict(ICMP, code=1, **{'from': '198.18.0.1'})), 'filtered', 'host-unreachable'),
+    ('tcp', _raw('error', 'EHOSTUNREACH'), 'filtered', 'host-unreachable'),
+    ('tcp', _raw('error', 'ENETUNREACH'), 'filtered', 'net-unreachable'),
+    ('tcp', _raw('error', 'EACCES'), 'filtered', 'admin-prohibited'),
+    ('tcp', _raw('timeout'), 'filtered', 'no-response'),
+    ('udp', _raw('timeout', attempts=2), 'open|filtered', 'no-response'),
+    ('udp', _raw('response', response=b'x'), 'open', 'udp-response'),
+    ('udp', _raw('error', 'ECONNREFUSED'), 'closed', 'icmp-port-unreachable'),
+    ('udp', _raw('error', 'ECONNREFUSED', dict(ICMP, code=3, **{'from': '198.18.9.1'})), 'filtered', 'icmp-port-unreachable'),
+    ('udp', _raw('error', 'EHOSTUNREACH', dict(ICMP, code=10, **{'from': '198.18.0.2'})), 'filtered', 'admin-prohibited'),
+    ('tcp', _raw('dns-failure', message='Name or service not known'), 'unknown', 'dns-failure'),
+    ('tcp', _raw('not-run'), 'unknown', 'deadline'),
+    ('tcp', _raw('error', 'EMFILE'), 'unknown', 'local-error'),
+])
+def test_posix_outcomes_map_to_nmap_states(proto, raw, state, reason):
+    result = _port_classify.classify(_spec(proto), raw)
+    assert (result['state'], result['reason']) == (state, reason)
+    assert result['detail']
+
+
+@pytest.mark.parametrize('proto, code, state, reason', [
+    ('tcp', 10061, 'closed', 'conn-refused'), ('tcp', 10054, 'closed', 'conn-refused'), ('udp', 10054, 'closed', 'icmp-port-unreachable'),
+    ('tcp', 10065, 'filtered', 'host-unreachable'), ('tcp', 10051, 'filtered', 'net-unreachable'), ('tcp', 10013, 'filtered', 'admin-prohibited'),
+    ('tcp', 11001, 'unknown', 'dns-failure'), ('tcp', 10055, 'unknown', 'local-error'),
+])
+def test_winsock_codes_map_to_the_same_states(proto, code, state, reason):
+    raw = _port_check.from_windows({'id': 'p0', 'outcome': 'error', 'socket_error': code, 'rtt_ms': 3.0, 'response': '', 'message': 'x'})
+    result = _port_classify.classify(_spec(proto), raw, windows=True)
+    assert (result['state'], result['reason']) == (state, reason)
+
+
+def test_a_silent_windows_target_is_phrased_as_service_down_or_blocked():
+    raw = _port_check.from_windows({'id': 'p0', 'outcome': 'timeout', 'socket_error': 10060, 'rtt_ms': 1000.0, 'response': ''})
+    result = _port_classify.classify(_spec(), raw, windows=True)
+    assert result['state'] == 'filtered' and 'service down or blocked' in result['detail'] and 'Windows Firewall' in result['detail']
+
+
+def test_application_answers_are_parsed_and_bad_ones_do_not_hide_the_open_port():
+    snmp = _port_payloads.snmp_get_sysdescr('public', 7)
+    reply = snmp.replace(b'\xa0', b'\xa2').replace(b'\x05\x00', b'\x04\x00')
+    result = _port_classify.classify(_spec('udp', 'snmp'), _raw('response', response=reply))
+    assert (result['state'], result['reason'], result['app']) == ('open', 'app-response', {'sys_descr': ''})
+    result = _port_classify.classify(_spec('udp', 'snmp'), _raw('response', response=b'junk'))
+    assert (result['state'], result['reason'], result['app']) == ('open', 'udp-response', None) and result['app_error']
+
+
+def test_windows_tls_names_and_base64_certificates_are_normalised():
+    raw = _port_check.from_windows({'id': 'p0', 'outcome': 'connected', 'socket_error': None, 'rtt_ms': 2.0, 'response': '',
+                                    'tls': {'version': 'Tls12', 'certificate': '', 'error': 'The remote certificate is invalid'}})
+    assert raw['tls']['version'] == 'TLSv1.2'
+    result = _port_classify.classify(_spec(probe='tls'), raw, windows=True)
+    assert result['tls']['error'] == 'The remote certificate is invalid'
+    assert _port_evaluate.judge(result)[:2] == ('fail', 'tls-failed')
+
+
+def _result(state, expect='open', tls=None, reason='x'):
+    return {'host': 'h', 'port': 80, 'proto': 'tcp', 'state': state, 'reason': reason, 'expect': expect, 'detail': state, 'tls': tls,
+            'entry': 'e'}
+
+
+@pytest.mark.parametrize('state, expect, status, reason', [
+    ('open', 'open', 'pass', 'open'), ('closed', 'open', 'fail', 'closed'), ('filtered', 'open', 'fail', 'filtered'),
+    ('open|filtered', 'open', 'warn', 'no-udp-answer'), ('closed', 'reachable', 'pass', 'reachable'),
+    ('filtered', 'reachable', 'fail', 'filtered'), ('open', 'closed', 'fail', 'unexpectedly-open'), ('filtered', 'closed', 'pass', 'not-reachable'),
+    ('unknown', 'open', 'error', 'x'),
+])
+def test_each_expectation_judges_each_state(state, expect, status, reason):
+    assert _port_evaluate.judge(_result(state, expect))[:2] == (status, reason)
+
+
+TLS = {'version': 'TLSv1.3', 'subject': 'CN=h', 'not_after': '2027-01-01', 'san_dns': ['h'], 'san_ip': [], 'name': 'h', 'error': None,
+       'parse_error': None}
+
+
+@pytest.mark.parametrize('change, status, reason', [
+    ({'days_left': 200, 'name_matches': True}, 'pass', 'tls-ok'), ({'days_left': 10, 'name_matches': True}, 'warn', 'tls-expiring'),
+    ({'days_left': -1, 'name_matches': True}, 'fail', 'tls-expired'), ({'days_left': 200, 'name_matches': False}, 'warn', 'tls-name-mismatch'),
+    ({'parse_error': 'bad'}, 'error', 'tls-certificate-unreadable'),
+])
+def test_tls_verdicts(change, status, reason):
+    assert _port_evaluate.judge(_result('open', tls=dict(TLS, **change)))[:2] == (status, reason)
+
+
+def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_finding():
+    results = [_result('open'), _result('filtered'), dict(_result('closed'), port=81), dict(_result('filtered'), entry=None)]
+    findings = _port_evaluate.evaluate(results)
+    assert len(findings) == 1 and (findings[0]['id'], findings[0]['status'], findings[0]['reason']) == ('e', 'fail', 'filtered')
+    assert 'h:81/tcp closed' in findings[0]['detail'] and 'h:80/tcp open' not in findings[0]['detail']
+    assert 'Allow TCP 80 to h' in findings[0]['remediation'] and len(findings[0]['observed']) == 3
+
+
+def test_finish_refuses_answers_that_miss_probes():
+    specs = [dict(_spec(), id='p0'), dict(_spec(), id='p1')]
+    with pytest.raises(ValueError, match='no outcome for 1 of 2 probes'):
+        _port_check.finish(specs, [_raw('connected')], {})
+
+
+def test_windows_parameters_carry_payloads_in_base64_and_no_option_secrets():
+    specs = _port_check.plan([dict(_spec('udp', 'snmp'), id='p0')], 'c0mmunity')
+    params = _port_check.to_windows(specs, {'timeout': 1.5, 'retries': 1, 'deadline': 30.0})
+    assert params['timeout_ms'] == 1500 and params['deadline_ms'] == 30000
+    assert base64.b64decode(params['probes'][0]['payload']) == specs[0]['payload'] and b'c0mmunity' in specs[0]['payload']
+    assert 'c0mmunity' not in repr(params), 'the community travels only inside the base64 payload on stdin'

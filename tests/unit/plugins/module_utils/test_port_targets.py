@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""port_check target expansion and option checks: bad input is a message naming the target and value."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_targets
+
+
+def test_ports_ranges_and_lists_expand_in_order_without_duplicates():
+    probes = _port_targets.expand([{'host': 'db', 'port': '1433-1435'}, {'host': 'DB', 'port': [1434, '80'], 'proto': 'tcp'},
+                                   {'host': 'db', 'port': 1434, 'proto': 'udp', 'probe': 'ssrp'}])
+    assert [(p['host'], p['port'], p['proto']) for p in probes] == [('db', 1433, 'tcp'), ('db', 1434, 'tcp'), ('db', 1435, 'tcp'),
+                                                                   ('DB', 80, 'tcp'), ('db', 1434, 'udp')]
+    assert [p['id'] for p in probes] == ['p0', 'p1', 'p2', 'p3', 'p4']
+    assert probes[0]['server_name'] == 'db' and probes[0]['expect'] == 'open' and probes[4]['probe'] == 'ssrp'
+
+
+def test_the_same_port_for_two_entries_is_kept_for_each():
+    probes = _port_targets.expand([{'host': 'h', 'port': 80, 'entry': 'a'}, {'host': 'h', 'port': 80, 'entry': 'b', 'expect': 'reachable'}])
+    assert [(p['entry'], p['expect']) for p in probes] == [('a', 'open'), ('b', 'reachable')]
+
+
+@pytest.mark.parametrize('targets, message', [
+    ([], 'targets: the list is empty'),
+    ([{'host': 'h', 'port': 0}], 'targets[0].port: 0 is outside 1-65535'),
+    ([{'host': 'h', 'port': 80}, {'host': 'h', 'port': 65536}], 'targets[1].port: 65536 is outside 1-65535'),
+    ([{'host': 'h', 'port': '90-80'}], "targets[0].port: range '90-80' is reversed (write 80-90)"),
+    ([{'host': 'h', 'port': 'http'}], "targets[0].port: 'http' is neither a port number nor a range"),
+    ([{'host': 'h', 'port': []}], 'targets[0].port: the list is empty'),
+    ([{'host': 'h', 'port': True}], 'targets[0].port: True is not a port number'),
+    ([{'host': ' ', 'port': 80}], 'targets[0].host: empty host name'),
+    ([{'host': 'h', 'port': 80, 'proto': 'icmp'}], "targets[0].proto: 'icmp' is not one of tcp, udp"),
+    ([{'host': 'h', 'port': 80, 'probe': 'snmp'}], "targets[0].probe: 'snmp' is not a tcp probe"),
+    ([{'host': 'h', 'port': 443, 'proto': 'udp', 'probe': 'tls'}], "targets[0].probe: 'tls' is not a udp probe"),
+    ([{'host': 'h', 'port': 80, 'expect': 'maybe'}], "targets[0].expect: 'maybe' is not one of open, reachable, closed"),
+])
+def test_bad_targets_name_the_target_and_value(targets, message):
+    with pytest.raises(_port_targets.TargetError) as caught:
+        _port_targets.expand(targets)
+    assert message in str(caught.value)
+
+
+def test_more_probes_than_the_limit_is_refused_before_any_probe():
+    with pytest.raises(_port_targets.TargetError, match='more than 4096 probes'):
+        _port_targets.expand([{'host': 'h', 'port': '1-4097'}])
+    assert len(_port_targets.expand([{'host': 'h', 'port': '1-4096'}])) == 4096
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'timeout': 0}, 'timeout: 0 is outside'), ({'deadline': 0}, 'deadline: 0 is outside'), ({'retries': -1}, 'retries: -1 is outside'),
+    ({'retries': 11}, 'retries: 11 is outside'), ({'concurrency': 0}, 'concurrency: 0 is outside 1-1024'),
+    ({'snmp_community': 'x' * 65}, 'snmp_community: longer than 64 bytes'),
+])
+def test_scalar_options_are_checked(change, message):
+    params = {'timeout': 1.0, 'deadline': 60.0, 'retries': 1, 'concurrency': 10, 'snmp_community': 'public'}
+    assert _port_targets.check_options(params) == []
+    params.update(change)
+    messages = _port_targets.check_options(params)
+    assert len(messages) == 1 and message in messages[0]
+    assert 'x' * 10 not in messages[0], 'a community string is never echoed'
