@@ -80,8 +80,9 @@ def main(argv=None):
                 searches = [_ldapsearch(server, info) for dummy in range(options.repeat)]
             best_audit = min(audits, key=lambda r: r['wall'])
             best_search = min(searches, key=lambda r: r['wall'])
-            print('%8d %12.2f %14.2f %7.2fx %10d %14.1f' % (size, best_audit['wall'], best_search['wall'], best_audit['wall'] / best_search['wall'],
-                                                          best_audit['users'], max(a['maxrss_kb'] for a in audits) / 1024.0))
+            ratio = best_audit['wall'] / best_search['wall']
+            peak = max(a['maxrss_kb'] for a in audits) / 1024.0
+            print('%8d %12.2f %14.2f %7.2fx %10d %14.1f' % (size, best_audit['wall'], best_search['wall'], ratio, best_audit['users'], peak))
             assert best_audit['users'] == best_search['users'] == size, (best_audit['users'], best_search['users'])
         finally:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -34,8 +34,8 @@ def _tls_verdict(tls, min_days):
     if tls['days_left'] < 0:
         return FAIL, 'tls-expired', 'certificate %s expired on %s' % (tls['subject'], tls['not_after'])
     if not tls['name_matches']:
-        return WARN, 'tls-name-mismatch', 'certificate %s (SAN %s) does not name %s' % (tls['subject'], ', '.join(tls['san_dns'] + tls['san_ip'])
-                                                                                      or 'none', tls['name'])
+        names = ', '.join(tls['san_dns'] + tls['san_ip']) or 'none'
+        return WARN, 'tls-name-mismatch', 'certificate %s (SAN %s) does not name %s' % (tls['subject'], names, tls['name'])
     if tls['days_left'] < min_days:
         return WARN, 'tls-expiring', 'certificate %s expires in %d days (%s)' % (tls['subject'], tls['days_left'], tls['not_after'])
     return PASS, 'tls-ok', '%s, certificate %s valid for %d days' % (tls['version'], tls['subject'], tls['days_left'])

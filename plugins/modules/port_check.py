@@ -106,7 +106,7 @@ notes:
   - Linux rate-limits the ICMP errors it sends (C(net.ipv4.icmp_ratelimit), 1 per second after a burst of 6 per destination), so many
     closed UDP ports probed at once from one host may show as V(open|filtered); probe only the few UDP ports a row needs.
   - Windows Firewall drops connections to ports without a listener instead of refusing them, so from or to a Windows host
-    V(filtered) with reason V(no-response) means "no answer: service down or blocked".
+    V(filtered) with reason V(no-response) means no answer (service down or blocked).
   - The V(ssrp) probe trips some IDS signatures (Snort SID 2049 "MS-SQL ping attempt").
   - On Windows nodes the script needs PowerShell FullLanguage mode (.NET sockets).
 seealso:

@@ -13,6 +13,9 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue,
 SCHEMA_VERSION = '1.0'
 
 
+# Modules whose findings cover only the entries their targets name (a missing finding is not an error).
+TARGET_DRIVEN = ('port_check',)
+
 def _merge(findings):
     """One finding out of several for the same entry: the worst status, details joined."""
     ordered = sorted(findings, key=lambda item: SEVERITY[item['status']])
@@ -53,6 +56,10 @@ def _row(entry, host, applies, why, result, findings_by_id):
     elif not module:
         row.update(status='manual', reason='not-automated', detail='Not automated yet: verify by hand and attest it.',
                    remediation=entry['remediation'])
+    elif module in TARGET_DRIVEN:
+        row.update(status='manual', reason='not-checked',
+                   detail='No %s target names this entry: add one to safeq_port_targets (entry: %s), or verify by hand and attest it.'
+                   % (module, entry['id']), remediation=entry['remediation'])
     elif module in result.get('ran', ()):
         row.update(status='error', reason='no-result', detail='%s ran but returned no finding for this entry.' % module,
                    remediation=entry['remediation'])

@@ -18,7 +18,6 @@ import ipaddress
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 

@@ -60,7 +60,9 @@ def main(argv=None):
         ldap = directory.describe()
         site.update(safeq_ldap_servers=[ldap['host']], safeq_ldap_port=ldap['ldaps_port'], safeq_ldap_ca_file=ldap['ca_file'],
                     safeq_ldap_bind_dn=BIND_DN, safeq_ldap_bind_password=BIND_PW, safeq_ldap_domains=['lab.test'],
-                    safeq_ldap_base_dns=ldap['containers'][:2])
+                    safeq_ldap_base_dns=ldap['containers'][:2],
+                    # The checklist's LDAPS row, probed from each node with a TLS handshake (the lab's slapd uses a free port, not 636).
+                    safeq_port_targets=[{'host': ldap['host'], 'port': ldap['ldaps_port'], 'probe': 'tls', 'entry': 'net.other.tcp-636-cml-ldap'}])
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         with open(NODE_VARS, encoding='utf-8') as handle:
             node_vars = yaml.safe_load(handle)
@@ -70,8 +72,8 @@ def main(argv=None):
             print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
         for instance in database.describe()['instances']:
             print('  SQL Server %s\\%s  Browser UDP 1434, TDS TCP %s' % (site['safeq_db_host'], instance['name'], instance['tcp_port']))
-        print('  slapd ldaps://%s:%d  %d users in %s' % (ldap['host'], ldap['ldaps_port'], ldap['truth']['visible_users'],
-                                                       ', '.join(ldap['containers'][:2])))
+        containers = ', '.join(ldap['containers'][:2])
+        print('  slapd ldaps://%s:%d  %d users in %s' % (ldap['host'], ldap['ldaps_port'], ldap['truth']['visible_users'], containers))
         args = (['--check'] if options.check else []) + list(options.ansible_args)
         print('\nansible-playbook -i %s playbooks/preinstall_check.yml %s\n' % (os.path.relpath(inventory), ' '.join(args)))
         sys.stdout.flush()

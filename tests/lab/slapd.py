@@ -86,7 +86,7 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
                'dn: ou=Service,%s\nobjectClass: organizationalUnit\nou: Service\n' % SUFFIX,
                'dn: %s\nobjectClass: simpleSecurityObject\nobjectClass: organizationalRole\ncn: safeq-sync\nuserPassword: %s\n' % (BIND_DN, BIND_PW)]
     for container in CONTAINERS:
-        ou = container.split(',')[0].split('=')[1]
+        ou = container.split(',', maxsplit=1)[0].split('=')[1]
         entries.append('dn: %s\nobjectClass: organizationalUnit\nou: %s\n' % (container, ou))
     truth = {'users': 0, 'visible_users': 0, 'per_container': {c: 0 for c in CONTAINERS}, 'missing': {'department': 0, 'email': 0},
              'duplicate_card_values': [], 'duplicate_logins': [], 'secret_users': secret_users}

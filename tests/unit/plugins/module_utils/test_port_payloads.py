@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_payloads
 
 # The 43-byte v2c GET sysDescr.0 request from protocols.md section 4 (request-id 0x12345678).
-REFERENCE_REQUEST = bytes.fromhex('302902010104067075626c6963a01c02041234567802010002010030' '0e300c06082b060102010101000500')
+REFERENCE_REQUEST = bytes.fromhex('302902010104067075626c6963a01c020412345678020100020100300e300c06082b060102010101000500')
 NOW = datetime.datetime(2026, 11, 28, tzinfo=datetime.timezone.utc)
 
 

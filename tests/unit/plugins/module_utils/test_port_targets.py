@@ -11,8 +11,9 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _port_targe
 
 
 def test_ports_ranges_and_lists_expand_in_order_without_duplicates():
-    probes = _port_targets.expand([{'host': 'db', 'port': '1433-1435'}, {'host': 'DB', 'port': [1434, '80'], 'proto': 'tcp'},
-                                   {'host': 'db', 'port': 1434, 'proto': 'udp', 'probe': 'ssrp'}])
+    targets = [{'host': 'db', 'port': '1433-1435'}, {'host': 'DB', 'port': [1434, '80'], 'proto': 'tcp'},
+               {'host': 'db', 'port': 1434, 'proto': 'udp', 'probe': 'ssrp'}]
+    probes = _port_targets.expand(targets)
     assert [(p['host'], p['port'], p['proto']) for p in probes] == [('db', 1433, 'tcp'), ('db', 1434, 'tcp'), ('db', 1435, 'tcp'),
                                                                    ('DB', 80, 'tcp'), ('db', 1434, 'udp')]
     assert [p['id'] for p in probes] == ['p0', 'p1', 'p2', 'p3', 'p4']

@@ -126,3 +126,15 @@ def test_unwritable_directory_raises_oserror(catalogue, tmp_path):
     blocker.write_text('x')
     with pytest.raises(OSError):
         _report_render.write_reports(_build(catalogue), str(blocker / 'reports'))
+
+
+def test_port_check_evidences_only_the_rows_its_targets_name(catalogue):
+    results = _results()
+    results['cml1']['ran'].append('port_check')
+    results['cml1']['findings'].append(finding('net.other.tcp-636-cml-ldap', 'fail', 'filtered', 'dc01:636/tcp filtered (no-response)'))
+    report = _report.build_report(results, catalogue, ['ldap_replication', 'smtp_delivery'], [], [], 'fail', RUN, TODAY)
+    cml1 = _rows(report, 'cml1')
+    assert (cml1['net.other.tcp-636-cml-ldap']['status'], cml1['net.other.tcp-636-cml-ldap']['reason']) == ('fail', 'filtered')
+    unnamed = cml1['net.other.tcp-25-smtp']
+    assert (unnamed['status'], unnamed['reason']) == ('manual', 'not-checked'), 'a row no target named is not an error'
+    assert 'safeq_port_targets' in unnamed['detail']
