@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import is_windows, run_python_module
 
 
 class ActionModule(ActionBase):
@@ -23,8 +23,4 @@ class ActionModule(ActionBase):
                           msg='ldap_attribute_check runs Python (ldap3) and cannot run on the Windows host %s: add delegate_to: localhost '
                               '(and run_once: true)' % (task_vars or {}).get('inventory_hostname', ''))
             return result
-        result.update(self._execute_module(module_name='safeq.preflight.ldap_attribute_check', module_args=self._task.args, task_vars=task_vars))
-        result['changed'] = False
-        if 'findings' in result:
-            result['findings'] = enrich_findings(result['findings'])
-        return result
+        return run_python_module(self, result, task_vars)

@@ -14,7 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
 
 ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
 
@@ -48,12 +48,7 @@ class ActionModule(ActionBase):
         if args is None:
             return result
         if not is_windows(self):
-            module = self._execute_module(module_name='safeq.preflight.port_check', module_args=self._task.args, task_vars=task_vars)
-            result.update(module)
-            result['changed'] = False
-            if 'findings' in result:
-                result['findings'] = enrich_findings(result['findings'])
-            return result
+            return run_python_module(self, result, task_vars)
         entries = sorted({s['entry'] for s in specs if s['entry']})
         try:
             data = _node_runner.run_script(self, 'port_probe', _port_check.to_windows(specs, args))

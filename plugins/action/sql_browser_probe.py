@@ -15,7 +15,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows, run_python_module
 
 ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
 
@@ -49,12 +49,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='; '.join(messages))
             return result
         if not is_windows(self):
-            module = self._execute_module(module_name='safeq.preflight.sql_browser_probe', module_args=self._task.args, task_vars=task_vars)
-            result.update(module)
-            result['changed'] = False
-            if 'findings' in result:
-                result['findings'] = enrich_findings(result['findings'])
-            return result
+            return run_python_module(self, result, task_vars)
         try:
             obs = _sql_probe.run_probe(self._windows_exchange, args['host'], args['instance'], args['timeout'], args['prelogin'],
                                        args['dac'], args['browser_port'], args['query_instance'])

@@ -95,6 +95,8 @@ options:
     description: A certificate that expires sooner than this many days is a warning.
     type: int
     default: 30
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full

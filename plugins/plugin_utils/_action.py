@@ -38,6 +38,16 @@ def enrich_findings(findings):
     return [_catalogue.enrich(item, catalogue) for item in findings]
 
 
+def run_python_module(action, result, task_vars):
+    """Run the action's own Python module on a POSIX host (controller or delegated); read-only: never ``changed``."""
+    result.update(action._execute_module(module_name='safeq.preflight.' + action._task.action.rsplit('.', 1)[-1],
+                                         module_args=action._task.args, task_vars=task_vars))
+    result['changed'] = False
+    if 'findings' in result:
+        result['findings'] = enrich_findings(result['findings'])
+    return result
+
+
 class WindowsProbeAction(ActionBase):
     """Run one fixed PowerShell probe on a Windows node and evaluate it in Python."""
 

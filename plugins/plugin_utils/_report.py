@@ -16,6 +16,7 @@ SCHEMA_VERSION = '1.0'
 # Modules whose findings cover only the entries their targets name (a missing finding is not an error).
 TARGET_DRIVEN = ('port_check',)
 
+
 def _merge(findings):
     """One finding out of several for the same entry: the worst status, details joined."""
     ordered = sorted(findings, key=lambda item: SEVERITY[item['status']])

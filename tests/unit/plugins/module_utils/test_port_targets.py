@@ -14,8 +14,8 @@ def test_ports_ranges_and_lists_expand_in_order_without_duplicates():
     targets = [{'host': 'db', 'port': '1433-1435'}, {'host': 'DB', 'port': [1434, '80'], 'proto': 'tcp'},
                {'host': 'db', 'port': 1434, 'proto': 'udp', 'probe': 'ssrp'}]
     probes = _port_targets.expand(targets)
-    assert [(p['host'], p['port'], p['proto']) for p in probes] == [('db', 1433, 'tcp'), ('db', 1434, 'tcp'), ('db', 1435, 'tcp'),
-                                                                   ('DB', 80, 'tcp'), ('db', 1434, 'udp')]
+    expected = [('db', 1433, 'tcp'), ('db', 1434, 'tcp'), ('db', 1435, 'tcp'), ('DB', 80, 'tcp'), ('db', 1434, 'udp')]
+    assert [(p['host'], p['port'], p['proto']) for p in probes] == expected
     assert [p['id'] for p in probes] == ['p0', 'p1', 'p2', 'p3', 'p4']
     assert probes[0]['server_name'] == 'db' and probes[0]['expect'] == 'open' and probes[4]['probe'] == 'ssrp'
 
