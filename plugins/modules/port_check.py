@@ -80,7 +80,7 @@ options:
     type: int
     default: 1
   concurrency:
-    description: Most sockets open at once (1-1024).
+    description: Most sockets open at once (1-1024) on a POSIX host. On a Windows node all probes of the task start at once.
     type: int
     default: 256
   deadline:
