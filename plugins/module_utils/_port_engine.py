@@ -64,6 +64,12 @@ def _icmp_from_errqueue(sock, family):
     return None
 
 
+def _unprobed(spec, outcome, message):
+    """The raw outcome of a probe that opened no socket (its name did not resolve, or the deadline passed)."""
+    return {'id': spec['id'], 'address': None, 'outcome': outcome, 'errno': None, 'icmp': None, 'rtt_ms': 0.0, 'attempts': 0,
+            'response': b'', 'tls': None, 'message': message}
+
+
 class _Probe:
     """One probe's state machine: connect (TCP), then optional TLS handshake or read; or send/receive (UDP)."""
 
@@ -97,8 +103,7 @@ class Engine:
         for spec in specs:
             found = addresses[spec['host']]
             if isinstance(found, str):
-                done[spec['id']] = {'id': spec['id'], 'outcome': 'dns-failure', 'errno': None, 'icmp': None, 'rtt_ms': 0.0, 'attempts': 0,
-                                    'response': b'', 'tls': None, 'message': found}
+                done[spec['id']] = _unprobed(spec, 'dns-failure', found)
             else:
                 waiting.append(_Probe(spec, found[1], found[0], self.timeout, self.retries if spec['proto'] == 'udp' else 0))
         waiting.reverse()
@@ -110,7 +115,10 @@ class Engine:
                 while waiting and len(active) < self.concurrency and now < stop_at:
                     probe = waiting.pop()
                     self._start(probe)
-                    (done.__setitem__(probe.spec['id'], probe.result) if probe.result else active.append(probe))
+                    if probe.result:
+                        done[probe.spec['id']] = probe.result
+                    else:
+                        active.append(probe)
                 if not active:
                     break
                 wait = max(0.0, min(min(p.expires for p in active), stop_at) - time.monotonic())
@@ -129,8 +137,7 @@ class Engine:
                 self._close(probe)
             self.selector.close()
         for probe in waiting:
-            done[probe.spec['id']] = {'id': probe.spec['id'], 'outcome': 'not-run', 'errno': None, 'icmp': None, 'rtt_ms': 0.0,
-                                      'attempts': 0, 'response': b'', 'tls': None, 'message': 'the overall deadline passed first'}
+            done[probe.spec['id']] = _unprobed(probe.spec, 'not-run', 'the overall deadline passed first')
         return [done[spec['id']] for spec in specs]
 
     # -- phases --------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def evaluate(results, tls_min_days=30):
         judged = [judge(item, tls_min_days) + (item,) for item in items]
         worst = min(judged, key=lambda item: SEVERITY[item[0]])
         status, reason, dummy, item = worst
-        shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status] if status != PASS else [j[2] for j in judged]
+        shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
         findings.append(finding(entry_id, status, reason, detail, _remediation(status, reason, item),
                                 observed=[{'target': _where(i), 'state': i['state'], 'reason': i['reason']} for i in items]))

@@ -113,8 +113,9 @@ def check_options(params):
         value = params.get(name)
         if value is None or not low <= value <= high:
             messages.append('%s: %r is outside %s-%s seconds' % (name, value, low, high))
-    if not 0 <= (params.get('retries') if params.get('retries') is not None else -1) <= 10:
-        messages.append('retries: %r is outside 0-10' % params.get('retries'))
+    retries = params.get('retries')
+    if retries is None or not 0 <= retries <= 10:
+        messages.append('retries: %r is outside 0-10' % retries)
     if not 1 <= (params.get('concurrency') or 0) <= 1024:
         messages.append('concurrency: %r is outside 1-1024' % params.get('concurrency'))
     community = params.get('snmp_community') or ''
