@@ -12,7 +12,6 @@ per login, card number and unique ID (for duplicates), never the entries. The re
 from __future__ import annotations
 
 import datetime
-import hashlib
 import socket
 import ssl
 import time
@@ -27,6 +26,9 @@ except ImportError:
     ldap3_exceptions = None
     LDAP3_IMPORT_ERROR = traceback.format_exc()
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel, _ldap_tally, _ldap_wire
+from ansible_collections.safeq.preflight.plugins.module_utils._ldap_tally import ATTRIBUTE_ROLES, UNIQUE_ROLES  # noqa: F401 (re-exported)
+
 try:
     from cryptography import x509
     CRYPTOGRAPHY_IMPORT_ERROR = None
@@ -35,8 +37,6 @@ except ImportError:
     CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
-ATTRIBUTE_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
-UNIQUE_ROLES = ('login', 'card_number', 'unique_id')
 DEFAULT_ATTRIBUTES = {
     'ad': {'login': 'sAMAccountName', 'first_name': 'givenName', 'surname': 'sn', 'department': 'department',
            'card_number': 'employeeNumber', 'unique_id': 'objectGUID', 'email': 'mail'},
@@ -50,20 +50,13 @@ AD_BIND_CODES = {'52e': 'invalid-credentials', '530': 'logon-time-restricted', '
                  '533': 'account-disabled', '701': 'account-expired', '773': 'password-must-change', '775': 'account-locked'}
 
 
-def _digest(value):
-    """A 64-bit int standing for a value: duplicates are found without keeping the values."""
-    if isinstance(value, str):
-        value = value.encode('utf-8')
-    return int.from_bytes(hashlib.blake2b(bytes(value), digest_size=8).digest(), 'big')
-
-
 def certificate_facts(host, port, timeout, ca_file, server_name):
     """TLS facts of ``host:port``: protocol, subject, SANs, issuer, days to expiry, and whether it validates and matches."""
     facts = {'protocol': None, 'subject': None, 'issuer': None, 'sans': [], 'not_after': None, 'days_to_expiry': None,
              'valid': False, 'name_matches': None, 'error': None}
     raw = None
     try:
-        context = ssl.create_default_context()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # facts of whatever is presented; trust is checked below
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock) as tls:
@@ -115,7 +108,7 @@ def _server(options, host):
     if options['security'] in ('ldaps', 'starttls'):
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if options['validate_certs'] else ssl.CERT_NONE, ca_certs_file=options.get('ca_file'),
                         valid_names=[options['tls_server_name']] if options.get('tls_server_name') else None)
-    return ldap3.Server(host, port=options['port'], use_ssl=options['security'] == 'ldaps', tls=tls, get_info=ldap3.ALL,
+    return ldap3.Server(host, port=options['port'], use_ssl=options['security'] == 'ldaps', tls=tls, get_info=ldap3.NONE,
                         connect_timeout=options['timeout'])
 
 
@@ -160,6 +153,8 @@ def audit(options):
                                           raise_exceptions=False, receive_timeout=max(1, int(round(options['timeout']))), read_only=True,
                                           check_names=False)  # raw values are counted; schema formatting would double the cost
             connection.open()
+            # ldap3 leaves Nagle's algorithm on: the bind written after the TLS handshake then waits 40 ms for an ACK.
+            connection.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if options['security'] == 'starttls':
                 connection.start_tls()
             if connection.bind():
@@ -173,7 +168,7 @@ def audit(options):
         return result
     try:
         _read_directory(connection, options, result)
-    except ldap3_exceptions.LDAPException as exc:
+    except (ldap3_exceptions.LDAPException, _ldap_wire.WireError, OSError) as exc:
         result['error'] = 'the directory connection failed during the audit: %s' % exc
     finally:
         try:
@@ -197,6 +192,9 @@ def _root_dse(connection, result):
 
 
 def _read_directory(connection, options, result):
+    # Root DSE and schema once, as the integration account sees them (ldap3 would read them on open and again on bind).
+    connection.server.get_info = ldap3.ALL
+    connection.refresh_server_info()
     directory_type = options.get('directory_type') or 'auto'
     detected = _root_dse(connection, result)
     if directory_type == 'auto':
@@ -214,77 +212,57 @@ def _read_directory(connection, options, result):
     user_filter = options.get('user_filter') or DEFAULT_FILTERS[directory_type]
     # ldap3 refuses (client side) to request an attribute the schema does not know: ask only for known ones.
     requested = sorted((set(attributes.values()) | set(tracking)) - set(result['unknown_attributes'].values()))
-    seen = {role: set() for role in UNIQUE_ROLES}
-    duplicates = {role: {} for role in UNIQUE_ROLES}
-    examples_limit = options.get('sample_size', 5)
-    tracking_seen = dict.fromkeys(tracking, 0)
-    for base in options['base_dns']:
-        container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
-                     'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None}
-        result['containers'].append(container)
-        connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
-        code = connection.result.get('description')
-        if code == 'noSuchObject':
-            container['reason'] = 'container-missing'
-            continue
-        if code == 'insufficientAccessRights':
-            container.update(exists=True, reason='container-unreadable')
-            continue
-        if code != 'success':
-            container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
-            continue
-        container.update(exists=True, listable=True)
-        entries = connection.extend.standard.paged_search(base, user_filter, search_scope=ldap3.SUBTREE, attributes=requested,
-                                                          paged_size=options['page_size'], generator=True)
-        for entry in entries:
-            if entry.get('type') != 'searchResEntry':
-                continue
-            _count(entry, attributes, container, result, (seen, duplicates), examples_limit, tracking, tracking_seen)
-        if connection.result.get('description') == 'sizeLimitExceeded':
-            result['size_limit_hit'] = True
-    result['change_tracking'] = tracking_seen
-    result['duplicates'] = {role: {'values': len(duplicates[role]), 'examples': list(duplicates[role].values())[:examples_limit]}
-                            for role in UNIQUE_ROLES}
+    tally = _ldap_tally.Tally(attributes, tracking, options.get('sample_size', 5))
+    stream = (tally, _ldap_wire.encode_filter(user_filter), requested)
+    channel = []  # opened on the first listable container
+    try:
+        for base in options['base_dns']:
+            container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
+                         'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None}
+            result['containers'].append(container)
+            _read_container(connection, options, result, container, stream, channel)
+    finally:
+        for opened in channel:
+            opened.close()
+    result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
+    result['change_tracking'] = tally.change_tracking()
+    result['duplicates'] = tally.duplicates()
 
 
-def _values(raw, name):
-    value = raw.get(name)
-    if value is None:
-        for key, candidate in raw.items():
-            if key.lower() == name.lower():
-                value = candidate
-                break
-    if value is None or value == [] or value == '':
-        return []
-    return value if isinstance(value, list) else [value]
+def _open_channel(connection, options, host):
+    """The stream's own connection to the server ldap3 bound on, pinned to the certificate ldap3 validated."""
+    pinned = connection.socket.getpeercert(binary_form=True) if options['security'] in ('ldaps', 'starttls') else None
+    return _ldap_channel.open_channel(host, options['port'], options['security'], options['timeout'], options.get('bind_dn'),
+                                      options.get('bind_password'), options.get('tls_server_name'), pinned)
 
 
-def _count(entry, attributes, container, result, seen, examples_limit, tracking, tracking_seen):
-    raw = entry.get('raw_attributes') or {}
-    container['users'] += 1
-    result['totals']['users'] += 1
-    dn = entry.get('dn')
-    for role in ATTRIBUTE_ROLES:
-        values = _values(raw, attributes[role])
-        if values:
-            container['present'][role] += 1
-            result['totals']['present'][role] += 1
-        elif len(container['missing_examples'][role]) < examples_limit:
-            container['missing_examples'][role].append(dn)
-        if role in seen[0]:
-            for value in values:
-                key = _digest(value)
-                if key not in seen[0][role]:
-                    seen[0][role].add(key)
-                    continue
-                example = seen[1][role].get(key)
-                if example is None:
-                    shown = value.hex() if role == 'unique_id' and isinstance(value, bytes) else \
-                        (value.decode('utf-8', 'replace') if isinstance(value, bytes) else value)
-                    example = seen[1][role][key] = {'value': shown, 'entries': 1, 'dns': []}
-                example['entries'] += 1
-                if len(example['dns']) < 3:
-                    example['dns'].append(dn)
-    for name in tracking:
-        if _values(raw, name):
-            tracking_seen[name] += 1
+def _read_container(connection, options, result, container, stream, channel):
+    """One user container: can the account see it, then every user in it counted into the tally."""
+    base = container['dn']
+    connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
+    code = connection.result.get('description')
+    if code == 'noSuchObject':
+        container['reason'] = 'container-missing'
+        return
+    if code == 'insufficientAccessRights':
+        container.update(exists=True, reason='container-unreadable')
+        return
+    if code != 'success':
+        container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
+        return
+    container.update(exists=True, listable=True)
+    if not channel:
+        channel.append(_open_channel(connection, options, result['bind_server']))
+    tally, filter_ber, requested = stream
+    search = _ldap_wire.PagedSearch(channel[0], channel[0].next_message_id, base, filter_ber, requested, options['page_size'], keep=tally.value_keys())
+    tally.open_container(container)
+    try:
+        for page in search.pages():
+            tally.add_page(page)
+    finally:
+        tally.close_container()
+        result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
+    if search.result == 'sizeLimitExceeded':
+        result['size_limit_hit'] = True
+    elif search.result != 'success':
+        container.update(reason='search-failed', error='%s: %s' % (search.result, search.message))

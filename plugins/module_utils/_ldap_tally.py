@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Counting a stream of directory entries in bounded memory. PRIVATE to this collection.
+
+Per container and overall: users, how many have each mapped attribute, a few DNs missing each one; over
+the whole directory: values of login, card number and unique ID held by more than one entry. Memory is
+counters, a few examples, and one 8-byte slot per distinct unique value in a flat table (no object per
+value), so a 100,000-user directory costs a few megabytes more than a 10,000-user one.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+ATTRIBUTE_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
+UNIQUE_ROLES = ('login', 'card_number', 'unique_id')
+_MASK64 = (1 << 64) - 1
+_MAX_DNS_PER_DUPLICATE = 3
+
+
+class DigestSet:
+    """A set of non-zero 64-bit digests in one ``array('Q')`` (open addressing, linear probing)."""
+
+    def __init__(self, capacity=1 << 12):
+        self._table = array('Q', bytes(8 * capacity))
+        self._mask = capacity - 1
+        self._used = 0
+
+    def __len__(self):
+        return self._used
+
+    def add(self, key):
+        """Insert ``key``; True when it was already there."""
+        return bool(self.update((key,)))
+
+    def update(self, keys):
+        """Insert each of ``keys`` in turn; the positions (in ``keys``) of those already there."""
+        repeats = []
+        table, mask, used = self._table, self._mask, self._used
+        for position, key in enumerate(keys):
+            i = key & mask
+            while True:
+                slot = table[i]
+                if slot == 0:
+                    table[i] = key
+                    used += 1
+                    break
+                if slot == key:
+                    repeats.append(position)
+                    break
+                i = (i + 1) & mask
+            if used * 2 > mask:
+                self._used = used
+                self._grow()
+                table, mask, used = self._table, self._mask, self._used
+        self._used = used
+        return repeats
+
+    def _grow(self):
+        old = self._table
+        self._table = array('Q', bytes(16 * len(old)))
+        self._mask = 2 * len(old) - 1
+        self._used = 0
+        self.update(key for key in old if key)
+
+
+def _shown(role, value):
+    """A value as text; a binary unique ID (objectGUID) as hex."""
+    if role == 'unique_id':
+        text = value.decode('latin-1')
+        return text if value.isascii() and text.isprintable() else value.hex()
+    return value.decode('utf-8', 'replace')
+
+
+class Tally:
+    """Counts entries; ``attributes`` maps role -> attribute name, ``tracking`` names change-tracking attributes."""
+
+    def __init__(self, attributes, tracking, examples_limit):
+        self._keys = [attributes[role].lower().encode('utf-8') for role in ATTRIBUTE_ROLES]
+        self._unique = [(self._keys[ATTRIBUTE_ROLES.index(role)], role, DigestSet()) for role in UNIQUE_ROLES]
+        self._repeated = {role: DigestSet() for role in UNIQUE_ROLES}
+        self._examples = {role: {} for role in UNIQUE_ROLES}
+        self._tracking = [(name, name.lower().encode('utf-8')) for name in tracking]
+        self._tracking_seen = [0] * len(tracking)
+        self._limit = examples_limit
+        self.users = 0
+        self.present = [0] * len(ATTRIBUTE_ROLES)
+        self._container = None
+        self._present = self._missing = None
+        self._users = 0
+
+    def value_keys(self):
+        """Lower-case names (bytes) whose values the tally reads; of the other attributes only presence counts."""
+        return {key for key, dummy, dummy2 in self._unique}
+
+    def open_container(self, container):
+        """Count the following entries into ``container`` (a dict; users, present and missing_examples are set on close)."""
+        self._container = container
+        self._present = [0] * len(ATTRIBUTE_ROLES)
+        self._missing = [[] for dummy in ATTRIBUTE_ROLES]
+        self._users = 0
+
+    def close_container(self):
+        container = self._container
+        container['users'] = self._users
+        container['present'] = dict(zip(ATTRIBUTE_ROLES, self._present))
+        container['missing_examples'] = dict(zip(ATTRIBUTE_ROLES, self._missing))
+        self.users += self._users
+        self.present = [a + b for a, b in zip(self.present, self._present)]
+        self._container = None
+
+    def add_page(self, entries):
+        """A page of entries, each (dn bytes, {lower-case name bytes: [value bytes] or True}); absent attributes are left out."""
+        self._users += len(entries)
+        for i, key in enumerate(self._keys):
+            got = [attributes.get(key) for dummy, attributes in entries]
+            missing = got.count(None)
+            self._present[i] += len(got) - missing
+            examples = self._missing[i]
+            if missing and len(examples) < self._limit:
+                examples.extend(dn.decode('utf-8', 'replace') for dn, attributes in entries if key not in attributes)
+                del examples[self._limit:]
+        for key, role, seen in self._unique:
+            digests = [(hash(value) & _MASK64) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
+            repeats = seen.update(digests)
+            if repeats:
+                holders = [(value, dn) for dn, attributes in entries for value in attributes.get(key, ())]
+                for position in repeats:
+                    self._repeat(role, digests[position], *holders[position])
+        for i, (dummy, key) in enumerate(self._tracking):
+            self._tracking_seen[i] += sum(1 for dummy2, attributes in entries if key in attributes)
+
+    def _repeat(self, role, digest, value, dn):
+        """``value`` of a unique role (held by ``dn``) seen before: the rare path."""
+        examples = self._examples[role]
+        if not self._repeated[role].add(digest) and len(examples) < self._limit:
+            examples[digest] = {'value': _shown(role, value), 'entries': 1, 'dns': []}
+        example = examples.get(digest)
+        if example is not None:
+            example['entries'] += 1
+            if len(example['dns']) < _MAX_DNS_PER_DUPLICATE:
+                example['dns'].append(dn.decode('utf-8', 'replace'))
+
+    def duplicates(self):
+        """Per unique role: how many values more than one entry holds, and examples (value, entries, first DNs)."""
+        return {role: {'values': len(self._repeated[role]), 'examples': list(self._examples[role].values())} for role in UNIQUE_ROLES}
+
+    def change_tracking(self):
+        return {name: count for (name, dummy), count in zip(self._tracking, self._tracking_seen)}
+
+    def present_by_role(self):
+        return dict(zip(ATTRIBUTE_ROLES, self.present))
