@@ -85,7 +85,8 @@ def main(argv=None):
             process = min(a['wall'] for a in audits)
             search = min(s['wall'] for s in searches)
             peak = max(a['maxrss_kb'] for a in audits) / 1024.0
-            print('%8d %9.3f %13.3f %6.2fx %11.3f %7.2fx %9d %13.1f' % (size, audit, search, audit / search, process, process / search, audits[0]['users'], peak))
+            print('%8d %9.3f %13.3f %6.2fx %11.3f %7.2fx %9d %13.1f'
+                  % (size, audit, search, audit / search, process, process / search, audits[0]['users'], peak))
             assert all(a['users'] == size for a in audits) and all(s['users'] == size for s in searches), (audits, searches)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)

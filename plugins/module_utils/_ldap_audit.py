@@ -20,14 +20,14 @@ import traceback
 try:
     import ldap3
     from ldap3.core import exceptions as ldap3_exceptions
+    from ldap3.utils.conv import escape_bytes
     LDAP3_IMPORT_ERROR = None
 except ImportError:
-    ldap3 = None
-    ldap3_exceptions = None
+    ldap3 = ldap3_exceptions = escape_bytes = None
     LDAP3_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel, _ldap_tally, _ldap_wire
-from ansible_collections.safeq.preflight.plugins.module_utils._ldap_tally import ATTRIBUTE_ROLES, UNIQUE_ROLES  # noqa: F401 (re-exported)
+from ansible_collections.safeq.preflight.plugins.module_utils._ldap_tally import ATTRIBUTE_ROLES
 
 try:
     from cryptography import x509
@@ -37,6 +37,7 @@ except ImportError:
     CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
+MAX_HOLDERS_SHOWN = 5
 DEFAULT_ATTRIBUTES = {
     'ad': {'login': 'sAMAccountName', 'first_name': 'givenName', 'surname': 'sn', 'department': 'department',
            'card_number': 'employeeNumber', 'unique_id': 'objectGUID', 'email': 'mail'},
@@ -226,7 +227,21 @@ def _read_directory(connection, options, result):
             opened.close()
     result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
     result['change_tracking'] = tally.change_tracking()
+    _name_every_holder(connection, result, tally.example_values(), user_filter)
     result['duplicates'] = tally.duplicates()
+
+
+def _name_every_holder(connection, result, examples, user_filter):
+    """The stream only knows the entries that repeated a value; one small search per example names all holders."""
+    bases = [c['dn'] for c in result['containers'] if c['listable']]
+    for role, example, value in examples:
+        assertion = '(&%s(%s=%s))' % (user_filter, result['attributes'][role], escape_bytes(value))
+        holders = []
+        for base in bases:
+            connection.search(base, assertion, search_scope=ldap3.SUBTREE, attributes=['1.1'], size_limit=MAX_HOLDERS_SHOWN)
+            holders += [r['dn'] for r in connection.response or [] if r.get('type') == 'searchResEntry']
+        if holders:
+            example['dns'] = holders[:MAX_HOLDERS_SHOWN]
 
 
 def _open_channel(connection, options, host):

@@ -81,6 +81,7 @@ class Tally:
         self._unique = [(self._keys[ATTRIBUTE_ROLES.index(role)], role, DigestSet()) for role in UNIQUE_ROLES]
         self._repeated = {role: DigestSet() for role in UNIQUE_ROLES}
         self._examples = {role: {} for role in UNIQUE_ROLES}
+        self._example_values = {role: {} for role in UNIQUE_ROLES}
         self._tracking = [(name, name.lower().encode('utf-8')) for name in tracking]
         self._tracking_seen = [0] * len(tracking)
         self._limit = examples_limit
@@ -136,6 +137,7 @@ class Tally:
         examples = self._examples[role]
         if not self._repeated[role].add(digest) and len(examples) < self._limit:
             examples[digest] = {'value': _shown(role, value), 'entries': 1, 'dns': []}
+            self._example_values[role][digest] = value
         example = examples.get(digest)
         if example is not None:
             example['entries'] += 1
@@ -143,8 +145,12 @@ class Tally:
                 example['dns'].append(dn.decode('utf-8', 'replace'))
 
     def duplicates(self):
-        """Per unique role: how many values more than one entry holds, and examples (value, entries, first DNs)."""
+        """Per unique role: how many values more than one entry holds, and examples (value, entries, DNs seen repeating it)."""
         return {role: {'values': len(self._repeated[role]), 'examples': list(self._examples[role].values())} for role in UNIQUE_ROLES}
+
+    def example_values(self):
+        """(role, example dict, raw value) of each duplicate example, so its holders can be looked up."""
+        return [(role, example, self._example_values[role][digest]) for role in UNIQUE_ROLES for digest, example in self._examples[role].items()]
 
     def change_tracking(self):
         return {name: count for (name, dummy), count in zip(self._tracking, self._tracking_seen)}

@@ -57,9 +57,9 @@ def encode_filter(text):
 
 def search_request(message_id, base, filter_ber, attributes, page_size, cookie=b'', scope='subtree'):
     """One LDAPMessage: SearchRequest with the paged results control (non-critical)."""
-    request = tlv(0x63, tlv(0x04, base.encode('utf-8')) + integer(0x0a, SCOPES[scope]) + integer(0x0a, DEREF_ALWAYS)
-                   + integer(0x02, 0) + integer(0x02, 0) + b'\x01\x01\x00' + filter_ber
-                   + tlv(0x30, b''.join(tlv(0x04, name.encode('utf-8')) for name in attributes)))
+    selection = tlv(0x30, b''.join(tlv(0x04, name.encode('utf-8')) for name in attributes))
+    limits = integer(0x02, 0) + integer(0x02, 0) + b'\x01\x01\x00'  # no size or time limit, types and values
+    request = tlv(0x63, tlv(0x04, base.encode('utf-8')) + integer(0x0a, SCOPES[scope]) + integer(0x0a, DEREF_ALWAYS) + limits + filter_ber + selection)
     control = tlv(0x30, tlv(0x04, PAGED_RESULTS_OID) + tlv(0x04, tlv(0x30, integer(0x02, page_size) + tlv(0x04, cookie))))
     return tlv(0x30, integer(0x02, message_id) + request + tlv(0xa0, control))
 

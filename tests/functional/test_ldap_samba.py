@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import ssl
+
+import ldap3
 import pytest
 
-from tests.lab.collection import ldap_audit, ldap_evaluate
+from tests.lab.collection import ldap_audit, ldap_channel, ldap_evaluate, ldap_wire
 from tests.lab.samba_dc import ADMIN_PASSWORD, BASE_DN, SambaDC
 
 USERS = 'CN=Users,' + BASE_DN
@@ -56,3 +59,56 @@ def test_wrong_password_on_ad(samba):
     audit = ldap_audit.audit(_options(samba, bind_password='wrong'))
     findings = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}
     assert findings['ldap.integration-account']['reason'] == 'invalid-credentials'
+
+
+def _stream(samba, base, attributes):
+    """Every entry under ``base`` as the audit's own channel and decoder read it: {dn: {name: sorted values}}."""
+    channel = ldap_channel.open_channel('127.0.0.1', 636, 'ldaps', 10.0, 'Administrator@lab.test', ADMIN_PASSWORD)
+    try:
+        search = ldap_wire.PagedSearch(channel, channel.next_message_id, base, ldap_wire.encode_filter('(objectClass=*)'), attributes, 7)
+        entries = {dn.decode(): {name.decode(): sorted(values) for name, values in attrs.items()} for page in search.pages() for dn, attrs in page}
+    finally:
+        channel.close()
+    return search, entries
+
+
+def test_the_stream_decodes_what_ldap3_decodes_from_active_directory(samba):
+    """The independent client (ldap3's paged search) and the audit's stream read the same domain: same DNs, same raw values."""
+    attributes = ['sAMAccountName', 'objectGUID', 'objectSid', 'userAccountControl', 'uSNChanged', 'whenChanged', 'member', 'description']
+    search, ours = _stream(samba, BASE_DN, attributes)
+    connection = ldap3.Connection(ldap3.Server('127.0.0.1', 636, use_ssl=True, tls=ldap3.Tls(validate=ssl.CERT_NONE)), 'Administrator@lab.test',
+                                  ADMIN_PASSWORD, auto_bind=True)
+    theirs = {}
+    for item in connection.extend.standard.paged_search(BASE_DN, '(objectClass=*)', attributes=attributes, paged_size=7, generator=True):
+        if item['type'] == 'searchResEntry':
+            theirs[item['dn']] = {name.lower(): sorted(values) for name, values in item['raw_attributes'].items() if values}
+    connection.unbind()
+    assert search.result == 'success' and search.pages_read > 10 and len(ours) > 100
+    assert ours == theirs
+    assert search.references > 0  # AD refers subtree searches of the domain to its DNS and configuration partitions
+
+
+def test_a_disabled_integration_account_is_named(samba):
+    samba.add_user('sync-disabled')
+    samba.samba_tool('user', 'disable', 'sync-disabled')
+    options = _options(samba, bind_dn='sync-disabled@lab.test', bind_password='Us3r-Secret-sync-disabled')
+    finding = {f['id']: f for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
+    assert (finding['status'], finding['reason']) == ('fail', 'account-disabled')
+    assert finding['remediation'] == 'Enable the integration account.'
+    assert 'Us3r-Secret' not in repr(finding)
+
+
+def test_a_locked_out_integration_account_is_named(samba):
+    """Two wrong passwords with a lockout threshold of 2, then the right one: AD answers data 775 (locked)."""
+    samba.add_user('sync-locked')
+    samba.samba_tool('domain', 'passwordsettings', 'set', '--account-lockout-threshold=2')
+    try:
+        options = _options(samba, bind_dn='sync-locked@lab.test', bind_password='Us3r-Secret-sync-locked')
+        for dummy in range(2):
+            wrong = ldap_audit.audit(dict(options, bind_password='not-the-password'))
+            assert wrong['bind_reason'] == 'invalid-credentials'
+        finding = {f['id']: f for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
+    finally:
+        samba.samba_tool('domain', 'passwordsettings', 'set', '--account-lockout-threshold=0')
+    assert (finding['status'], finding['reason']) == ('fail', 'account-locked')
+    assert finding['remediation'] == 'Unlock the integration account.'

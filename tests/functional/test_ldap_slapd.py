@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import json
+import ssl
 
+import ldap3
 import pytest
 import yaml
 
 from tests.lab import lab
-from tests.lab.collection import ldap_audit, ldap_evaluate
+from tests.lab.collection import ldap_audit, ldap_channel, ldap_evaluate, ldap_wire
 from tests.lab.slapd import BIND_DN, BIND_PW, Slapd
 
 
@@ -48,6 +50,9 @@ def test_counts_equal_the_ground_truth(slapd):
     assert sorted(e['value'] for e in audit['duplicates']['card_number']['examples']) == sorted(truth['duplicate_card_values'])
     assert [e['value'] for e in audit['duplicates']['login']['examples']] == truth['duplicate_logins']
     assert audit['duplicates']['unique_id']['values'] == 0
+    for role in ('card_number', 'login'):  # every holder is named, the first one too
+        for example in audit['duplicates'][role]['examples']:
+            assert sorted(example['dns']) == sorted(truth['holders'][example['value']]) and example['entries'] == 2, example
     statuses = {k: (v['status'], v['reason']) for k, v in findings.items()}
     assert statuses['ldap.primary-server'] == ('pass', 'reachable')
     assert statuses['ldap.department'] == ('fail', 'coverage-below-threshold')
@@ -89,6 +94,40 @@ def test_plain_ldap_and_starttls(slapd):
     assert audit['bound'] and audit['totals']['users'] == 120
     audit, findings = _run(_options(slapd, security='none', port=slapd.port))
     assert audit['bound'] and findings['ldap.primary-server']['status'] == 'pass'
+
+
+@pytest.mark.parametrize('security', ['ldaps', 'starttls', 'none'])
+def test_the_stream_decodes_what_ldap3_decodes(slapd, security):
+    """The audit's channel and decoder against an independent client (ldap3's paged search) on every transport."""
+    port = slapd.ldaps_port if security == 'ldaps' else slapd.port
+    attributes = ['uid', 'cn', 'sn', 'mail', 'employeeNumber', 'departmentNumber', 'entryUUID', 'entryCSN', 'objectClass']
+    channel = ldap_channel.open_channel(slapd.host, port, security, 5.0, BIND_DN, BIND_PW)
+    try:
+        search = ldap_wire.PagedSearch(channel, channel.next_message_id, 'dc=lab,dc=test', ldap_wire.encode_filter('(objectClass=*)'), attributes, 9)
+        ours = {dn.decode(): {name.decode(): sorted(values) for name, values in attrs.items()} for page in search.pages() for dn, attrs in page}
+    finally:
+        channel.close()
+    tls = ldap3.Tls(validate=ssl.CERT_NONE)
+    connection = ldap3.Connection(ldap3.Server(slapd.host, port, use_ssl=security == 'ldaps', tls=tls), BIND_DN, BIND_PW)
+    connection.open()
+    if security == 'starttls':
+        connection.start_tls()
+    assert connection.bind()
+    theirs = {item['dn']: {name.lower(): sorted(values) for name, values in item['raw_attributes'].items() if values}
+              for item in connection.extend.standard.paged_search('dc=lab,dc=test', '(objectClass=*)', attributes=attributes, paged_size=9)
+              if item['type'] == 'searchResEntry'}
+    connection.unbind()
+    # 120 users; the suffix, Service, the account, People and Staff (the ACL hides Secret)
+    assert search.result == 'success' and search.pages_read > 10 and len(ours) == 120 + 5
+    assert ours == theirs
+
+
+def test_the_stream_refuses_a_certificate_other_than_the_validated_one(slapd, tmp_path):
+    other = Slapd(str(tmp_path), '127.0.0.35', users=1)
+    with other:
+        pinned = ssl.get_server_certificate((other.host, other.ldaps_port))
+    with pytest.raises(ldap_wire.WireError, match='presented a different certificate'):
+        ldap_channel.open_channel(slapd.host, slapd.ldaps_port, 'ldaps', 5.0, BIND_DN, BIND_PW, None, ssl.PEM_cert_to_DER_cert(pinned))
 
 
 def test_unreachable_server():

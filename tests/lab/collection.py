@@ -24,5 +24,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _port_check
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_engine as port_engine  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit as ldap_audit  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_evaluate as ldap_evaluate  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel as ldap_channel  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_wire as ldap_wire  # noqa: E402,F401
 
-__all__ = ['ssrp', 'tds', 'sql_probe', 'port_check', 'port_engine', 'ldap_audit', 'ldap_evaluate']
+__all__ = ['ssrp', 'tds', 'sql_probe', 'port_check', 'port_engine', 'ldap_audit', 'ldap_evaluate', 'ldap_channel', 'ldap_wire']

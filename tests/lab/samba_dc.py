@@ -68,6 +68,10 @@ class SambaDC:
                 args.append('--%s=%s' % (key.replace('_', '-'), attributes[key]))
         subprocess.run(args, check=True, capture_output=True, timeout=120)
 
+    def samba_tool(self, *args):
+        """Run ``samba-tool ARGS`` against this DC's database (user disable, domain passwordsettings, ...)."""
+        subprocess.run(['samba-tool'] + list(args) + ['-s', self.conf], check=True, capture_output=True, timeout=120)
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()

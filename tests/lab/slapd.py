@@ -81,7 +81,7 @@ def make_certificates(directory, host, kind='good'):
 
 
 def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_cards=2, duplicate_logins=1, secret_users=4, disabled=2):
-    """LDIF text and the ground truth of a directory with known defects."""
+    """LDIF text and the ground truth of a directory with known defects (``holders``: the DNs holding each duplicated value)."""
     entries = ['dn: %s\nobjectClass: dcObject\nobjectClass: organization\no: lab\ndc: lab\n' % SUFFIX,
                'dn: ou=Service,%s\nobjectClass: organizationalUnit\nou: Service\n' % SUFFIX,
                'dn: %s\nobjectClass: simpleSecurityObject\nobjectClass: organizationalRole\ncn: safeq-sync\nuserPassword: %s\n' % (BIND_DN, BIND_PW)]
@@ -89,7 +89,7 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
         ou = container.split(',', maxsplit=1)[0].split('=')[1]
         entries.append('dn: %s\nobjectClass: organizationalUnit\nou: %s\n' % (container, ou))
     truth = {'users': 0, 'visible_users': 0, 'per_container': {c: 0 for c in CONTAINERS}, 'missing': {'department': 0, 'email': 0},
-             'duplicate_card_values': [], 'duplicate_logins': [], 'secret_users': secret_users}
+             'duplicate_card_values': [], 'duplicate_logins': [], 'secret_users': secret_users, 'holders': {}}
     staff_start = users - duplicate_logins - 5
     for index in range(users + secret_users):
         if index >= users:
@@ -106,6 +106,10 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
         if index < duplicate_cards * 2 and index % 2 == 1:
             card = '%010d' % (4000000000 + index - 1)
             truth['duplicate_card_values'].append(card)
+        if index < duplicate_cards * 2:
+            truth['holders'].setdefault(card, []).append('uid=%s,%s' % (uid, container))
+        if index < duplicate_logins or uid in truth['duplicate_logins']:
+            truth['holders'].setdefault(uid, []).append('uid=%s,%s' % (uid, container))
         lines = ['dn: uid=%s,%s' % (uid, container), 'objectClass: inetOrgPerson', 'uid: %s' % uid, 'cn: User %d' % index,
                  'givenName: User', 'sn: Number%d' % index, 'employeeNumber: %s' % card, 'userPassword: pw%d' % index]
         visible = container != CONTAINERS[2]

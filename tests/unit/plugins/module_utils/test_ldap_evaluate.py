@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate, _ldap_tally
 
 OPTIONS = {'security': 'ldaps', 'bind_dn': 'cn=sync', 'domains': ['lab.test'], 'sample_size': 3, 'thresholds': {}}
 
@@ -21,9 +21,9 @@ def _audit(users=10, present=None, duplicates=None, **overrides):
         'root_dse': {'vendor': 'OpenLDAP', 'naming_contexts': ['dc=lab,dc=test'], 'paged_results': True, 'default_naming_context': None},
         'directory_type': 'openldap', 'attributes': dict(_ldap_audit.DEFAULT_ATTRIBUTES['openldap']),
         'containers': [{'dn': 'ou=People,dc=lab,dc=test', 'exists': True, 'listable': True, 'reason': None, 'users': users,
-                        'present': {}, 'missing_examples': {r: ['uid=x'] for r in _ldap_audit.ATTRIBUTE_ROLES}, 'error': None}],
-        'totals': {'users': users, 'present': dict(dict.fromkeys(_ldap_audit.ATTRIBUTE_ROLES, users), **(present or {}))},
-        'duplicates': dict({r: {'values': 0, 'examples': []} for r in _ldap_audit.UNIQUE_ROLES}, **(duplicates or {})),
+                        'present': {}, 'missing_examples': {r: ['uid=x'] for r in _ldap_tally.ATTRIBUTE_ROLES}, 'error': None}],
+        'totals': {'users': users, 'present': dict(dict.fromkeys(_ldap_tally.ATTRIBUTE_ROLES, users), **(present or {}))},
+        'duplicates': dict({r: {'values': 0, 'examples': []} for r in _ldap_tally.UNIQUE_ROLES}, **(duplicates or {})),
         'change_tracking': {'modifyTimestamp': users, 'entryCSN': users}, 'binary_unique_id': False, 'error': None,
         'size_limit_hit': False, 'unknown_attributes': {},
     }
