@@ -28,13 +28,14 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+from tests.lab.lab import collections_path  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.slapd import BIND_DN, BIND_PW, Slapd  # noqa: E402  pylint: disable=wrong-import-position
 
 ATTRIBUTES = ['uid', 'givenName', 'sn', 'departmentNumber', 'employeeNumber', 'entryUUID', 'mail', 'modifyTimestamp', 'entryCSN']
 CHILD = r'''
 import json, sys, time
-sys.path.insert(0, %(repo)r)
-from tests.lab.collection import ldap_audit
+sys.path.insert(0, %(collections)r)
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit as ldap_audit  # what the module imports
 options = json.loads(sys.argv[1])
 started = time.perf_counter()
 audit = ldap_audit.audit(options)
@@ -48,7 +49,8 @@ def _audit(server, info):
                'bind_dn': BIND_DN, 'bind_password': BIND_PW, 'domains': ['lab.test'], 'base_dns': info['containers'][:2], 'user_filter': None,
                'directory_type': 'openldap', 'attributes': {}, 'thresholds': {}, 'page_size': 1000, 'sample_size': 5, 'timeout': 30.0}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, '-c', CHILD % {'repo': REPO}, json.dumps(options)], capture_output=True, text=True, check=True)
+    child = CHILD % {'collections': collections_path(os.path.join(REPO, 'tests', 'lab', 'run'))}
+    proc = subprocess.run([sys.executable, '-c', child, json.dumps(options)], capture_output=True, text=True, check=True)
     result = json.loads(proc.stdout)
     result['wall'] = time.perf_counter() - started
     return result

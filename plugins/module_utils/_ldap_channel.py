@@ -20,6 +20,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils._ldap_wire import 
 
 STARTTLS_OID = b'1.3.6.1.4.1.1466.20037'
 _RAW_RECV = 1 << 18
+_TLS_RECORD = 1 << 14  # the most plaintext one TLS record carries: a larger read buffer is allocated and shrunk per record
 
 
 class Channel:
@@ -87,7 +88,7 @@ class Channel:
         parts = []
         while True:
             try:
-                parts.append(self._tls.read(size))
+                parts.append(self._tls.read(_TLS_RECORD))
             except ssl.SSLWantReadError:
                 if parts:
                     return b''.join(parts)

@@ -15,15 +15,14 @@ from array import array
 
 ATTRIBUTE_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
 UNIQUE_ROLES = ('login', 'card_number', 'unique_id')
-_MASK64 = (1 << 64) - 1
 _MAX_DNS_PER_DUPLICATE = 3
 
 
 class DigestSet:
-    """A set of non-zero 64-bit digests in one ``array('Q')`` (open addressing, linear probing)."""
+    """A set of non-zero signed 64-bit digests in one ``array('q')`` (open addressing, linear probing, at most half full)."""
 
     def __init__(self, capacity=1 << 12):
-        self._table = array('Q', bytes(8 * capacity))
+        self._table = array('q', bytes(8 * capacity))
         self._mask = capacity - 1
         self._used = 0
 
@@ -32,37 +31,40 @@ class DigestSet:
 
     def add(self, key):
         """Insert ``key``; True when it was already there."""
-        return bool(self.update((key,)))
+        return bool(self.update([key]))
 
     def update(self, keys):
-        """Insert each of ``keys`` in turn; the positions (in ``keys``) of those already there."""
+        """Insert each of ``keys`` (a list) in turn; the positions (in ``keys``) of those already there."""
+        needed = self._used + len(keys)
+        if needed * 2 > len(self._table):
+            size = len(self._table)
+            while needed * 2 > size:
+                size *= 2
+            old, self._table, self._mask, self._used = self._table, array('q', bytes(8 * size)), size - 1, 0
+            self._insert(key for key in old if key)
+        return self._insert(keys)
+
+    def _insert(self, keys):
         repeats = []
         table, mask, used = self._table, self._mask, self._used
         for position, key in enumerate(keys):
             i = key & mask
-            while True:
-                slot = table[i]
-                if slot == 0:
-                    table[i] = key
-                    used += 1
-                    break
-                if slot == key:
-                    repeats.append(position)
-                    break
+            slot = table[i]
+            while slot and slot != key:
                 i = (i + 1) & mask
-            if used * 2 > mask:
-                self._used = used
-                self._grow()
-                table, mask, used = self._table, self._mask, self._used
+                slot = table[i]
+            if slot:
+                repeats.append(position)
+            else:
+                table[i] = key
+                used += 1
         self._used = used
         return repeats
 
-    def _grow(self):
-        old = self._table
-        self._table = array('Q', bytes(16 * len(old)))
-        self._mask = 2 * len(old) - 1
-        self._used = 0
-        self.update(key for key in old if key)
+
+def digest(value):
+    """A non-zero 64-bit stand-in for a value; about one false duplicate in 10**8 audits of 100,000 users."""
+    return hash(value) or 1
 
 
 def _shown(role, value):
@@ -123,7 +125,7 @@ class Tally:
                 examples.extend(dn.decode('utf-8', 'replace') for dn, attributes in entries if key not in attributes)
                 del examples[self._limit:]
         for key, role, seen in self._unique:
-            digests = [(hash(value) & _MASK64) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
+            digests = [hash(value) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
             repeats = seen.update(digests)
             if repeats:
                 holders = [(value, dn) for dn, attributes in entries for value in attributes.get(key, ())]

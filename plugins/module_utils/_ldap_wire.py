@@ -81,13 +81,16 @@ def _expect(data, i, tag):
     return _length(data, i + 1)
 
 
-def parse_entry(data, i, end, keep=None):
+def parse_entry(data, i, end, keep=None, names=None):
     """SearchResultEntry content ``data[i:end]`` -> (dn bytes, {lower-case attribute name bytes: [value bytes]}).
 
     An attribute without values is left out. With ``keep`` (a set of lower-case names), only those
-    attributes' values are decoded; any other maps to True. This is the hot loop of an audit: the usual
-    short forms are read inline, anything else goes through ``_expect``/``_length``.
+    attributes' values are decoded; any other maps to True. ``names`` (a dict the caller keeps for a
+    search) caches each attribute name as the server spells it. This is the hot loop of an audit: the
+    usual short forms are read inline, anything else goes through ``_expect``/``_length``.
     """
+    if names is None:
+        names = {}
     if data[i] == 0x04 and data[i + 1] < 0x80:
         size = data[i + 1]
         i += 2
@@ -106,7 +109,7 @@ def parse_entry(data, i, end, keep=None):
         else:
             size, i = _expect(data, i, 0x30)
             size, i = _expect(data, i, 0x04)
-        name = data[i:i + size].lower()
+        spelled = data[i:i + size]
         i += size
         if data[i] == 0x31 and data[i + 1] < 0x80:
             stop = i + 2 + data[i + 1]
@@ -114,10 +117,14 @@ def parse_entry(data, i, end, keep=None):
         else:
             size, i = _expect(data, i, 0x31)
             stop = i + size
+        name = names.get(spelled)
+        if name is None:
+            lower = spelled.lower()
+            name = names[spelled] = (lower, keep is None or lower in keep)
         if stop == i:
             continue
-        if keep is not None and name not in keep:
-            attributes[name] = True
+        if not name[1]:
+            attributes[name[0]] = True
             i = stop
             continue
         values = []
@@ -129,7 +136,7 @@ def parse_entry(data, i, end, keep=None):
                 size, i = _expect(data, i, 0x04)
             values.append(data[i:i + size])
             i += size
-        attributes[name] = values
+        attributes[name[0]] = values
     if i != end:
         raise WireError('malformed answer: entry overruns its message')
     return dn, attributes
@@ -231,7 +238,7 @@ class PagedSearch:
 
     def _pages(self):
         base, filter_ber, attributes, page_size = self._request
-        keep, cookie = self._keep, b''
+        keep, names, cookie = self._keep, {}, b''
         message_id = self._next_id()
         self._sock.sendall(search_request(message_id, base, filter_ber, attributes, page_size, cookie))
         while True:
@@ -242,7 +249,7 @@ class PagedSearch:
             if cookie:
                 message_id = self._next_id()
                 self._sock.sendall(search_request(message_id, base, filter_ber, attributes, page_size, cookie))
-            yield [parse_entry(data, start, stop, keep) for data, start, stop in framed]
+            yield [parse_entry(data, start, stop, keep, names) for data, start, stop in framed]
             if not cookie:
                 return
 

@@ -14,7 +14,11 @@ description:
   - Connects to each LDAP server (LDAPS, StartTLS or plain), checks reachability and the TLS certificate (validity, days to
     expiry, name), binds with the integration account, maps the domains to naming contexts, and walks every user container
     with a paged search as a stream, counting per attribute how many users have it and finding duplicate logins, card numbers
-    and unique IDs. Memory holds counters and one 64-bit digest per unique value, never the entries.
+    and unique IDs. Memory holds counters, a few examples and 16 bytes per distinct login, card number and unique ID, never the
+    entries.
+  - The paged searches run over a second connection to the server the integration account bound on (the same port, bound
+    with the same account; with TLS it must present the very certificate the first connection validated), read with a
+    decoder of search entries built for this audit. About as fast as C(ldapsearch) fetching the same attributes.
   - "Evaluates the catalogue's LDAP lines: V(ldap.primary-server), V(ldap.domain-names), V(ldap.user-containers), V(ldap.login),
     V(ldap.name-surname), V(ldap.department), V(ldap.card-number), V(ldap.unique-id), V(ldap.email), V(ldap.replication)
     and V(ldap.integration-account)."
@@ -162,10 +166,13 @@ totals:
   type: dict
   sample: {users: 40000, present: {login: 40000, department: 39998, email: 39000}}
 duplicates:
-  description: Values of login, card_number and unique_id held by more than one entry (count and examples).
+  description:
+    - Values of login, card_number and unique_id held by more than one entry - how many such values, and up to O(sample_size)
+      examples with the value (hex for a binary unique ID), how many entries hold it and the DNs of up to 5 of them.
   returned: always
   type: dict
-  sample: {card_number: {values: 1, examples: [{value: '4000000000', entries: 2, dns: ["uid=b,ou=People,dc=example,dc=org"]}]}}
+  sample: {card_number: {values: 1, examples: [{value: '4000000000', entries: 2,
+                                                dns: ["uid=a,ou=People,dc=example,dc=org", "uid=b,ou=People,dc=example,dc=org"]}]}}
 findings:
   description: Findings for the checklist's LDAP lines.
   returned: always
@@ -176,7 +183,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate, _ldap_wire
 
 ARGUMENT_SPEC = {
     'servers': {'type': 'list', 'elements': 'str', 'required': True},
@@ -219,6 +226,11 @@ def check_options(params):
         messages.append("Invalid value for option 'timeout': %r (more than 0, at most 300)" % params['timeout'])
     if not params['servers']:
         messages.append("Invalid value for option 'servers': at least one server is required")
+    if params['user_filter']:
+        try:
+            _ldap_wire.encode_filter(params['user_filter'])
+        except Exception as exc:  # pylint: disable=broad-except  # ldap3 raises several types for a bad filter
+            messages.append("Invalid value for option 'user_filter': %r is not an LDAP filter (%s)" % (params['user_filter'], exc))
     return messages
 
 

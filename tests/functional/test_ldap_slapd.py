@@ -190,3 +190,19 @@ def test_module_through_ansible_playbook_never_shows_the_password(slapd, tmp_pat
     assert result['changed'] is False and result['totals']['users'] == slapd.truth['per_container']['ou=People,dc=lab,dc=test']
     assert all(f['source'] for f in result['findings'])
     assert BIND_PW not in proc.stdout + proc.stderr + (tmp_path / 'out.json').read_text()
+
+
+def test_bad_options_are_refused_by_name_before_any_connection(slapd, tmp_path):
+    playbook = tmp_path / 'bad.yml'
+    playbook.write_text(yaml.safe_dump([{'name': 'ldap', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'audit', 'safeq.preflight.ldap_attribute_check': {
+            'servers': [slapd.host], 'port': slapd.ldaps_port, 'bind_dn': BIND_DN, 'bind_password': BIND_PW,
+            'base_dns': ['People'], 'user_filter': '(uid=a', 'thresholds': {'email': 120}}}]}]))
+    inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), {})
+    proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook), args=['--check'])
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output[-3000:]
+    assert "Invalid value for option 'base_dns': 'People' is not a DN" in output
+    assert "Invalid value for option 'user_filter': '(uid=a' is not an LDAP filter" in output
+    assert "Invalid value for option 'thresholds': email=120" in output
+    assert 'Traceback' not in output and BIND_PW not in output
