@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Streaming audit of the directory SafeQ replicates (ldap3). PRIVATE to this collection.
+"""Streaming audit of the directory SafeQ replicates. PRIVATE to this collection.
 
-Connects (LDAPS, StartTLS or plain), binds with the integration account, reads the root DSE, and walks
-every user container with a paged search as a generator: memory holds counters and one 8-byte digest
-per login, card number and unique ID (for duplicates), never the entries. The result is plain data;
-``_ldap_evaluate`` turns it into findings.
+ldap3 connects (LDAPS, StartTLS or plain), binds with the integration account and reads the root DSE and
+schema; every user container is then walked with a paged search streamed over ``_ldap_channel`` and
+decoded by ``_ldap_wire``, and ``_ldap_tally`` counts it: memory holds counters, examples and 16 bytes per
+distinct login, card number and unique ID, never the entries. The result is plain data; ``_ldap_evaluate``
+turns it into findings.
 """
 
 from __future__ import annotations
@@ -214,18 +215,16 @@ def _read_directory(connection, options, result):
     # ldap3 refuses (client side) to request an attribute the schema does not know: ask only for known ones.
     requested = sorted((set(attributes.values()) | set(tracking)) - set(result['unknown_attributes'].values()))
     tally = _ldap_tally.Tally(attributes, tracking, options.get('sample_size', 5))
-    stream = (tally, _ldap_wire.encode_filter(user_filter), requested)
-    channel = []  # opened on the first listable container
+    stream = _Stream(connection, options, result['bind_server'], tally, _ldap_wire.encode_filter(user_filter), requested)
     try:
         for base in options['base_dns']:
             container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
                          'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None}
             result['containers'].append(container)
-            _read_container(connection, options, result, container, stream, channel)
+            _read_container(connection, result, container, stream)
     finally:
-        for opened in channel:
-            opened.close()
-    result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
+        stream.close()
+        result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
     result['change_tracking'] = tally.change_tracking()
     _name_every_holder(connection, result, tally.example_values(), user_filter)
     result['duplicates'] = tally.duplicates()
@@ -244,14 +243,34 @@ def _name_every_holder(connection, result, examples, user_filter):
             example['dns'] = holders[:MAX_HOLDERS_SHOWN]
 
 
-def _open_channel(connection, options, host):
-    """The stream's own connection to the server ldap3 bound on, pinned to the certificate ldap3 validated."""
-    pinned = connection.socket.getpeercert(binary_form=True) if options['security'] in ('ldaps', 'starttls') else None
-    return _ldap_channel.open_channel(host, options['port'], options['security'], options['timeout'], options.get('bind_dn'),
-                                      options.get('bind_password'), options.get('tls_server_name'), pinned)
+class _Stream:
+    """What the searches of all containers share: the tally, the encoded filter, the attributes, and the channel
+    (opened on first use: the server ldap3 bound on, pinned to the certificate ldap3 validated)."""
+
+    def __init__(self, connection, options, host, tally, filter_ber, requested):
+        self._connection, self._options, self._host = connection, options, host
+        self.tally, self.filter_ber, self.requested = tally, filter_ber, requested
+        self._channel = None
+
+    def channel(self):
+        if self._channel is None:
+            options = self._options
+            pinned = self._connection.socket.getpeercert(binary_form=True) if options['security'] in ('ldaps', 'starttls') else None
+            self._channel = _ldap_channel.open_channel(self._host, options['port'], options['security'], options['timeout'], options.get('bind_dn'),
+                                                       options.get('bind_password'), options.get('tls_server_name'), pinned)
+        return self._channel
+
+    def search(self, base):
+        channel = self.channel()
+        return _ldap_wire.PagedSearch(channel, channel.next_message_id, base, self.filter_ber, self.requested, self._options['page_size'],
+                                      keep=self.tally.value_keys())
+
+    def close(self):
+        if self._channel is not None:
+            self._channel.close()
 
 
-def _read_container(connection, options, result, container, stream, channel):
+def _read_container(connection, result, container, stream):
     """One user container: can the account see it, then every user in it counted into the tally."""
     base = container['dn']
     connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
@@ -266,17 +285,13 @@ def _read_container(connection, options, result, container, stream, channel):
         container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
         return
     container.update(exists=True, listable=True)
-    if not channel:
-        channel.append(_open_channel(connection, options, result['bind_server']))
-    tally, filter_ber, requested = stream
-    search = _ldap_wire.PagedSearch(channel[0], channel[0].next_message_id, base, filter_ber, requested, options['page_size'], keep=tally.value_keys())
-    tally.open_container(container)
+    search = stream.search(base)
+    stream.tally.open_container(container)
     try:
         for page in search.pages():
-            tally.add_page(page)
+            stream.tally.add_page(page)
     finally:
-        tally.close_container()
-        result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
+        stream.tally.close_container()
     if search.result == 'sizeLimitExceeded':
         result['size_limit_hit'] = True
     elif search.result != 'success':
