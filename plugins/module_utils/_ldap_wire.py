@@ -258,7 +258,7 @@ class PagedSearch:
         framed = []
         data, pos = self._buffer, 0
         while True:
-            end = -1
+            i = end = -1
             if len(data) - pos >= 6:
                 if data[pos] != 0x30:
                     raise WireError('malformed answer: tag 0x%02x at a message start' % data[pos])
