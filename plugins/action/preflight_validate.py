@@ -12,7 +12,7 @@ import tempfile
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _port_derive
 
 SERVER_ROLES = ('cml', 'ors', 'crs')
 FAIL_ON = ('fail', 'warn', 'never')
@@ -60,6 +60,7 @@ def check_nodes(nodes, features):
             messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)
         elif share and not (isinstance(share, str) and share.startswith('\\\\')):
             messages.append("safeq_install_share: %r on host %s is not a UNC path (\\\\server\\share)" % (share, host))
+        messages += ['safeq_peers on host %s: %s' % (host, problem) for problem in _port_derive.peer_problems(hostvars.get('safeq_peers', {}))]
     return messages
 
 

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""port_check targets derived from the catalogue's port tables and the site's peers (pure). PRIVATE to this collection.
+
+Each port-table row names its flow (``direction``: from which peers to which) and its ports. A node of a
+given server role probes every row that applies to the site (its features) and starts at that role,
+towards every address the site gives for the destination peer. Derived targets expect ``reachable``:
+before SafeQ is installed nothing listens on the nodes, and the rows are about what firewalls let
+through, so a refusal proves the path and only silence (or an ICMP rejection) fails it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+
+# Probes that make a silent UDP port answer, by (protocol, port).
+PROBES = {('udp', 161): 'snmp', ('udp', 1434): 'ssrp', ('udp', 37): 'time', ('tcp', 37): 'time'}
+
+
+class DeriveError(ValueError):
+    """Bad input, with a message that names the parameter and the value."""
+
+
+def peer_problems(peers, catalogue=None):
+    """What is wrong with a peers mapping (empty when nothing): each message names the key and the value."""
+    catalogue = catalogue or _catalogue.load()
+    if not isinstance(peers, dict):
+        return ['must be a mapping of peer name to a list of addresses, got %r' % (peers,)]
+    problems = ['unknown peer name %r (known: %s)' % (name, ', '.join(catalogue.peers)) for name in sorted(set(peers) - set(catalogue.peers))]
+    for name, addresses in peers.items():
+        if isinstance(addresses, str) or not isinstance(addresses, (list, tuple)) or not all(isinstance(a, str) and a for a in addresses):
+            problems.append('%s must be a list of host names or addresses, got %r' % (name, addresses))
+    return problems
+
+
+def _check(peers, features, catalogue):
+    problems = peer_problems(peers, catalogue)
+    if problems:
+        raise DeriveError('peers: %s' % '; '.join(problems))
+    unknown = _catalogue.unknown_features(features, catalogue)
+    if unknown:
+        raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
+
+
+def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None):
+    """The port_check targets of a ``server_role`` node. Rows with a port range or word, multicast rows and rows whose
+    destination has no address are left out (the report shows them as not checked)."""
+    catalogue = catalogue or _catalogue.load()
+    features = list(features or ())
+    _check(peers, features, catalogue)
+    if server_role not in _catalogue.SERVER_ROLES:
+        raise DeriveError('server_role must be one of %s, got %r' % (', '.join(_catalogue.SERVER_ROLES), server_role))
+    skip = set(exclude or ())
+    targets = []
+    for entry in catalogue.entries:
+        direction = entry.get('direction') or {}
+        if entry.get('implemented_by') != 'port_check' or entry.get('localhost_only') or server_role not in direction.get('from', ()):
+            continue
+        if not _catalogue.applicability(entry, features, server_role)[0]:
+            continue
+        if entry['protocol'] not in ('tcp', 'udp') or not isinstance(entry['ports'], list):
+            continue
+        hosts = [host for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
+        for host in dict.fromkeys(hosts):
+            for port in entry['ports']:
+                targets.append({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
+                                'probe': PROBES.get((entry['protocol'], port), 'none')})
+    return targets
