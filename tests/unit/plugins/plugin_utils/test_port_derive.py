@@ -18,17 +18,18 @@ def _row(entry_id, protocol='tcp', ports=(4099,), to=('cml',), applies_when=(), 
             'direction': {'from': [source], 'to': list(to)}, 'applies_when': list(applies_when), 'roles': ['cml'], 'localhost_only': localhost_only}
 
 
+ROWS = [
+    _row('r.cluster', applies_when=['cluster']),
+    _row('r.always-ldap', ports=(636, 3269), to=('ldap',)),
+    _row('r.snmp', protocol='udp', ports=(161,), to=('printer',)),
+    _row('r.multicast', protocol='udp-multicast', ports=(5353,), to=('printer',)),
+    _row('r.range', ports={'from': 1024, 'to': 65535}, to=('printer',), applies_when=['scan_ftp_active']),
+    _row('r.word', ports='dynamic', to=('printer',)),
+    _row('r.local', to=('cml',), localhost_only=True),
+    _row('r.inbound', to=('cml',), source='printer'),
+]
 SMALL = _catalogue.Catalogue({'schema_version': 1, 'features': {'cluster': 'a cluster', 'scan_ftp_active': 'active FTP'},
-                              'peers': ['cml', 'printer', 'ldap', 'localhost'], 'entries': [
-                                  _row('r.cluster', applies_when=['cluster']),
-                                  _row('r.always-ldap', ports=(636, 3269), to=('ldap',)),
-                                  _row('r.snmp', protocol='udp', ports=(161,), to=('printer',)),
-                                  _row('r.multicast', protocol='udp-multicast', ports=(5353,), to=('printer',)),
-                                  _row('r.range', ports={'from': 1024, 'to': 65535}, to=('printer',), applies_when=['scan_ftp_active']),
-                                  _row('r.word', ports='dynamic', to=('printer',)),
-                                  _row('r.local', to=('cml',), localhost_only=True),
-                                  _row('r.inbound', to=('cml',), source='printer'),
-                              ]})
+                              'peers': ['cml', 'printer', 'ldap', 'localhost'], 'entries': ROWS})
 
 
 def test_each_applicable_outbound_row_times_each_peer_address_and_port():
