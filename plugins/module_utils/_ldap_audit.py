@@ -47,6 +47,8 @@ DEFAULT_ATTRIBUTES = {
 }
 DEFAULT_FILTERS = {'ad': '(&(objectCategory=person)(objectClass=user))', 'openldap': '(objectClass=inetOrgPerson)'}
 CHANGE_TRACKING = {'ad': ('uSNChanged', 'whenChanged'), 'openldap': ('modifyTimestamp', 'entryCSN')}
+# The flag that marks a disabled account (ACCOUNTDISABLE); inetOrgPerson directories have no standard one.
+DISABLED_FLAG = {'ad': ('userAccountControl', 0x2)}
 # Active Directory's data codes in invalidCredentials diagnostics.
 AD_BIND_CODES = {'52e': 'invalid-credentials', '530': 'logon-time-restricted', '531': 'workstation-restricted', '532': 'password-expired',
                  '533': 'account-disabled', '701': 'account-expired', '773': 'password-must-change', '775': 'account-locked'}
@@ -134,7 +136,7 @@ def _empty_audit(options):
     return {'servers': [], 'bound': False, 'bind_server': None, 'bind_reason': None, 'bind_message': None, 'root_dse': None,
             'directory_type': options.get('directory_type'), 'attributes': dict(options['attributes'] or {}), 'containers': [],
             'totals': {'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0)}, 'duplicates': {}, 'change_tracking': {},
-            'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}}
+            'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}, 'disabled': None}
 
 
 def audit(options):
@@ -213,8 +215,10 @@ def _read_directory(connection, options, result):
     tracking = CHANGE_TRACKING[directory_type]
     user_filter = options.get('user_filter') or DEFAULT_FILTERS[directory_type]
     # ldap3 refuses (client side) to request an attribute the schema does not know: ask only for known ones.
-    requested = sorted((set(attributes.values()) | set(tracking)) - set(result['unknown_attributes'].values()))
-    tally = _ldap_tally.Tally(attributes, tracking, options.get('sample_size', 5))
+    disabled_flag = DISABLED_FLAG.get(directory_type)
+    requested = sorted((set(attributes.values()) | set(tracking) | ({disabled_flag[0]} if disabled_flag else set()))
+                       - set(result['unknown_attributes'].values()))
+    tally = _ldap_tally.Tally(attributes, tracking, options.get('sample_size', 5), disabled_flag)
     stream = _Stream(connection, options, result['bind_server'], tally, _ldap_wire.encode_filter(user_filter), requested)
     try:
         for base in options['base_dns']:
@@ -224,10 +228,22 @@ def _read_directory(connection, options, result):
             _read_container(connection, result, container, stream)
     finally:
         stream.close()
-        result['totals'] = {'users': tally.users, 'present': tally.present_by_role()}
+        result['totals'] = _with_coverage({'users': tally.users, 'present': tally.present_by_role()})
+        for container in result['containers']:
+            _with_coverage(container)
     result['change_tracking'] = tally.change_tracking()
+    if disabled_flag:
+        result['disabled'] = {'users': tally.disabled, 'examples': tally.disabled_examples, 'flag': '%s & %d' % disabled_flag}
     _name_every_holder(connection, result, tally.example_values(), user_filter)
     result['duplicates'] = tally.duplicates()
+
+
+def _with_coverage(counts):
+    """Add missing counts and coverage in percent per role to a dict with users and present."""
+    users = counts['users']
+    counts['missing'] = {role: users - present for role, present in counts['present'].items()}
+    counts['coverage'] = {role: round(100.0 * present / users, 2) if users else None for role, present in counts['present'].items()}
+    return counts
 
 
 def _name_every_holder(connection, result, examples, user_filter):

@@ -104,6 +104,13 @@ def _containers_finding(audit):
     if empty:
         return finding('ldap.user-containers', WARN, 'container-empty', 'No user matches the filter in %s.' % ', '.join(empty),
                        'Check the container DN and the user filter.')
+    disabled = audit.get('disabled') or {}
+    if disabled.get('users'):
+        return finding('ldap.user-containers', WARN, 'disabled-users-in-scope', '%s. %d of the %d users the filter matches are disabled accounts '
+                       '(%s), e.g. %s; SafeQ would replicate them.' % ('; '.join(details), disabled['users'], audit['totals']['users'],
+                                                                       disabled['flag'], '; '.join(disabled['examples'])),
+                       'Leave disabled accounts out of the user filter, for example with '
+                       '(!(userAccountControl:1.2.840.113556.1.4.803:=2)), unless SafeQ should know them.')
     return finding('ldap.user-containers', PASS, 'containers-listed', '; '.join(details) + '.')
 
 

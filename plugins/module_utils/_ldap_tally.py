@@ -78,8 +78,12 @@ def _shown(role, value):
 class Tally:
     """Counts entries; ``attributes`` maps role -> attribute name, ``tracking`` names change-tracking attributes."""
 
-    def __init__(self, attributes, tracking, examples_limit):
+    def __init__(self, attributes, tracking, examples_limit, disabled_flag=None):
+        """``disabled_flag``: (attribute, bit mask) that marks a disabled account, e.g. ('userAccountControl', 2) on AD."""
         self._keys = [attributes[role].lower().encode('utf-8') for role in ATTRIBUTE_ROLES]
+        self._disabled_flag = (disabled_flag[0].lower().encode('utf-8'), disabled_flag[1]) if disabled_flag else None
+        self.disabled = 0
+        self.disabled_examples = []
         self._unique = [(self._keys[ATTRIBUTE_ROLES.index(role)], role, DigestSet()) for role in UNIQUE_ROLES]
         self._repeated = {role: DigestSet() for role in UNIQUE_ROLES}
         self._examples = {role: {} for role in UNIQUE_ROLES}
@@ -95,7 +99,7 @@ class Tally:
 
     def value_keys(self):
         """Lower-case names (bytes) whose values the tally reads; of the other attributes only presence counts."""
-        return {key for key, dummy, dummy2 in self._unique}
+        return {key for key, dummy, dummy2 in self._unique} | ({self._disabled_flag[0]} if self._disabled_flag else set())
 
     def open_container(self, container):
         """Count the following entries into ``container`` (a dict; users, present and missing_examples are set on close)."""
@@ -133,6 +137,17 @@ class Tally:
                     self._repeat(role, digests[position], *holders[position])
         for i, (dummy, key) in enumerate(self._tracking):
             self._tracking_seen[i] += sum(1 for dummy2, attributes in entries if key in attributes)
+        if self._disabled_flag:
+            self._count_disabled(entries)
+
+    def _count_disabled(self, entries):
+        key, mask = self._disabled_flag
+        for dn, attributes in entries:
+            values = attributes.get(key)
+            if values and values[0].isdigit() and int(values[0]) & mask:
+                self.disabled += 1
+                if len(self.disabled_examples) < self._limit:
+                    self.disabled_examples.append(dn.decode('utf-8', 'replace'))
 
     def _repeat(self, role, digest, value, dn):
         """``value`` of a unique role (held by ``dn``) seen before: the rare path."""

@@ -155,16 +155,37 @@ root_dse:
   type: dict
   sample: {vendor: OpenLDAP, naming_contexts: ["dc=example,dc=org"], paged_results: true}
 containers:
-  description: Per container - exists, listable, users counted, attributes present, example DNs of users missing each.
+  description:
+    - Per container - exists, listable, users counted, and per attribute role how many users have it (C(present)), lack it
+      (C(missing)) and the coverage in percent (C(coverage)), with example DNs of users missing each (C(missing_examples)).
   returned: always
   type: list
   elements: dict
-  sample: [{dn: "ou=People,dc=example,dc=org", exists: true, listable: true, users: 40000, present: {department: 39998}}]
+  sample: [{dn: "ou=People,dc=example,dc=org", exists: true, listable: true, users: 40000, present: {department: 39998},
+            missing: {department: 2}, coverage: {department: 99.99}, missing_examples: {department: ["uid=x,ou=People,dc=example,dc=org"]}}]
 totals:
-  description: Users counted and attributes present overall.
+  description: Users counted, and attributes present, missing and coverage in percent, over all containers.
   returned: always
   type: dict
-  sample: {users: 40000, present: {login: 40000, department: 39998, email: 39000}}
+  sample: {users: 40000, present: {login: 40000, department: 39998}, missing: {login: 0, department: 2},
+           coverage: {login: 100.0, department: 99.99}}
+disabled:
+  description:
+    - On Active Directory, users the filter matches whose account is disabled (C(userAccountControl) flag 2) - how many and
+      examples; SafeQ would replicate them. C(null) on directories without a standard flag.
+  returned: always
+  type: dict
+  sample: {users: 3, examples: ["CN=Old User,OU=Staff,DC=example,DC=com"], flag: userAccountControl & 2}
+change_tracking:
+  description: Per change-tracking attribute, how many users it was readable on (uSNChanged, whenChanged; modifyTimestamp, entryCSN).
+  returned: always
+  type: dict
+  sample: {uSNChanged: 40000, whenChanged: 40000}
+size_limit_hit:
+  description: Whether a server size limit cut a search short (then counts are incomplete).
+  returned: always
+  type: bool
+  sample: false
 duplicates:
   description:
     - Values of login, card_number and unique_id held by more than one entry - how many such values, and up to O(sample_size)
@@ -248,6 +269,7 @@ def main():
     findings = _ldap_evaluate.evaluate(audit, params)
     module.exit_json(changed=False, servers=audit['servers'], root_dse=audit['root_dse'], directory_type=audit['directory_type'],
                      attributes=audit['attributes'], containers=audit['containers'], totals=audit['totals'], duplicates=audit['duplicates'],
+                     disabled=audit['disabled'], change_tracking=audit['change_tracking'], size_limit_hit=audit['size_limit_hit'],
                      findings=findings)
 
 

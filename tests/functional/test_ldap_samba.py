@@ -112,3 +112,21 @@ def test_a_locked_out_integration_account_is_named(samba):
         samba.samba_tool('domain', 'passwordsettings', 'set', '--account-lockout-threshold=0')
     assert (finding['status'], finding['reason']) == ('fail', 'account-locked')
     assert finding['remediation'] == 'Unlock the integration account.'
+
+
+def test_disabled_users_in_scope_are_counted_and_the_suggested_filter_leaves_them_out(samba):
+    samba.add_user('dave', given_name='Dave', surname='D', mail_address='dave@lab.test', department='D4')
+    samba.samba_tool('user', 'disable', 'dave')
+    try:
+        audit = ldap_audit.audit(_options(samba))
+        finding = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}['ldap.user-containers']
+        excluding = _options(samba, user_filter='(&(objectCategory=person)(objectClass=user)(givenName=*)'
+                                                '(!(userAccountControl:1.2.840.113556.1.4.803:=2)))')
+        without = ldap_audit.audit(excluding)
+    finally:
+        samba.samba_tool('user', 'delete', 'dave')
+    assert audit['totals']['users'] == 4 and audit['disabled']['users'] == 1
+    assert audit['disabled']['examples'] == ['CN=Dave D,' + USERS]  # samba-tool names the entry by given name and surname
+    assert (finding['status'], finding['reason']) == ('warn', 'disabled-users-in-scope')
+    assert '1.2.840.113556.1.4.803:=2' in finding['remediation']
+    assert without['totals']['users'] == 3 and without['disabled']['users'] == 0

@@ -47,6 +47,9 @@ def test_counts_equal_the_ground_truth(slapd):
                       'ou=Secret': 0}
     assert audit['totals']['users'] - audit['totals']['present']['department'] == truth['missing']['department']
     assert audit['totals']['users'] - audit['totals']['present']['email'] == truth['missing']['email']
+    assert audit['totals']['missing']['department'] == truth['missing']['department']
+    assert audit['totals']['coverage']['department'] == round(100.0 * (120 - truth['missing']['department']) / 120, 2)
+    assert audit['disabled'] is None  # inetOrgPerson has no standard disabled flag
     assert sorted(e['value'] for e in audit['duplicates']['card_number']['examples']) == sorted(truth['duplicate_card_values'])
     assert [e['value'] for e in audit['duplicates']['login']['examples']] == truth['duplicate_logins']
     assert audit['duplicates']['unique_id']['values'] == 0

@@ -80,7 +80,7 @@ def make_certificates(directory, host, kind='good'):
     return paths
 
 
-def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_cards=2, duplicate_logins=1, secret_users=4, disabled=2):
+def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_cards=2, duplicate_logins=1, secret_users=4):
     """LDIF text and the ground truth of a directory with known defects (``holders``: the DNs holding each duplicated value)."""
     entries = ['dn: %s\nobjectClass: dcObject\nobjectClass: organization\no: lab\ndc: lab\n' % SUFFIX,
                'dn: ou=Service,%s\nobjectClass: organizationalUnit\nou: Service\n' % SUFFIX,
@@ -121,8 +121,6 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
             lines.append('mail: %s@lab.test' % uid)
         elif visible:
             truth['missing']['email'] += 1
-        if index in range(30, 30 + disabled):
-            lines.append('description: disabled account')
         entries.append('\n'.join(lines) + '\n')
         truth['users'] += 1
         truth['per_container'][container] += 1

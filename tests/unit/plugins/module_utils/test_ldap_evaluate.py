@@ -87,3 +87,13 @@ def test_replication_not_ready_and_domains():
     assert statuses['ldap.replication'] == ('warn', 'differential-not-ready')
     assert statuses['ldap.domain-names'] == ('fail', 'domain-not-found')
     assert _statuses(_audit(), {'domains': []})['ldap.domain-names'] == ('manual', 'not-configured')
+
+
+def test_disabled_users_in_scope_warn_with_the_filter_that_leaves_them_out():
+    audit = _audit(disabled={'users': 2, 'examples': ['CN=a', 'CN=b'], 'flag': 'userAccountControl & 2'})
+    finding = {f['id']: f for f in _ldap_evaluate.evaluate(audit, OPTIONS)}['ldap.user-containers']
+    assert (finding['status'], finding['reason']) == ('warn', 'disabled-users-in-scope')
+    assert '2 of the 10 users' in finding['detail'] and 'CN=a; CN=b' in finding['detail']
+    assert '(!(userAccountControl:1.2.840.113556.1.4.803:=2))' in finding['remediation']
+    clean = {f['id']: f for f in _ldap_evaluate.evaluate(_audit(disabled={'users': 0, 'examples': [], 'flag': 'x'}), OPTIONS)}
+    assert clean['ldap.user-containers']['status'] == 'pass'

@@ -85,3 +85,13 @@ def test_many_duplicate_values_are_counted_but_examples_stay_capped():
 
 def test_value_keys_are_the_unique_roles_lower_case():
     assert _ldap_tally.Tally(dict(ATTRIBUTES, login='sAMAccountName'), (), 1).value_keys() == {b'samaccountname', b'employeenumber', b'entryuuid'}
+
+
+def test_disabled_accounts_by_flag_bit():
+    tally = _ldap_tally.Tally(ATTRIBUTES, (), 1, ('userAccountControl', 2))
+    assert b'useraccountcontrol' in tally.value_keys()
+    tally.open_container({'dn': 'CN=Users'})
+    tally.add_page([_entry(1, useraccountcontrol=[b'512']), _entry(2, useraccountcontrol=[b'514']), _entry(3, useraccountcontrol=[b'66050']),
+                    _entry(4), _entry(5, useraccountcontrol=[b'garbage'])])
+    tally.close_container()
+    assert (tally.disabled, tally.disabled_examples) == (2, ['uid=user2,ou=People'])  # 514 = 512 | 2, 66050 = 65536 | 512 | 2
