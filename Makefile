@@ -6,18 +6,21 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Second leg: the newest ansible-core on Python 3.12 (pyenv's when there is one).
+NEWEST_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
+NEWEST_VENV ?= .venv-newest
 BUILD ?= $(CURDIR)/tests/output/build
 ANSIBLE_TEST_ROOT := $(BUILD)/ansible_collections/safeq/preflight
-PIP_STANDIN_VERSION ?= 24_2
+PIP_STANDIN_VERSIONS ?= 24_2 25_2  # the pip bootstraps of ansible-test 2.19 and 2.21
 APT_PACKAGES := $(shell sed -e 's/\#.*//' tests/requirements-apt.txt)
 
-.PHONY: help venv system-deps demo demo-waived test unit functional sanity units lint changelog-lint collection-copy clean
+.PHONY: help venv system-deps demo demo-waived test test-newest unit functional sanity units lint changelog-lint collection-copy clean
 
 help:
 	@echo "make demo    run the local lab and the full pre-installation check (report in ./reports)"
 	@echo "make test    run every test, sanity check and linter"
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-test-tools.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-test.txt
@@ -41,7 +44,23 @@ demo: venv system-deps
 demo-waived: venv system-deps
 	$(PY) tests/lab/demo.py --waivers tests/lab/demo/waivers.yml $(DEMO_ARGS)
 
-test: venv system-deps unit functional lint changelog-lint sanity units
+test: venv system-deps unit functional lint changelog-lint sanity units test-newest
+
+$(NEWEST_VENV)/.installed: requirements.txt requirements-newest.txt requirements-test-tools.txt
+	$(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet -r requirements-newest.txt
+	touch $@
+
+# The newest core on Python 3.12: unit tests, the functional tests that drive ansible itself (playbooks, ansible-doc),
+# ansible-test sanity and units.
+NEWEST_FUNCTIONAL := tests/functional/test_ansible_doc.py tests/functional/test_playbook_end_to_end.py \
+	tests/functional/test_port_check_input.py tests/functional/test_port_targets_playbook.py
+test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy
+	$(NEWEST_VENV)/bin/ansible --version | head -1
+	$(NEWEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit $(NEWEST_FUNCTIONAL)
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(NEWEST_VENV)/bin:$$PATH ansible-test sanity --venv --python 3.12 --skip-test pslint --color no
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(NEWEST_VENV)/bin:$$PATH ansible-test units --venv --python 3.12 --color no
 
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
@@ -62,7 +81,7 @@ collection-copy:
 	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(ANSIBLE_TEST_ROOT)
 	cd $(ANSIBLE_TEST_ROOT) && git init -q && git add -A >/dev/null
 	mkdir -p $(HOME)/.ansible/test/cache
-	cp tests/utils/get_pip_standin.py $(HOME)/.ansible/test/cache/get_pip_$(PIP_STANDIN_VERSION).py
+	for v in $(PIP_STANDIN_VERSIONS); do cp tests/utils/get_pip_standin.py $(HOME)/.ansible/test/cache/get_pip_$$v.py; done
 
 sanity: venv collection-copy
 	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test sanity --venv --python 3.11 --skip-test pslint --color no
@@ -71,4 +90,4 @@ units: venv collection-copy
 	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test units --venv --python 3.11 --color no
 
 clean:
-	rm -rf $(BUILD) reports collections .pytest_cache
+	rm -rf $(BUILD) reports collections .pytest_cache $(NEWEST_VENV)

@@ -138,10 +138,9 @@ class Tally:
         for i, (dummy, key) in enumerate(self._tracking):
             self._tracking_seen[i] += sum(1 for dummy2, attributes in entries if key in attributes)
         if self._disabled_flag:
-            self._count_disabled(entries)
+            self._count_disabled(entries, *self._disabled_flag)
 
-    def _count_disabled(self, entries):
-        key, mask = self._disabled_flag
+    def _count_disabled(self, entries, key, mask):
         for dn, attributes in entries:
             values = attributes.get(key)
             if values and values[0].isdigit() and int(values[0]) & mask:
