@@ -5,8 +5,9 @@
 
 ldap3 opens the connection, binds and reads the root DSE and schema. The bulk of an audit is one paged
 search per container, and ldap3 decodes every answer generically (about 100 microseconds per entry, most
-of an audit's time). This module sends that search on ldap3's bound socket and decodes only what the
-audit counts: each entry's DN and its attribute values as bytes. Nothing here decides a verdict.
+of an audit's time). This module encodes that search, sends it over the audit's own channel
+(``_ldap_channel``) and decodes only what the audit counts: each entry's DN and its attribute values as
+bytes. Nothing here decides a verdict.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class WireError(Exception):
 
 
 def tlv(tag, payload):
+    """A BER element: tag, definite length (short or long form), content."""
     size = len(payload)
     if size < 0x80:
         return bytes((tag, size)) + payload
@@ -45,6 +47,7 @@ def tlv(tag, payload):
 
 
 def integer(tag, value):
+    """A BER INTEGER or ENUMERATED (``tag``) in the fewest two's-complement octets."""
     return tlv(tag, value.to_bytes(max(1, (value.bit_length() + 8) // 8), 'big', signed=True))
 
 
@@ -169,10 +172,11 @@ def read_response(channel, message_id, tag):
                     i = start + 2 + data[start + 1]
                     if data[i] == tag and got == message_id:
                         return _result(data, *_header(data, i))
+                    if got == 0 and data[i] == _EXTENDED:
+                        code, message = _result(data, *_header(data, i))
+                        raise WireError('the server ended the session (notice of disconnection, %s: %s)' % (RESULT_NAMES.get(code, code), message))
                 except IndexError:
                     raise WireError('malformed answer to message %d' % message_id) from None
-                if got == 0 and data[i] == _EXTENDED:
-                    raise WireError('the server ended the session: %s' % (_result(data, *_header(data, i)),))
                 data = data[end:]
                 continue
         chunk = channel.recv(_RECV_SIZE)

@@ -192,3 +192,12 @@ def test_corrupted_answers_raise_wire_error_or_decode_never_crash(data):
         _search(channel)
     except _ldap_wire.WireError:
         pass
+
+
+def test_read_response_names_a_notice_of_disconnection_and_a_closed_connection():
+    channel = FakeChannel([lambda mid: notice_of_disconnection('going down')])
+    channel.sendall(b'bind')
+    with pytest.raises(_ldap_wire.WireError, match='notice of disconnection, unavailable: going down'):
+        _ldap_wire.read_response(channel, 1, 0x61)
+    with pytest.raises(_ldap_wire.WireError, match='closed the connection before answering'):
+        _ldap_wire.read_response(FakeChannel([]), 1, 0x61)
