@@ -297,6 +297,9 @@ def _read_container(connection, result, container, stream):
     if code == 'insufficientAccessRights':
         container.update(exists=True, reason='container-unreadable')
         return
+    if code == 'invalidDNSyntax':
+        container.update(reason='container-dn-invalid', error='%s: %s' % (code, connection.result.get('message')))
+        return
     if code != 'success':
         container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
         return

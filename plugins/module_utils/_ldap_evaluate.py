@@ -90,14 +90,15 @@ def _domains_finding(audit, options):
 
 
 def _containers_finding(audit):
-    problems, details = [], []
+    problems, details, reasons = [], [], set()
     for container in audit['containers']:
         if container['reason']:
+            reasons.add(container['reason'])
             problems.append('%s: %s%s' % (container['dn'], container['reason'], (' (%s)' % container['error']) if container['error'] else ''))
         else:
             details.append('%s: %d user(s)' % (container['dn'], container['users']))
     if problems:
-        reason = 'container-missing' if all('container-missing' in p for p in problems) else 'container-unreadable'
+        reason = next((r for r in ('container-dn-invalid', 'container-unreadable', 'search-failed') if r in reasons), 'container-missing')
         return finding('ldap.user-containers', FAIL, reason, '; '.join(problems + details) + '.',
                        'Correct the container DNs, and let the integration account list every container.')
     empty = [c['dn'] for c in audit['containers'] if c['users'] == 0]

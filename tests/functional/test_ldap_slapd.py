@@ -133,6 +133,14 @@ def test_the_stream_refuses_a_certificate_other_than_the_validated_one(slapd, tm
         ldap_channel.open_channel(slapd.host, slapd.ldaps_port, 'ldaps', 5.0, BIND_DN, BIND_PW, None, ssl.PEM_cert_to_DER_cert(pinned))
 
 
+def test_a_malformed_container_dn_is_named(slapd):
+    audit, findings = _run(_options(slapd, base_dns=['ou=People,,dc=lab,dc=test', 'ou=Staff,dc=lab,dc=test']))
+    finding = findings['ldap.user-containers']
+    assert (finding['status'], finding['reason']) == ('fail', 'container-dn-invalid')
+    assert 'ou=People,,dc=lab,dc=test: container-dn-invalid (invalidDNSyntax' in finding['detail']
+    assert audit['containers'][1]['users'] == slapd.truth['per_container']['ou=Staff,dc=lab,dc=test']  # the good one is still read
+
+
 def test_unreachable_server():
     options = {'servers': ['127.0.0.39'], 'port': 1, 'security': 'ldaps', 'ca_file': None, 'validate_certs': True, 'bind_dn': BIND_DN,
                'bind_password': BIND_PW, 'domains': [], 'base_dns': ['dc=lab,dc=test'], 'attributes': {}, 'thresholds': {}, 'page_size': 10,
