@@ -130,3 +130,10 @@ def test_disabled_users_in_scope_are_counted_and_the_suggested_filter_leaves_the
     assert (finding['status'], finding['reason']) == ('warn', 'disabled-users-in-scope')
     assert '1.2.840.113556.1.4.803:=2' in finding['remediation']
     assert without['totals']['users'] == 3 and without['disabled']['users'] == 0
+
+
+def test_starttls_on_389_reads_the_same_as_ldaps(samba):
+    over_ldaps = ldap_audit.audit(_options(samba))
+    over_starttls = ldap_audit.audit(_options(samba, security='starttls', port=389))
+    assert over_starttls['bound'] and over_starttls['error'] is None
+    assert over_starttls['totals'] == over_ldaps['totals'] and over_starttls['totals']['users'] == 3
