@@ -38,6 +38,11 @@ class Channel:
         return self._message_id
 
     def close(self):
+        """UnbindRequest (best effort, so the server logs a clean end), then close the socket."""
+        try:
+            self.sendall(tlv(0x30, integer(0x02, self.next_message_id()) + b'\x42\x00'))
+        except (OSError, ssl.SSLError):
+            pass
         try:
             self._sock.close()
         except OSError:

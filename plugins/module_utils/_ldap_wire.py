@@ -27,8 +27,10 @@ SCOPES = {'base': 0, 'one': 1, 'subtree': 2}
 DEREF_ALWAYS = 3  # as ldap3's searches did
 # Result codes the audit names (RFC 4511 section 4.1.9), in ldap3's spelling.
 RESULT_NAMES = {0: 'success', 1: 'operationsError', 2: 'protocolError', 3: 'timeLimitExceeded', 4: 'sizeLimitExceeded',
-                11: 'adminLimitExceeded', 12: 'unavailableCriticalExtension', 32: 'noSuchObject', 34: 'invalidDNSyntax',
-                50: 'insufficientAccessRights', 51: 'busy', 52: 'unavailable', 53: 'unwillingToPerform', 80: 'other'}
+                7: 'authMethodNotSupported', 8: 'strongerAuthRequired', 11: 'adminLimitExceeded', 12: 'unavailableCriticalExtension',
+                13: 'confidentialityRequired', 32: 'noSuchObject', 34: 'invalidDNSyntax', 48: 'inappropriateAuthentication',
+                49: 'invalidCredentials', 50: 'insufficientAccessRights', 51: 'busy', 52: 'unavailable', 53: 'unwillingToPerform',
+                80: 'other'}
 _ENTRY, _REFERENCE, _DONE, _EXTENDED = 0x64, 0x73, 0x65, 0x78
 _RECV_SIZE = 1 << 18
 
