@@ -12,7 +12,6 @@ turns it into findings.
 
 from __future__ import annotations
 
-import datetime
 import socket
 import ssl
 import time
@@ -27,15 +26,8 @@ except ImportError:
     ldap3 = ldap3_exceptions = escape_bytes = None
     LDAP3_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel, _ldap_tally, _ldap_wire
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel, _ldap_tally, _ldap_wire, _port_payloads
 from ansible_collections.safeq.preflight.plugins.module_utils._ldap_tally import ATTRIBUTE_ROLES
-
-try:
-    from cryptography import x509
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError:
-    x509 = None
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
 MAX_HOLDERS_SHOWN = 5
@@ -69,18 +61,10 @@ def certificate_facts(host, port, timeout, ca_file, server_name):
     except (OSError, ssl.SSLError) as exc:
         facts['error'] = 'TLS handshake failed: %s' % exc
         return facts
-    if x509 is not None and raw:
-        cert = x509.load_der_x509_certificate(raw)
-        facts['subject'] = cert.subject.rfc4514_string()
-        facts['issuer'] = cert.issuer.rfc4514_string()
-        try:
-            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            facts['sans'] = [str(v) for v in sans.get_values_for_type(x509.DNSName)] + [str(v) for v in sans.get_values_for_type(x509.IPAddress)]
-        except x509.ExtensionNotFound:
-            facts['sans'] = []
-        not_after = cert.not_valid_after_utc
-        facts['not_after'] = not_after.isoformat()
-        facts['days_to_expiry'] = (not_after - datetime.datetime.now(datetime.timezone.utc)).days
+    parsed = _port_payloads.certificate_facts(raw, server_name) if raw else {'parse_error': 'no certificate presented'}
+    if not parsed['parse_error']:
+        facts.update(subject=parsed['subject'], issuer=parsed['issuer'], sans=parsed['san_dns'] + parsed['san_ip'],
+                     not_after=parsed['not_after'], days_to_expiry=parsed['days_left'])
     try:
         context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
         with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock, server_hostname=server_name):
