@@ -36,7 +36,7 @@ class ActionModule(ActionBase):
             return result
         if self._connection.transport != 'local':  # ca_file names a file on the host the module runs on, not here
             args = dict(args, ca_file=None)
-        problems = _option_rules.messages('ldap_attribute_check', args, secret=_SECRETS)
+        problems = _option_rules.messages('ldap_attribute_check', args, secret=_SECRETS, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
         if problems:
             result.update(failed=True, msg='; '.join(problems))
             return result

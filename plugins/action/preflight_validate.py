@@ -90,7 +90,7 @@ class ActionModule(ActionBase):
     """Validate the site profile, waivers, attestations and report directory on the controller."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes'))
+    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes', 'nodes_group'))
     ARGUMENT_SPEC = {
         'features': {'type': 'raw', 'default': []},
         'waivers': {'type': 'raw', 'default': []},
@@ -98,6 +98,7 @@ class ActionModule(ActionBase):
         'report_dir': {'type': 'raw', 'default': 'reports'},
         'fail_on': {'type': 'raw', 'default': 'fail'},
         'nodes': {'type': 'list', 'elements': 'str', 'default': []},
+        'nodes_group': {'type': 'raw'},
     }
 
     def run(self, tmp=None, task_vars=None):
@@ -113,6 +114,10 @@ class ActionModule(ActionBase):
             messages.append("safeq_fail_on: '%s' is not one of %s" % (args['fail_on'], ', '.join(FAIL_ON)))
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
+        if args['nodes_group'] is not None and not isinstance(args['nodes_group'], str):
+            messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
+        elif args['nodes_group'] is not None and not args['nodes']:
+            messages.append("safeq_nodes_group: the inventory group '%s' has no hosts: no SafeQ node would be checked" % args['nodes_group'])
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
             nodes = {host: hostvars.get(host, {}) for host in args['nodes']}

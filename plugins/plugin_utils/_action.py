@@ -64,7 +64,7 @@ class WindowsProbeAction(ActionBase):
 
     def _check_args(self, args):
         """Value checks beyond the argument spec (``_option_rules``); raise AnsibleActionFail naming the option and value."""
-        problems = _option_rules.messages(self._task.action.rsplit('.', 1)[-1], args)
+        problems = _option_rules.messages(self._task.action.rsplit('.', 1)[-1], args, argument_spec=self.ARGUMENT_SPEC, raw=self._task.args)
         if problems:
             raise AnsibleActionFail('; '.join(problems))
 

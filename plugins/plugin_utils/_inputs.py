@@ -71,7 +71,9 @@ def role_specs(roles_dir=ROLES_DIR):
             options = (yaml.safe_load(handle) or {})['argument_specs']['main'].get('options') or {}
         for name, spec in options.items():
             shape = {key: spec.get(key) for key in ('type', 'elements', 'choices', 'no_log')}
-            if name in specs and specs[name][1] != shape:
+            if shape['type'] == 'raw' and name in specs:  # the validate role takes anything, so that preflight_validate names it
+                continue
+            if name in specs and specs[name][1] != shape and specs[name][1]['type'] != 'raw':
                 raise ValueError('roles %s and %s declare %s differently: %r vs %r' % (specs[name][0], role, name, specs[name][1], shape))
             specs[name] = (role, shape)
     return {name: shape for name, (dummy, shape) in specs.items()}

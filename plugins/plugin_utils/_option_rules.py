@@ -262,10 +262,24 @@ def check(module, options):
     return problems
 
 
-def messages(module, options, secret=()):
-    """``check`` as messages naming the option, as an action plugin reports them (values of ``secret`` options hidden)."""
-    return ["Invalid value for option '%s': %s" % (option, hide(problem, options.get(option)) if option in secret else problem)
-            for option, problem in check(module, options)]
+def shape_problems(argument_spec, raw):
+    """``[(option, problem)]`` for options given a list, mapping or boolean where the spec wants a string: Ansible's
+    argument spec would quietly turn ``['x']`` into the string ``"['x']"``."""
+    problems = []
+    for option, spec in argument_spec.items():
+        value = (raw or {}).get(option)
+        if spec.get('type', 'str') in ('str', 'path') and isinstance(value, (list, dict, bool)):
+            problems.append((option, '%s is not a string' % show(value)))
+    return problems
+
+
+def messages(module, options, secret=(), argument_spec=None, raw=None):
+    """``check`` (and ``shape_problems`` when the spec and the raw task arguments are given) as messages naming the option,
+    as an action plugin reports them; values of ``secret`` options are hidden."""
+    problems = shape_problems(argument_spec or {}, raw) if raw is not None else []
+    problems += [found for found in check(module, options) if found[0] not in {option for option, dummy in problems}]
+    return ["Invalid value for option '%s': %s" % (option, hide(problem, (raw or options).get(option)) if option in secret else problem)
+            for option, problem in problems]
 
 
 def hide(problem, value):
