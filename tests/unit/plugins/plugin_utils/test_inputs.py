@@ -172,3 +172,10 @@ def test_module_options_are_checked_by_the_same_rules(module, options, problem):
 def test_secret_options_are_masked_in_module_messages():
     found = _option_rules.messages('port_check', {'snmp_community': ['Sup3r-Secret']}, secret=('snmp_community',))
     assert found and 'Sup3r-Secret' not in found[0] and 'snmp_community' in found[0]
+
+
+def test_the_docs_list_the_rules_of_every_variable(specs):
+    with open(os.path.join(os.path.dirname(ROLES), 'docs', 'input-validation.md'), encoding='utf-8') as handle:
+        docs = handle.read()
+    missing = [name for name in specs if '| `%s` |' % name not in docs]
+    assert not missing
