@@ -93,7 +93,9 @@ def _coerce_scalar(value, kind):
         return value, None
     shown = _option_rules.show(value)
     if kind in ('dict', 'list'):
-        return (value, None) if isinstance(value, dict if kind == 'dict' else list) else (None, '%s is not a %s' % (shown, 'mapping' if kind == 'dict' else 'list'))
+        if isinstance(value, dict if kind == 'dict' else list):
+            return value, None
+        return None, '%s is not a %s' % (shown, 'mapping' if kind == 'dict' else 'list')
     if kind in ('str', 'path'):
         if isinstance(value, (dict, list, bool)) or value is None:
             return None, '%s is not a string' % shown
