@@ -311,7 +311,8 @@ def test_any_mix_of_length_forms_decodes_to_what_pyasn1_encoded(entries, chunk, 
     def width(tag, size):
         return widths[next(counter) % len(widths)]
 
-    channel = FakeChannel([lambda mid: _stretch(b''.join(entry_message(mid, dn, sorted(attrs.items())) for dn, attrs in entries)
-                                                + done_message(mid, cookie=b''), width, inner=True)], chunk)
+    # inner (a control value's own BER) only in the SearchResultDone: an attribute value may look like BER by chance
+    channel = FakeChannel([lambda mid: _stretch(b''.join(entry_message(mid, dn, sorted(attrs.items())) for dn, attrs in entries), width)
+                           + _stretch(done_message(mid, cookie=b''), width, inner=True)], chunk)
     dummy, decoded = _search(channel)
     assert decoded == [(dn.encode('utf-8'), {name.lower().encode(): values for name, values in attrs.items()}) for dn, attrs in entries]
