@@ -33,6 +33,7 @@ _INHERIT_ONLY = 0x08
 _SE_DACL_PRESENT = 0x0004
 SD_FLAGS_DACL = 0x04
 RIGHT_NAMES = {LIST_CONTENTS: 'List Contents', READ_PROPERTY: 'Read Property'}
+AUTHENTICATED = frozenset(('S-1-1-0', 'S-1-5-11'))  # Everyone, Authenticated Users
 WELL_KNOWN = {'S-1-1-0': 'Everyone', 'S-1-5-11': 'Authenticated Users', 'S-1-5-2': 'Network', 'S-1-5-10': 'Self'}
 
 

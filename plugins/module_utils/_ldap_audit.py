@@ -326,7 +326,8 @@ class _Access:
             sids = {_ldap_acl.sid_text(value)[0] for value in entry.get('tokengroups', [])}
         except _ldap_acl.AclError:
             return None
-        return sids or None
+        # Every simple bind of an account carries Everyone and Authenticated Users, whether or not the list names them.
+        return (sids | _ldap_acl.AUTHENTICATED) if sids else None
 
     def _open_privileged(self):
         options, host = self._options, self._result['bind_server']

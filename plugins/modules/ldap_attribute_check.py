@@ -87,7 +87,7 @@ options:
         search of each example user (at most O(sample_size)).
     type: str
   privileged_bind_password:
-    description: Password of O(privileged_bind_dn). Never logged or returned.
+    description: Password of O(privileged_bind_dn) (required with it). Never logged or returned.
     type: str
   domains:
     description: Domain names SafeQ replicates (for example C(example.com)); each must map to a naming context.
@@ -322,7 +322,8 @@ def check_options(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                           required_together=[('privileged_bind_dn', 'privileged_bind_password')])
     if _ldap_audit.ldap3 is None:
         module.fail_json(msg=missing_required_lib('ldap3'), exception=_ldap_audit.LDAP3_IMPORT_ERROR)
     params = dict(module.params)
