@@ -191,10 +191,10 @@ containers:
   description:
     - Per container - exists, listable, users counted, and per attribute role how many users have it (C(present)), lack it
       (C(missing)) and the coverage in percent (C(coverage)), with example DNs of users missing each (C(missing_examples)).
-      - C(reason) is why a container was not counted (V(container-missing), V(container-unreadable), V(container-dn-invalid),
-        V(search-failed)) and C(error) the detail (for V(container-unreadable) what the account was refused, e.g. the ACE
-        that denies List Contents); C(naming_context) whether the DN is the root of a naming context; C(privileged_users)
-        the users the privileged account counts there (C(null) without O(privileged_bind_dn)).
+    - C(reason) is why a container was not counted (V(container-missing), V(container-unreadable), V(container-dn-invalid),
+      V(search-failed)) and C(error) the detail (for V(container-unreadable) what the account was refused, e.g. the ACE
+      that denies List Contents); C(naming_context) whether the DN is the root of a naming context; C(privileged_users)
+      the users the privileged account counts there (C(null) without O(privileged_bind_dn)).
   returned: always
   type: list
   elements: dict
@@ -258,7 +258,6 @@ findings:
       V(ldap.user-containers) reasons - V(container-missing), V(container-unreadable), V(container-dn-invalid), V(search-failed),
       V(container-empty), V(disabled-users-in-scope), V(broad-base-dn), V(containers-listed). V(ldap.integration-account) adds
       V(container-unreadable) and V(attribute-unreadable) to the bind reasons; the attribute lines add V(attribute-unreadable).
-  returned: always
   returned: always
   type: list
   elements: dict
