@@ -393,8 +393,15 @@ class _Access:
         """Users matching the filter under the container as the privileged account counts them (None without one)."""
         if self._privileged_stream is None:
             return None
-        search = self._privileged_stream.search(container['dn'], attributes=['1.1'], keep=set())
-        return sum(len(page) for page in search.pages())
+        try:
+            search = self._privileged_stream.search(container['dn'], attributes=['1.1'], keep=set())
+            seen = sum(len(page) for page in search.pages())
+        except (_ldap_wire.WireError, OSError) as exc:  # the comparison is extra: its failure must not end the audit
+            self._privileged_stream.close()
+            self._privileged_stream = None
+            self._result['privileged']['message'] = 'the count comparison stopped: %s' % exc
+            return None
+        return seen if search.result == 'success' else None
 
     def _attribute_guids(self, names):
         """lower-case attribute name -> (schemaIDGUID, attributeSecurityGUID) texts, read from the schema once."""
@@ -491,5 +498,5 @@ def _read_container(connection, result, container, stream, access):
     if seen is not None:
         container['privileged_users'] = seen
         if seen > container['users']:
-            container.update(reason='container-unreadable', error='the integration account sees %d of the %d users a privileged account sees '
-                                                                   'here: the others are in entries or OUs it may not list' % (container['users'], seen))
+            container.update(reason='container-unreadable', error='the integration account sees %d of the %d users a privileged account '
+                             'sees here: the others are in entries or OUs it may not list' % (container['users'], seen))

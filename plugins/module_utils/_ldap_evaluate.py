@@ -90,8 +90,8 @@ def _unreadable_containers(audit):
 
 def _attribute_problem(audit):
     """'department (department) on 2 of the 3 example users checked' per role the account may not read."""
-    return ['%s (%s) on %d of the %d example users checked: %s; e.g. %s' % (role, item['attribute'], len(item['examples']), item['checked'],
-                                                                        '; '.join(item['why']), item['examples'][0])
+    return ['%s (%s) on %d of the %d example users checked: %s; e.g. %s'
+            % (role, item['attribute'], len(item['examples']), item['checked'], '; '.join(item['why']), item['examples'][0])
             for role, item in (audit.get('unreadable_attributes') or {}).items()]
 
 

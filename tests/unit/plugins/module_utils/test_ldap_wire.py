@@ -270,7 +270,9 @@ def test_non_minimal_lengths_of_every_element_decode_as_the_minimal_ones(octets)
 
 @pytest.mark.parametrize('octets', [1, 4])
 def test_non_minimal_lengths_in_results_references_and_notices(octets):
-    reference = lambda mid: _message(mid, 'searchResRef', R.SearchResultReference().setComponentByPosition(0, R.URI('ldap://other/dc=x')))  # noqa: E731
+    def reference(mid):
+        return _message(mid, 'searchResRef', R.SearchResultReference().setComponentByPosition(0, R.URI('ldap://other/dc=x')))
+
     channel = FakeChannel([lambda mid: _stretch(entry_message(mid + 7, 'uid=stray', [('uid', [b'x'])]) + reference(mid)
                                                 + entry_message(mid, 'uid=a', [('uid', [b'a'])]) + done_message(mid, 4, diagnostic='limit'), octets)])
     search, entries = _search(channel)
