@@ -48,8 +48,8 @@ def descriptor(*aces, dacl=True):
     return struct.pack('<BBHIIII', 1, 0, 0x8004, header_size, 0, 0, header_size + len(owner)) + owner + acl_bytes
 
 
-def check(sd, right, object_types=(), token=TOKEN):
-    return acl.access(acl.parse_dacl(sd), token, right, object_types)[0]
+def check(sd, right, object_types=(), token=None):
+    return acl.access(acl.parse_dacl(sd), TOKEN if token is None else token, right, object_types)[0]
 
 
 def test_sid_and_guid_texts():
