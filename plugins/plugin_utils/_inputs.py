@@ -45,6 +45,8 @@ VARIABLE_OPTIONS = {
     'safeq_ldap_ca_file': ('ldap_attribute_check', 'ca_file'),
     'safeq_ldap_bind_dn': ('ldap_attribute_check', 'bind_dn'),
     'safeq_ldap_bind_password': ('ldap_attribute_check', 'bind_password'),
+    'safeq_ldap_privileged_bind_dn': ('ldap_attribute_check', 'privileged_bind_dn'),
+    'safeq_ldap_privileged_bind_password': ('ldap_attribute_check', 'privileged_bind_password'),
     'safeq_ldap_domains': ('ldap_attribute_check', 'domains'),
     'safeq_ldap_base_dns': ('ldap_attribute_check', 'base_dns'),
     'safeq_ldap_attributes': ('ldap_attribute_check', 'attributes'),
