@@ -52,7 +52,9 @@ Invoke-SafeqFactSection @section -Name 'listeners' -List -ScriptBlock {
     $rows | Where-Object { $wanted -contains [int]$_.LocalPort } | ForEach-Object {
         $process = $null
         $processError = $null
+        # A process that ended since the listener row was read is "not found"; anything else (access denied) is an error.
         $owner = Get-Process -Id $_.OwningProcess -ErrorAction SilentlyContinue -ErrorVariable processError
+        Assert-SafeqOnlyNotFound -ErrorList $processError
         if ($owner) { $process = [string]$owner.ProcessName }
         @{ port = [int]$_.LocalPort; address = [string]$_.LocalAddress; pid = [int]$_.OwningProcess; process = $process }
     }

@@ -16,7 +16,7 @@ NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo',
 
 def _facts(node):
     with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
-        return yaml.safe_load(handle)['probes']['windows_features']
+        return yaml.safe_load(handle)['probes']['win_feature_facts']
 
 
 def _empty(**overrides):

@@ -12,15 +12,16 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval as ev
+from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval as ev
 
 TODAY = datetime.date(2026, 11, 24)
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
 
 
 def _facts(node):
+    """The node's win_server_facts answer as server_check hands it to the evaluators (hotfix dates parsed)."""
     with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
-        return copy.deepcopy(yaml.safe_load(handle)['probes']['server_facts'])
+        return copy.deepcopy(_hotfix_dates.normalise(yaml.safe_load(handle)['probes']['win_server_facts']))
 
 
 def _by_id(findings):
