@@ -32,6 +32,8 @@ _CLIXML_HEADER = '#< CLIXML'
 _CLIXML_ERROR_RE = re.compile(r'<S S="Error">(.*?)</S>', re.DOTALL)
 _CLIXML_ESCAPE_RE = re.compile(r'_x([0-9A-Fa-f]{4})_')
 RETRY_DELAY_SECONDS = 1.0
+# How ansible-core words "the module printed no JSON" (2.21; 2.19).
+_NO_JSON_MESSAGES = ('MODULE FAILURE', 'Module result deserialization failed')
 # Keys of an async start answer (the exec wrapper's async_wrapper.ps1 prints them instead of the module's result).
 ASYNC_KEYS = ('started', 'finished', 'ansible_job_id', 'results_file')
 
@@ -74,8 +76,8 @@ def parse_result(name, result):
     stderr = decode_clixml(result.get('module_stderr') or '').strip()
     if result.get('failed'):
         msg = str(result.get('msg') or 'no message')
-        if msg.startswith('MODULE FAILURE'):
-            # Ansible found no JSON in what the node printed.
+        if 'module_stdout' in result or 'module_stderr' in result or msg.startswith(_NO_JSON_MESSAGES):
+            # Ansible found no JSON in what the node printed (it then attaches the raw output).
             if rc:
                 msg = 'module %s exited with code %s and printed no JSON: %s' % (name, rc, stderr or 'no error text')
             else:
