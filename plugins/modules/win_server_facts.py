@@ -29,8 +29,8 @@ options:
   share:
     description:
       - UNC path of the installation share to test for reading. Empty or omitted skips the share section.
-      - It is read as the task's user. Over WinRM with Basic or NTLM the session has no network credentials (second hop);
-        with C(become: true), C(become_method: runas) and a password it is a full logon of the become user, which does.
+      - "It is read as the task's user. Over WinRM with Basic or NTLM the session has no network credentials (second hop);
+        with C(become: true), C(become_method: runas) and a password it is a full logon of the become user, which does."
     type: str
     default: ''
 extends_documentation_fragment:

@@ -4,7 +4,8 @@
 """End to end: ansible-playbook runs playbooks/preinstall_check.yml against simulated WinRM nodes.
 
 Ground truth: the host profiles in tests/lab/demo/nodes (cml1 prepared, cml2 misconfigured,
-cml3 switched off). The simulation proves transport, parsing and evaluation, not PowerShell.
+cml3 switched off). The simulation proves transport, Ansible's PowerShell module protocol (the gather
+modules travel through the exec wrapper of the ansible-core under test), parsing and evaluation, not PowerShell.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
             assert row['implemented_by'] or row.get('attestation'), row['id']
     # an entry of a feature the site does not use is skipped
     assert cml1['net.other.udp-1434-cml-db']['status'] == 'skip'
-    # one WinRM command per check module per reachable node
-    assert {name: len(nodes.commands(name)) - before[name] for name in before} == {'cml1': 2, 'cml2': 2}
+    # one WinRM command (one exec wrapper run of a gather module) per check module per reachable node
+    runs = {name: [entry['module'] for entry in nodes.commands(name)[before[name]:]] for name in before}
+    assert runs == {'cml1': ['win_server_facts', 'win_feature_facts'], 'cml2': ['win_server_facts', 'win_feature_facts']}
 
     junit = ET.parse(str(tmp_path / 'reports' / 'safeq-preflight.junit.xml')).getroot()
     suites = {s.get('name'): s for s in junit.iter('testsuite')}
@@ -91,8 +93,11 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
 
 
 def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
     proc, report = _run(nodes, tmp_path, args=['--check'])
     assert report['run']['check_mode'] is True
+    runs = [entry for name in before for entry in nodes.commands(name)[before[name]:]]
+    assert len(runs) == 4 and all(entry['check_mode'] and not entry.get('skipped') for entry in runs), 'the modules ran under --check'
     assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
     blocks = proc.stdout.split('TASK [')
     for title in ('safeq.preflight.windows_node : Check the server', 'safeq.preflight.windows_node : Check Windows features'):
@@ -141,9 +146,14 @@ def test_winrm_password_never_appears_in_verbose_output_or_reports(nodes, tmp_pa
 def test_external_database_rows_from_every_node(nodes, tmp_path):
     with open(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'sql.yml'), encoding='utf-8') as handle:
         sql = yaml.safe_load(handle)
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
     with SqlBrowserResponder('127.0.0.20', 1434, sql['instances']):
         proc, report = _run(nodes, tmp_path, {'safeq_features': ['external_db'], 'safeq_db_host': '127.0.0.20', 'safeq_db_instance': 'safeq'})
     assert report is not None, proc.stdout[-3000:]
+    # one WinRM command per module run: the gathers, then the Browser exchange and the TDS exchange (two runs: the
+    # second is built from the first's answer); the port matrix (win_port_probe) is not part of this playbook run
+    runs = {name: [entry['module'] for entry in nodes.commands(name)[before[name]:]] for name in before}
+    assert runs['cml1'] == ['win_server_facts', 'win_feature_facts', 'win_socket_probe', 'win_socket_probe'], runs
     cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
     assert [cml1[i]['status'] for i in ('net.other.udp-1434-cml-db', 'net.other.tcp-dynamic-cml-db')] == ['pass', 'pass']
     assert 'SQL Server 2019' in cml1['net.other.tcp-dynamic-cml-db']['detail']
