@@ -23,8 +23,12 @@ def test_parse_result_returns_the_facts():
 
 
 @pytest.mark.parametrize('result, message', [
-    ({'failed': True, 'msg': NO_JSON, 'rc': 0, 'module_stdout': 'garbage {not json', 'module_stderr': ''}, 'printed no JSON on stdout (rc 0)'),
-    ({'failed': True, 'msg': NO_JSON, 'rc': 1, 'module_stdout': '', 'module_stderr': CLIXML}, 'exited with code 1 and printed no JSON: Get-CimInstance : Access denied'),
+    ({'failed': True, 'msg': NO_JSON, 'rc': 0, 'module_stdout': 'garbage {not json', 'module_stderr': ''},
+     'printed no JSON on stdout (rc 0)'),
+    ({'failed': True, 'msg': NO_JSON, 'rc': 1, 'module_stdout': '', 'module_stderr': CLIXML},
+     'exited with code 1 and printed no JSON: Get-CimInstance : Access denied'),
+    ({'failed': True, 'msg': 'Module result deserialization failed: No start of json char found', 'rc': 0, 'module_stdout': 'x'},
+     'printed no JSON on stdout'),
     ({'failed': True, 'msg': 'Unhandled exception while executing module: boom', 'rc': 1}, 'failed on the node: Unhandled exception while executing module: boom'),
     ({'failed': True, 'msg': 'Ansible requires PowerShell v5.1', 'rc': 1}, 'failed on the node: Ansible requires PowerShell v5.1'),
     ({'changed': False}, 'answered without facts'),
