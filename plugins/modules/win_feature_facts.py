@@ -18,7 +18,7 @@ description:
     and the 32-bit (WOW6432Node) registry views."
   - Only "nothing matched" errors (category C(ObjectNotFound)) mean empty; any other error (access denied, a provider
     failure) fails its section, so that it is never taken for "nothing found". A failed section is V(null) with its
-    reasons in RV(facts.errors) and RV(facts.error_details).
+    reasons in C(facts.errors) and C(facts.error_details).
 options:
   features:
     description: Names of Windows Server features to read.

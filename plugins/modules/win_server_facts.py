@@ -23,8 +23,8 @@ description:
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
     and, when O(share) is given, C(Test-Path) and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
-    RV(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
-    RV(facts.error_details).
+    C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
+    C(facts.error_details).
 options:
   share:
     description:
