@@ -126,3 +126,19 @@ def test_ip_addresses_ipv6_only_dhcp_is_not_a_leased_ipv4():
     facts = {'adapters': [{'description': 'nic', 'dhcp_enabled': True, 'addresses': ['fe80::1']}], 'errors': {}}
     assert ev.ip_addresses_prepared(facts)['status'] == 'pass'
     assert ev.ip_addresses_prepared({'adapters': [], 'errors': {}})['status'] == 'error'
+
+
+def test_access_denied_on_a_german_server_is_recognised_by_hresult_not_text():
+    """de-DE: the message is localised, the HResult (0x80070005) and the category are not. A second-hop denial must
+    not become a false fail."""
+    share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Zugriff auf den Pfad wurde verweigert.',
+             'hresult': -2147024891, 'category': 'PermissionDenied'}
+    assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('error', 'access-denied')
+    by_category = dict(share, hresult=None)
+    assert ev.shared_folder({'share': by_category})['reason'] == 'access-denied'
+
+
+def test_bad_network_name_is_a_failure_whatever_the_language():
+    share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Netzwerkname wurde nicht gefunden.',
+             'hresult': -2147024829, 'category': 'ReadError'}  # 0x80070043 ERROR_BAD_NET_NAME
+    assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('fail', 'share-unreachable')
