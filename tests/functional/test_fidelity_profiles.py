@@ -79,3 +79,44 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert other['status'] == 'warn' and 'Veeam Agent for Microsoft Windows' in other['observed']
     assert 'Microsoft SQL Server 2012 Native Client' not in other['observed'], 'Microsoft * is baseline'
     assert len(out['programs']['features']['facts']['software']) >= 50
+
+
+def _verdicts(tmp_path, profiles, name):
+    with SimulatedNodes(profiles) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / ('inv-%s.yml' % name)), hosts)
+        playbook = tmp_path / ('verdicts-%s.yml' % name)
+        playbook.write_text(yaml.safe_dump([
+            {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
+                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE}, 'register': 'server', 'ignore_errors': True},
+                {'name': 'write', 'delegate_to': 'localhost', 'ansible.builtin.copy': {
+                    'dest': str(tmp_path / ('%s-{{ inventory_hostname }}.json' % name)), 'content': '{{ server | to_json }}'}}]}]))
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+    results = {}
+    for path in glob.glob(str(tmp_path / ('%s-*.json' % name))):
+        results[os.path.basename(path)[len(name) + 1:-5]] = _statuses(json.loads(open(path, encoding='utf-8').read()))
+    assert results, proc.stdout[-3000:]
+    return results
+
+
+def test_record_playbook_writes_a_sanitised_profile_the_simulation_serves_with_the_same_verdicts(tmp_path):
+    """playbooks/record_node_profile.yml against a simulated node stands in for a real host: the recorded profile
+    replaces the user, domain, host names and addresses, validates, and gives the verdicts the original gives."""
+    original = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', 'cml2.yml')
+    record_dir = tmp_path / 'recorded'
+    with SimulatedNodes([original]) as nodes:
+        inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'],
+                                        {'safeq_install_share': SHARE})
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=os.path.join(lab.REPO_ROOT, 'playbooks', 'record_node_profile.yml'),
+                                args=['-e', 'safeq_record_dir=%s' % record_dir])
+        runs = [entry['module'] for entry in nodes.commands('cml2')]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert runs == ['win_server_facts', 'win_feature_facts']
+    text = (record_dir / 'node1.yml').read_text()
+    for identifying in ('CML2', 'installer', '198.18.0.12', 'Demo-Passw0rd'):
+        assert identifying not in text, identifying
+    recorded = yaml.safe_load(text)
+    assert recorded['name'] == 'node1' and recorded['probes']['win_feature_facts']['software'][0]['name'] == 'PaperCut MF'
+    recorded.update(name='cml2', address='127.0.0.77')
+    (tmp_path / 'served.yml').write_text(yaml.safe_dump(recorded))
+    assert _verdicts(tmp_path, [str(tmp_path / 'served.yml')], 'recorded') == _verdicts(tmp_path, [original], 'original')
