@@ -217,3 +217,17 @@ def test_check_mode_runs_the_module_and_is_not_skipped(tmp_path):
         log = nodes.commands('chk')
     assert not results['chk'].get('skipped') and results['chk']['changed'] is False and results['chk']['findings']
     assert log[0]['check_mode'] is True
+
+
+def test_become_accounts_of_the_simulation(one_node):
+    """The connection account with its own password (remote UAC: a full token) and SYSTEM are accepted; a stranger
+    is refused like LogonUser refuses it."""
+    def become(user, password):
+        action = {'name': 'become_wrapper.ps1', 'params': {'BecomeUser': user, 'LogonType': 'Interactive', 'LogonFlags': 'WithProfile'},
+                  'secure_params': {'BecomePassword': password}}
+        return _run(one_node, _payload({}, actions=[action]))
+    assert become('LAB\\tester', 'Sim-Secret-n1')[0] == 0
+    assert become('SYSTEM', None)[0] == 0
+    rc, stdout, dummy = become('LAB\\stranger', 'x')
+    assert rc == 1 and 'Win32ErrorCode 1326' in json.loads(stdout)['msg']
+    assert [entry['become_user'] for entry in one_node.commands('n1')] == ['LAB\\tester', 'SYSTEM', 'LAB\\stranger']

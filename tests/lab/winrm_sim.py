@@ -199,9 +199,19 @@ class Node:
         return answers
 
     def _logon(self, become):
-        """True when the become user and password are accepted (as LogonUser would)."""
-        account = (self.profile.get('become_users') or {}).get(become['user'])
-        return account is not None and account.get('password') == become['password']
+        """True when the become user and password are accepted (as LogonUser would).
+
+        Accounts: the profile's ``become_users``, the connection account itself (with its password: the
+        remote-UAC case, a full token for the same user) and SYSTEM without a password (runas as SYSTEM
+        from an administrator's session).
+        """
+        accounts = {user: (entry or {}).get('password') for user, entry in (self.profile.get('become_users') or {}).items()}
+        creds = self.profile.get('credentials') or {}
+        accounts.setdefault(creds.get('username'), creds.get('password'))
+        user = str(become['user'] or '')
+        if user.upper() in ('SYSTEM', 'NT AUTHORITY\\SYSTEM'):
+            return True
+        return user in accounts and accounts[user] == become['password']
 
     def run(self, command_line, stdin):
         """Execute (simulate) one command; returns (rc, stdout, stderr, entry for the log)."""
