@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Evaluators for the server facts gathered by server_facts.ps1 (server_check).
+"""Evaluators for the server facts gathered by the win_server_facts module (server_check).
 
 PRIVATE to this collection. Pure functions: facts (the probe's ``data``) and a policy dict in,
 findings out. PowerShell never decides a verdict; these functions do.
