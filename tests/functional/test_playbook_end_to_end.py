@@ -38,10 +38,13 @@ def nodes():
         sim.stop()
 
 
-def _run(nodes, tmp_path, extra_vars=None, args=()):
+def _run(nodes, tmp_path, extra_vars=None, args=(), host_vars=None):
     all_vars = {'safeq_features': ['print_server_role'], 'safeq_report_dir': str(tmp_path / 'reports')}
     all_vars.update(extra_vars or {})
-    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'], all_vars)
+    hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+    for name, extra in (host_vars or {}).items():
+        hosts[name].update(extra)
+    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), hosts, all_vars)
     proc = lab.run_playbook(str(tmp_path), inventory, args=list(args))
     report = None
     path = tmp_path / 'reports' / 'safeq-preflight.json'
@@ -105,6 +108,25 @@ def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
         assert 'ok: [cml1]' in block and 'ok: [cml2]' in block and 'skipping: [cml1]' not in block, block
     recap = [line for line in proc.stdout.splitlines() if line.startswith(('cml1 ', 'cml2 '))]
     assert recap and all('changed=0' in line for line in recap)
+
+
+def test_full_run_with_become_runas_gives_the_same_report(nodes, tmp_path):
+    """become (runas) as the connection account itself, the remote-UAC set-up: every gather module carries Ansible's
+    become wrapper (the simulation logs the become user) and the verdicts do not change."""
+    become = {name: {'ansible_become': True, 'ansible_become_method': 'runas', 'ansible_become_user': 'LAB\\safeq-install',
+                     'ansible_become_password': '{{ ansible_password }}'} for name in ('cml1', 'cml2')}
+    before = {name: len(nodes.commands(name)) for name in become}
+    (tmp_path / 'become').mkdir()
+    (tmp_path / 'plain').mkdir()
+    proc, report = _run(nodes, tmp_path / 'become', host_vars=become)
+    plain_proc, plain = _run(nodes, tmp_path / 'plain')
+    assert report is not None and plain is not None, proc.stdout[-3000:]
+    runs = [entry for name in become for entry in nodes.commands(name)[before[name]:]]
+    with_become = [entry for entry in runs if entry['become_user']]
+    assert len(with_become) == 4 and all(e['become_user'] == 'LAB\\safeq-install' and e['rc'] == 0 for e in with_become), runs
+    for host in ('cml1', 'cml2', 'cml3'):
+        assert {i: r['status'] for i, r in _rows(report, host).items()} == {i: r['status'] for i, r in _rows(plain, host).items()}
+    assert 'Demo-Passw0rd' not in proc.stdout + proc.stderr
 
 
 def test_waivers_for_the_unhealthy_nodes_make_the_run_pass(nodes, tmp_path):
