@@ -38,6 +38,14 @@ $ErrorActionPreference = 'Stop'
 $timeout = [int]$module.Params.timeout_ms
 $clock = [Diagnostics.Stopwatch]::StartNew()
 
+# Offer TLS 1.0-1.2 explicitly, and 1.3 where Schannel has it (Windows Server 2022 / Windows 11, build 20348+, with
+# .NET 4.8): without an explicit list Windows PowerShell 5.1 may offer TLS 1.0 only. The server's choice is reported.
+$tlsProtocols = [Security.Authentication.SslProtocols]'Tls, Tls11, Tls12'
+$tlsNames = [Enum]::GetNames([Security.Authentication.SslProtocols])
+if ($tlsNames -contains 'Tls13' -and [Environment]::OSVersion.Version.Build -ge 20348) {
+    $tlsProtocols = $tlsProtocols -bor [Security.Authentication.SslProtocols]'Tls13'
+}
+
 Function Complete-Probe {
     param([Hashtable]$Job, [String]$Outcome, [Exception]$Exception)
     $Job.done = $true
@@ -119,7 +127,7 @@ $results = foreach ($job in $jobs) {
                 $job.result.tls = @{ error = $null; version = $null; certificate = '' }
                 $callback = [Net.Security.RemoteCertificateValidationCallback] { $true }
                 $ssl = New-Object -TypeName Net.Security.SslStream -ArgumentList $stream, $false, $callback
-                $ssl.AuthenticateAsClient([string]$job.probe.server_name)
+                $ssl.AuthenticateAsClient([string]$job.probe.server_name, $null, $tlsProtocols, $false)
                 $job.result.tls.version = [string]$ssl.SslProtocol
                 $job.result.tls.certificate = [Convert]::ToBase64String($ssl.RemoteCertificate.GetRawCertData())
             }

@@ -13,7 +13,8 @@ description:
   - "Reads nothing on the node and changes nothing: it opens one socket per probe, all at once (C(TcpClient.ConnectAsync),
     or a connected C(UdpClient) that sends O(probes[].payload) and waits for an answer, resending it O(retries) times);
     on a connected TCP probe it optionally reads up to 64 bytes (O(probes[].read)) or runs a TLS handshake
-    (C(SslStream), certificate not validated) and returns the negotiated protocol and the raw certificate."
+    (C(SslStream) offering TLS 1.0 to 1.2, and 1.3 on Windows Server 2022 / Windows 11 and later; certificate not
+    validated) and returns the protocol the server chose and the raw certificate."
   - Outcomes are raw C(connected), C(response), C(timeout) or C(error) with the WinSock error code (for example 10061
     refused, 10054 ICMP port unreachable on UDP, 10060 timeout).
 options:
