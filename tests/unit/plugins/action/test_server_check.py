@@ -151,3 +151,9 @@ def test_non_windows_host_is_refused_with_a_clear_message():
     result = plugin.run(task_vars={'inventory_hostname': 'linux1'})
     assert result['failed'] is True and 'linux1' in result['msg'] and 'PowerShell' in result['msg']
     assert not calls
+
+
+def test_the_cmd_shell_of_winrm_on_ansible_core_2_21_is_a_windows_host():
+    plugin, calls = _plugin(FeatureCheck, {}, shell_family='cmd', outcomes=[_answer(_profile('cml1')['win_feature_facts'])])
+    result = plugin.run(task_vars={})
+    assert not result.get('failed') and calls[0][0] == 'safeq.preflight.win_feature_facts'
