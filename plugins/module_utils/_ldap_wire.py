@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import traceback
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _ber
+
 try:
     from ldap3.operation.search import compile_filter, parse_filter
     from pyasn1.codec.ber import encoder as ber_encoder
@@ -39,18 +41,8 @@ class WireError(Exception):
     """The search could not go on: connection closed, notice of disconnection or a malformed answer."""
 
 
-def tlv(tag, payload):
-    """A BER element: tag, definite length (short or long form), content."""
-    size = len(payload)
-    if size < 0x80:
-        return bytes((tag, size)) + payload
-    length = size.to_bytes((size.bit_length() + 7) // 8, 'big')
-    return bytes((tag, 0x80 | len(length))) + length + payload
-
-
-def integer(tag, value):
-    """A BER INTEGER or ENUMERATED (``tag``) in the fewest two's-complement octets."""
-    return tlv(tag, value.to_bytes(max(1, (value.bit_length() + 8) // 8), 'big', signed=True))
+tlv = _ber.tlv
+integer = _ber.integer
 
 
 def encode_filter(text):
@@ -71,13 +63,10 @@ def search_request(message_id, base, filter_ber, attributes, page_size, cookie=b
 
 def _length(data, i):
     """(length, index of the content) for the length octets at ``i``."""
-    size = data[i]
-    if size < 0x80:
-        return size, i + 1
-    count = size & 0x7f
-    if not 0 < count <= 4:
-        raise WireError('unsupported BER length at offset %d' % i)
-    return int.from_bytes(data[i + 1:i + 1 + count], 'big'), i + 1 + count
+    try:
+        return _ber.length(data, i)
+    except _ber.BerError as exc:
+        raise WireError(str(exc)) from None
 
 
 def _expect(data, i, tag):
@@ -147,6 +136,17 @@ def parse_entry(data, i, end, keep=None, names=None):
     return dn, attributes
 
 
+def _message_id(data, i):
+    """(message ID, index after it) of the INTEGER at ``i``; its length may be in long form (Active Directory writes 0x84)."""
+    if data[i] != 0x02:
+        raise WireError('malformed answer: message ID tag 0x%02x' % data[i])
+    size = data[i + 1]
+    if size < 0x80:
+        return int.from_bytes(data[i + 2:i + 2 + size], 'big'), i + 2 + size
+    size, i = _length(data, i + 1)
+    return int.from_bytes(data[i:i + size], 'big'), i + size
+
+
 def _header(data, i):
     """(content start, content end) of the element at ``i``; lengths up to 0xffff inline."""
     size = data[i + 1]
@@ -168,10 +168,7 @@ def read_response(channel, message_id, tag):
             start, end = _header(data, 0)
             if end <= len(data):
                 try:
-                    if data[start] != 0x02:
-                        raise WireError('malformed answer: message ID tag 0x%02x' % data[start])
-                    got = int.from_bytes(data[start + 2:start + 2 + data[start + 1]], 'big')
-                    i = start + 2 + data[start + 1]
+                    got, i = _message_id(data, start)
                     if data[i] == tag and got == message_id:
                         return _result(data, *_header(data, i))
                     if got == 0 and data[i] == _EXTENDED:
@@ -276,10 +273,11 @@ class PagedSearch:
                 data, pos = data[pos:] + chunk, 0
                 continue
             pos = end
-            if data[i] != 0x02:
-                raise WireError('malformed answer: message ID tag 0x%02x' % data[i])
-            got = int.from_bytes(data[i + 2:i + 2 + data[i + 1]], 'big')
-            i += 2 + data[i + 1]
+            if data[i] == 0x02 and data[i + 1] < 0x80:  # the usual short form inline: this runs once per entry
+                got = int.from_bytes(data[i + 2:i + 2 + data[i + 1]], 'big')
+                i += 2 + data[i + 1]
+            else:
+                got, i = _message_id(data, i)
             tag = data[i]
             start, stop = _header(data, i)
             if got != message_id:
