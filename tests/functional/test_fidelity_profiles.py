@@ -39,7 +39,7 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         playbook = tmp_path / 'play.yml'
         playbook.write_text(yaml.safe_dump([
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
-                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 36500}, 'register': 'server',
+                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
                  'ignore_errors': True},
                 {'name': 'features', 'safeq.preflight.windows_feature_check': {}, 'register': 'features', 'ignore_errors': True}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
