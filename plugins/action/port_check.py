@@ -53,6 +53,9 @@ class ActionModule(ActionBase):
         args, specs = self._validate(result)
         if args is None:
             return result
+        # Every flow row says from where it was probed: the delegated host (a vantage point) or the task's host.
+        args['source'] = args.get('source') or self._task.delegate_to or (task_vars or {}).get('inventory_hostname') or 'localhost'
+        self._task.args['source'] = args['source']
         if not is_windows(self):
             return run_python_module(self, result, task_vars)
         entries = sorted({s['entry'] for s in specs if s['entry']})

@@ -12,8 +12,10 @@ version_added: 0.1.0
 description:
   - For a node of O(server_role), every port-table row of the catalogue that applies to the site (O(features)), starts at
     that role and goes to a peer the input names becomes one M(safeq.preflight.port_check) target per address and port,
-    with C(entry) set to the row and C(expect) to V(reachable) (a refusal proves the firewall path; before installation
-    nothing listens).
+    with C(entry) set to the row and C(expect) to V(reachable).
+  - Before installation nothing listens on the nodes. A target is marked C(listener) when its address is in O(listening)
+    (a temporary listener of M(safeq.preflight.win_port_listener) runs there) and C(resets) when its peer name or address is in
+    O(resets) (known to answer TCP resets); without either, a refusal or silence proves nothing and the row ends V(manual).
   - Rows with a port range or word (C(dynamic)), multicast rows, rows local to the host and rows whose destination has no
     address are left out; the report shows them as not checked.
   - UDP 161 gets an SNMP probe, UDP 1434 a SQL Browser probe and port 37 a Time probe, so that an answer proves the port.
@@ -41,6 +43,17 @@ options:
     type: list
     elements: str
     default: []
+  resets:
+    description: Peer names (C(ldap)) or addresses known to answer a TCP reset for a port without a listener (Linux, a Windows
+      host with its firewall off or not in stealth mode).
+    type: list
+    elements: str
+    default: []
+  listening:
+    description: Addresses where a temporary listener holds the row's ports while the probes run.
+    type: list
+    elements: str
+    default: []
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -58,7 +71,8 @@ _value:
   description: Targets for M(safeq.preflight.port_check) (host, port, proto, probe, entry, expect).
   type: list
   elements: dict
-  sample: [{host: dc1.example.com, port: 636, proto: tcp, probe: none, entry: net.other.tcp-636-cml-ldap, expect: reachable}]
+  sample: [{host: dc1.example.com, port: 636, proto: tcp, probe: none, entry: net.other.tcp-636-cml-ldap, expect: reachable,
+            listener: false, resets: true}]
 """
 
 from ansible.errors import AnsibleFilterError
@@ -66,10 +80,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive
 
 
-def port_targets(peers, features=None, server_role='cml', exclude=None):
+def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None):
     """port_check targets for a node of ``server_role`` (see DOCUMENTATION)."""
     try:
-        return _port_derive.derive(peers, features or [], server_role, exclude or [])
+        return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or [])
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.port_targets: %s' % exc) from None
 

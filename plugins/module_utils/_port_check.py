@@ -44,6 +44,8 @@ def prepare(params):
 def finish(specs, raws, params, windows=False, now=None):
     """Classify raw outcomes and build the module result (results, summary, findings)."""
     by_id = {raw['id']: raw for raw in raws}
+    for spec in specs:
+        spec['source'] = params.get('source') or ''
     missing = [spec['id'] for spec in specs if spec['id'] not in by_id]
     if missing:
         raise ValueError('the probe returned no outcome for %d of %d probes (%s...)' % (len(missing), len(specs), ', '.join(missing[:3])))

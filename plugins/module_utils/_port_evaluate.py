@@ -4,26 +4,66 @@
 """port_check results -> findings for the catalogue's port rows. Pure functions.
 
 PRIVATE to this collection. A target names the catalogue entry it evidences (``entry``) and what the
-row needs (``expect``): ``open`` (a service must answer), ``reachable`` (before installation nothing
-listens yet, so a TCP reset proves the path is open), or ``closed`` (the port must not be reachable,
-for example etcd, which listens on localhost only). One finding per entry: the worst of its targets.
+row needs (``expect``): ``open`` (a service must answer), ``reachable`` (the firewalls must let the flow
+through) or ``closed`` (the port must NOT be reachable from the probing host: least privilege).
+
+What a probe proves depends on what stands at the destination:
+
+- ``listener: true``: a listener (a temporary one of win_port_listener, or the service) is known to be
+  there. ``open`` proves the path; silence is a fail naming source and destination; a refusal means a
+  device between (or the host's own firewall) answered for the listener.
+- ``listener: false``: nothing is known to listen. A refusal or silence is evidence only when the
+  destination is known to answer resets (``resets: true``: a Linux peer, a Windows peer whose firewall is
+  off or not in stealth mode). Otherwise the row is ``manual``: Windows Firewall drops traffic to a
+  port without a listener, so "allowed, nothing listening" and "blocked" look the same, and a reset may
+  come from a device between. Never a false pass or a false fail.
+
+One finding per entry: the worst of its targets; every sentence says from where it was probed.
 """
 
 from __future__ import annotations
 
-from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, PASS, SEVERITY, WARN, finding
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, MANUAL, PASS, SEVERITY, WARN, finding
 from ansible_collections.safeq.preflight.plugins.module_utils._port_classify import CLOSED, FILTERED, OPEN, OPEN_FILTERED, UNKNOWN
 
+_SERVICE = {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'closed'), FILTERED: (FAIL, 'filtered'), OPEN_FILTERED: (WARN, 'no-udp-answer')}
+
+# (expect, listener, resets) -> state -> (status, reason). 'open' needs a service and ignores the flags.
 _VERDICT = {
-    'open': {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'closed'), FILTERED: (FAIL, 'filtered'), OPEN_FILTERED: (WARN, 'no-udp-answer')},
-    'reachable': {OPEN: (PASS, 'open'), CLOSED: (PASS, 'reachable'), FILTERED: (FAIL, 'filtered'), OPEN_FILTERED: (WARN, 'no-udp-answer')},
-    'closed': {OPEN: (FAIL, 'unexpectedly-open'), CLOSED: (PASS, 'not-reachable'), FILTERED: (PASS, 'not-reachable'),
-               OPEN_FILTERED: (WARN, 'no-udp-answer')},
+    ('reachable', True, True): {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'refused-with-listener'), FILTERED: (FAIL, 'filtered'),
+                                OPEN_FILTERED: (FAIL, 'filtered')},
+    ('reachable', False, True): {OPEN: (PASS, 'open'), CLOSED: (PASS, 'reachable'), FILTERED: (FAIL, 'filtered'),
+                                 OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
+    ('reachable', False, False): {OPEN: (PASS, 'open'), CLOSED: (MANUAL, 'reset-not-evidence'), FILTERED: (MANUAL, 'silent-no-listener'),
+                                  OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
+    ('closed', True, True): {OPEN: (WARN, 'reachable-should-be-blocked'), CLOSED: (PASS, 'blocked'), FILTERED: (PASS, 'blocked'),
+                             OPEN_FILTERED: (PASS, 'blocked')},
+    ('closed', False, True): {OPEN: (WARN, 'reachable-should-be-blocked'), CLOSED: (WARN, 'reachable-should-be-blocked'),
+                              FILTERED: (PASS, 'blocked'), OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
+    ('closed', False, False): {OPEN: (WARN, 'reachable-should-be-blocked'), CLOSED: (MANUAL, 'reset-not-evidence'),
+                               FILTERED: (MANUAL, 'silent-no-listener'), OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
+}
+
+_EXPLAIN = {
+    'refused-with-listener': 'refused although a listener was in place: a device between (a firewall that sends resets, a proxy) '
+                             'or the host firewall (a rule rejecting the port or the listening program) answered for the host',
+    'filtered': 'no answer',
+    'reset-not-evidence': 'a reset came back, but the destination is not known to answer resets (Windows Firewall drops '
+                          'instead): it may come from a device between, so it proves nothing',
+    'silent-no-listener': 'no answer, and nothing listens there: Windows Firewall drops traffic to a port without a listener, '
+                          'so allowed and blocked look the same',
+    'udp-silent-no-listener': 'no answer to the datagram, and no responder listens there: allowed and blocked look the same',
+    'reachable-should-be-blocked': 'reachable from here, but the checklist keeps this port local or blocked from outside',
 }
 
 
 def _where(result):
     return '%s:%s/%s' % (result['host'], result['port'], result['proto'])
+
+
+def _flow(result):
+    source = result.get('source') or 'this host'
+    return 'from %s to %s' % (source, _where(result))
 
 
 def _tls_verdict(tls, min_days):
@@ -41,28 +81,53 @@ def _tls_verdict(tls, min_days):
     return PASS, 'tls-ok', '%s, certificate %s valid for %d days' % (tls['version'], tls['subject'], tls['days_left'])
 
 
+def verdict(expect, state, listener=False, resets=False):
+    """(status, reason) for one state: pure, the table above. A listener makes the destination answer for itself."""
+    if expect == 'open':
+        return _SERVICE[state]
+    key = (expect, bool(listener), bool(resets) or bool(listener))
+    return _VERDICT[key][state]
+
+
 def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
-        return ERROR, result['reason'], '%s could not be probed: %s' % (_where(result), result['detail'])
-    status, reason = _VERDICT[result['expect']][result['state']]
-    sentence = '%s %s' % (_where(result), result['detail'])
+        return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
+    status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
+    sentence = '%s: %s' % (_flow(result), result['detail'])
+    if reason in _EXPLAIN and result['expect'] != 'open':
+        sentence += ' (%s)' % _EXPLAIN[reason]
     if status == PASS and result['state'] == OPEN and result.get('tls'):
         status, reason, tls_sentence = _tls_verdict(result['tls'], tls_min_days)
         sentence += '; ' + tls_sentence
     return status, reason, sentence
 
 
+def firewall_rule(result):
+    """The Windows Firewall rule that blocks a least-privilege port from the probing host's network."""
+    return ('New-NetFirewallRule -DisplayName "SafeQ block %s %s" -Direction Inbound -Protocol %s -LocalPort %s -RemoteAddress %s '
+            '-Action Block (on %s), or the same block on the network firewall between'
+            % (result['proto'].upper(), result['port'], result['proto'].upper(), result['port'], result.get('source_address') or '<source network>',
+               result['host']))
+
+
 def _remediation(status, reason, result):
     if status == PASS:
         return ''
-    where = '%s %s to %s' % (result['proto'].upper(), result['port'], result['host'])
+    where = '%s %s %s' % (result['proto'].upper(), result['port'], _flow(result))
     if reason == 'filtered':
-        return 'Allow %s on the Windows Firewall of the target and on every network firewall between; then start the service.' % where
+        if result['expect'] == 'open':
+            return 'Allow %s on the Windows Firewall of the target and on every network firewall between; then start the service.' % where
+        return 'Allow %s on the Windows Firewall of the destination and on every network firewall between.' % where
+    if reason == 'refused-with-listener':
+        return 'Find what refuses %s (a network firewall rule that rejects, or a host firewall rule for the program) and allow it.' % where
     if reason == 'closed':
         return 'Nothing listens on %s: start the service, or correct the port.' % where
-    if reason == 'unexpectedly-open':
-        return 'Block %s from this host: the checklist keeps this port local.' % where
+    if reason == 'reachable-should-be-blocked':
+        return 'Block %s: %s.' % (where, firewall_rule(result))
+    if reason in ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener'):
+        return ('Prove %s by hand with a listener on the destination, or enable the temporary listeners '
+                '(safeq_temporary_listeners: true), or mark the destination as answering resets if it does.' % where)
     if reason == 'no-udp-answer':
         return 'No answer on %s: start the service and allow the port; check the SNMP community if this is SNMP.' % where
     if reason.startswith('tls-'):
@@ -84,5 +149,6 @@ def evaluate(results, tls_min_days=30):
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
         findings.append(finding(entry_id, status, reason, detail, _remediation(status, reason, item),
-                                observed=[{'target': _where(i), 'state': i['state'], 'reason': i['reason']} for i in items]))
+                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'state': i['state'], 'reason': i['reason'],
+                                           'listener': bool(i.get('listener')), 'verdict': j[0]} for j, i in zip(judged, items)]))
     return findings

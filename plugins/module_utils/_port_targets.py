@@ -24,6 +24,8 @@ TARGET_OPTIONS = {
     'entry': {'type': 'str'},
     'expect': {'type': 'str', 'default': 'open', 'choices': list(EXPECTS)},
     'server_name': {'type': 'str'},
+    'listener': {'type': 'bool', 'default': False},
+    'resets': {'type': 'bool', 'default': False},
 }
 
 ARGUMENT_SPEC = {
@@ -34,6 +36,7 @@ ARGUMENT_SPEC = {
     'deadline': {'type': 'float', 'default': 120.0},
     'snmp_community': {'type': 'str', 'default': 'public', 'no_log': True},
     'tls_min_days': {'type': 'int', 'default': 30},
+    'source': {'type': 'str'},
 }
 
 _RANGE = re.compile(r'^\s*(\d+)\s*-\s*(\d+)\s*$', re.ASCII)
@@ -94,15 +97,23 @@ def expand(targets, max_probes=MAX_PROBES):
         if expect not in EXPECTS:
             raise TargetError('%s.expect: %r is not one of %s' % (where, expect, ', '.join(EXPECTS)))
         server_name = target.get('server_name') or host
+        flags = {}
+        for name in ('listener', 'resets'):
+            value = target.get(name, False)
+            if value is None:
+                value = False
+            if not isinstance(value, bool):
+                raise TargetError('%s.%s: %r is not a boolean (true or false)' % (where, name, value))
+            flags[name] = value
         for port in _ports(target.get('port'), where):
             # A duplicate repeats every field that changes the probe or its finding; server_name (the TLS SNI and the
             # name the certificate is matched against) is one of them: one address may be checked under several names.
-            key = (host.lower(), port, proto, probe, target.get('entry'), expect, server_name.lower())
+            key = (host.lower(), port, proto, probe, target.get('entry'), expect, server_name.lower(), flags['listener'], flags['resets'])
             if key in seen:
                 continue
             seen.add(key)
             probes.append({'id': 'p%d' % len(probes), 'host': host, 'port': port, 'proto': proto, 'probe': probe,
-                           'entry': target.get('entry'), 'expect': expect, 'server_name': server_name})
+                           'entry': target.get('entry'), 'expect': expect, 'server_name': server_name, **flags})
             if len(probes) > max_probes:
                 raise TargetError('targets: more than %d probes (host x port x proto) in one call; split the targets over several tasks'
                                   % max_probes)

@@ -61,14 +61,29 @@ options:
         type: str
       expect:
         description:
-          - What the entry needs. V(open) a service answers. V(reachable) the path is open (V(closed), a TCP reset, passes too; use it
-            before installation, when nothing listens yet). V(closed) the port must not be reachable from here.
+          - What the entry needs. V(open) a service answers. V(reachable) the firewalls let the flow through (before installation:
+            with O(targets[].listener) or O(targets[].resets), see docs/network-matrix.md). V(closed) the port must not be reachable
+            from here (least privilege: reachable is a V(warn) with the firewall rule to add).
         type: str
         choices: [open, reachable, closed]
         default: open
       server_name:
         description: Name the TLS certificate must carry (and the SNI sent); defaults to O(targets[].host).
         type: str
+      listener:
+        description:
+          - V(true) when a listener is known to be in place on the destination port (a temporary one of
+            M(safeq.preflight.win_port_listener), or the service). Then V(open) proves the path, silence fails it naming source
+            and destination, and a refusal means a device between (or the host firewall) answered for the host.
+        type: bool
+        default: false
+      resets:
+        description:
+          - V(true) when the destination is known to answer a TCP reset (or ICMP port unreachable) for a port without a listener:
+            a Linux host, a Windows host with its firewall off or not in stealth mode. Without a listener, a refusal or silence is
+            evidence only then; otherwise the row is V(manual) (Windows Firewall drops traffic to ports nobody listens on).
+        type: bool
+        default: false
   timeout:
     description:
       - Seconds to wait for each probe's answer (per attempt). From a Windows node use at least 2.5 for TCP if refusals matter
@@ -95,6 +110,11 @@ options:
     description: A certificate that expires sooner than this many days is a warning.
     type: int
     default: 30
+  source:
+    description:
+      - Name of the host the probes run from, shown in every finding (C(from SOURCE to HOST:PORT/PROTO)). Defaults to the
+        delegated host (a vantage point) or the task's host.
+    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

@@ -246,6 +246,7 @@ RULES = {
         'deadline': number(0.1, 3600),
         'snmp_community': text(64, max_bytes=64),
         'tls_min_days': integer(0, 3650),
+        'source': text(255),
     },
     'ldap_attribute_check': {
         'servers': items(host, allow_empty=False),

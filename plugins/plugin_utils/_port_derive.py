@@ -6,8 +6,11 @@
 Each port-table row names its flow (``direction``: from which peers to which) and its ports. A node of a
 given server role probes every row that applies to the site (its features) and starts at that role,
 towards every address the site gives for the destination peer. Derived targets expect ``reachable``:
-before SafeQ is installed nothing listens on the nodes, and the rows are about what firewalls let
-through, so a refusal proves the path and only silence (or an ICMP rejection) fails it.
+the rows are about what firewalls let through. Before SafeQ is installed nothing listens on the nodes,
+so a target is marked ``listener`` when its address runs a temporary listener (``listening``) and
+``resets`` when its peer name or address is known to answer resets (``resets``); without either, a
+refusal or silence proves nothing and the row ends ``manual`` (Windows Firewall drops instead of
+resetting). ``inbound_ports`` lists the ports a node's temporary listener must open.
 """
 
 from __future__ import annotations
@@ -43,7 +46,20 @@ def _check(peers, features, catalogue):
         raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
 
 
-def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None):
+def _probeable(entry):
+    return entry.get('implemented_by') == 'port_check' and entry['protocol'] in ('tcp', 'udp') and isinstance(entry['ports'], list)
+
+
+def _flags(resets, listening):
+    resets = {str(item).lower() for item in resets or ()}
+    listening = {str(item).lower() for item in listening or ()}
+
+    def flags(peer, host):
+        return {'listener': host.lower() in listening, 'resets': peer in resets or host.lower() in resets}
+    return flags
+
+
+def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=()):
     """The port_check targets of a ``server_role`` node. Rows with a port range or word, multicast rows and rows whose
     destination has no address are left out (the report shows them as not checked)."""
     catalogue = catalogue or _catalogue.load()
@@ -52,18 +68,37 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None):
     if server_role not in _catalogue.SERVER_ROLES:
         raise DeriveError('server_role must be one of %s, got %r' % (', '.join(_catalogue.SERVER_ROLES), server_role))
     skip = set(exclude or ())
+    flags = _flags(resets, listening)
     targets = []
     for entry in catalogue.entries:
         direction = entry.get('direction') or {}
-        if entry.get('implemented_by') != 'port_check' or entry.get('localhost_only') or server_role not in direction.get('from', ()):
+        if not _probeable(entry) or entry.get('localhost_only') or server_role not in direction.get('from', ()):
             continue
         if not _catalogue.applicability(entry, features, server_role)[0]:
             continue
-        if entry['protocol'] not in ('tcp', 'udp') or not isinstance(entry['ports'], list):
-            continue
-        hosts = [host for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
-        for host in dict.fromkeys(hosts):
+        hosts = [(peer, host) for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
+        for peer, host in dict.fromkeys(hosts):
             for port in entry['ports']:
-                targets.append({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
-                                'probe': PROBES.get((entry['protocol'], port), 'none')})
+                targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
+                                     'probe': PROBES.get((entry['protocol'], port), 'none')}, **flags(peer, host)))
     return targets
+
+
+def inbound_ports(features=(), server_role='cml', catalogue=None):
+    """``[{port, proto}]`` a ``server_role`` node's temporary listener opens: every applicable row whose flow ends at that role,
+    including the rows kept local (least privilege is tested against a listener too)."""
+    catalogue = catalogue or _catalogue.load()
+    features = list(features or ())
+    unknown = _catalogue.unknown_features(features, catalogue)
+    if unknown:
+        raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
+    ports = {}
+    for entry in catalogue.entries:
+        direction = entry.get('direction') or {}
+        if not _probeable(entry) or server_role not in direction.get('to', ()):
+            continue
+        if not _catalogue.applicability(entry, features, server_role)[0]:
+            continue
+        for port in entry['ports']:
+            ports[(entry['protocol'], port)] = True
+    return [{'proto': proto, 'port': port} for proto, port in sorted(ports)]

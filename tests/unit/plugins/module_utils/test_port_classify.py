@@ -84,19 +84,59 @@ def test_windows_tls_names_and_base64_certificates_are_normalised():
     assert _port_evaluate.judge(result)[:2] == ('fail', 'tls-failed')
 
 
-def _result(state, expect='open', tls=None, reason='x'):
+def _result(state, expect='open', tls=None, reason='x', listener=False, resets=False, source='vp1'):
     return {'host': 'h', 'port': 80, 'proto': 'tcp', 'state': state, 'reason': reason, 'expect': expect, 'detail': state, 'tls': tls,
-            'entry': 'e'}
+            'entry': 'e', 'listener': listener, 'resets': resets, 'source': source}
 
 
-@pytest.mark.parametrize('state, expect, status, reason', [
-    ('open', 'open', 'pass', 'open'), ('closed', 'open', 'fail', 'closed'), ('filtered', 'open', 'fail', 'filtered'),
-    ('open|filtered', 'open', 'warn', 'no-udp-answer'), ('closed', 'reachable', 'pass', 'reachable'),
-    ('filtered', 'reachable', 'fail', 'filtered'), ('open', 'closed', 'fail', 'unexpectedly-open'), ('filtered', 'closed', 'pass', 'not-reachable'),
-    ('unknown', 'open', 'error', 'x'),
-])
-def test_each_expectation_judges_each_state(state, expect, status, reason):
-    assert _port_evaluate.judge(_result(state, expect))[:2] == (status, reason)
+# (state, expect, listener, resets) -> (status, reason): the whole verdict table, written out by hand.
+VERDICTS = [
+    ('open', 'open', False, False, 'pass', 'open'), ('closed', 'open', False, False, 'fail', 'closed'),
+    ('filtered', 'open', False, False, 'fail', 'filtered'), ('open|filtered', 'open', False, False, 'warn', 'no-udp-answer'),
+    # with a listener in place
+    ('open', 'reachable', True, False, 'pass', 'open'), ('filtered', 'reachable', True, False, 'fail', 'filtered'),
+    ('closed', 'reachable', True, False, 'fail', 'refused-with-listener'), ('open|filtered', 'reachable', True, False, 'fail', 'filtered'),
+    # no listener, destination known to answer resets (a Linux peer)
+    ('closed', 'reachable', False, True, 'pass', 'reachable'), ('filtered', 'reachable', False, True, 'fail', 'filtered'),
+    ('open|filtered', 'reachable', False, True, 'manual', 'udp-silent-no-listener'),
+    # no listener, destination not known to answer resets (a Windows peer in stealth mode): never a pass or fail from a reset/silence
+    ('open', 'reachable', False, False, 'pass', 'open'), ('closed', 'reachable', False, False, 'manual', 'reset-not-evidence'),
+    ('filtered', 'reachable', False, False, 'manual', 'silent-no-listener'),
+    ('open|filtered', 'reachable', False, False, 'manual', 'udp-silent-no-listener'),
+    # least privilege
+    ('open', 'closed', True, False, 'warn', 'reachable-should-be-blocked'), ('filtered', 'closed', True, False, 'pass', 'blocked'),
+    ('closed', 'closed', True, False, 'pass', 'blocked'), ('closed', 'closed', False, True, 'warn', 'reachable-should-be-blocked'),
+    ('filtered', 'closed', False, True, 'pass', 'blocked'), ('filtered', 'closed', False, False, 'manual', 'silent-no-listener'),
+    ('closed', 'closed', False, False, 'manual', 'reset-not-evidence'), ('open', 'closed', False, False, 'warn', 'reachable-should-be-blocked'),
+    ('unknown', 'open', False, False, 'error', 'x'), ('unknown', 'reachable', True, False, 'error', 'x'),
+]
+
+
+@pytest.mark.parametrize('state, expect, listener, resets, status, reason', VERDICTS)
+def test_each_expectation_judges_each_state(state, expect, listener, resets, status, reason):
+    assert _port_evaluate.judge(_result(state, expect, listener=listener, resets=resets))[:2] == (status, reason)
+
+
+def test_every_flow_sentence_names_its_source_and_a_reset_from_a_stealth_windows_peer_is_no_pass():
+    status, reason, sentence = _port_evaluate.judge(_result('closed', 'reachable', source='printer-vp'))
+    assert (status, reason) == ('manual', 'reset-not-evidence') and sentence.startswith('from printer-vp to h:80/tcp')
+    finding = _port_evaluate.evaluate([_result('filtered', 'reachable', listener=True, source='cml2')])[0]
+    assert finding['status'] == 'fail' and 'from cml2 to h:80/tcp' in finding['detail'] and 'from cml2 to h:80/tcp' in finding['remediation']
+    assert finding['observed'][0]['source'] == 'cml2' and finding['observed'][0]['listener'] is True
+
+
+def test_a_reachable_least_privilege_port_warns_with_the_rule_to_add():
+    finding = _port_evaluate.evaluate([dict(_result('open', 'closed', listener=True, source='ws-vp'), port=5555)])[0]
+    assert (finding['status'], finding['reason']) == ('warn', 'reachable-should-be-blocked')
+    assert 'New-NetFirewallRule' in finding['remediation'] and '-LocalPort 5555' in finding['remediation']
+
+
+def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_finding():
+    results = [_result('open'), _result('filtered'), dict(_result('closed'), port=81), dict(_result('filtered'), entry=None)]
+    findings = _port_evaluate.evaluate(results)
+    assert len(findings) == 1 and (findings[0]['id'], findings[0]['status'], findings[0]['reason']) == ('e', 'fail', 'filtered')
+    assert 'from vp1 to h:81/tcp: closed' in findings[0]['detail'] and 'h:80/tcp: open' not in findings[0]['detail']
+    assert 'Allow TCP 80 from vp1 to h' in findings[0]['remediation'] and len(findings[0]['observed']) == 3
 
 
 TLS = {'version': 'TLSv1.3', 'subject': 'CN=h', 'not_after': '2027-01-01', 'san_dns': ['h'], 'san_ip': [], 'name': 'h', 'error': None,
@@ -110,14 +150,6 @@ TLS = {'version': 'TLSv1.3', 'subject': 'CN=h', 'not_after': '2027-01-01', 'san_
 ])
 def test_tls_verdicts(change, status, reason):
     assert _port_evaluate.judge(_result('open', tls=dict(TLS, **change)))[:2] == (status, reason)
-
-
-def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_finding():
-    results = [_result('open'), _result('filtered'), dict(_result('closed'), port=81), dict(_result('filtered'), entry=None)]
-    findings = _port_evaluate.evaluate(results)
-    assert len(findings) == 1 and (findings[0]['id'], findings[0]['status'], findings[0]['reason']) == ('e', 'fail', 'filtered')
-    assert 'h:81/tcp closed' in findings[0]['detail'] and 'h:80/tcp open' not in findings[0]['detail']
-    assert 'Allow TCP 80 to h' in findings[0]['remediation'] and len(findings[0]['observed']) == 3
 
 
 def test_finish_refuses_answers_that_miss_probes():

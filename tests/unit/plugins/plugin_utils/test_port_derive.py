@@ -68,3 +68,23 @@ def test_the_real_catalogue_gives_the_ldap_and_cluster_rows():
 def test_bad_input_names_the_parameter_and_the_value(peers, features, message):
     with pytest.raises(AnsibleFilterError, match='port_targets: .*' + message.replace('(', r'\(').replace(')', r'\)')):
         port_targets(peers, features)
+
+
+def test_targets_carry_listener_and_reset_evidence_per_peer_and_address():
+    targets = _port_derive.derive({'ldap': ['dc1'], 'cml': ['cml1', 'cml2'], 'printer': ['p1']}, ['cluster'], catalogue=SMALL,
+                                  exclude=['cml1'], resets=['ldap'], listening=['CML2'])
+    flags = {(t['host'], t['port']): (t['listener'], t['resets']) for t in targets}
+    assert flags[('cml2', 4099)] == (True, False)  # a Windows node with a temporary listener
+    assert flags[('dc1', 636)] == (False, True)  # a peer known to answer resets
+    assert flags[('p1', 161)] == (False, False)  # neither: a reset or silence there proves nothing (manual)
+    by_address = _port_derive.derive({'printer': ['p1', 'p2']}, [], catalogue=SMALL, resets=['p2'])
+    assert [(t['host'], t['resets']) for t in by_address] == [('p1', False), ('p2', True)]
+
+
+def test_a_node_listens_on_every_applicable_inbound_port_including_the_local_ones():
+    assert _port_derive.inbound_ports(['cluster'], 'cml', catalogue=SMALL) == [{'proto': 'tcp', 'port': 4099}]
+    ports = _port_derive.inbound_ports([], 'cml')
+    assert {'proto': 'tcp', 'port': 19898} in ports and {'proto': 'tcp', 'port': 80} in ports  # JMX (local) and the web interface
+    assert all(item['proto'] in ('tcp', 'udp') for item in ports)
+    with pytest.raises(_port_derive.DeriveError, match="unknown feature"):
+        _port_derive.inbound_ports(['nope'])
