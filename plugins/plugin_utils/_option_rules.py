@@ -248,6 +248,10 @@ RULES = {
         'tls_min_days': integer(0, 3650),
         'source': text(255),
     },
+    'win_port_listener': {
+        'duration_s': integer(0, 3600),
+        'bind_address': host,
+    },
     'ldap_attribute_check': {
         'servers': items(host, allow_empty=False),
         'port': integer(1, 65535),

@@ -4,8 +4,9 @@
 """The network role derives its targets from the catalogue and probes them: two nodes, one ansible-playbook run.
 
 Ground truth set up here on loopback: an LDAP peer with a listener on 636 (open), an SMTP peer with nothing
-on 25 (a reset: the path is there, so `reachable` passes), and two nodes whose cluster ports nothing
-listens on. Each node must probe exactly the catalogue's rows for the site's features, towards the
+on 25 (a reset from a Linux stack, declared in safeq_peers_answer_resets: the path is there, so `reachable`
+passes), and two nodes whose cluster ports nothing listens on and that are not known to answer resets (a
+reset there is no evidence: manual, never pass). Each node must probe exactly the catalogue's rows for the site's features, towards the
 other node only, and name the rows in its findings.
 """
 
@@ -43,7 +44,8 @@ def test_the_network_role_probes_the_derived_rows_from_each_node(ldap_listener, 
     hosts = {name: {'ansible_host': address, 'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}
              for name, address in NODES.items()}
     inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {
-        'safeq_features': FEATURES, 'safeq_ldap_servers': [LDAP], 'safeq_peers': {'smtp': [SMTP]}, 'safeq_port_timeout': 1.0})
+        'safeq_features': FEATURES, 'safeq_ldap_servers': [LDAP], 'safeq_peers': {'smtp': [SMTP]}, 'safeq_port_timeout': 1.0,
+        'safeq_peers_answer_resets': ['smtp']})
     proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook), args=['--check'])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     for name, address in NODES.items():
@@ -57,7 +59,9 @@ def test_the_network_role_probes_the_derived_rows_from_each_node(ldap_listener, 
             ('net.cluster.tcp-443', other, 443, 'closed')}, name
         assert not any(r['host'] == address for r in result['results'])  # a node does not probe itself
         findings = {f['id']: (f['status'], f['reason']) for f in result['findings']}
-        assert findings['net.other.tcp-636-cml-ldap'][0] == 'pass' and findings['net.other.tcp-25-smtp'][0] == 'pass'
+        assert findings['net.other.tcp-636-cml-ldap'][0] == 'pass' and findings['net.other.tcp-25-smtp'] == ('pass', 'reachable')
+        assert findings['net.cluster.tcp-6020'] == ('manual', 'reset-not-evidence')
+        assert all(f['detail'].startswith('from %s to ' % name) for f in result['findings'])
         assert len(findings) == 7 and result['changed'] is False
 
 

@@ -245,7 +245,10 @@ class Node:
         except ModuleNotFoundError:
             responder = None
         if responder is not None:
-            data = responder.respond(data, payload['args'])
+            if getattr(responder, 'NODE_AWARE', False):  # opens sockets on the node's own address (win_port_listener)
+                data = responder.respond(data, payload['args'], node=self.profile)
+            else:
+                data = responder.respond(data, payload['args'])
         problem = self._validate(name, data)
         if problem:
             sys.stderr.write('winrm_sim %s: %s\n' % (self.name, problem))

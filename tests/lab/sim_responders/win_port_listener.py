@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Simulated win_port_listener: REAL sockets on the simulated node's own loopback address, closed by a timer.
+
+Like the module on Windows, each requested port is bound exclusively (a port in use is a ``conflict``,
+never taken over), TCP connections are accepted and closed, UDP datagrams echoed, and every socket is
+closed after ``duration_s`` by a timer of its own, whether or not the controller is still there. The
+simulation cannot name the holding process: ``holder.name`` says so. ``ACTIVE`` lists what is open now
+(tests assert that nothing is left after the expiry bound).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import threading
+import time
+
+NODE_AWARE = True
+ACTIVE = {}  # (address, proto, port) -> socket
+_LOCK = threading.Lock()
+
+
+def _serve(sock, proto, deadline):
+    sock.settimeout(0.05)
+    while time.monotonic() < deadline:
+        try:
+            if proto == 'tcp':
+                conn, dummy = sock.accept()
+                conn.close()
+            else:
+                data, peer = sock.recvfrom(2048)
+                sock.sendto(data, peer)
+        except socket.timeout:
+            continue
+        except OSError:
+            return  # closed by the timer
+    _close(sock)
+
+
+def _close(sock):
+    with _LOCK:
+        for key, value in list(ACTIVE.items()):
+            if value is sock:
+                del ACTIVE[key]
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+def _bind(address, proto, port):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == 'tcp' else socket.SOCK_DGRAM)
+    try:
+        sock.bind((address, port))
+        if proto == 'tcp':
+            sock.listen(64)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def respond(profile_value, params, node=None):  # pylint: disable=unused-argument
+    address = (node or {}).get('address') or '127.0.0.1'
+    duration = int(params.get('duration_s', 300))
+    deadline = time.monotonic() + duration
+    ports = []
+    for item in params.get('ports') or []:
+        proto, port = item.get('proto') or 'tcp', int(item['port'])
+        entry = {'port': port, 'proto': proto, 'state': 'bound', 'socket_error': None, 'holder': None, 'message': ''}
+        try:
+            sock = _bind(address, proto, port)
+        except OSError as exc:
+            in_use = exc.errno in (errno.EADDRINUSE, errno.EACCES)
+            entry.update(state='conflict' if in_use else 'error', socket_error=10048 if exc.errno == errno.EADDRINUSE else 10013,
+                         message=os.strerror(exc.errno or 0),
+                         holder={'pid': None, 'name': None, 'address': address,
+                                 'lookup_error': 'simulation: the holding process is not looked up'} if in_use else None)
+            ports.append(entry)
+            continue
+        ports.append(entry)
+        if duration <= 0:
+            sock.close()
+            continue
+        with _LOCK:
+            ACTIVE[(address, proto, port)] = sock
+        threading.Thread(target=_serve, args=(sock, proto, deadline), daemon=True).start()
+        timer = threading.Timer(duration, _close, args=(sock,))
+        timer.daemon = True
+        timer.start()
+    result = {'ports': ports, 'bind_address': address, 'duration_s': duration,
+              'process': {'pid': 4242, 'path': 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'},
+              'served': {'tcp_accepted': 0, 'udp_echoed': 0}}
+    return result
