@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Temporary listeners on simulated nodes: the network role's inbound phase, end to end, and their expiry.
+
+Two simulated CML nodes (a simulation: the listener module's sockets are opened for real by the WinRM
+simulation, on each node's own loopback address, and closed by a timer). Ground truth set up here: node2's
+port 4111 is already held by another socket (a conflict, never taken over), everything else is free. Each
+node's listener holds its inbound ports while the other probes them: the cluster rows pass with the
+listener in place, from the other node. Then the controller is killed in the middle of the inbound phase
+and no listener is left after the expiry bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from tests.lab import lab
+from tests.lab.sim_responders import win_port_listener
+from tests.lab.winrm_sim import SimulatedNodes
+
+NODES = {'lsn1': '127.0.0.151', 'lsn2': '127.0.0.152'}
+SECONDS = 12
+
+
+def _profiles(tmp_path):
+    paths = []
+    for name, address in NODES.items():
+        path = tmp_path / (name + '.yml')
+        path.write_text(yaml.safe_dump({'name': name, 'address': address, 'port': 0, 'credentials': {'username': 'LAB\\x', 'password': 'pw'},
+                                        'probes': {'win_port_listener': {}, 'win_port_probe': {'live': True}}}))
+        paths.append(str(path))
+    return paths
+
+
+def _playbook(tmp_path, extra_tasks=()):
+    save = {'name': 'save', 'delegate_to': 'localhost', 'check_mode': False,
+            'ansible.builtin.copy': {'dest': str(tmp_path) + '/{{ inventory_hostname }}.json',
+                                     'content': '{{ {"probe": network_probe, "listener": network_listener_free} | to_json }}'}}
+    path = tmp_path / 'network.yml'
+    path.write_text(yaml.safe_dump([{'name': 'ports', 'hosts': 'safeq_nodes', 'gather_facts': False, 'roles': ['safeq.preflight.network'],
+                                     'tasks': [save] + list(extra_tasks)}]))
+    return str(path)
+
+
+def _refused(address, port):
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((address, port)) != 0
+
+
+@pytest.fixture()
+def held_port():
+    with socket.socket() as holder:
+        holder.bind((NODES['lsn2'], 4111))
+        holder.listen(4)
+        yield holder
+
+
+@pytest.mark.parametrize('check', [True, False], ids=['check', 'run'])
+def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tmp_path, held_port, check):  # pylint: disable=redefined-outer-name,unused-argument
+    with SimulatedNodes(_profiles(tmp_path)) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {
+            'safeq_features': ['cluster'], 'safeq_listener_seconds': SECONDS, 'safeq_port_timeout': 1.0, 'safeq_port_derive': True})
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path), args=['--check'] if check else [])
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        for name, address in NODES.items():
+            other = [n for n in NODES if n != name][0]
+            data = json.loads((tmp_path / (name + '.json')).read_text())
+            findings = {f['id']: f for f in data['probe']['findings']}
+            for entry in ('net.cluster.tcp-6020', 'net.cluster.tcp-443', 'net.inter-server.tcp-4099'):
+                assert (findings[entry]['status'], findings[entry]['reason']) == ('pass', 'open'), (name, findings[entry])
+                assert findings[entry]['detail'].startswith('from %s to %s:' % (name, NODES[other]))
+                assert findings[entry]['observed'][0]['listener'] is True
+            states = {p['port']: p for p in data['listener']['facts']['ports']}
+            if name == 'lsn2':  # the held port is a conflict, never taken over: the holder still answers
+                assert states[4111]['state'] == 'conflict' and states[4111]['socket_error'] == 10048
+            assert states[6020]['state'] == 'bound' and data['probe']['changed'] is False
+            started = [e for e in nodes.commands(name) if e['module'] == 'win_port_listener' and e['async_jid']]
+            assert len(started) == 1 and started[0]['check_mode'] is check
+        assert win_port_listener.ACTIVE  # still listening: the timer, not the controller, ends them
+        time.sleep(SECONDS + 1)
+        assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
+        assert _refused(NODES['lsn1'], 6020) and _refused(NODES['lsn2'], 6020)
+
+
+def test_killing_the_controller_mid_inbound_phase_leaves_no_listener_after_the_expiry_bound(tmp_path):
+    pause = {'name': 'the inbound probes would run now', 'ansible.builtin.pause': {'seconds': 120}}
+    with SimulatedNodes(_profiles(tmp_path)) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {'safeq_features': ['cluster'], 'safeq_listener_seconds': SECONDS})
+        command = [os.path.join(lab.VENV_BIN, 'ansible-playbook'), '-i', inventory, _playbook(tmp_path, [pause])]
+        proc = subprocess.Popen(command, env=lab.ansible_env(str(tmp_path)), cwd=str(tmp_path), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len({key[0] for key in win_port_listener.ACTIVE} & set(NODES.values())) < 2:
+                time.sleep(0.2)
+            assert len({key[0] for key in win_port_listener.ACTIVE} & set(NODES.values())) == 2, 'the listeners never started'
+            killed_at = time.monotonic()
+            proc.kill()  # the controller dies while both nodes listen
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert not _refused(NODES['lsn1'], 6020)  # still listening right after the controller died
+        time.sleep(max(0.0, SECONDS + 1 - (time.monotonic() - killed_at)))
+        assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
+        assert _refused(NODES['lsn1'], 6020) and _refused(NODES['lsn2'], 6020)
