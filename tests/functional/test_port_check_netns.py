@@ -105,7 +105,7 @@ TARGETS = [
     {'host': SERVER, 'port': 4445, 'probe': 'tls'},
     {'host': '198.18.99.2', 'port': 80},
     {'host': 'no-such-host.invalid', 'port': 80},
-    {'host': SERVER, 'port': 7003, 'expect': 'reachable', 'entry': 'net.other.tcp-4444'},
+    {'host': SERVER, 'port': 7003, 'expect': 'reachable', 'resets': True, 'entry': 'net.other.tcp-4444'},  # Linux answers resets
 ]
 
 
@@ -179,12 +179,13 @@ def test_findings_judge_each_entry_by_its_worst_target(probed, host):
     assert len(findings['net.other.tcp-4100']['observed']) == 7
     udp = findings['net.other.udp-5353-ap-connector']
     assert (udp['status'], udp['reason']) == ('fail', 'closed'), 'the first of the worst targets gives the reason'
-    assert ':7102/udp closed' in udp['detail'] and ':7104/udp filtered' in udp['detail'] and ':7103/udp' not in udp['detail'], \
+    assert ':7102/udp: closed' in udp['detail'] and ':7104/udp: filtered' in udp['detail'] and ':7103/udp' not in udp['detail'], \
         'the detail names every target with the worst status, and only those'
     assert (findings['net.other.tcp-8443-payment-system']['status'], findings['net.other.tcp-8443-payment-system']['reason']) == \
         ('warn', 'tls-expiring')
     assert (findings['net.other.tcp-4444']['status'], findings['net.other.tcp-4444']['reason']) == ('pass', 'reachable')
     assert findings['net.other.tcp-4444']['source'].startswith('Optional | TCP | 4444'), 'source comes from the catalogue'
+    assert findings['net.other.tcp-4444']['detail'].startswith('from %s to ' % host), 'every flow says from where it was probed'
     assert set(findings) == {'net.other.tcp-4100', 'net.other.udp-5353-ap-connector', 'net.other.tcp-8443-payment-system',
                              'net.other.tcp-4444'}
 

@@ -63,3 +63,73 @@ class NamespacePair:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class NamespaceStar:
+    """A server namespace ``<prefix>-srv`` joined to one namespace per peer network (a vantage point), each link on its own
+    ``<base>.<n>.0/24``: the vantage is ``.1``, the server ``.2`` on that network. ``windows_firewall`` installs nftables rules
+    that behave like Windows Firewall with stealth mode: the input policy drops, listed ports are allowed, blocked ports are
+    dropped for the given source networks, and no TCP reset or ICMP unreachable leaves the host (so a port without a listener is
+    silent even where a rule allows it). Loopback is exempt, as on Windows."""
+
+    def __init__(self, prefix, base, third_octets, names):
+        if shutil.which('ip') is None or shutil.which('nft') is None:
+            raise RuntimeError('ip (iproute2) and nft (nftables) are required: make system-deps installs them')
+        self.prefix = prefix
+        self.server = prefix + '-srv'
+        self.vantages = {}
+        self.close(names)
+        _run('ip', 'netns', 'add', self.server)
+        _run('ip', '-n', self.server, 'link', 'set', 'lo', 'up')
+        try:
+            for index, (name, octet) in enumerate(zip(names, third_octets)):
+                ns, net = '%s-%s' % (prefix, name), '%s.%d' % (base, octet)
+                _run('ip', 'netns', 'add', ns)
+                _run('ip', 'link', 'add', '%s-v%d' % (prefix, index), 'netns', ns, 'type', 'veth', 'peer', 'name', '%s-s%d' % (prefix, index),
+                     'netns', self.server)
+                for side, dev, addr in ((ns, '%s-v%d' % (prefix, index), net + '.1'), (self.server, '%s-s%d' % (prefix, index), net + '.2')):
+                    _run('ip', '-n', side, 'addr', 'add', addr + '/24', 'dev', dev)
+                    _run('ip', '-n', side, 'link', 'set', dev, 'up')
+                _run('ip', '-n', ns, 'link', 'set', 'lo', 'up')
+                self.vantages[name] = {'ns': ns, 'address': net + '.1', 'server': net + '.2', 'network': net + '.0/24'}
+        except Exception:
+            self.close(names)
+            raise
+
+    def windows_firewall(self, allowed_tcp=(), allowed_udp=(), blocked=()):
+        """``blocked``: ``(network, proto, port)`` dropped from that source network."""
+        rules = ['add table inet winfw', 'add chain inet winfw input { type filter hook input priority 0; policy drop; }',
+                 'add chain inet winfw output { type filter hook output priority 0; policy accept; }',
+                 'add rule inet winfw input iif lo accept', 'add rule inet winfw output oif lo accept',
+                 'add rule inet winfw input ct state established,related accept']
+        rules += ['add rule inet winfw input ip saddr %s %s dport %d drop' % item for item in blocked]
+        rules += ['add rule inet winfw input tcp dport %d accept' % port for port in allowed_tcp]
+        rules += ['add rule inet winfw input udp dport %d accept' % port for port in allowed_udp]
+        # stealth mode: no reset or ICMP unreachable leaves for a port nobody listens on (the listeners close with FIN)
+        rules += ['add rule inet winfw output tcp flags & (rst) == rst drop',
+                  'add rule inet winfw output icmp type destination-unreachable drop']
+        _run('ip', 'netns', 'exec', self.server, 'nft', '; '.join(rules))
+
+    def middlebox_reset(self, vantage, port):
+        """A device between the vantage and the server answers TCP ``port`` with a reset for the server (in the vantage's
+        namespace, before the packet leaves)."""
+        info = self.vantages[vantage]
+        _run('ip', 'netns', 'exec', info['ns'], 'nft', 'add table inet mbox; add chain inet mbox output { type filter hook output priority 0; }; '
+             'add rule inet mbox output ip daddr %s tcp dport %d reject with tcp reset' % (info['server'], port))
+
+    def popen(self, ns, args, **kwargs):
+        return subprocess.Popen(['ip', 'netns', 'exec', ns] + list(args), **kwargs)
+
+    def run(self, ns, args, timeout=120):
+        return subprocess.run(['ip', 'netns', 'exec', ns] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
+
+    def close(self, names=None):
+        for name in list(names or self.vantages):
+            _run('ip', 'netns', 'del', '%s-%s' % (self.prefix, name), check=False)
+        _run('ip', 'netns', 'del', self.server, check=False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The network matrix against a firewall that behaves like Windows Firewall, from one vantage namespace per peer network.
+
+Ground truth built here (namespaces ``pmtx-*``, 198.18.5-7.0/24): a server namespace stands for a Windows CML node
+whose nftables rules act like Windows Firewall in stealth mode (input policy drop; allowed ports; JMX 19898 blocked
+from the printer network only; no reset or ICMP unreachable ever leaves, so a port without a listener is silent
+even where a rule allows it). A device between the printer network and the server answers TCP 4096 with a reset.
+Vantage namespaces: printer, workstation and a cluster peer. The temporary listener (the simulated
+win_port_listener code) holds the ports; port_check's engine and evaluator probe from each vantage point. Then the
+listener expires and the same flows are probed without it (manual, never a false pass or fail), and finally with
+stealth mode off (``resets: true``: a reset proves the path).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.lab import lab
+from tests.lab.netns import NamespaceStar
+
+if os.geteuid() != 0:
+    pytest.skip('network namespaces need root', allow_module_level=True)
+
+ALLOWED_TCP = (9100, 6020, 80, 19898, 4096)
+ALLOWED_UDP = (7777,)
+LISTEN = 'tcp:9100,tcp:6020,tcp:80,tcp:19898,tcp:515,tcp:4096,udp:7777,udp:7778'
+SECONDS = 20
+
+# (vantage, entry, proto, port, expect) -> (status, reason) with the listener in place: the rule each one follows.
+WITH_LISTENER = {
+    ('printer', 'printer-9100', 'tcp', 9100, 'reachable'): ('pass', 'open'),  # allowed, listening
+    ('printer', 'printer-515', 'tcp', 515, 'reachable'): ('fail', 'filtered'),  # no allow rule: dropped
+    ('printer', 'printer-4096', 'tcp', 4096, 'reachable'): ('fail', 'refused-with-listener'),  # the device between resets it
+    ('printer', 'printer-udp-7777', 'udp', 7777, 'reachable'): ('pass', 'open'),  # allowed, the responder echoes
+    ('printer', 'printer-udp-7778', 'udp', 7778, 'reachable'): ('fail', 'filtered'),  # no rule: silent despite the responder
+    ('printer', 'lp-printer-19898', 'tcp', 19898, 'closed'): ('pass', 'blocked'),  # JMX blocked from printers: least privilege met
+    ('workstation', 'lp-ws-19898', 'tcp', 19898, 'closed'): ('warn', 'reachable-should-be-blocked'),  # JMX reachable from workstations
+    ('workstation', 'ws-80', 'tcp', 80, 'reachable'): ('pass', 'open'),
+    ('cml', 'cluster-6020', 'tcp', 6020, 'reachable'): ('pass', 'open'),
+}
+
+
+def _targets(vantage, listener, resets, table):
+    return [{'host': '{server}', 'port': port, 'proto': proto, 'entry': entry, 'expect': expect, 'listener': listener, 'resets': resets}
+            for (where, entry, proto, port, expect) in table if where == vantage]
+
+
+def _probe(star, tmp, vantage, listener, resets, table):
+    info = star.vantages[vantage]
+    targets = [dict(t, host=info['server']) for t in _targets(vantage, listener, resets, table)]
+    path = tmp / ('%s-%s-%s.json' % (vantage, listener, resets))
+    path.write_text(json.dumps({'targets': targets, 'timeout': 1.0, 'retries': 1, 'source': vantage}))
+    proc = star.run(info['ns'], [sys.executable, '-m', 'tests.lab.port_matrix', 'probe', '--params', str(path)])
+    assert proc.returncode == 0, proc.stderr
+    return {f['id']: f for f in json.loads(proc.stdout)['findings']}
+
+
+@pytest.fixture()
+def star():
+    with NamespaceStar('pmtx', '198.18', (5, 6, 7), ('printer', 'workstation', 'cml')) as lab_net:
+        lab_net.windows_firewall(ALLOWED_TCP, ALLOWED_UDP, blocked=[(lab_net.vantages['printer']['network'], 'tcp', 19898)])
+        lab_net.middlebox_reset('printer', 4096)
+        yield lab_net
+
+
+def test_every_flow_verdict_follows_the_rule_the_lab_set_up(star, tmp_path):  # pylint: disable=redefined-outer-name
+    os.chdir(lab.REPO_ROOT)
+    listener = star.popen(star.server, [sys.executable, '-m', 'tests.lab.port_matrix', 'listen', '--seconds', str(SECONDS), '--ports', LISTEN],
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        facts = json.loads(listener.stdout.readline())
+        assert {p['state'] for p in facts['ports']} == {'bound'}
+        started = time.monotonic()
+        decided = total = 0
+        for vantage in ('printer', 'workstation', 'cml'):
+            findings = _probe(star, tmp_path, vantage, True, False, WITH_LISTENER)
+            for key, expected in WITH_LISTENER.items():
+                if key[0] != vantage:
+                    continue
+                found = findings[key[1]]
+                assert (found['status'], found['reason']) == expected, (key, found['detail'])
+                assert found['detail'].startswith('from %s to %s:%d/%s' % (vantage, star.vantages[vantage]['server'], key[3], key[2]))
+                total += 1
+                decided += found['status'] in ('pass', 'warn', 'fail')
+        assert decided == total == len(WITH_LISTENER)  # every row decided with listeners and vantage points
+        lp = _probe(star, tmp_path, 'workstation', True, False, WITH_LISTENER)['lp-ws-19898']
+        assert 'New-NetFirewallRule' in lp['remediation'] and '-LocalPort 19898' in lp['remediation']
+        assert time.monotonic() - started < SECONDS - 2, 'the probes outlasted the listener: raise SECONDS'
+    finally:
+        listener.wait(timeout=SECONDS + 10)
+    # The listener expired by itself: the same flows without a listener are manual, never a false pass or fail.
+    silent = {key: value for key, value in WITH_LISTENER.items() if key[1] in ('printer-9100', 'printer-515', 'cluster-6020')}
+    for vantage in ('printer', 'cml'):
+        findings = _probe(star, tmp_path, vantage, False, False, silent)
+        for key in silent:
+            if key[0] == vantage:
+                assert (findings[key[1]]['status'], findings[key[1]]['reason']) == ('manual', 'silent-no-listener'), key
+    # Stealth mode off (DisableStealthMode, or a Linux peer): the destination answers resets, so resets and silence are evidence.
+    star.run(star.server, ['nft', 'flush chain inet winfw output'])
+    findings = _probe(star, tmp_path, 'printer', False, True, silent)
+    assert (findings['printer-9100']['status'], findings['printer-9100']['reason']) == ('pass', 'reachable')
+    assert (findings['printer-515']['status'], findings['printer-515']['reason']) == ('fail', 'filtered')
