@@ -17,6 +17,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -43,7 +44,8 @@ def _profiles(tmp_path):
 def _playbook(tmp_path, extra_tasks=()):
     save = {'name': 'save', 'delegate_to': 'localhost', 'check_mode': False,
             'ansible.builtin.copy': {'dest': str(tmp_path) + '/{{ inventory_hostname }}.json',
-                                     'content': '{{ {"probe": network_probe, "listener": network_listener_free} | to_json }}'}}
+                                     'content': '{{ {"probe": network_probe, "listener": network_listener_free,'
+                                                ' "results": safeq_preflight_results} | to_json }}'}}
     path = tmp_path / 'network.yml'
     path.write_text(yaml.safe_dump([{'name': 'ports', 'hosts': 'safeq_nodes', 'gather_facts': False, 'roles': ['safeq.preflight.network'],
                                      'tasks': [save] + list(extra_tasks)}]))
@@ -69,7 +71,13 @@ def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tm
     with SimulatedNodes(_profiles(tmp_path)) as nodes:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {
-            'safeq_features': ['cluster'], 'safeq_listener_seconds': SECONDS, 'safeq_port_timeout': 1.0, 'safeq_port_derive': True})
+            'safeq_features': ['cluster', 'terminal_professional'], 'safeq_listener_seconds': SECONDS, 'safeq_port_timeout': 1.0})
+        # The controller is a vantage point for the workstation network because the inventory says so (no printer vantage).
+        data = yaml.safe_load(open(inventory, encoding='utf-8'))  # pylint: disable=consider-using-with
+        data['all']['children']['safeq_vantage_workstation'] = {'hosts': {'vp-ws': {
+            'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}
+        with open(inventory, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(data, handle)
         proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path), args=['--check'] if check else [])
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
         for name, address in NODES.items():
@@ -84,6 +92,15 @@ def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tm
             if name == 'lsn2':  # the held port is a conflict, never taken over: the holder still answers
                 assert states[4111]['state'] == 'conflict' and states[4111]['socket_error'] == 10048
             assert states[6020]['state'] == 'bound' and data['probe']['changed'] is False
+            # the vantage record holds findings only (the node's own port_check result holds its probe results too)
+            vantage = {f['id']: f for r in data['results'] if 'results' not in r['result'] for f in r['result']['findings']}
+            web = vantage['net.ws-in.tcp-80-443']  # listener in place, nothing between on loopback: the path is there
+            assert (web['status'], web['reason']) == ('pass', 'open') and web['detail'].startswith('from vp-ws to %s:' % address)
+            jmx = vantage['net.ws-in.tcp-19898']  # least privilege: nothing blocks JMX on loopback, so it is reachable
+            assert (jmx['status'], jmx['reason']) == ('warn', 'reachable-should-be-blocked') and 'New-NetFirewallRule' in jmx['remediation']
+            printer = vantage['net.printer-in.tcp-4096-terminal-pro']
+            assert (printer['status'], printer['reason']) == ('manual', 'no-vantage-point')
+            assert 'safeq_vantage_printer' in printer['remediation']
             started = [e for e in nodes.commands(name) if e['module'] == 'win_port_listener' and e['async_jid']]
             assert len(started) == 1 and started[0]['check_mode'] is check
         assert win_port_listener.ACTIVE  # still listening: the timer, not the controller, ends them

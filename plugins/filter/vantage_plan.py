@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: vantage_plan
+short_description: Plan the port-table flows from the peer networks' vantage points towards the SafeQ nodes
+version_added: 0.3.0
+description:
+  - For every port-table row that applies to the site and ends at a node of O(server_role), and starts at a peer network
+    (C(workstation), C(printer), C(terminal_server), C(mps), C(client), C(ap_connector), C(payment_machine),
+    C(recharging_station)), one M(safeq.preflight.port_check) target per node address and port, for the vantage points
+    of that network (inventory group C(safeq_vantage_<peer>)), with C(expect=reachable).
+  - From the C(workstation) and C(printer) networks, the rows the checklist keeps local or blocked from outside (JMX, RMI,
+    the terminal-server port) are probed with C(expect=closed): reachable is a warning with the firewall rule to add.
+  - Rows whose network has no vantage point get a V(manual) finding naming the group to add; with O(listeners) false, flows
+    to a node that is not known to answer resets get a V(skip) finding instead of a probe.
+positional: _input
+options:
+  _input:
+    description: Addresses of the SafeQ nodes of O(server_role).
+    type: list
+    elements: str
+    required: true
+  features:
+    description: Optional features the site uses.
+    type: list
+    elements: str
+    default: []
+  server_role:
+    description: Server role of the nodes.
+    type: str
+    default: cml
+  vantages:
+    description: Peer network (or inventory group C(safeq_vantage_<peer>), so C(groups) may be given as it is) to the hosts that
+      probe from it.
+    type: dict
+    default: {}
+  listening:
+    description: Node addresses where a temporary listener holds the ports.
+    type: list
+    elements: str
+    default: []
+  resets:
+    description: Peer names or addresses known to answer resets.
+    type: list
+    elements: str
+    default: []
+  listeners:
+    description: Whether temporary listeners are in use (C(safeq_temporary_listeners)).
+    type: bool
+    default: true
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Plan the vantage points' probes
+  ansible.builtin.set_fact:
+    plan: "{{ ['10.0.0.11', '10.0.0.12'] | safeq.preflight.vantage_plan(vantages={'printer': groups['safeq_vantage_printer']}) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C(targets) (peer network to port_check targets), C(sources) (one C({kind, host}) per vantage point to run
+    port_check on) and C(findings) (rows not probed, V(manual) or V(skip)).
+  type: dict
+  sample: {targets: {printer: [{host: 10.0.0.11, port: 9100, proto: tcp, entry: net.printer-in.tcp-9100, expect: reachable,
+           probe: none, listener: true, resets: false}]}, findings: []}
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
+
+
+def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True):
+    """See DOCUMENTATION."""
+    try:
+        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or [], resets or [], listeners)
+    except _port_derive.DeriveError as exc:
+        raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None
+
+
+class FilterModule:
+    """safeq.preflight filters."""
+
+    def filters(self):
+        return {'vantage_plan': vantage_plan}

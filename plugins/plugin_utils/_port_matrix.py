@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The network matrix's flows from the peer networks (vantage points) and each node's share of them. Pure.
+
+PRIVATE to this collection. Flows from workstations, printers, terminals or MPS into a SafeQ node are probed
+from hosts the inventory declares for that network (group ``safeq_vantage_<peer>``), never silently from the
+controller. ``plan`` gives, per peer kind, the targets of its vantage points towards the nodes, and the
+findings of the rows that cannot be probed: ``manual`` when no vantage point is declared (naming the group
+to add), ``skip`` when temporary listeners are off and the node is not known to answer resets. From the
+workstation and printer networks the rows the checklist keeps local or blocked from outside (JMX, RMI, the
+terminal-server port) are probed too, expecting NOT reachable (least privilege). ``node_findings`` turns the
+port_check results of every vantage point into findings for one node (its own addresses only).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _findings, _port_evaluate
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import PROBES, DeriveError
+
+VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station')
+LEAST_PRIVILEGE_FROM = ('workstation', 'printer')
+# Rows the checklist keeps away from the workstation and printer networks although they are not local: the RMI ports
+# (web status, "CML and MPS" only) and the terminal-server port (localhost_only in the catalogue already).
+BLOCKED_FROM_OUTSIDE = frozenset(('net.inter-server.tcp-20222', 'net.inter-server.tcp-20223', 'net.inter-server.tcp-20224',
+                                  'net.inter-server.tcp-20225'))
+
+
+def group(kind):
+    return 'safeq_vantage_' + kind
+
+
+def _rows(catalogue, features, server_role):
+    for entry in catalogue.entries:
+        direction = entry.get('direction') or {}
+        if entry.get('implemented_by') != 'port_check' or server_role not in direction.get('to', ()):
+            continue
+        if entry['protocol'] not in ('tcp', 'udp') or not isinstance(entry['ports'], list):
+            continue
+        if _catalogue.applicability(entry, features, server_role)[0]:
+            yield entry, direction
+
+
+def _least_privilege(entry, direction):
+    return entry.get('localhost_only') or entry['id'] in BLOCKED_FROM_OUTSIDE or 'localhost' in direction.get('from', ())
+
+
+def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), resets=(), listeners=True, catalogue=None):
+    """``{'targets': {kind: [targets]}, 'findings': [findings of rows that are not probed]}`` for the nodes' addresses."""
+    catalogue = catalogue or _catalogue.load()
+    features = list(features or ())
+    unknown = _catalogue.unknown_features(features, catalogue)
+    if unknown:
+        raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
+    vantages = vantages_of(vantages)
+    listening = {str(item).lower() for item in listening or ()}
+    resets = {str(item).lower() for item in resets or ()}
+    targets = {kind: [] for kind in vantages if vantages[kind]}
+    findings = []
+    for entry, direction in _rows(catalogue, features, server_role):
+        flows = [(kind, 'reachable') for kind in direction.get('from', ()) if kind in VANTAGE_KINDS and not entry.get('localhost_only')]
+        if _least_privilege(entry, direction):
+            flows += [(kind, 'closed') for kind in LEAST_PRIVILEGE_FROM if (kind, 'reachable') not in flows]
+        for kind, expect in flows:
+            if not vantages.get(kind):
+                if expect == 'reachable':
+                    findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
+                                                      'the flow from the %s network is not probed: no vantage point is declared for it'
+                                                      % kind, 'Add a host in the %s network to the inventory group %s (a Linux or Windows '
+                                                      'host; port_check runs there by delegation), or prove the flow by hand.'
+                                                      % (kind, group(kind))))
+                continue
+            for node in nodes:
+                listener, known = node.lower() in listening, node.lower() in resets or server_role in resets
+                if not listener and not known and not listeners:
+                    findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
+                                                      'from %s to %s: not probed, safeq_temporary_listeners is false and %s is not known '
+                                                      'to answer resets' % (kind, node, node), '', node=node))
+                    continue
+                for port in entry['ports']:
+                    targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
+                                          'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener, 'resets': known})
+    sources = [{'kind': kind, 'host': host} for kind in sorted(targets) if targets[kind] for host in vantages[kind]]
+    return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources}
+
+
+def vantages_of(mapping):
+    """``{peer kind: [hosts]}`` from a mapping of kinds or of inventory groups (``safeq_vantage_<kind>``); other keys are ignored."""
+    result = {}
+    for key, hosts in (mapping or {}).items():
+        kind = key[len('safeq_vantage_'):] if str(key).startswith('safeq_vantage_') else key
+        if kind in VANTAGE_KINDS and hosts:
+            result[kind] = list(hosts)
+    return result
+
+
+def _dedupe(findings):
+    seen, result = set(), []
+    for item in findings:
+        key = (item['id'], item['reason'], item.get('node'))
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
+
+
+def node_findings(runs, addresses, plan_result=None, tls_min_days=30):
+    """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
+    could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings."""
+    addresses = {str(item).lower() for item in addresses or ()}
+    plan_result = plan_result or {}
+    mine, errors = [], {}
+    for run in runs or ():
+        if run.get('results') is not None and not run.get('failed') and not run.get('unreachable'):
+            mine.extend(item for item in run['results'] if str(item.get('host', '')).lower() in addresses)
+            continue
+        where = (run.get('item') or {}).get('host') or 'the vantage point'
+        for target in (plan_result.get('targets') or {}).get((run.get('item') or {}).get('kind'), ()):
+            if str(target['host']).lower() in addresses:
+                errors.setdefault(target['entry'], _findings.finding(
+                    target['entry'], _findings.ERROR, 'vantage-probe-failed', 'port_check from %s did not run: %s'
+                    % (where, run.get('msg') or 'unreachable'), 'Make %s reachable for Ansible, then run again.' % where))
+    findings = _port_evaluate.evaluate(mine, tls_min_days)
+    findings += [item for entry, item in errors.items() if entry not in {f['id'] for f in findings}]
+    planned = plan_result.get('findings') or ()
+    judged = {item['id'] for item in findings}
+    for item in planned or ():
+        if item['id'] in judged or (item.get('node') and str(item['node']).lower() not in addresses):
+            continue
+        findings.append({key: value for key, value in item.items() if key != 'node'})
+    return findings

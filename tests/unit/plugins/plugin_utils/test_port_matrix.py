@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Vantage-point flows: which rows are probed from where, and which stay manual or skip, with the reason."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_matrix
+
+NODES = ['10.0.0.11', '10.0.0.12']
+
+
+def test_printer_rows_are_probed_from_the_printer_vantage_and_missing_networks_are_manual_naming_the_group():
+    plan = _port_matrix.plan(NODES, [], vantages={'printer': ['vp-printer']}, listening=NODES)
+    printer = plan['targets']['printer']
+    assert {t['host'] for t in printer} == set(NODES) and all(t['listener'] for t in printer)
+    jmx = [t for t in printer if t['entry'] == 'net.ws-in.tcp-19898']
+    assert jmx and {t['expect'] for t in jmx} == {'closed'}  # least privilege: JMX must not be reachable from printers
+    manual = {f['id']: f for f in plan['findings'] if f['status'] == 'manual'}
+    assert 'net.ws-in.tcp-80-443' in manual and 'safeq_vantage_workstation' in manual['net.ws-in.tcp-80-443']['remediation']
+    assert 'workstation' not in plan['targets']  # never silently from the controller
+
+
+def test_without_listeners_flows_to_nodes_not_known_to_answer_resets_skip_with_that_reason():
+    plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listeners=False, resets=['10.0.0.12'])
+    hosts = {t['host'] for t in plan['targets']['workstation']}
+    assert hosts == {'10.0.0.12'} and all(t['resets'] and not t['listener'] for t in plan['targets']['workstation'])
+    skips = [f for f in plan['findings'] if f['status'] == 'skip']
+    assert skips and all(f['reason'] == 'listeners-disabled' and f['node'] == '10.0.0.11' for f in skips)
+    assert 'safeq_temporary_listeners is false' in skips[0]['detail']
+
+
+def test_a_node_gets_only_its_own_flows_judged_and_its_planned_findings():
+    results = [{'host': h, 'port': 80, 'proto': 'tcp', 'state': 'open', 'reason': 'syn-ack', 'expect': 'reachable', 'detail': 'open',
+                'tls': None, 'entry': 'net.ws-in.tcp-80-443', 'listener': True, 'resets': False, 'source': 'vp-ws'} for h in NODES]
+    results[1]['state'] = 'filtered'
+    planned = [{'id': 'x.skip', 'status': 'skip', 'reason': 'listeners-disabled', 'detail': '', 'remediation': '', 'source': '',
+                'node': '10.0.0.12'}]
+    runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results}]
+    first = _port_matrix.node_findings(runs, ['10.0.0.11'], {'findings': planned})
+    second = _port_matrix.node_findings(runs, ['10.0.0.12'], {'findings': planned})
+    assert [(f['id'], f['status']) for f in first] == [('net.ws-in.tcp-80-443', 'pass')]
+    assert [(f['id'], f['status']) for f in second] == [('net.ws-in.tcp-80-443', 'fail'), ('x.skip', 'skip')]
+    assert 'node' not in second[1] and second[0]['detail'].startswith('from vp-ws to 10.0.0.12:80/tcp')
+
+
+def test_a_vantage_point_that_could_not_run_makes_its_rows_error_never_missing():
+    plan = _port_matrix.plan(NODES, [], vantages={'safeq_vantage_printer': ['vp-p'], 'safeq_nodes': ['x']}, listening=NODES)
+    assert plan['sources'] == [{'kind': 'printer', 'host': 'vp-p'}]
+    findings = _port_matrix.node_findings([{'item': plan['sources'][0], 'unreachable': True, 'msg': 'ssh: timed out'}], ['10.0.0.11'], plan)
+    errors = [f for f in findings if f['status'] == 'error']
+    assert errors and all(f['reason'] == 'vantage-probe-failed' and 'vp-p' in f['detail'] for f in errors)
