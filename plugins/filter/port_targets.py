@@ -54,6 +54,11 @@ options:
     type: list
     elements: str
     default: []
+  listeners:
+    description: V(false) when temporary listeners are off (C(safeq_temporary_listeners)); flows to another SafeQ node that is not
+      known to answer resets are then left out (P(safeq.preflight.vantage_plan#filter) reports them as V(skip)).
+    type: bool
+    default: true
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -80,10 +85,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive
 
 
-def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None):
+def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None, listeners=True):
     """port_check targets for a node of ``server_role`` (see DOCUMENTATION)."""
     try:
-        return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or [])
+        return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or [],
+                                   listeners=listeners)
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.port_targets: %s' % exc) from None
 

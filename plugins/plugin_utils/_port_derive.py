@@ -59,9 +59,10 @@ def _flags(resets, listening):
     return flags
 
 
-def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=()):
+def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=(), listeners=True):
     """The port_check targets of a ``server_role`` node. Rows with a port range or word, multicast rows and rows whose
-    destination has no address are left out (the report shows them as not checked)."""
+    destination has no address are left out (the report shows them as not checked). With ``listeners`` false, flows to
+    another SafeQ node that is not known to answer resets are left out too (``_port_matrix`` reports them as skip)."""
     catalogue = catalogue or _catalogue.load()
     features = list(features or ())
     _check(peers, features, catalogue)
@@ -78,6 +79,9 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
             continue
         hosts = [(peer, host) for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
         for peer, host in dict.fromkeys(hosts):
+            known = flags(peer, host)
+            if not listeners and peer in _catalogue.SERVER_ROLES and not known['resets'] and not known['listener']:
+                continue
             for port in entry['ports']:
                 targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
                                      'probe': PROBES.get((entry['protocol'], port), 'none')}, **flags(peer, host)))

@@ -81,6 +81,8 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), res
                 for port in entry['ports']:
                     targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
                                           'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener, 'resets': known})
+    if not listeners:
+        findings += _cluster_skips(nodes, features, server_role, resets, catalogue)
     sources = [{'kind': kind, 'host': host} for kind in sorted(targets) if targets[kind] for host in vantages[kind]]
     return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources}
 
@@ -93,6 +95,21 @@ def vantages_of(mapping):
         if kind in VANTAGE_KINDS and hosts:
             result[kind] = list(hosts)
     return result
+
+
+def _cluster_skips(nodes, features, server_role, resets, catalogue):
+    """Flows between SafeQ nodes that ``derive`` leaves out when listeners are off: skip, with that reason, per node."""
+    findings = []
+    for entry, direction in _rows(catalogue, features, server_role):
+        if entry.get('localhost_only') or not set(direction.get('from', ())) & set(_catalogue.SERVER_ROLES):
+            continue
+        for node in nodes:
+            if node.lower() in resets or server_role in resets:
+                continue
+            findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
+                                              'flows to %s: not probed, safeq_temporary_listeners is false and %s is not known to '
+                                              'answer resets' % (node, node), '', node=node))
+    return findings
 
 
 def _dedupe(findings):

@@ -50,3 +50,13 @@ def test_a_vantage_point_that_could_not_run_makes_its_rows_error_never_missing()
     findings = _port_matrix.node_findings([{'item': plan['sources'][0], 'unreachable': True, 'msg': 'ssh: timed out'}], ['10.0.0.11'], plan)
     errors = [f for f in findings if f['status'] == 'error']
     assert errors and all(f['reason'] == 'vantage-probe-failed' and 'vp-p' in f['detail'] for f in errors)
+
+
+def test_without_listeners_cluster_flows_are_left_out_of_the_targets_and_skip_per_node():
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive  # pylint: disable=import-outside-toplevel
+    peers = {'cml': NODES}
+    assert _port_derive.derive(peers, ['cluster'], listeners=False) == []
+    assert {t['host'] for t in _port_derive.derive(peers, ['cluster'], listeners=False, resets=['10.0.0.12'])} == {'10.0.0.12'}
+    plan = _port_matrix.plan(NODES, ['cluster'], listeners=False)
+    cluster = [f for f in plan['findings'] if f['id'] == 'net.cluster.tcp-6020']
+    assert {f['node'] for f in cluster} == set(NODES) and {f['status'] for f in cluster} == {'skip'}
