@@ -12,8 +12,10 @@ import tempfile
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import STATUSES
 from ansible_collections.safeq.preflight.plugins.plugin_utils._report_html import render_html
 from ansible_collections.safeq.preflight.plugins.plugin_utils._report_junit import render_junit
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _report_flows
 
-EXTENSIONS = {'json': '.json', 'junit': '.junit.xml', 'markdown': '.md', 'html': '.html'}
+EXTENSIONS = {'json': '.json', 'junit': '.junit.xml', 'markdown': '.md', 'html': '.html', 'change_csv': '.firewall-changes.csv',
+              'change_md': '.firewall-changes.md'}
 
 
 def _md(text):
@@ -66,7 +68,9 @@ def write_reports(report, directory, basename='safeq-preflight'):
     """Write every format to ``directory``; return {format: path}. Raises OSError naming the path."""
     os.makedirs(directory, exist_ok=True)
     renderers = {'json': lambda r: json.dumps(r, indent=2, sort_keys=False) + '\n', 'junit': render_junit,
-                 'markdown': render_markdown, 'html': render_html}
+                 'markdown': render_markdown, 'html': lambda r: _report_flows.with_matrix(render_html(r), r),
+                 # the network matrix's firewall change request, beside the report (_report_flows)
+                 'change_csv': _report_flows.render_csv, 'change_md': _report_flows.render_markdown}
     paths = {}
     for kind, render in renderers.items():
         path = os.path.join(directory, basename + EXTENSIONS[kind])

@@ -99,7 +99,7 @@ def test_attestation_of_a_manual_entry(catalogue):
 def test_renderers_agree_with_the_json(catalogue, tmp_path):
     report = _build(catalogue)
     paths = _report_render.write_reports(report, str(tmp_path / 'out'))
-    assert sorted(paths) == ['html', 'json', 'junit', 'markdown']
+    assert sorted(paths) == ['change_csv', 'change_md', 'html', 'json', 'junit', 'markdown']  # change request: _report_flows
     assert json.loads(open(paths['json'], encoding='utf-8').read()) == report
     root = ET.parse(paths['junit']).getroot()
     suites = {s.get('name'): s for s in root.iter('testsuite')}
