@@ -15,7 +15,7 @@ description:
     C(recharging_station)), one M(safeq.preflight.port_check) target per node address and port, for the vantage points
     of that network (inventory group C(safeq_vantage_<peer>)), with C(expect=reachable).
   - From the C(workstation) and C(printer) networks, the rows the checklist keeps local or blocked from outside (JMX, RMI,
-    the terminal-server port) are probed with C(expect=closed): reachable is a warning with the firewall rule to add.
+    the terminal-server port) are probed with C(expect=closed); reachable is a warning with the firewall rule to add.
   - Rows whose network has no vantage point get a V(manual) finding naming the group to add; with O(listeners) false, flows
     to a node that is not known to answer resets get a V(skip) finding instead of a probe.
 positional: _input

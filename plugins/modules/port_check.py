@@ -61,9 +61,9 @@ options:
         type: str
       expect:
         description:
-          - What the entry needs. V(open) a service answers. V(reachable) the firewalls let the flow through (before installation:
+          - What the entry needs. V(open) a service answers. V(reachable) the firewalls let the flow through (before installation
             with O(targets[].listener) or O(targets[].resets), see docs/network-matrix.md). V(closed) the port must not be reachable
-            from here (least privilege: reachable is a V(warn) with the firewall rule to add).
+            from here (least privilege; reachable is a V(warn) with the firewall rule to add).
         type: str
         choices: [open, reachable, closed]
         default: open
@@ -79,7 +79,7 @@ options:
         default: false
       resets:
         description:
-          - V(true) when the destination is known to answer a TCP reset (or ICMP port unreachable) for a port without a listener:
+          - V(true) when the destination is known to answer a TCP reset (or ICMP port unreachable) for a port without a listener, as
             a Linux host, a Windows host with its firewall off or not in stealth mode. Without a listener, a refusal or silence is
             evidence only then; otherwise the row is V(manual) (Windows Firewall drops traffic to ports nobody listens on).
         type: bool

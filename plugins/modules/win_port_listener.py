@@ -18,7 +18,7 @@ description:
   - Until O(duration_s) seconds have passed it accepts each TCP connection and closes it at once (the handshake is the
     proof), and sends every UDP datagram back to its sender. Then it closes every socket and returns.
   - It writes no file and creates no service, scheduled task, registry value or firewall rule; its sockets exist only while
-    its process runs. Run it with C(async) and C(poll: 0) (see the example): Ansible's async wrapper starts it outside the
+    its process runs. Run it with C(async) and C(poll=0) (see the example); Ansible's async wrapper starts it outside the
     job object of the WinRM shell (which would otherwise kill it when the task's shell closes), and the module's own timer
     ends it, also when the controller dies or the connection drops. C(async) must be longer than O(duration_s), so that
     the async watchdog is only a second bound.
@@ -26,7 +26,7 @@ description:
   - Windows Firewall judges a listener by its port and by its program. Under the C(winrm) connection the sockets belong to
     C(powershell.exe); under C(psrp) to the WinRM host process C(wsmprovhost.exe). An allow rule scoped to SafeQ's own
     programs (C(-Program)) does not admit these listeners, so a flow that fails with the listener in place may still work
-    for SafeQ: such a rule is named in the finding's remediation; see docs/network-matrix.md.
+    for SafeQ; such a rule is named in the finding's remediation; see docs/network-matrix.md.
 options:
   ports:
     description: Ports to listen on; usually C(safeq.preflight.listener_ports) of the node's server role.
@@ -63,7 +63,7 @@ attributes:
 notes:
   - Needs PowerShell FullLanguage mode (.NET sockets). Binding ports below 1024 needs no privilege on Windows.
   - Without async the listeners die with the task's WinRM shell, so they are useless to probes from other hosts.
-  - With C(async) and C(poll: 0) the result (which ports were bound) is written to the async results file when the module ends;
+  - With C(async) and C(poll=0) the result (which ports were bound) is written to the async results file when the module ends;
     run it once with O(duration_s=0) first to see conflicts at once.
 seealso:
   - module: safeq.preflight.port_check

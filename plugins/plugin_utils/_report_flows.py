@@ -70,8 +70,9 @@ def render_markdown(report):
     if not rows:
         return '\n'.join(lines + ['No change needed: no flow failed.', ''])
     lines += ['| Action | Source | Destination | Protocol | Port | Catalogue row | Observed state |', '|---|---|---|---|---|---|---|']
-    lines += ['| %s | %s | %s | %s | %s | `%s` | %s |' % (r['action'], r['source'], r['destination'], r['protocol'], r['port'],
-                                                        r['catalogue_row'], r['observed_state'].replace('|', '\\|')) for r in rows]
+    template = '| %s | %s | %s | %s | %s | `%s` | %s |'
+    lines += [template % (r['action'], r['source'], r['destination'], r['protocol'], r['port'], r['catalogue_row'],
+                          r['observed_state'].replace('|', '\\|')) for r in rows]
     return '\n'.join(lines) + '\n'
 
 
@@ -96,8 +97,8 @@ def matrix_html(report):
                 if flow is None:
                     row.append('<td></td>')
                 else:
-                    row.append('<td style="background:%s" title="%s">%s</td>' % (COLOURS.get(flow['verdict'], '#fff'), escape(flow['entry']),
-                                                                               escape(flow['state'])))
+                    colour = COLOURS.get(flow['verdict'], '#fff')
+                    row.append('<td style="background:%s" title="%s">%s</td>' % (colour, escape(flow['entry']), escape(flow['state'])))
             out.append('<tr><th>%s</th>%s</tr>' % (escape(source), ''.join(row)))
         out.append('</table>')
     return '\n'.join(out)

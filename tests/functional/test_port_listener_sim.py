@@ -28,7 +28,7 @@ from tests.lab.sim_responders import win_port_listener
 from tests.lab.winrm_sim import SimulatedNodes
 
 NODES = {'lsn1': '127.0.0.151', 'lsn2': '127.0.0.152'}
-SECONDS = 12
+SECONDS = 30  # long enough for the play under load; the test waits for the expiry
 
 
 def _profiles(tmp_path):
@@ -67,7 +67,8 @@ def held_port():
 
 
 @pytest.mark.parametrize('check', [True, False], ids=['check', 'run'])
-def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tmp_path, held_port, check):  # pylint: disable=redefined-outer-name,unused-argument
+# pylint: disable-next=redefined-outer-name,unused-argument
+def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tmp_path, held_port, check):
     with SimulatedNodes(_profiles(tmp_path)) as nodes:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {

@@ -37,6 +37,9 @@ def main(argv=None):
     parser.add_argument('--waivers', help='YAML file with safeq_waivers to apply')
     parser.add_argument('--report-dir', default=os.path.join(os.getcwd(), 'reports'))
     parser.add_argument('--check', action='store_true', help='run the playbook with --check')
+    parser.add_argument('--vars', help='YAML file with further site variables (for example every feature and peer)')
+    parser.add_argument('--vantage', action='append', default=[], metavar='PEER',
+                        help='declare the controller as the vantage point of this peer network (group safeq_vantage_PEER); repeatable')
     parser.add_argument('ansible_args', nargs='*', help='extra ansible-playbook arguments (after --)')
     options = parser.parse_args(argv)
 
@@ -46,6 +49,9 @@ def main(argv=None):
     with open(SITE, encoding='utf-8') as handle:
         site = yaml.safe_load(handle)
     site['safeq_report_dir'] = options.report_dir
+    if options.vars:
+        with open(options.vars, encoding='utf-8') as handle:
+            site.update(yaml.safe_load(handle))
     if options.waivers:
         with open(options.waivers, encoding='utf-8') as handle:
             site.update(yaml.safe_load(handle))
@@ -68,6 +74,14 @@ def main(argv=None):
             node_vars = yaml.safe_load(handle)
         hosts = {name: dict(node_vars, **host) for name, host in hosts.items()}
         inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts, site)
+        if options.vantage:
+            with open(inventory, encoding='utf-8') as handle:
+                data = yaml.safe_load(handle)
+            for peer in options.vantage:  # the controller probes the flows from that network (docs/network-matrix.md)
+                data['all']['children']['safeq_vantage_' + peer] = {'hosts': {'localhost': {
+                    'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}
+            with open(inventory, 'w', encoding='utf-8') as handle:
+                yaml.safe_dump(data, handle, sort_keys=False)
         for name, host in sorted(hosts.items()):
             print('  %s  winrm http://%s:%s/wsman' % (name, host['ansible_host'], host['ansible_port']))
         for instance in database.describe()['instances']:
