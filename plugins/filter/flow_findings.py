@@ -12,7 +12,8 @@ version_added: 0.3.0
 description:
   - Takes the registered loop of M(safeq.preflight.port_check) runs made from the vantage points (one run per source host,
     towards every node) and judges, per catalogue row, only the flows to O(addresses) (this node's), exactly as port_check does.
-    A run that failed or could not reach its vantage point makes its rows V(error) for this node.
+    Flows from a peer network to another peer (not a node, for example a payment machine to the payment system) are
+    judged for every node. A run that failed or could not reach its vantage point makes its rows V(error) for this node.
   - Adds the planned findings of O(plan) (V(manual) no vantage point, V(skip) listeners disabled) of rows nothing probed.
 positional: _input
 options:
@@ -52,7 +53,7 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _p
 
 def flow_findings(runs, addresses=None, plan=None):
     """See DOCUMENTATION."""
-    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}))
+    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True))
 
 
 class FilterModule:

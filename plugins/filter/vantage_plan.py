@@ -12,7 +12,7 @@ version_added: 0.3.0
 description:
   - For every port-table row that applies to the site and ends at a node of O(server_role), and starts at a peer network
     (C(workstation), C(printer), C(terminal_server), C(mps), C(client), C(ap_connector), C(payment_machine),
-    C(recharging_station)), one M(safeq.preflight.port_check) target per node address and port, for the vantage points
+    C(recharging_station), C(ors), C(crs), C(etcd)), one M(safeq.preflight.port_check) target per node address and port, for the vantage points
     of that network (inventory group C(safeq_vantage_<peer>)), with C(expect=reachable).
   - From the C(workstation) and C(printer) networks, the rows the checklist keeps local or blocked from outside (JMX, RMI,
     the terminal-server port) are probed with C(expect=closed); reachable is a warning with the firewall rule to add.
@@ -53,6 +53,11 @@ options:
     description: Whether temporary listeners are in use (C(safeq_temporary_listeners)).
     type: bool
     default: true
+  peers:
+    description: Peer name to addresses (as for P(safeq.preflight.port_targets#filter)); rows from a peer network to one of these
+      peers (a payment machine to the payment system) are probed from that network's vantage points too.
+    type: dict
+    default: {}
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -77,10 +82,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
 
 
-def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True):
+def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None):
     """See DOCUMENTATION."""
     try:
-        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or [], resets or [], listeners)
+        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or [], resets or [], listeners,
+                                 peers=peers or {})
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None
 

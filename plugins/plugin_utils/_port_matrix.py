@@ -19,7 +19,8 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _findings, 
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import PROBES, DeriveError
 
-VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station')
+VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
+                 'ors', 'crs', 'etcd')
 LEAST_PRIVILEGE_FROM = ('workstation', 'printer')
 # Rows the checklist keeps away from the workstation and printer networks although they are not local: the RMI ports
 # (web status, "CML and MPS" only) and the terminal-server port (localhost_only in the catalogue already).
@@ -31,10 +32,10 @@ def group(kind):
     return 'safeq_vantage_' + kind
 
 
-def _rows(catalogue, features, server_role):
+def _rows(catalogue, features, server_role, inbound=True):
     for entry in catalogue.entries:
         direction = entry.get('direction') or {}
-        if entry.get('implemented_by') != 'port_check' or server_role not in direction.get('to', ()):
+        if entry.get('implemented_by') != 'port_check' or (server_role in direction.get('to', ())) != inbound:
             continue
         if entry['protocol'] not in ('tcp', 'udp') or not isinstance(entry['ports'], list):
             continue
@@ -46,8 +47,9 @@ def _least_privilege(entry, direction):
     return entry.get('localhost_only') or entry['id'] in BLOCKED_FROM_OUTSIDE or 'localhost' in direction.get('from', ())
 
 
-def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), resets=(), listeners=True, catalogue=None):
-    """``{'targets': {kind: [targets]}, 'findings': [findings of rows that are not probed]}`` for the nodes' addresses."""
+def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), resets=(), listeners=True, catalogue=None, peers=None):
+    """``{'targets': {kind: [targets]}, 'findings': [...], 'sources': [...]}`` for the nodes' addresses; ``peers`` (peer name to
+    addresses) adds the flows between a peer network and another peer (a payment machine to the payment system)."""
     catalogue = catalogue or _catalogue.load()
     features = list(features or ())
     unknown = _catalogue.unknown_features(features, catalogue)
@@ -81,10 +83,11 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), res
                 for port in entry['ports']:
                     targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
                                           'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener, 'resets': known})
+    findings += _peer_flows(targets, vantages, peers or {}, features, server_role, resets, catalogue)
     if not listeners:
         findings += _cluster_skips(nodes, features, server_role, resets, catalogue)
     sources = [{'kind': kind, 'host': host} for kind in sorted(targets) if targets[kind] for host in vantages[kind]]
-    return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources}
+    return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources, 'nodes': list(nodes)}
 
 
 def vantages_of(mapping):
@@ -95,6 +98,32 @@ def vantages_of(mapping):
         if kind in VANTAGE_KINDS and hosts:
             result[kind] = list(hosts)
     return result
+
+
+def _peer_flows(targets, vantages, peers, features, server_role, resets, catalogue):
+    """Rows from a peer network to another peer (not a node): probed from that network's vantage points, if the site names
+    the destination; the destination is no node, so no listener: evidence only where it is known to answer resets."""
+    findings = []
+    for entry, direction in _rows(catalogue, features, server_role, inbound=False):
+        if entry.get('localhost_only'):
+            continue
+        hosts = [(peer, host) for peer in direction.get('to', ()) for host in peers.get(peer) or ()]
+        for kind in (kind for kind in direction.get('from', ()) if kind in VANTAGE_KINDS):
+            if not hosts:
+                continue
+            if not vantages.get(kind):
+                findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
+                                                  'the flow from the %s network is not probed: no vantage point is declared for it' % kind,
+                                                  'Add a host in the %s network to the inventory group %s, or prove the flow by hand.'
+                                                  % (kind, group(kind))))
+                continue
+            for peer, host in hosts:
+                for port in entry['ports']:
+                    targets.setdefault(kind, []).append({
+                        'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
+                        'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': False,
+                        'resets': peer in resets or host.lower() in resets})
+    return findings
 
 
 def _cluster_skips(nodes, features, server_role, resets, catalogue):
@@ -122,15 +151,17 @@ def _dedupe(findings):
     return result
 
 
-def node_findings(runs, addresses, plan_result=None, tls_min_days=30):
+def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False):
     """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
     could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings."""
     addresses = {str(item).lower() for item in addresses or ()}
     plan_result = plan_result or {}
+    nodes = {str(item).lower() for item in plan_result.get('nodes') or ()}
     mine, errors = [], {}
     for run in runs or ():
         if run.get('results') is not None and not run.get('failed') and not run.get('unreachable'):
-            mine.extend(item for item in run['results'] if str(item.get('host', '')).lower() in addresses)
+            mine.extend(item for item in run['results'] if str(item.get('host', '')).lower() in addresses
+                        or (peer_flows and str(item.get('host', '')).lower() not in nodes))
             continue
         where = (run.get('item') or {}).get('host') or 'the vantage point'
         for target in (plan_result.get('targets') or {}).get((run.get('item') or {}).get('kind'), ()):

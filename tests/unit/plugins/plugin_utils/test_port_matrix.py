@@ -60,3 +60,15 @@ def test_without_listeners_cluster_flows_are_left_out_of_the_targets_and_skip_pe
     plan = _port_matrix.plan(NODES, ['cluster'], listeners=False)
     cluster = [f for f in plan['findings'] if f['id'] == 'net.cluster.tcp-6020']
     assert {f['node'] for f in cluster} == set(NODES) and {f['status'] for f in cluster} == {'skip'}
+
+
+def test_flows_between_a_peer_network_and_another_peer_are_probed_from_its_vantage_and_judged_for_every_node():
+    plan = _port_matrix.plan(NODES, ['payment_system', 'payment_machine'], vantages={'payment_machine': ['vp-pm']},
+                             peers={'payment_system': ['10.9.0.5']}, resets=['payment_system'])
+    pm = [t for t in plan['targets']['payment_machine'] if t['host'] == '10.9.0.5']
+    assert pm and all(t['resets'] and not t['listener'] and t['expect'] == 'reachable' for t in pm)
+    result = [dict(t, state='closed', reason='conn-refused', detail='closed', tls=None, source='vp-pm') for t in pm]
+    runs = [{'item': {'kind': 'payment_machine', 'host': 'vp-pm'}, 'results': result}]
+    for node in NODES:
+        found = {f['id']: f['status'] for f in _port_matrix.node_findings(runs, [node], plan, peer_flows=True)}
+        assert found[pm[0]['entry']] == 'pass'
