@@ -106,14 +106,14 @@ foreach ($item in $module.Params.ports) {
 
 # Serve until the timer runs out: accept and close TCP connections (the handshake is the proof), echo UDP datagrams.
 $served = @{ tcp_accepted = 0; udp_echoed = 0 }
+$accepted = [Collections.Generic.List[object]]@()
 $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
     while ($clock.Elapsed.TotalSeconds -lt $duration) {
         foreach ($socket in $bound) {
             if ($socket.proto -eq 'tcp') {
                 while ($socket.socket.Pending()) {
-                    $client = $socket.socket.AcceptTcpClient()
-                    $client.Close()
+                    $accepted.Add(@{ client = $socket.socket.AcceptTcpClient(); at = $clock.Elapsed.TotalSeconds })
                     $served.tcp_accepted++
                 }
             }
@@ -132,10 +132,20 @@ try {
                 }
             }
         }
+        # Close an accepted connection once the prober has closed its side (or after 5 s): the side that closes first keeps
+        # TIME_WAIT, and on the listener's side it would make the next exclusive bind of the port fail.
+        foreach ($entry in @($accepted)) {
+            $peerClosed = $entry.client.Client.Poll(0, [Net.Sockets.SelectMode]::SelectRead) -and $entry.client.Available -eq 0
+            if ($peerClosed -or ($clock.Elapsed.TotalSeconds - $entry.at) -gt 5) {
+                $entry.client.Close()
+                [void]$accepted.Remove($entry)
+            }
+        }
         Start-Sleep -Milliseconds 50
     }
 }
 finally {
+    foreach ($entry in $accepted) { $entry.client.Close() }
     foreach ($socket in $bound) {
         if ($socket.proto -eq 'tcp') { $socket.socket.Stop() } else { $socket.socket.Close() }
     }

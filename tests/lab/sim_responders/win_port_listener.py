@@ -29,7 +29,8 @@ def _serve(sock, proto, deadline):
         try:
             if proto == 'tcp':
                 conn, dummy = sock.accept()
-                conn.close()
+                # as the module does: close after the prober closed (or 5 s), so no TIME_WAIT stays on the listener's port
+                threading.Thread(target=_close_after_peer, args=(conn,), daemon=True).start()
             else:
                 data, peer = sock.recvfrom(2048)
                 sock.sendto(data, peer)
@@ -38,6 +39,16 @@ def _serve(sock, proto, deadline):
         except OSError:
             return  # closed by the timer
     _close(sock)
+
+
+def _close_after_peer(conn):
+    conn.settimeout(5)
+    try:
+        while conn.recv(512):
+            pass
+    except OSError:
+        pass
+    conn.close()
 
 
 def _close(sock):
