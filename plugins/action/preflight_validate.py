@@ -12,7 +12,7 @@ import tempfile
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _port_derive
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _port_derive, _selection
 
 SERVER_ROLES = ('cml', 'ors', 'crs')
 FAIL_ON = ('fail', 'warn', 'never')
@@ -91,6 +91,7 @@ class ActionModule(ActionBase):
             messages.append("safeq_fail_on: '%s' is not one of %s" % (args['fail_on'], ', '.join(FAIL_ON)))
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
+        messages += _selection.check_task_vars(task_vars or {}, self._templar, catalogue.ids)
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
             messages += check_nodes({host: hostvars.get(host, {}) for host in args['nodes']}, features)

@@ -46,17 +46,25 @@ def _build(catalogue, waivers=(), attestations=(), fail_on='fail', features=('ex
 
 
 def _rows(report, host):
+    if host == 'site':
+        return {row['id']: row for row in report['site']['entries']}
     return {row['id']: row for h in report['hosts'] if h['name'] == host for row in h['entries']}
+
+
+def _node_entries(catalogue):
+    return [entry for entry in catalogue.entries if entry['scope'] == 'node']
 
 
 def test_every_entry_for_every_host_and_schema(catalogue):
     report = _build(catalogue)
     with open(SCHEMA, encoding='utf-8') as handle:
         jsonschema.validate(report, json.load(handle))
-    assert all(len(h['entries']) == len(catalogue) for h in report['hosts'])
-    assert report['summary']['entries_per_host'] == len(catalogue)
+    nodes = len(_node_entries(catalogue))
+    assert all(len(h['entries']) == nodes for h in report['hosts'])
+    assert report['summary']['entries_per_host'] == nodes
+    assert len(report['site']['entries']) == report['summary']['site_entries'] == len(catalogue) - nodes > 0
     total = sum(report['summary']['by_status'].values())
-    assert total == 3 * len(catalogue)
+    assert total == 3 * nodes + len(catalogue) - nodes
 
 
 def test_row_statuses(catalogue):
@@ -66,7 +74,9 @@ def test_row_statuses(catalogue):
     assert cml2['server.admin-rights']['status'] == 'fail' and 'second opinion' in cml2['server.admin-rights']['detail']
     assert (cml1['server.supported-platform']['status'], cml1['server.supported-platform']['reason']) == ('error', 'no-result')
     assert (cml1['server.no-web-server-port-80']['status'], cml1['server.no-web-server-port-80']['reason']) == ('manual', 'not-checked')
-    assert (cml1['server.external-db-accounts']['status'], cml1['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
+    site = _rows(report, 'site')
+    assert (site['server.external-db-accounts']['status'], site['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
+    assert 'server.external-db-accounts' not in cml1
     assert (cml1['net.ws-in.tcp-9100-client']['status'], cml1['net.ws-in.tcp-9100-client']['reason']) == ('skip', 'not-applicable')
     assert cml1['net.ws-in.tcp-2382-2383']['detail'] == 'not checked on a CML server'
     applicable3 = [r for r in cml3.values() if r['applicable']]
@@ -90,7 +100,7 @@ def test_blocking_and_waivers(catalogue):
 
 def test_attestation_of_a_manual_entry(catalogue):
     report = _build(catalogue, attestations=[{'id': 'server.external-db-accounts', 'by': 'DBA', 'date': '2026-11-20', 'note': 'done'}])
-    row = _rows(report, 'cml1')['server.external-db-accounts']
+    row = _rows(report, 'site')['server.external-db-accounts']
     assert (row['status'], row['reason'], row['attestation']['by']) == ('pass', 'attested', 'DBA')
 
 
@@ -104,13 +114,14 @@ def test_renderers_agree_with_the_json(catalogue, tmp_path):
     for host in ('cml1', 'cml2', 'cml3'):
         counts = report['summary']['by_host'][host]
         suite = suites[host]
-        assert int(suite.get('tests')) == len(catalogue)
+        assert int(suite.get('tests')) == len(_node_entries(catalogue))
         assert int(suite.get('failures')) == counts['fail']
         assert int(suite.get('errors')) == counts['error']
         assert int(suite.get('skipped')) == counts['skip'] + counts['manual']
     junitparser = pytest.importorskip('junitparser')
     parsed = junitparser.JUnitXml.fromfile(paths['junit'])
-    assert sum(suite.tests for suite in parsed) == 3 * len(catalogue)
+    assert sum(suite.tests for suite in parsed) == 3 * len(_node_entries(catalogue)) + len(report['site']['entries'])
+    assert int(suites['site'].get('tests')) == len(report['site']['entries'])
     html = open(paths['html'], encoding='utf-8').read()
     assert '<script>' not in html and '&lt;script&gt;alert(1)&lt;/script&gt; &amp; co' in html
     assert 'http://' not in html and 'https://' not in html and 'src=' not in html
@@ -119,6 +130,8 @@ def test_renderers_agree_with_the_json(catalogue, tmp_path):
     assert '**Verdict: BLOCKED**' in markdown and '`server.admin-rights`' in markdown
     summary = _report_render.console_summary(report)
     assert 'BLOCKED' in summary and 'cml3' in summary and 'UNREACHABLE: connection refused' in summary
+    assert summary.count('connection refused') == 2, 'the host line and ONE collapsed blocking line'
+    assert 'cml3 unreachable: %d checks not run' % report['summary']['by_host']['cml3']['error'] in summary
 
 
 def test_unwritable_directory_raises_oserror(catalogue, tmp_path):
