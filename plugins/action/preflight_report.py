@@ -19,9 +19,14 @@ display = Display()
 
 
 def host_result(hostvars, results_var):
-    """Turn one host's registered module results into the report's host input."""
+    """Turn one host's registered module results into the report's host input.
+
+    ``ran`` lists the modules that completed, ``failed`` maps a module that failed to its message, and ``not_run`` maps a
+    module whose task was skipped on this (reachable) host to the reason: the report makes their entries ``error``.
+    """
     collected = hostvars.get(results_var) or []
     findings, ran, messages = [], [], []
+    failed, not_run = {}, {}
     reachable = True
     for item in collected:
         module = item.get('module', 'unknown')
@@ -31,17 +36,19 @@ def host_result(hostvars, results_var):
             messages.append('%s: %s' % (module, result.get('msg', 'unreachable')))
             continue
         if result.get('skipped'):
+            not_run[module] = result.get('skip_reason') or 'the task was skipped'
             continue
         findings.extend(result.get('findings') or [])
         if result.get('failed'):
-            messages.append('%s: %s' % (module, result.get('msg', 'failed')))
+            failed[module] = str(result.get('msg') or 'failed without a message')
+            messages.append('%s: %s' % (module, failed[module]))
         else:
             ran.append(module)
     if not collected:
         reachable = False
         messages.append('no check ran on this host (it failed or was unreachable before the checks started)')
     return {'server_role': hostvars.get('safeq_server_role', 'cml'), 'reachable': reachable, 'message': '; '.join(messages),
-            'findings': findings, 'ran': ran}
+            'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run}
 
 
 def site_result(controller_vars, site_var):

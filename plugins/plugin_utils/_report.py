@@ -58,6 +58,14 @@ def _row(entry, host, applies, why, result, findings_by_id):
     elif not module:
         row.update(status='manual', reason='not-automated', detail='Not automated yet: verify by hand and attest it.',
                    remediation=entry['remediation'])
+    elif module in (result.get('failed') or {}):
+        row.update(status='error', reason='module-failed',
+                   detail='%s failed on this host, so this entry could not be evaluated: %s' % (module, result['failed'][module]),
+                   remediation='Correct what the message names and run the check again.')
+    elif module in (result.get('not_run') or {}):
+        row.update(status='error', reason='module-not-run',
+                   detail='%s was expected to run on this host but did not (%s).' % (module, result['not_run'][module]),
+                   remediation='Run the check for this host (do not skip its task) and run the report again.')
     elif module in TARGET_DRIVEN:
         row.update(status='manual', reason='not-checked',
                    detail='No %s target names this entry: add one to safeq_port_targets (entry: %s), or verify by hand and attest it.'
@@ -66,9 +74,9 @@ def _row(entry, host, applies, why, result, findings_by_id):
         row.update(status='error', reason='no-result', detail='%s ran but returned no finding for this entry.' % module,
                    remediation=entry['remediation'])
     else:
-        row.update(status='manual', reason='not-checked',
-                   detail='%s did not run for this host in this run: verify by hand and attest it, or run the check.' % module,
-                   remediation=entry['remediation'])
+        row.update(status='error', reason='module-not-run',
+                   detail='%s did not run for this host in this run, so this entry was not evaluated.' % module,
+                   remediation='Run the check for this host (the playbook safeq.preflight.preinstall_check runs every check).')
     return row
 
 
@@ -129,7 +137,13 @@ def build_report(host_results, catalogue, features, waivers, attestations, fail_
     for result in host_results.values():
         site_findings += [item for item in result.get('findings') or [] if item['id'] in site_ids]
     site_result['findings_by_id'] = _findings_by_id(site_findings)
-    site_result['ran'] = sorted(set(site_result.get('ran') or ()).union(*(r.get('ran') or () for r in host_results.values())))
+    own_ran = set(site_result.get('ran') or ())
+    site_result['ran'] = sorted(own_ran.union(*(r.get('ran') or () for r in host_results.values())))
+    for key in ('failed', 'not_run'):  # a site module that failed (or did not run) where a node recorded it
+        merged = dict(site_result.get(key) or {})
+        for result in host_results.values():
+            merged.update({module: why for module, why in (result.get(key) or {}).items() if module not in own_ran and module not in merged})
+        site_result[key] = merged
     node_roles = sorted({result['server_role'] for result in host_results.values()})
     hosts, blocking, all_rows, by_host, by_area, by_owner = [], [], [], {}, {}, {}
 

@@ -73,7 +73,8 @@ def test_row_statuses(catalogue):
     assert cml1['server.admin-rights']['status'] == 'pass'
     assert cml2['server.admin-rights']['status'] == 'fail' and 'second opinion' in cml2['server.admin-rights']['detail']
     assert (cml1['server.supported-platform']['status'], cml1['server.supported-platform']['reason']) == ('error', 'no-result')
-    assert (cml1['server.no-web-server-port-80']['status'], cml1['server.no-web-server-port-80']['reason']) == ('manual', 'not-checked')
+    # windows_feature_check left no result on the reachable cml1: its entries could not be evaluated
+    assert (cml1['server.no-web-server-port-80']['status'], cml1['server.no-web-server-port-80']['reason']) == ('error', 'module-not-run')
     site = _rows(report, 'site')
     assert (site['server.external-db-accounts']['status'], site['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
     assert 'server.external-db-accounts' not in cml1
@@ -90,7 +91,8 @@ def test_blocking_and_waivers(catalogue):
     blocking = {(b['host'], b['id']) for b in report['blocking']}
     assert ('cml2', 'server.admin-rights') in blocking and ('cml1', 'server.web-browser') not in blocking
     waived = _build(catalogue, waivers=[{'id': '*', 'hosts': ['cml3'], 'justification': 'decommissioned'},
-                                        {'id': 'server.*', 'hosts': 'all', 'justification': 'rebuilt'}])
+                                        {'id': 'server.*', 'hosts': 'all', 'justification': 'rebuilt'},
+                                        {'id': 'net.other.*-cml-db', 'hosts': 'all', 'justification': 'the database is probed in CHG-1'}])
     assert waived['summary']['verdict'] == 'passed' and waived['blocking'] == []
     assert _rows(waived, 'cml2')['server.admin-rights']['status'] == 'fail'
     warn = _build(catalogue, fail_on='warn')
@@ -151,3 +153,45 @@ def test_port_check_evidences_only_the_rows_its_targets_name(catalogue):
     unnamed = cml1['net.other.tcp-25-smtp']
     assert (unnamed['status'], unnamed['reason']) == ('manual', 'not-checked'), 'a row no target named is not an error'
     assert 'safeq_port_targets' in unnamed['detail']
+
+
+def _entries_of(catalogue, module, features):
+    return [e['id'] for e in catalogue.entries
+            if e.get('implemented_by') == module and _catalogue.applicability(e, features, 'cml')[0]]
+
+
+@pytest.mark.parametrize('module', ['server_check', 'windows_feature_check', 'sql_browser_probe', 'ldap_attribute_check', 'port_check'])
+def test_a_failed_module_makes_every_entry_it_implements_an_error_that_blocks(catalogue, module):
+    """A module that failed on a bad option returns no finding: its entries are errors, never manual, and they block."""
+    features = ['external_db', 'ldap_replication', 'smtp_delivery']
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': [], 'not_run': {},
+                        'failed': {module: "Invalid value for option 'x': 70000"}, 'findings': []}}
+    report = _report.build_report(results, catalogue, features, [], [], 'fail', RUN, TODAY)
+    rows = dict(_rows(report, 'cml1'), **_rows(report, 'site'))
+    ids = _entries_of(catalogue, module, features)
+    assert ids, module
+    for entry_id in ids:
+        assert (rows[entry_id]['status'], rows[entry_id]['reason']) == ('error', 'module-failed'), entry_id
+        assert module in rows[entry_id]['detail'] and '70000' in rows[entry_id]['detail']
+    assert report['summary']['verdict'] == 'blocked'
+    mandatory = {entry_id for entry_id in ids if rows[entry_id]['requirement'] == 'mandatory'}
+    assert mandatory and mandatory <= {b['id'] for b in report['blocking']}
+
+
+def test_a_failed_module_keeps_the_findings_it_did_return(catalogue):
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': [], 'not_run': {},
+                        'failed': {'server_check': 'probe failed'},
+                        'findings': [finding('server.admin-rights', 'error', 'probe-failed', 'access denied')]}}
+    rows = _rows(_report.build_report(results, catalogue, [], [], [], 'fail', RUN, TODAY), 'cml1')
+    assert (rows['server.admin-rights']['status'], rows['server.admin-rights']['reason']) == ('error', 'probe-failed')
+    assert (rows['server.antivirus']['status'], rows['server.antivirus']['reason']) == ('error', 'module-failed')
+
+
+def test_a_skipped_module_on_a_reachable_host_is_an_error_not_manual(catalogue):
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': ['server_check'], 'failed': {},
+                        'not_run': {'windows_feature_check': 'Conditional result was False'},
+                        'findings': [finding(entry_id, 'pass', 'ok', 'ok') for entry_id in _entries_of(catalogue, 'server_check', [])]}}
+    report = _report.build_report(results, catalogue, [], [], [], 'fail', RUN, TODAY)
+    row = _rows(report, 'cml1')['server.no-web-server-port-80']
+    assert (row['status'], row['reason']) == ('error', 'module-not-run') and 'Conditional result was False' in row['detail']
+    assert report['summary']['verdict'] == 'blocked'
