@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from tests.lab import lab
 from tests.lab.sql_responder import SqlBrowserResponder
 from tests.lab.winrm_sim import SimulatedNodes
@@ -62,8 +63,9 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
     assert report is not None, proc.stdout[-3000:]
     hosts = {h['name']: h for h in report['hosts']}
     assert set(hosts) == {'cml1', 'cml2', 'cml3'}
-    count = len(hosts['cml1']['entries'])
-    assert count > 100 and all(len(h['entries']) == count for h in hosts.values())
+    count = len([entry for entry in _catalogue.load().entries if entry['scope'] == 'node'])
+    assert all(len(h['entries']) == count for h in hosts.values())
+    assert len(report['site']['entries']) == report['summary']['site_entries'] == len(_catalogue.load()) - count
 
     cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
     assert {i: cml1[i]['status'] for i in SERVER_IDS} == dict.fromkeys(SERVER_IDS, 'pass')
