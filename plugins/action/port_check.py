@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
 
 ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
@@ -29,6 +29,9 @@ class ActionModule(ActionBase):
         try:
             dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
             specs = _port_check.prepare(args)
+            problems = _option_rules.messages('port_check', args, secret=('snmp_community',), argument_spec=ARGUMENT_SPEC, raw=self._task.args)
+            if problems:
+                raise AnsibleActionFail('; '.join(problems))
         except (AnsibleActionFail, _port_targets.TargetError) as exc:
             result.update(failed=True, msg=str(exc))
             return None, None

@@ -12,9 +12,10 @@ import tempfile
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _port_derive, _selection
+from ansible.errors import AnsibleError
 
-SERVER_ROLES = ('cml', 'ors', 'crs')
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _inputs, _option_rules, _policy, _port_derive, _selection
+
 FAIL_ON = ('fail', 'warn', 'never')
 
 
@@ -45,30 +46,51 @@ def check_report_dir(path):
 
 
 def check_nodes(nodes, features):
-    """Messages for per-node variables (safeq_server_role, safeq_install_share)."""
+    """Messages for what the site's features require of each node (the values themselves: ``check_variables``)."""
     messages = []
     for host, hostvars in sorted(nodes.items()):
         role = hostvars.get('safeq_server_role', 'cml')
-        if role not in SERVER_ROLES:
-            messages.append("safeq_server_role: '%s' on host %s is not one of %s" % (role, host, ', '.join(SERVER_ROLES)))
         if 'external_db' in features and role == 'cml' and not hostvars.get('safeq_db_host'):
             messages.append("safeq_db_host: not set for host %s, but safeq_features contains 'external_db'" % host)
         if 'ldap_replication' in features and role == 'cml' and not (hostvars.get('safeq_ldap_servers') and hostvars.get('safeq_ldap_base_dns')):
             messages.append("safeq_ldap_servers and safeq_ldap_base_dns: not set for host %s, but safeq_features contains 'ldap_replication'" % host)
-        share = hostvars.get('safeq_install_share')
-        if 'network_install' in features and not share:
+        if 'network_install' in features and not hostvars.get('safeq_install_share'):
             messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)
-        elif share and not (isinstance(share, str) and share.startswith('\\\\')):
-            messages.append("safeq_install_share: %r on host %s is not a UNC path (\\\\server\\share)" % (share, host))
-        messages += ['safeq_peers on host %s: %s' % (host, problem) for problem in _port_derive.peer_problems(hostvars.get('safeq_peers', {}))]
+        peers = hostvars.get('safeq_peers', {})
+        messages += ['safeq_peers on host %s: %s' % (host, problem) for problem in _port_derive.peer_problems(_option_rules.plain(peers))]
     return messages
+
+
+def _host_variables(hostvars):
+    """The collection's variables of one host as plain values, and the problems met while templating them."""
+    values, problems = {}, []
+    for name in list(hostvars.keys()):
+        if not name.startswith('safeq_') or name in _inputs.INTERNAL:
+            continue
+        try:
+            values[name] = _option_rules.plain(hostvars[name])
+        except AnsibleError as exc:
+            problems.append((name, 'cannot be templated (%s)' % str(exc).splitlines()[0]))
+    return values, problems
+
+
+def check_variables(nodes):
+    """Messages for every collection variable of every node, each naming the variable, the value and the hosts."""
+    specs = _inputs.role_specs()
+    by_problem = {}
+    for host, hostvars in sorted(nodes.items()):
+        values, problems = _host_variables(hostvars)
+        for name, problem in problems + _inputs.check_variables(values, specs):
+            by_problem.setdefault((name, problem), []).append(host)
+    return ['%s: %s (host%s %s)' % (name, problem, 's' if len(hosts) > 1 else '', ', '.join(hosts))
+            for (name, problem), hosts in sorted(by_problem.items())]
 
 
 class ActionModule(ActionBase):
     """Validate the site profile, waivers, attestations and report directory on the controller."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes'))
+    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes', 'nodes_group'))
     ARGUMENT_SPEC = {
         'features': {'type': 'raw', 'default': []},
         'waivers': {'type': 'raw', 'default': []},
@@ -76,6 +98,7 @@ class ActionModule(ActionBase):
         'report_dir': {'type': 'raw', 'default': 'reports'},
         'fail_on': {'type': 'raw', 'default': 'fail'},
         'nodes': {'type': 'list', 'elements': 'str', 'default': []},
+        'nodes_group': {'type': 'raw'},
     }
 
     def run(self, tmp=None, task_vars=None):
@@ -92,9 +115,14 @@ class ActionModule(ActionBase):
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
         messages += _selection.check_task_vars(task_vars or {}, self._templar, catalogue.ids)
+        if args['nodes_group'] is not None and not isinstance(args['nodes_group'], str):
+            messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
+        elif args['nodes_group'] is not None and not args['nodes']:
+            messages.append("safeq_nodes_group: the inventory group '%s' has no hosts: no SafeQ node would be checked" % args['nodes_group'])
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
-            messages += check_nodes({host: hostvars.get(host, {}) for host in args['nodes']}, features)
+            nodes = {host: hostvars.get(host, {}) for host in args['nodes']}
+            messages += check_variables(nodes) + check_nodes(nodes, features)
         report_dir = args['report_dir']
         if isinstance(report_dir, str) and report_dir.strip():
             report_dir = os.path.abspath(os.path.expanduser(report_dir))

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime
 
-from ansible.errors import AnsibleActionFail
-
 from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
@@ -34,14 +32,6 @@ class ActionModule(WindowsProbeAction):
         'patch_max_age_days': {'type': 'int', 'default': _DEFAULTS['patch_max_age_days']},
         'install_dir': {'type': 'str', 'default': _DEFAULTS['install_dir']},
     }
-
-    def _check_args(self, args):
-        for name in ('min_os_build', 'min_logical_processors', 'min_memory_gb', 'min_disk_free_gb', 'patch_max_age_days'):
-            if args[name] < 0:
-                raise AnsibleActionFail("Invalid value for option '%s': %r (must be 0 or more)" % (name, args[name]))
-        share = args.get('share')
-        if share and not (share.startswith('\\\\') and len(share.strip('\\').split('\\')) >= 2):
-            raise AnsibleActionFail("Invalid value for option 'share': %r (expected a UNC path such as \\\\server\\share)" % share)
 
     def _probe_params(self, args):
         return {'share': args.get('share') or ''}

@@ -14,7 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows, run_python_module
 
 ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
@@ -44,7 +44,8 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
+        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout']) + _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC,
+                                                                                                           raw=self._task.args)
         if messages:
             result.update(failed=True, msg='; '.join(messages))
             return result

@@ -36,7 +36,7 @@ ARGUMENT_SPEC = {
     'tls_min_days': {'type': 'int', 'default': 30},
 }
 
-_RANGE = re.compile(r'^\s*(\d+)\s*-\s*(\d+)\s*$')
+_RANGE = re.compile(r'^\s*(\d+)\s*-\s*(\d+)\s*$', re.ASCII)
 
 
 class TargetError(ValueError):
@@ -63,7 +63,7 @@ def _ports(value, where):
             low, high = int(match.group(1)), int(match.group(2))
             if low > high:
                 raise TargetError('%s.port: range %r is reversed (write %d-%d)' % (where, text, high, low))
-        elif text.isdigit():
+        elif text.isascii() and text.isdigit():  # '²'.isdigit() is True, int('²') raises
             low = high = int(text)
         else:
             raise TargetError("%s.port: %r is neither a port number nor a range 'a-b'" % (where, value))

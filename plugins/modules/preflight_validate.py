@@ -37,10 +37,18 @@ options:
     default: fail
   nodes:
     description:
-      - Inventory hosts of the SafeQ nodes; their variables C(safeq_server_role) and C(safeq_install_share) are checked.
+      - Inventory hosts of the SafeQ nodes. Every C(safeq_*) variable each of them has is checked before any host is contacted:
+        its type and choices against the roles' argument specs, its value against the rules of the module option it feeds
+        (ranges, finite numbers, non-empty strings and list items, DNs, versions, UNC and Windows paths, existing files,
+        known keys), and unknown C(safeq_*) names (typos) are refused with a suggestion. Secret values are never shown.
+      - What the site's features require of each node is checked too (C(safeq_db_host) with C(external_db), ...).
+      - The rules per variable are listed in C(docs/input-validation.md).
     type: list
     elements: str
     default: []
+  nodes_group:
+    description: The inventory group the nodes come from (C(safeq_nodes_group)); a group without hosts is refused.
+    type: raw
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
 
 
 def is_windows(action):
@@ -63,7 +63,10 @@ class WindowsProbeAction(ActionBase):
         raise NotImplementedError
 
     def _check_args(self, args):
-        """Extra value checks beyond the argument spec; raise AnsibleActionFail naming the option and value."""
+        """Value checks beyond the argument spec (``_option_rules``); raise AnsibleActionFail naming the option and value."""
+        problems = _option_rules.messages(self._task.action.rsplit('.', 1)[-1], args, argument_spec=self.ARGUMENT_SPEC, raw=self._task.args)
+        if problems:
+            raise AnsibleActionFail('; '.join(problems))
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True

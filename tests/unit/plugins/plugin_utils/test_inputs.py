@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Playbook variables and module options: the rules, and that they stay in step with the roles and the modules."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import yaml
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _inputs, _option_rules
+
+ROLES = _inputs.ROLES_DIR
+_REF = re.compile(r'\{\{\s*(safeq_[a-z0-9_]+)\b')
+
+
+def _yaml(*parts):
+    with open(os.path.join(ROLES, *parts), encoding='utf-8') as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def _module_tasks():
+    """(module, option, variable) for every module option a role's task fills from one collection variable."""
+    for role in sorted(os.listdir(ROLES)):
+        for task in _yaml(role, 'tasks', 'main.yml'):
+            for action, args in task.items():
+                if action.startswith('safeq.preflight.') and isinstance(args, dict):
+                    for option, value in args.items():
+                        refs = _REF.findall(str(value))
+                        if len(refs) == 1:
+                            yield action.rsplit('.', 1)[-1], option, refs[0]
+
+
+@pytest.fixture(scope='module')
+def specs():
+    return _inputs.role_specs()
+
+
+def test_every_variable_that_feeds_an_option_is_passed_to_that_option_by_the_roles(specs):
+    passed = {variable: (module, option) for module, option, variable in _module_tasks() if variable in _inputs.VARIABLE_OPTIONS}
+    # safeq_port_targets reaches port_check's targets through the network role's derived target list
+    assert dict(passed, safeq_port_targets=('port_check', 'targets')) == _inputs.VARIABLE_OPTIONS
+    for module, option, variable in _module_tasks():
+        if variable not in _inputs.SITE_WIDE and variable not in ('safeq_nodes_group',):
+            assert variable in _inputs.VARIABLE_OPTIONS or module.startswith('preflight_'), (module, option, variable)
+    assert set(_inputs.VARIABLE_OPTIONS) <= set(specs)
+    for variable, (module, option) in _inputs.VARIABLE_OPTIONS.items():
+        # a value rule, or a type the argument spec settles alone (a boolean, a choice)
+        assert option in _option_rules.RULES[module] or specs[variable]['type'] == 'bool' or specs[variable]['choices'], variable
+
+
+def test_role_defaults_are_the_argument_spec_defaults_and_valid(specs):
+    for role in sorted(os.listdir(ROLES)):
+        defaults = _yaml(role, 'defaults', 'main.yml')
+        options = _yaml(role, 'meta', 'argument_specs.yml')['argument_specs']['main']['options']
+        assert defaults == {name: spec['default'] for name, spec in options.items() if 'default' in spec}, role
+        assert _inputs.check_variables(defaults, specs) == [], role
+
+
+def test_server_check_defaults_match_the_windows_node_role():
+    defaults = _yaml('windows_node', 'defaults', 'main.yml')
+    for option, variable in (('min_os_build', 'safeq_min_os_build'), ('min_logical_processors', 'safeq_min_logical_processors'),
+                             ('min_memory_gb', 'safeq_min_memory_gb'), ('min_disk_free_gb', 'safeq_min_disk_free_gb'),
+                             ('patch_max_age_days', 'safeq_patch_max_age_days'), ('install_dir', 'safeq_install_dir')):
+        assert _server_eval.DEFAULT_POLICY[option] == defaults[variable], option
+
+
+@pytest.mark.parametrize('variable, value, problem', [
+    ('safeq_min_memory_gb', -1, '-1 is outside 0.5-65536'),
+    ('safeq_min_memory_gb', 'nan', "'nan' is not a finite number"),
+    ('safeq_min_memory_gb', 'inf', "'inf' is not a finite number"),
+    ('safeq_min_memory_gb', True, 'True is not a number'),
+    ('safeq_min_memory_gb', [8], '[8] is not a number'),
+    ('safeq_min_os_build', '²', "'²' is not a whole number"),
+    ('safeq_min_os_build', '٩٦٠٠', "'٩٦٠٠' is not a whole number"),
+    ('safeq_min_os_build', 9600.5, '9600.5 is not a whole number'),
+    ('safeq_min_logical_processors', 0, '0 is outside 1-1024'),
+    ('safeq_patch_max_age_days', 0, '0 is outside 1-3650'),
+    ('safeq_install_dir', 'SafeQ', "'SafeQ' is not an absolute Windows path"),
+    ('safeq_install_share', 'C:\\share', 'is not a UNC path'),
+    ('safeq_install_share', '\\\\server', 'is not a UNC path'),
+    ('safeq_allowed_software', 'PaperCut*', "'PaperCut*' is not a list"),
+    ('safeq_allowed_software', ['ok', ''], 'item 1 is an empty string'),
+    ('safeq_allowed_software', {'a': 1}, 'is not a list'),
+    ('safeq_db_instance', 'A' * 17, 'is not a SQL Server instance name'),
+    ('safeq_db_instance', 'SQL EXPRESS', 'is not a SQL Server instance name'),
+    ('safeq_db_min_version', 'v13', "'v13' is not a dotted version"),
+    ('safeq_db_timeout', 0, '0 is outside 0.1-60'),
+    ('safeq_db_dac', 'maybe', "'maybe' is not a boolean"),
+    ('safeq_db_probe_from', 'workstation', "'workstation' is not one of node, controller"),
+    ('safeq_ldap_servers', 'dc1.example.com', 'is not a list'),
+    ('safeq_ldap_servers', [], 'the list is empty'),
+    ('safeq_ldap_servers', ['dc 1'], "item 0: 'dc 1' is not a host name"),
+    ('safeq_ldap_port', 70000, '70000 is outside 1-65535'),
+    ('safeq_ldap_security', 'tls', "'tls' is not one of ldaps, starttls, none"),
+    ('safeq_ldap_bind_dn', 'safeq@example', 'is not a DN'),
+    ('safeq_ldap_base_dns', ['OU=Users,DC=example,'], 'is not a DN'),
+    ('safeq_ldap_base_dns', 'OU=Users,DC=example,DC=com', 'is not a list'),
+    ('safeq_ldap_ca_file', '/nonexistent/ca.pem', "'/nonexistent/ca.pem' does not exist"),
+    ('safeq_ldap_attributes', {'badge': 'employeeID'}, 'unknown key(s) badge'),
+    ('safeq_ldap_attributes', {'login': ''}, 'login: an empty string'),
+    ('safeq_ldap_attributes', ['login'], 'is not a mapping'),
+    ('safeq_ldap_thresholds', {'card_number': 150}, 'card_number: 150 is outside 0-100'),
+    ('safeq_ldap_thresholds', {'card_number': 'all'}, "card_number: 'all' is not a number"),
+    ('safeq_ldap_domains', ['example .com'], 'is not a domain name'),
+    ('safeq_port_targets', [{'host': 'smtp1', 'port': 70000}], 'targets[0].port: 70000 is outside 1-65535'),
+    ('safeq_port_targets', [{'host': 'smtp1', 'port': 25, 'protocol': 'tcp'}], 'targets[0]: unknown key(s) protocol'),
+    ('safeq_port_targets', [{'host': 'smtp1', 'port': '²'}], "neither a port number nor a range"),
+    ('safeq_port_targets', {'host': 'smtp1', 'port': 25}, 'is not a list'),
+    ('safeq_port_timeout', 'inf', "'inf' is not a finite number"),
+    ('safeq_port_retries', 11, '11 is outside 0-10'),
+    ('safeq_port_derive', 'sometimes', "'sometimes' is not a boolean"),
+    ('safeq_server_role', 'mps', "'mps' is not one of cml, ors, crs"),
+    ('safeq_min_memroy_gb', 4, "not a variable of safeq.preflight (did you mean 'safeq_min_memory_gb'?)"),
+])
+def test_a_bad_value_is_named_with_its_problem(specs, variable, value, problem):
+    found = _inputs.check_variables({variable: value}, specs)
+    assert len(found) == 1 and found[0][0] == variable, found
+    assert problem in found[0][1], found
+    assert 'Tagged' not in found[0][1] and "<class" not in found[0][1]
+
+
+@pytest.mark.parametrize('variable, value', [
+    ('safeq_ldap_bind_password', ['Sup3r-Secret']),
+    ('safeq_ldap_bind_password', ''),
+    ('safeq_snmp_community', 'c' * 80),
+    ('safeq_snmp_community', {'Sup3r-Secret': 1}),
+])
+def test_a_secret_is_never_shown(specs, variable, value):
+    found = _inputs.check_variables({variable: value}, specs)
+    assert len(found) == 1 and found[0][0] == variable
+    assert 'Sup3r-Secret' not in found[0][1] and 'ccccc' not in found[0][1]
+
+
+@pytest.mark.parametrize('variables', [
+    {'safeq_min_memory_gb': '8', 'safeq_min_os_build': '14393', 'safeq_db_dac': 'yes', 'safeq_port_derive': 'false'},
+    {'safeq_min_memory_gb': 7.5, 'safeq_port_timeout': 2, 'safeq_db_timeout': '0.5', 'safeq_install_dir': 'D:\\Programme\\SafeQ'},
+    {'safeq_ldap_servers': ['dc1.example.com', '198.18.0.5'], 'safeq_ldap_base_dns': ['OU=Benutzer äö,DC=example,DC=com'],
+     'safeq_ldap_attributes': {'card_number': 'employeeID', 'unique_id': 'objectGUID'}, 'safeq_ldap_thresholds': {'department': 90.5},
+     'safeq_ldap_bind_dn': 'CN=SafeQ Sync,OU=Service,DC=example,DC=com', 'safeq_db_instance': 'SAFEQ', 'safeq_db_min_version': '13.0',
+     'safeq_install_share': '\\\\files.example.com\\SafeQ$', 'safeq_port_targets': [{'host': 'smtp1', 'port': '25', 'entry': 'x'}],
+     'safeq_preflight_results': 'internal', 'safeq_features': 'checked by preflight_validate itself'},
+])
+def test_good_values_pass_as_an_inventory_writes_them(specs, variables):
+    assert _inputs.check_variables(variables, specs) == []
+
+
+def test_two_roles_that_declare_one_variable_differently_are_refused(tmp_path):
+    for role, kind in (('a', 'int'), ('b', 'str')):
+        (tmp_path / role / 'meta').mkdir(parents=True)
+        (tmp_path / role / 'meta' / 'argument_specs.yml').write_text(
+            yaml.safe_dump({'argument_specs': {'main': {'options': {'safeq_x': {'type': kind}}}}}))
+    with pytest.raises(ValueError, match='safeq_x'):
+        _inputs.role_specs(str(tmp_path))
+
+
+@pytest.mark.parametrize('module, options, problem', [
+    ('sql_browser_probe', {'browser_port': 0}, "Invalid value for option 'browser_port': 0 is outside 1-65535"),
+    ('port_check', {'tls_min_days': -1}, "Invalid value for option 'tls_min_days': -1 is outside 0-3650"),
+    ('ldap_attribute_check', {'sample_size': 5000}, "Invalid value for option 'sample_size': 5000 is outside 0-1000"),
+    ('windows_feature_check', {'allowed_software': ['  ']}, "Invalid value for option 'allowed_software': item 0: an empty string"),
+    ('ldap_attribute_check', {'thresholds': {'login': float('nan')}}, "login: nan is not a finite number"),
+])
+def test_module_options_are_checked_by_the_same_rules(module, options, problem):
+    assert [message for message in _option_rules.messages(module, options) if problem in message]
+
+
+def test_secret_options_are_masked_in_module_messages():
+    found = _option_rules.messages('port_check', {'snmp_community': ['Sup3r-Secret']}, secret=('snmp_community',))
+    assert found and 'Sup3r-Secret' not in found[0] and 'snmp_community' in found[0]
+
+
+def test_the_docs_list_the_rules_of_every_variable(specs):
+    with open(os.path.join(os.path.dirname(ROLES), 'docs', 'input-validation.md'), encoding='utf-8') as handle:
+        docs = handle.read()
+    missing = [name for name in specs if '| `%s` |' % name not in docs]
+    assert not missing
