@@ -115,11 +115,12 @@ def console_summary(report):
     site = summary['site']
     lines.append('  %-20s worst %-6s %s%s' % ('site (once)', site['worst'], ' '.join('%s=%d' % (s, site[s]) for s in STATUSES if site[s]),
                                               _since_line(since, 'site')))
+    listed = {b['host'] for b in report['blocking'] if b['reason'] == 'host-unreachable'}  # their error is printed once, below
     for host in report['hosts']:
         counts = summary['by_host'][host['name']]
+        state = '' if host['reachable'] else '  UNREACHABLE' + ('' if host['name'] in listed else ': ' + host['message'])
         lines.append('  %-20s worst %-6s %s%s%s' % (host['name'], counts['worst'], ' '.join('%s=%d' % (s, counts[s]) for s in STATUSES if counts[s]),
-                                                    '' if host['reachable'] else '  UNREACHABLE: ' + host['message'],
-                                                    _since_line(since, host['name'])))
+                                                    state, _since_line(since, host['name'])))
     if since:
         lines.append('Since the last run (%s): %s' % (since['previous']['finished'], ', '.join(
             '%s %d' % (change, sum(c[change] for c in since['counts'].values())) for change in ('fixed', 'new', 'unchanged'))))
