@@ -183,8 +183,8 @@ def test_tag_server_runs_the_server_checks_only(nodes, tmp_path):
 
 
 def test_include_and_exclude_by_id(nodes, tmp_path):
-    proc, report, dummy = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['server.*'],
-                                                 'safeq_checks_exclude': ['server.no-*', 'server.hardware-minimum']})
+    selection = {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': ['server.no-*', 'server.hardware-minimum']}
+    proc, report, dummy = _run_counting(nodes, tmp_path, selection)
     assert report is not None, proc.stdout[-3000:]
     cml2 = _rows(report, 'cml2')
     assert cml2['server.admin-rights']['status'] == 'fail'
