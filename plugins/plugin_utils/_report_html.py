@@ -69,8 +69,8 @@ def _since(report):
 def _site(report):
     out = ['<h2>Site (evaluated once)</h2>', '<p class="meta">Measured: %s</p>' % escape(_view.measured_label(report)),
            '<table class="wide"><tr><th>Status</th><th>Entry</th><th>Owner</th><th>Observed</th></tr>']
-    out += ['<tr>%s<td class="id">%s<br>%s</td><td>%s</td><td>%s</td></tr>' % (_cell(r), escape(r['id']), escape(r['title']),
-                                                                              escape(r['owner'] or ''), escape(r['detail']))
+    row_html = '<tr>%s<td class="id">%s<br>%s</td><td>%s</td><td>%s</td></tr>'
+    out += [row_html % (_cell(r), escape(r['id']), escape(r['title']), escape(r['owner'] or ''), escape(r['detail']))
             for r in report['site']['entries']]
     return out + ['</table>']
 

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 
 
 def _case(row):
-    case = ET.Element('testcase', classname='safeq.preflight.%s.%s' % (row['area'], row.get('owner') or 'unassigned'), name='%s: %s' % (row['id'], row['title']))
+    classname = 'safeq.preflight.%s.%s' % (row['area'], row.get('owner') or 'unassigned')
+    case = ET.Element('testcase', classname=classname, name='%s: %s' % (row['id'], row['title']))
     message = '%s (%s): %s' % (row['status'], row['reason'], row['detail'])
     waiver = row.get('waiver')
     if waiver:

@@ -26,8 +26,8 @@ def _md_item(item):
         return '| error | %s | %s unreachable: %d checks not run | %s | Make the node reachable over WinRM and run the check again. |' % (
             item['host'], item['host'], item['count'], _md(item['message']))
     row = item['row']
-    return '| %s%s | %s | `%s` %s | %s | %s |' % (row['status'], ' (waived)' if row.get('waiver') else '', _view.where(item), row['id'],
-                                               _md(row['title']), _md(row['detail']), _md(row['remediation']))
+    status = row['status'] + (' (waived)' if row.get('waiver') else '')
+    return '| %s | %s | `%s` %s | %s | %s |' % (status, _view.where(item), row['id'], _md(row['title']), _md(row['detail']), _md(row['remediation']))
 
 
 def _md_changes(report):
