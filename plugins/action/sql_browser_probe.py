@@ -44,8 +44,8 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout']) + _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC,
-                                                                                                           raw=self._task.args)
+        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
+        messages += _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
         if messages:
             result.update(failed=True, msg='; '.join(messages))
             return result

@@ -20,13 +20,14 @@ import traceback
 try:
     import ldap3
     from ldap3.core import exceptions as ldap3_exceptions
+    from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3.utils.conv import escape_bytes
     LDAP3_IMPORT_ERROR = None
 except ImportError:
-    ldap3 = ldap3_exceptions = escape_bytes = None
+    ldap3 = ldap3_exceptions = escape_bytes = security_descriptor_control = None
     LDAP3_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel, _ldap_tally, _ldap_wire, _port_payloads
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_acl, _ldap_channel, _ldap_tally, _ldap_wire, _port_payloads
 from ansible_collections.safeq.preflight.plugins.module_utils._ldap_tally import ATTRIBUTE_ROLES
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
@@ -100,6 +101,19 @@ def _server(options, host):
                         connect_timeout=options['timeout'])
 
 
+def _open(options, host, bind_dn, bind_password):
+    """An open (not yet bound) ldap3 connection to ``host``, StartTLS done when asked for."""
+    connection = ldap3.Connection(_server(options, host), bind_dn, bind_password, raise_exceptions=False,
+                                  receive_timeout=max(1, int(round(options['timeout']))), read_only=True,
+                                  check_names=False)  # raw values are counted; schema formatting would double the cost
+    connection.open()
+    # ldap3 leaves Nagle's algorithm on: the bind written after the TLS handshake then waits 40 ms for an ACK.
+    connection.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if options['security'] == 'starttls':
+        connection.start_tls()
+    return connection
+
+
 def check_server(options, host):
     """Reachability and TLS facts of one server."""
     started = time.monotonic()
@@ -120,7 +134,8 @@ def _empty_audit(options):
     return {'servers': [], 'bound': False, 'bind_server': None, 'bind_reason': None, 'bind_message': None, 'root_dse': None,
             'directory_type': options.get('directory_type'), 'attributes': dict(options['attributes'] or {}), 'containers': [],
             'totals': {'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0)}, 'duplicates': {}, 'change_tracking': {},
-            'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}, 'disabled': None}
+            'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}, 'disabled': None,
+            'unreadable_attributes': {}, 'acl_checked': False, 'privileged': None}
 
 
 def audit(options):
@@ -137,14 +152,7 @@ def audit(options):
     connection = None
     for host in reachable:
         try:
-            connection = ldap3.Connection(_server(options, host), options.get('bind_dn'), options.get('bind_password'),
-                                          raise_exceptions=False, receive_timeout=max(1, int(round(options['timeout']))), read_only=True,
-                                          check_names=False)  # raw values are counted; schema formatting would double the cost
-            connection.open()
-            # ldap3 leaves Nagle's algorithm on: the bind written after the TLS handshake then waits 40 ms for an ACK.
-            connection.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if options['security'] == 'starttls':
-                connection.start_tls()
+            connection = _open(options, host, options.get('bind_dn'), options.get('bind_password'))
             if connection.bind():
                 result.update(bound=True, bind_server=host)
                 break
@@ -203,15 +211,21 @@ def _read_directory(connection, options, result):
     requested = sorted((set(attributes.values()) | set(tracking) | ({disabled_flag[0]} if disabled_flag else set()))
                        - set(result['unknown_attributes'].values()))
     tally = _ldap_tally.Tally(attributes, tracking, options.get('sample_size', 5), disabled_flag)
-    stream = _Stream(connection, options, result['bind_server'], tally, _ldap_wire.encode_filter(user_filter), requested)
+    filter_ber = _ldap_wire.encode_filter(user_filter)
+    stream = _Stream(connection, options, result['bind_server'], tally, filter_ber, requested)
+    access = _Access(connection, options, result, directory_type, filter_ber)
     try:
         for base in options['base_dns']:
             container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
-                         'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None}
+                         'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None, 'naming_context': _is_naming_context(base, result),
+                         'privileged_users': None}
             result['containers'].append(container)
-            _read_container(connection, result, container, stream)
+            _read_container(connection, result, container, stream, access)
+        stream.close()
+        result['unreadable_attributes'] = access.unreadable_attributes(result, attributes)
     finally:
         stream.close()
+        access.close()
         result['totals'] = _with_coverage({'users': tally.users, 'present': tally.present_by_role()})
         for container in result['containers']:
             _with_coverage(container)
@@ -220,6 +234,15 @@ def _read_directory(connection, options, result):
         result['disabled'] = {'users': tally.disabled, 'examples': tally.disabled_examples, 'flag': '%s & %d' % disabled_flag}
     _name_every_holder(connection, result, tally.example_values(), user_filter)
     result['duplicates'] = tally.duplicates()
+
+
+def _normal_dn(dn):
+    return ','.join(part.strip() for part in str(dn).lower().split(','))
+
+
+def _is_naming_context(base, result):
+    """Whether ``base`` is a naming context (the domain root on AD): what the account may not list below it goes unseen."""
+    return _normal_dn(base) in {_normal_dn(c) for c in result['root_dse']['naming_contexts']}
 
 
 def _with_coverage(counts):
@@ -247,39 +270,205 @@ class _Stream:
     """What the searches of all containers share: the tally, the encoded filter, the attributes, and the channel
     (opened on first use: the server ldap3 bound on, pinned to the certificate ldap3 validated)."""
 
-    def __init__(self, connection, options, host, tally, filter_ber, requested):
+    def __init__(self, connection, options, host, tally, filter_ber, requested, bind_dn=None, bind_password=None):
         self._connection, self._options, self._host = connection, options, host
         self.tally, self.filter_ber, self.requested = tally, filter_ber, requested
+        self._bind = (bind_dn, bind_password) if bind_dn else (options.get('bind_dn'), options.get('bind_password'))
         self._channel = None
 
     def channel(self):
         if self._channel is None:
             options = self._options
             pinned = self._connection.socket.getpeercert(binary_form=True) if options['security'] in ('ldaps', 'starttls') else None
-            self._channel = _ldap_channel.open_channel(self._host, options['port'], options['security'], options['timeout'], options.get('bind_dn'),
-                                                       options.get('bind_password'), options.get('tls_server_name'), pinned)
+            self._channel = _ldap_channel.open_channel(self._host, options['port'], options['security'], options['timeout'], self._bind[0],
+                                                       self._bind[1], options.get('tls_server_name'), pinned)
         return self._channel
 
-    def search(self, base):
+    def search(self, base, attributes=None, keep=None):
         channel = self.channel()
-        return _ldap_wire.PagedSearch(channel, channel.next_message_id, base, self.filter_ber, self.requested, self._options['page_size'],
-                                      keep=self.tally.value_keys())
+        return _ldap_wire.PagedSearch(channel, channel.next_message_id, base, self.filter_ber, self.requested if attributes is None else attributes,
+                                      self._options['page_size'], keep=self.tally.value_keys() if keep is None else keep)
 
     def close(self):
         if self._channel is not None:
             self._channel.close()
+            self._channel = None
 
 
-def _read_container(connection, result, container, stream):
-    """One user container: can the account see it, then every user in it counted into the tally."""
+def _entry(connection):
+    """The raw attributes of the first entry of the last search (lower-case names), or None when no entry came back."""
+    for item in connection.response or []:
+        if item.get('type') == 'searchResEntry':
+            return {name.lower(): values for name, values in (item.get('raw_attributes') or {}).items() if values}
+    return None
+
+
+class _Access:
+    """Tells "empty" from "not allowed to see": the account's own view of each container (its objectClass and name; on
+    Active Directory its DACL against the account's token), and, when the user gives one, a privileged account's view."""
+
+    def __init__(self, connection, options, result, directory_type, filter_ber):
+        self._connection, self._options, self._result, self._filter_ber = connection, options, result, filter_ber
+        self.token = None
+        self._privileged = self._privileged_stream = None
+        self._guids = {}
+        if directory_type == 'ad':
+            self.token = self._read_token()
+            result['acl_checked'] = self.token is not None
+        if options.get('privileged_bind_dn'):
+            self._open_privileged()
+
+    def _read_token(self):
+        """The SIDs of the integration account's token (tokenGroups of the root DSE, as AD constructs it for the caller)."""
+        self._connection.search('', '(objectClass=*)', search_scope=ldap3.BASE, attributes=['tokenGroups'])
+        entry = _entry(self._connection) or {}
+        try:
+            sids = {_ldap_acl.sid_text(value)[0] for value in entry.get('tokengroups', [])}
+        except _ldap_acl.AclError:
+            return None
+        # Every simple bind of an account carries Everyone and Authenticated Users, whether or not the list names them.
+        return (sids | _ldap_acl.AUTHENTICATED) if sids else None
+
+    def _open_privileged(self):
+        options, host = self._options, self._result['bind_server']
+        state = {'bind_dn': options['privileged_bind_dn'], 'bound': False, 'reason': None, 'message': None}
+        self._result['privileged'] = state
+        try:
+            connection = _open(options, host, options['privileged_bind_dn'], options.get('privileged_bind_password'))
+            if not connection.bind():
+                state.update(reason=_bind_reason(connection.result), message=connection.result.get('message'))
+                return
+        except ldap3_exceptions.LDAPException as exc:
+            state.update(reason='connection-failed', message=str(exc))
+            return
+        state['bound'] = True
+        self._privileged = connection
+        self._privileged_stream = _Stream(self._connection, options, host, None, self._filter_ber, ['1.1'],
+                                          options['privileged_bind_dn'], options.get('privileged_bind_password'))
+
+    def close(self):
+        if self._privileged_stream is not None:
+            self._privileged_stream.close()
+        if self._privileged is not None:
+            try:
+                self._privileged.unbind()
+            except ldap3_exceptions.LDAPException:
+                pass
+            self._privileged = None
+
+    def _dacl(self, dn):
+        """The DACL of ``dn`` as the integration account reads it (None: not readable)."""
+        self._connection.search(dn, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['nTSecurityDescriptor'],
+                                controls=security_descriptor_control(sdflags=_ldap_acl.SD_FLAGS_DACL))  # a list of one
+        entry = _entry(self._connection) or {}
+        if not entry.get('ntsecuritydescriptor'):
+            return False
+        try:
+            return _ldap_acl.parse_dacl(entry['ntsecuritydescriptor'][0])
+        except _ldap_acl.AclError:
+            return False
+
+    def privileged_sees(self, dn):
+        """Whether the privileged account finds ``dn`` (None without a privileged account)."""
+        if self._privileged is None:
+            return None
+        self._privileged.search(dn, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
+        return self._privileged.result.get('description') == 'success' and _entry(self._privileged) is not None
+
+    def container_problem(self, container, entry):
+        """Why the integration account cannot see into a container it found (None: nothing against it)."""
+        if entry is None:
+            return 'the base search of the container returned success without the entry'
+        if not entry.get('objectclass'):
+            return 'the account cannot read the attributes of the container itself (objectClass, name come back empty)'
+        if self.token is not None:
+            dacl = self._dacl(container['dn'])
+            if dacl is not False:
+                verdict, ace = _ldap_acl.access(dacl, self.token, _ldap_acl.LIST_CONTENTS)
+                if verdict != 'granted':
+                    return _ldap_acl.describe(verdict, ace, _ldap_acl.LIST_CONTENTS)
+        return None
+
+    def privileged_count(self, container):
+        """Users matching the filter under the container as the privileged account counts them (None without one)."""
+        if self._privileged_stream is None:
+            return None
+        try:
+            search = self._privileged_stream.search(container['dn'], attributes=['1.1'], keep=set())
+            seen = sum(len(page) for page in search.pages())
+        except (_ldap_wire.WireError, OSError) as exc:  # the comparison is extra: its failure must not end the audit
+            self._privileged_stream.close()
+            self._privileged_stream = None
+            self._result['privileged']['message'] = 'the count comparison stopped: %s' % exc
+            return None
+        return seen if search.result == 'success' else None
+
+    def _attribute_guids(self, names):
+        """lower-case attribute name -> (schemaIDGUID, attributeSecurityGUID) texts, read from the schema once."""
+        wanted = [n for n in names if n.lower() not in self._guids]
+        schema_nc = (self._connection.server.info.other.get('schemaNamingContext') or [None])[0] if self._connection.server.info else None
+        if wanted and schema_nc:
+            self._connection.search(schema_nc, '(|%s)' % ''.join('(lDAPDisplayName=%s)' % escape_bytes(n.encode('utf-8')) for n in wanted),
+                                    search_scope=ldap3.LEVEL, attributes=['lDAPDisplayName', 'schemaIDGUID', 'attributeSecurityGUID'])
+            for item in self._connection.response or []:
+                raw = {k.lower(): v for k, v in (item.get('raw_attributes') or {}).items() if v}
+                if item.get('type') == 'searchResEntry' and raw.get('ldapdisplayname') and raw.get('schemaidguid'):
+                    self._guids[raw['ldapdisplayname'][0].decode('utf-8').lower()] = (
+                        _ldap_acl.guid_text(raw['schemaidguid'][0]),
+                        _ldap_acl.guid_text(raw['attributesecurityguid'][0]) if raw.get('attributesecurityguid') else None)
+        return self._guids
+
+    def unreadable_attributes(self, result, attributes):
+        """Per role whose attribute some users lack: which of the example users hold it but may not show it to the account.
+
+        A few base searches per role (its example DNs, at most sample_size): the DACL of the user on AD, and the
+        privileged account's view of the attribute when one is given. Never a search per streamed entry.
+        """
+        found = {}
+        limit = self._options.get('sample_size', 5)
+        roles = [r for r in ATTRIBUTE_ROLES if r not in result['unknown_attributes']
+                 and any(c['missing_examples'][r] for c in result['containers'])]
+        if not roles or (self.token is None and self._privileged is None):
+            return found
+        guids = self._attribute_guids([attributes[r] for r in roles]) if self.token is not None else {}
+        for role in roles:
+            name = attributes[role]
+            examples = [dn for c in result['containers'] for dn in c['missing_examples'][role]][:limit]
+            unreadable, why = [], []
+            for dn in examples:
+                reason = None
+                if self._privileged is not None:
+                    self._privileged.search(dn, '(objectClass=*)', search_scope=ldap3.BASE, attributes=[name])
+                    if (_entry(self._privileged) or {}).get(name.lower()):
+                        reason = 'a privileged account reads a value'
+                if reason is None and self.token is not None and name.lower() in guids:
+                    dacl = self._dacl(dn)
+                    if dacl is not False:
+                        verdict, ace = _ldap_acl.access(dacl, self.token, _ldap_acl.READ_PROPERTY, guids[name.lower()])
+                        if verdict != 'granted':
+                            reason = _ldap_acl.describe(verdict, ace, _ldap_acl.READ_PROPERTY)
+                if reason:
+                    unreadable.append(dn)
+                    why.append(reason)
+            if unreadable:
+                found[role] = {'attribute': name, 'checked': len(examples), 'examples': unreadable, 'why': sorted(set(why))}
+        return found
+
+
+def _read_container(connection, result, container, stream, access):
+    """One user container: can the account see it (and into it), then every user in it counted into the tally."""
     base = container['dn']
-    connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['1.1'])
+    connection.search(base, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['objectClass', 'name'])
     code = connection.result.get('description')
     if code == 'noSuchObject':
-        container['reason'] = 'container-missing'
+        if access.privileged_sees(base):
+            container.update(exists=True, reason='container-unreadable',
+                             error='the integration account gets noSuchObject, the privileged account finds it: hidden by an ACL')
+        else:
+            container['reason'] = 'container-missing'
         return
     if code == 'insufficientAccessRights':
-        container.update(exists=True, reason='container-unreadable')
+        container.update(exists=True, reason='container-unreadable', error='insufficientAccessRights')
         return
     if code == 'invalidDNSyntax':
         container.update(reason='container-dn-invalid', error='%s: %s' % (code, connection.result.get('message')))
@@ -287,7 +476,12 @@ def _read_container(connection, result, container, stream):
     if code != 'success':
         container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
         return
-    container.update(exists=True, listable=True)
+    container['exists'] = True
+    problem = access.container_problem(container, _entry(connection))
+    if problem:
+        container.update(reason='container-unreadable', error=problem)
+        return
+    container['listable'] = True
     search = stream.search(base)
     stream.tally.open_container(container)
     try:
@@ -299,3 +493,10 @@ def _read_container(connection, result, container, stream):
         result['size_limit_hit'] = True
     elif search.result != 'success':
         container.update(reason='search-failed', error='%s: %s' % (search.result, search.message))
+        return
+    seen = access.privileged_count(container)
+    if seen is not None:
+        container['privileged_users'] = seen
+        if seen > container['users']:
+            container.update(reason='container-unreadable', error='the integration account sees %d of the %d users a privileged account '
+                             'sees here: the others are in entries or OUs it may not list' % (container['users'], seen))

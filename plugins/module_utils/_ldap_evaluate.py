@@ -19,6 +19,34 @@ COVERAGE = {
 }
 ATTRIBUTE_ENTRIES = ('ldap.login', 'ldap.name-surname', 'ldap.department', 'ldap.card-number', 'ldap.unique-id', 'ldap.email')
 EXPIRY_WARN_DAYS = 30
+SEVERITY_ORDER = (FAIL, WARN, PASS)
+CONTAINER_FIX = ("Grant the integration account List Contents and Read Property (Read all properties) on the container, applied to the "
+                 "container and all descendant objects, and remove any Deny entry for it or its groups (on OpenLDAP: read access to the "
+                 "container and its entries).")
+ATTRIBUTE_FIX = 'Grant the integration account Read Property on the attribute (or its property set) for the users SafeQ replicates.'
+BROAD_BASE_FIX = ('List the user containers explicitly (option base_dns), or give privileged_bind_dn so that the audit compares what the '
+                  'integration account sees with what a privileged account sees.')
+
+
+def _combined(entry, parts, **extra):
+    """One finding out of several (status, reason, detail, remediation) parts: the worst status leads, every reason is kept.
+
+    ``reasons`` lists them all (worst first); the detail names each reason before its sentence when there is more than one.
+    """
+    parts = sorted(parts, key=lambda part: SEVERITY_ORDER.index(part[0]))
+    reasons = []
+    for part in parts:
+        if part[1] and part[1] not in reasons:
+            reasons.append(part[1])
+    if len(parts) == 1:
+        detail = parts[0][2]
+    else:  # a part without a reason is context (the containers that were listed)
+        detail = ' '.join(('[%s] %s' % (reason, text)) if reason else text for dummy, reason, text, dummy2 in parts)
+    remediation = []
+    for part in parts:
+        if part[3] and part[3] not in remediation:
+            remediation.append(part[3])
+    return finding(entry, parts[0][0], reasons[0], detail, ' '.join(remediation), reasons=reasons, **extra)
 
 
 def _server_findings(audit, options):
@@ -56,16 +84,33 @@ def _server_findings(audit, options):
     return finding('ldap.primary-server', status, reason, '; '.join(details) + '.', remediation, observed=audit['servers'])
 
 
+def _unreadable_containers(audit):
+    return ['%s (%s)' % (c['dn'], c['error']) if c['error'] else c['dn'] for c in audit['containers'] if c['reason'] == 'container-unreadable']
+
+
+def _attribute_problem(audit):
+    """'department (department) on 2 of the 3 example users checked' per role the account may not read."""
+    return ['%s (%s) on %d of the %d example users checked: %s; e.g. %s'
+            % (role, item['attribute'], len(item['examples']), item['checked'], '; '.join(item['why']), item['examples'][0])
+            for role, item in (audit.get('unreadable_attributes') or {}).items()]
+
+
 def _bind_finding(audit, options):
     if audit['bound']:
-        unreadable = [c['dn'] for c in audit['containers'] if c['reason'] in ('container-unreadable', 'container-missing')]
-        if unreadable:
-            return finding('ldap.integration-account', FAIL, 'cannot-list', '%s bound, but cannot list: %s.' % (options.get('bind_dn') or 'anonymous',
-                           '; '.join(unreadable)), "Grant the integration account 'list all records' and 'read attributes' on every container.")
+        who = options.get('bind_dn') or 'anonymous'
         if audit['error']:
             return finding('ldap.integration-account', ERROR, 'connection-lost', 'Bound, then: %s.' % audit['error'])
+        parts = []
+        unreadable = _unreadable_containers(audit)
+        if unreadable:
+            parts.append((FAIL, 'container-unreadable', '%s bound, but cannot see into: %s.' % (who, '; '.join(unreadable)), CONTAINER_FIX))
+        attributes = _attribute_problem(audit)
+        if attributes:
+            parts.append((FAIL, 'attribute-unreadable', '%s may not read mapped attributes: %s.' % (who, '; '.join(attributes)), ATTRIBUTE_FIX))
+        if parts:
+            return _combined('ldap.integration-account', parts)
         return finding('ldap.integration-account', PASS, 'bind-and-read', '%s bound on %s and read %d user(s). That an administrator provides '
-                       'the credentials is attested by a person.' % (options.get('bind_dn') or 'anonymous', audit['bind_server'], audit['totals']['users']))
+                       'the credentials is attested by a person.%s' % (who, audit['bind_server'], audit['totals']['users'], _privileged_note(audit)))
     if audit['bind_reason'] is None:
         return finding('ldap.integration-account', ERROR, 'no-server', 'No LDAP server could be reached to bind.')
     hints = {'stronger-auth-required': 'The server refuses simple binds without TLS: use security ldaps or starttls.',
@@ -89,6 +134,18 @@ def _domains_finding(audit, options):
     return finding('ldap.domain-names', PASS, 'domains-found', 'Each domain maps to a naming context: %s.' % ', '.join(domains))
 
 
+def _privileged_note(audit):
+    privileged = audit.get('privileged')
+    if not privileged:
+        return ''
+    if not privileged['bound']:
+        return ' The comparison with the privileged account %s was not made: its bind failed (%s: %s).' % (
+            privileged['bind_dn'], privileged['reason'], privileged['message'])
+    compared = [c for c in audit['containers'] if c.get('privileged_users') is not None]
+    return ' Compared with the privileged account %s: it sees the same users in %d container(s).' % (
+        privileged['bind_dn'], len([c for c in compared if c['privileged_users'] <= c['users']]))
+
+
 def _containers_finding(audit):
     problems, details, reasons = [], [], set()
     for container in audit['containers']:
@@ -97,28 +154,45 @@ def _containers_finding(audit):
             problems.append('%s: %s%s' % (container['dn'], container['reason'], (' (%s)' % container['error']) if container['error'] else ''))
         else:
             details.append('%s: %d user(s)' % (container['dn'], container['users']))
+    parts = []
     if problems:
-        reason = next((r for r in ('container-dn-invalid', 'container-unreadable', 'search-failed') if r in reasons), 'container-missing')
-        return finding('ldap.user-containers', FAIL, reason, '; '.join(problems + details) + '.',
-                       'Correct the container DNs, and let the integration account list every container.')
-    empty = [c['dn'] for c in audit['containers'] if c['users'] == 0]
+        for reason in ('container-dn-invalid', 'container-unreadable', 'search-failed', 'container-missing'):
+            if reason in reasons:
+                fix = {'container-unreadable': CONTAINER_FIX, 'container-missing': 'Correct the container DN (it does not exist).',
+                       'container-dn-invalid': 'Correct the container DN (it is not a valid DN).'}.get(reason, 'Check the directory server log.')
+                parts.append((FAIL, reason, '; '.join(p for p in problems if ': %s' % reason in p) + '.', fix))
+    empty = [c['dn'] for c in audit['containers'] if c['users'] == 0 and not c['reason']]
     if empty:
-        return finding('ldap.user-containers', WARN, 'container-empty', 'No user matches the filter in %s.' % ', '.join(empty),
-                       'Check the container DN and the user filter.')
+        hint = ' On Active Directory a container the account may not list also looks empty; it was checked where the ACL was readable.' \
+            if audit.get('directory_type') == 'ad' else ''
+        parts.append((WARN, 'container-empty', 'No user matches the filter in %s.%s' % (', '.join(empty), hint), 'Check the container DN and the user filter.'))
     disabled = audit.get('disabled') or {}
     if disabled.get('users'):
-        return finding('ldap.user-containers', WARN, 'disabled-users-in-scope', '%s. %d of the %d users the filter matches are disabled accounts '
-                       '(%s), e.g. %s; SafeQ would replicate them.' % ('; '.join(details), disabled['users'], audit['totals']['users'],
-                                                                       disabled['flag'], '; '.join(disabled['examples'])),
-                       'Leave disabled accounts out of the user filter, for example with '
-                       '(!(userAccountControl:1.2.840.113556.1.4.803:=2)), unless SafeQ should know them.')
-    return finding('ldap.user-containers', PASS, 'containers-listed', '; '.join(details) + '.')
+        parts.append((WARN, 'disabled-users-in-scope', '%d of the %d users the filter matches are disabled accounts (%s), e.g. %s; SafeQ would '
+                      'replicate them.' % (disabled['users'], audit['totals']['users'], disabled['flag'], '; '.join(disabled['examples'])),
+                      'Leave disabled accounts out of the user filter, for example with '
+                      '(!(userAccountControl:1.2.840.113556.1.4.803:=2)), unless SafeQ should know them.'))
+    broad = [c['dn'] for c in audit['containers'] if c.get('naming_context') and c.get('privileged_users') is None and not c['reason']]
+    if not parts:
+        note = ''
+        if broad:
+            note = (' %s is the root of a naming context: an OU under it that the integration account may not list is invisible to it and '
+                    'cannot be reported here.' % ', '.join(broad))
+        return finding('ldap.user-containers', PASS, 'containers-listed', '; '.join(details) + '.' + note + _privileged_note(audit),
+                       BROAD_BASE_FIX if broad else '', reasons=['containers-listed'])
+    if details:
+        parts.append((PASS, '', 'Listed: %s.' % '; '.join(details), ''))
+    if broad:
+        parts.append((PASS, 'broad-base-dn', '%s is the root of a naming context: an OU under it that the integration account may not list is '
+                      'invisible to it and cannot be reported here.' % ', '.join(broad), BROAD_BASE_FIX))
+    return _combined('ldap.user-containers', parts)
 
 
 def _attribute_findings(audit, options):
     thresholds = dict((role, spec[1]) for role, spec in COVERAGE.items())
     thresholds.update(options.get('thresholds') or {})
     total = audit['totals']['users']
+    unreadable = audit.get('unreadable_attributes') or {}
     by_entry = {}
     for role, (entry, dummy, below) in COVERAGE.items():
         present = audit['totals']['present'][role]
@@ -126,33 +200,47 @@ def _attribute_findings(audit, options):
         name = audit['attributes'][role]
         line = '%s (%s): %d of %d users (%.1f%%)' % (role, name, present, total, coverage)
         status = PASS if coverage >= float(thresholds[role]) else below
+        reason = 'coverage-ok' if status == PASS else 'coverage-below-threshold'
         if role in audit.get('unknown_attributes', {}):
-            status = FAIL
+            status, reason = FAIL, 'unknown-attribute'
             line = '%s: attribute %r is not in the directory schema' % (role, name)
         examples = [dn for c in audit['containers'] for dn in c['missing_examples'][role]][:options.get('sample_size', 5)]
-        if status != PASS:
+        if role in unreadable and reason != 'unknown-attribute':
+            item = unreadable[role]
+            # Not "missing in the directory": the account is not allowed to see the value on (some of) these users.
+            status, reason = (below if status == PASS else status), 'attribute-unreadable'
+            line += ' show a value to the integration account; it may not read %s on %d of the %d users without one that were checked (%s), ' \
+                    'e.g. %s: they may hold a value it cannot see' % (name, len(item['examples']), item['checked'], '; '.join(item['why']),
+                                                                      '; '.join(item['examples']))
+        elif status != PASS:
             line += ', below %s%%; missing e.g. %s' % (thresholds[role], '; '.join(examples))
-        by_entry.setdefault(entry, []).append((status, line))
+        by_entry.setdefault(entry, []).append((status, reason, line))
     findings = []
     for entry in ATTRIBUTE_ENTRIES:
         items = by_entry[entry]
-        worst = FAIL if any(s == FAIL for s, dummy in items) else WARN if any(s == WARN for s, dummy in items) else PASS
-        detail = '; '.join(line for dummy, line in items)
-        reason = 'coverage-ok' if worst == PASS else 'coverage-below-threshold'
-        if any('not in the directory schema' in line for dummy, line in items):
-            reason = 'unknown-attribute'
+        worst = FAIL if any(s == FAIL for s, dummy, dummy2 in items) else WARN if any(s == WARN for s, dummy, dummy2 in items) else PASS
+        detail = '; '.join(line for dummy, dummy2, line in items)
+        reasons = []
+        for candidate in ('unknown-attribute', 'attribute-unreadable', 'coverage-below-threshold'):
+            if any(r == candidate for dummy, r, dummy2 in items):
+                reasons.append(candidate)
         role = {'ldap.login': 'login', 'ldap.card-number': 'card_number', 'ldap.unique-id': 'unique_id'}.get(entry)
         dup = audit['duplicates'].get(role) if role else None
         if dup and dup['values']:
-            worst, reason = FAIL, 'duplicates'
+            worst = FAIL
+            reasons.insert(0, 'duplicates')
             detail += '; %d value(s) held by more than one entry, e.g. %s' % (dup['values'], '; '.join(
                 '%s (%d entries: %s)' % (e['value'], e['entries'], ', '.join(e['dns'])) for e in dup['examples']))
         if entry == 'ldap.unique-id' and audit['binary_unique_id']:
             detail += '. objectGUID is binary: list it among SafeQ\'s binary attributes'
-        remediation = {'duplicates': 'Make each value unique: SafeQ matches users by it.',
-                       'unknown-attribute': 'Map an attribute that exists in the directory schema (option attributes).'}.get(
-            reason, '' if worst == PASS else 'Populate the attribute for every user SafeQ replicates, or map another attribute.')
-        findings.append(finding(entry, worst, reason, detail + '.', remediation))
+        if not reasons:
+            reasons = ['coverage-ok']
+        fixes = {'duplicates': 'Make each value unique: SafeQ matches users by it.',
+                 'unknown-attribute': 'Map an attribute that exists in the directory schema (option attributes).',
+                 'attribute-unreadable': ATTRIBUTE_FIX,
+                 'coverage-below-threshold': 'Populate the attribute for every user SafeQ replicates, or map another attribute.'}
+        remediation = ' '.join(fixes[r] for r in reasons if r in fixes)
+        findings.append(finding(entry, worst, reasons[0], detail + '.', remediation, reasons=reasons))
     return findings
 
 

@@ -147,6 +147,17 @@ def parse_entry(data, i, end, keep=None, names=None):
     return dn, attributes
 
 
+def _message_id(data, i):
+    """(message ID, index after it) of the INTEGER at ``i``; its length may be in long form (Active Directory writes 0x84)."""
+    if data[i] != 0x02:
+        raise WireError('malformed answer: message ID tag 0x%02x' % data[i])
+    size = data[i + 1]
+    if size < 0x80:
+        return int.from_bytes(data[i + 2:i + 2 + size], 'big'), i + 2 + size
+    size, i = _length(data, i + 1)
+    return int.from_bytes(data[i:i + size], 'big'), i + size
+
+
 def _header(data, i):
     """(content start, content end) of the element at ``i``; lengths up to 0xffff inline."""
     size = data[i + 1]
@@ -168,10 +179,7 @@ def read_response(channel, message_id, tag):
             start, end = _header(data, 0)
             if end <= len(data):
                 try:
-                    if data[start] != 0x02:
-                        raise WireError('malformed answer: message ID tag 0x%02x' % data[start])
-                    got = int.from_bytes(data[start + 2:start + 2 + data[start + 1]], 'big')
-                    i = start + 2 + data[start + 1]
+                    got, i = _message_id(data, start)
                     if data[i] == tag and got == message_id:
                         return _result(data, *_header(data, i))
                     if got == 0 and data[i] == _EXTENDED:
@@ -276,10 +284,11 @@ class PagedSearch:
                 data, pos = data[pos:] + chunk, 0
                 continue
             pos = end
-            if data[i] != 0x02:
-                raise WireError('malformed answer: message ID tag 0x%02x' % data[i])
-            got = int.from_bytes(data[i + 2:i + 2 + data[i + 1]], 'big')
-            i += 2 + data[i + 1]
+            if data[i] == 0x02 and data[i + 1] < 0x80:  # the usual short form inline: this runs once per entry
+                got = int.from_bytes(data[i + 2:i + 2 + data[i + 1]], 'big')
+                i += 2 + data[i + 1]
+            else:
+                got, i = _message_id(data, i)
             tag = data[i]
             start, stop = _header(data, i)
             if got != message_id:

@@ -93,13 +93,16 @@ def expand(targets, max_probes=MAX_PROBES):
         expect = target.get('expect') or 'open'
         if expect not in EXPECTS:
             raise TargetError('%s.expect: %r is not one of %s' % (where, expect, ', '.join(EXPECTS)))
+        server_name = target.get('server_name') or host
         for port in _ports(target.get('port'), where):
-            key = (host.lower(), port, proto, probe, target.get('entry'), expect)
+            # A duplicate repeats every field that changes the probe or its finding; server_name (the TLS SNI and the
+            # name the certificate is matched against) is one of them: one address may be checked under several names.
+            key = (host.lower(), port, proto, probe, target.get('entry'), expect, server_name.lower())
             if key in seen:
                 continue
             seen.add(key)
             probes.append({'id': 'p%d' % len(probes), 'host': host, 'port': port, 'proto': proto, 'probe': probe,
-                           'entry': target.get('entry'), 'expect': expect, 'server_name': target.get('server_name') or host})
+                           'entry': target.get('entry'), 'expect': expect, 'server_name': server_name})
             if len(probes) > max_probes:
                 raise TargetError('targets: more than %d probes (host x port x proto) in one call; split the targets over several tasks'
                                   % max_probes)

@@ -22,6 +22,25 @@ description:
   - "Evaluates the catalogue's LDAP lines: V(ldap.primary-server), V(ldap.domain-names), V(ldap.user-containers), V(ldap.login),
     V(ldap.name-surname), V(ldap.department), V(ldap.card-number), V(ldap.unique-id), V(ldap.email), V(ldap.replication)
     and V(ldap.integration-account)."
+  - "Tells an empty container from one the integration account may not see into. OpenLDAP refuses such a search
+    (C(insufficientAccessRights) with the C(disclose) right); Active Directory and Samba answer it with success and no
+    entries, and return the container from a base search without its attributes. So each container is first read with a
+    base search of its own objectClass and name (empty: V(container-unreadable)); on Active Directory its DACL is read as
+    the integration account (C(nTSecurityDescriptor), DACL only) and checked against the SIDs of the account's token
+    (C(tokenGroups) of the root DSE): List Contents denied or not granted is V(container-unreadable), with the ACE that
+    decides. The constructed attributes allowedChildClassesEffective and allowedAttributesEffective are not used: they
+    tell what the account may create and write, not what it may read."
+  - "Users the account lists but whose mapped attribute it may not read (Read Property denied on the attribute or its
+    property set) are V(attribute-unreadable), not missing: for each attribute some users lack, the example users are
+    checked (their DACL on Active Directory, the privileged account's view with O(privileged_bind_dn))."
+  - "A container DN that does not exist is V(container-missing) on V(ldap.user-containers) only; it does not count
+    against the integration account. (An object hidden by an ACL answers noSuchObject too: O(privileged_bind_dn) tells the
+    two apart.)"
+  - "When a base DN is the root of a naming context (the domain root), an OU below it that the account may not list is
+    invisible to it: the finding's detail says so and recommends listing the user containers explicitly (or
+    O(privileged_bind_dn), whose count comparison covers it)."
+  - "A finding with several reasons (a container-empty warning and disabled users in scope, say) reports them all:
+    C(reasons) lists every one, worst first, and the detail names each."
   - Runs on the controller or a delegated POSIX host (C(delegate_to), usually with C(run_once)); never on a Windows node.
   - Read-only; identical under C(--check).
 requirements:
@@ -55,6 +74,20 @@ options:
     type: str
   bind_password:
     description: Password of the integration account. Never logged or returned.
+    type: str
+  privileged_bind_dn:
+    description:
+      - DN (or user@domain) of a second, privileged account (for example a read-only domain auditor) to compare with. Optional.
+      - "With it the audit also tells what the integration account cannot see: a container DN the account gets no answer for
+        but the privileged account finds is V(container-unreadable), not V(container-missing); a container where the privileged
+        account counts more users matching the filter than the integration account (an OU or entries below it that the
+        account may not list, also under a broad base DN) is V(container-unreadable); and users without a mapped attribute
+        whose value the privileged account reads are V(attribute-unreadable)."
+      - Only reads. Per container one base search and one paged search that returns DNs only; per attribute role a base
+        search of each example user (at most O(sample_size)).
+    type: str
+  privileged_bind_password:
+    description: Password of O(privileged_bind_dn) (required with it). Never logged or returned.
     type: str
   domains:
     description: Domain names SafeQ replicates (for example C(example.com)); each must map to a naming context.
@@ -158,11 +191,16 @@ containers:
   description:
     - Per container - exists, listable, users counted, and per attribute role how many users have it (C(present)), lack it
       (C(missing)) and the coverage in percent (C(coverage)), with example DNs of users missing each (C(missing_examples)).
+    - C(reason) is why a container was not counted (V(container-missing), V(container-unreadable), V(container-dn-invalid),
+      V(search-failed)) and C(error) the detail (for V(container-unreadable) what the account was refused, e.g. the ACE
+      that denies List Contents); C(naming_context) whether the DN is the root of a naming context; C(privileged_users)
+      the users the privileged account counts there (C(null) without O(privileged_bind_dn)).
   returned: always
   type: list
   elements: dict
   sample: [{dn: "ou=People,dc=example,dc=org", exists: true, listable: true, users: 40000, present: {department: 39998},
-            missing: {department: 2}, coverage: {department: 99.99}, missing_examples: {department: ["uid=x,ou=People,dc=example,dc=org"]}}]
+            missing: {department: 2}, coverage: {department: 99.99}, missing_examples: {department: ["uid=x,ou=People,dc=example,dc=org"]},
+            reason: null, error: null, naming_context: false, privileged_users: null}]
 totals:
   description: Users counted, and attributes present, missing and coverage in percent, over all containers.
   returned: always
@@ -194,12 +232,37 @@ duplicates:
   type: dict
   sample: {card_number: {values: 1, examples: [{value: '4000000000', entries: 2,
                                                 dns: ["uid=a,ou=People,dc=example,dc=org", "uid=b,ou=People,dc=example,dc=org"]}]}}
+unreadable_attributes:
+  description:
+    - Per attribute role, users without a value whom the integration account may not read it on - the attribute, how many
+      example users were checked, those it may not read it on, and why (the deciding ACE, or that the privileged account
+      reads a value). Empty when every checked example really lacks the attribute.
+  returned: always
+  type: dict
+  sample: {department: {attribute: department, checked: 1, examples: ["CN=A,OU=Staff,DC=example,DC=com"],
+                        why: ["Read Property is denied to it by an ACE for S-1-5-21-1-2-3-1107 (inherited)"]}}
+acl_checked:
+  description: Whether the audit could read the integration account's token (Active Directory) and so check DACLs.
+  returned: always
+  type: bool
+  sample: true
+privileged:
+  description: The comparison account - its DN, whether it bound, and why not. C(null) without O(privileged_bind_dn).
+  returned: always
+  type: dict
+  sample: {bind_dn: auditor@example.com, bound: true, reason: null, message: null}
 findings:
-  description: Findings for the checklist's LDAP lines.
+  description:
+    - Findings for the checklist's LDAP lines. C(reason) is the leading reason; C(reasons) lists every reason the entry has,
+      worst first (for example V(container-empty) and V(disabled-users-in-scope) on V(ldap.user-containers)).
+      V(ldap.user-containers) reasons - V(container-missing), V(container-unreadable), V(container-dn-invalid), V(search-failed),
+      V(container-empty), V(disabled-users-in-scope), V(broad-base-dn), V(containers-listed). V(ldap.integration-account) adds
+      V(container-unreadable) and V(attribute-unreadable) to the bind reasons; the attribute lines add V(attribute-unreadable).
   returned: always
   type: list
   elements: dict
-  sample: [{id: ldap.department, status: fail, reason: coverage-below-threshold, detail: "department (departmentNumber): 39998 of 40000 users"}]
+  sample: [{id: ldap.department, status: fail, reason: coverage-below-threshold, reasons: [coverage-below-threshold],
+            detail: "department (departmentNumber): 39998 of 40000 users"}]
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -215,6 +278,8 @@ ARGUMENT_SPEC = {
     'tls_server_name': {'type': 'str'},
     'bind_dn': {'type': 'str'},
     'bind_password': {'type': 'str', 'no_log': True},
+    'privileged_bind_dn': {'type': 'str'},
+    'privileged_bind_password': {'type': 'str', 'no_log': True},
     'domains': {'type': 'list', 'elements': 'str', 'default': []},
     'base_dns': {'type': 'list', 'elements': 'str', 'required': True},
     'user_filter': {'type': 'str'},
@@ -256,7 +321,8 @@ def check_options(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                           required_together=[('privileged_bind_dn', 'privileged_bind_password')])
     if _ldap_audit.ldap3 is None:
         module.fail_json(msg=missing_required_lib('ldap3'), exception=_ldap_audit.LDAP3_IMPORT_ERROR)
     params = dict(module.params)
@@ -270,6 +336,7 @@ def main():
     module.exit_json(changed=False, servers=audit['servers'], root_dse=audit['root_dse'], directory_type=audit['directory_type'],
                      attributes=audit['attributes'], containers=audit['containers'], totals=audit['totals'], duplicates=audit['duplicates'],
                      disabled=audit['disabled'], change_tracking=audit['change_tracking'], size_limit_hit=audit['size_limit_hit'],
+                     unreadable_attributes=audit['unreadable_attributes'], acl_checked=audit['acl_checked'], privileged=audit['privileged'],
                      findings=findings)
 
 

@@ -37,7 +37,7 @@ options:
     default: fail
   nodes:
     description:
-      - Inventory hosts of the SafeQ nodes. Every C(safeq_*) variable each of them has is checked before any host is contacted:
+      - Inventory hosts of the SafeQ nodes. Every C(safeq_*) variable each of them has is checked before any host is contacted,
         its type and choices against the roles' argument specs, its value against the rules of the module option it feeds
         (ranges, finite numbers, non-empty strings and list items, DNs, versions, UNC and Windows paths, existing files,
         known keys), and unknown C(safeq_*) names (typos) are refused with a suggestion. Secret values are never shown.

@@ -45,6 +45,8 @@ VARIABLE_OPTIONS = {
     'safeq_ldap_ca_file': ('ldap_attribute_check', 'ca_file'),
     'safeq_ldap_bind_dn': ('ldap_attribute_check', 'bind_dn'),
     'safeq_ldap_bind_password': ('ldap_attribute_check', 'bind_password'),
+    'safeq_ldap_privileged_bind_dn': ('ldap_attribute_check', 'privileged_bind_dn'),
+    'safeq_ldap_privileged_bind_password': ('ldap_attribute_check', 'privileged_bind_password'),
     'safeq_ldap_domains': ('ldap_attribute_check', 'domains'),
     'safeq_ldap_base_dns': ('ldap_attribute_check', 'base_dns'),
     'safeq_ldap_attributes': ('ldap_attribute_check', 'attributes'),
@@ -94,7 +96,9 @@ def _coerce_scalar(value, kind):
         return value, None
     shown = _option_rules.show(value)
     if kind in ('dict', 'list'):
-        return (value, None) if isinstance(value, dict if kind == 'dict' else list) else (None, '%s is not a %s' % (shown, 'mapping' if kind == 'dict' else 'list'))
+        if isinstance(value, dict if kind == 'dict' else list):
+            return value, None
+        return None, '%s is not a %s' % (shown, 'mapping' if kind == 'dict' else 'list')
     if kind in ('str', 'path'):
         if isinstance(value, (dict, list, bool)) or value is None:
             return None, '%s is not a string' % shown

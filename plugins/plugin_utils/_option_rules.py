@@ -117,6 +117,20 @@ def dn(value):
     return None
 
 
+_UPN_RE = re.compile(r'^[^\s@\\]+@[^\s@\\]+$')
+_DOWN_LEVEL_RE = re.compile(r'^[^\s\\/]+\\[^\\/]+$')
+
+
+def bind_name(value):
+    """What a simple bind takes: a DN, or on Active Directory user@domain (UPN) or DOMAIN\\user."""
+    if isinstance(value, str) and (_UPN_RE.match(value) or _DOWN_LEVEL_RE.match(value)):
+        return None
+    problem = dn(value)
+    if problem and isinstance(value, str) and value.strip():
+        return '%s is not a DN, user@domain or DOMAIN\\user' % show(value)
+    return problem
+
+
 def version(value):
     """A dotted version such as 13.0 or 15.0.2000.5."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -236,8 +250,10 @@ RULES = {
         'port': integer(1, 65535),
         'ca_file': readable_file,
         'tls_server_name': host,
-        'bind_dn': dn,
+        'bind_dn': bind_name,
         'bind_password': text(1024),
+        'privileged_bind_dn': bind_name,
+        'privileged_bind_password': text(1024),
         'domains': items(pattern(re.compile(r'^[^\s=,]{1,253}$'), 'a domain name such as example.com')),
         'base_dns': items(dn, allow_empty=False),
         'attributes': mapping(LDAP_ROLES, pattern(re.compile(r'^[A-Za-z][A-Za-z0-9-]{0,127}$|^\d+(\.\d+)+$'), 'an LDAP attribute name')),

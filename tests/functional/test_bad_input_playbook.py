@@ -97,7 +97,8 @@ VARIABLES = [
     ('safeq_ldap_security', 'tls', "'tls' is not one of ldaps, starttls, none"),
     ('safeq_ldap_ca_file', '/nonexistent/ldap-ca.pem', "'/nonexistent/ldap-ca.pem' does not exist or is not a file on the controller"),
     ('safeq_ldap_ca_file', '/etc', "'/etc' does not exist or is not a file"),
-    ('safeq_ldap_bind_dn', 'safeq@example', "'safeq@example' is not a DN"),
+    ('safeq_ldap_bind_dn', 'safeq', "'safeq' is not a DN, user@domain or DOMAIN"),
+    ('safeq_ldap_privileged_bind_dn', 'CN=Auditor,OU=Service,', 'is not a DN'),
     ('safeq_ldap_bind_dn', 'CN=SafeQ,OU=Service,', 'is not a DN'),
     ('safeq_ldap_base_dns', 'OU=Users,DC=example,DC=com', 'is not a list'),
     ('safeq_ldap_base_dns', ['example.com'], "'example.com' is not a DN"),
@@ -139,6 +140,7 @@ HOST_ONLY = {('safeq_min_memory_gb', '-1'), ('safeq_server_role', '"mps"'), ('sa
 SECRETS = [
     ('safeq_ldap_bind_password', [SECRET], 'is not a string'),
     ('safeq_ldap_bind_password', {SECRET: 1}, 'is not a string'),
+    ('safeq_ldap_privileged_bind_password', [SECRET], 'is not a string'),
     ('safeq_snmp_community', [SECRET], 'is not a string'),
 ]
 

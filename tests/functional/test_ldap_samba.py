@@ -137,3 +137,117 @@ def test_starttls_on_389_reads_the_same_as_ldaps(samba):
     over_starttls = ldap_audit.audit(_options(samba, security='starttls', port=389))
     assert over_starttls['bound'] and over_starttls['error'] is None
     assert over_starttls['totals'] == over_ldaps['totals'] and over_starttls['totals']['users'] == 3
+
+
+HIDDEN, OPEN, ATTRS, NOLIST, NOWHERE = ('OU=%s,%s' % (ou, BASE_DN) for ou in ('Hidden', 'Open', 'Attrs', 'NoList', 'Nowhere'))
+
+
+def _sid(name):
+    connection = ldap3.Connection(ldap3.Server('127.0.0.1', 636, use_ssl=True, tls=ldap3.Tls(validate=ssl.CERT_NONE)), 'Administrator@lab.test',
+                                  ADMIN_PASSWORD, auto_bind=True)
+    connection.search(BASE_DN, '(sAMAccountName=%s)' % name, attributes=['objectSid'])
+    sid = str(connection.entries[0].objectSid)
+    connection.unbind()
+    return sid
+
+
+@pytest.fixture(scope='module')
+def acl_lab(samba):
+    """OUs with users: Hidden denies the integration account (sync) List Contents and Read Property (a Deny ACE for its SID,
+    inherited below), NoList denies it List Contents only, in Attrs one user denies it Read Property on department, Open is
+    readable; sync-ok is a second, ordinary account that may read everything."""
+    for ou in (HIDDEN, OPEN, ATTRS, NOLIST):
+        samba.add_ou(ou)
+    samba.add_user_in('hidden1', HIDDEN, given_name='Hid', surname='One', mail_address='h1@lab.test', department='D1')
+    samba.add_user_in('hidden2', HIDDEN, given_name='Hid', surname='Two', mail_address='h2@lab.test', department='D1')
+    samba.add_user_in('nolist1', NOLIST, given_name='No', surname='List', mail_address='n1@lab.test', department='D5')
+    samba.add_user_in('open1', OPEN, given_name='Open', surname='One', mail_address='o1@lab.test', department='D2')
+    samba.add_user_in('attrs1', ATTRS, given_name='Attr', surname='One', mail_address='a1@lab.test', department='D3')
+    samba.add_user('sync')
+    samba.add_user('sync-ok')
+    sid = _sid('sync')
+    samba.set_acl(HIDDEN, '(D;CI;LCRP;;;%s)' % sid)
+    samba.set_acl(NOLIST, '(D;;LC;;;%s)' % sid)
+    # On the user itself: an inherited Deny from the OU would come after the user's explicit Allow entries and lose to them.
+    samba.set_acl('CN=Attr One,' + ATTRS, '(OD;;RP;bf96794f-0de6-11d0-a285-00aa003049e2;;%s)' % sid)  # department's schemaIDGUID
+    return {'sid': sid}
+
+
+def _as(samba, name, **overrides):
+    return _options(samba, bind_dn='%s@lab.test' % name, bind_password='Us3r-Secret-' + name, **overrides)
+
+
+def _findings(options):
+    audit = ldap_audit.audit(options)
+    return audit, {f['id']: f for f in ldap_evaluate.evaluate(audit, options)}
+
+
+def test_an_ou_the_account_may_not_list_fails_as_container_unreadable(samba, acl_lab):
+    """AD answers the denied account's searches with success and no entries: the audit must not call that an empty OU."""
+    options = _as(samba, 'sync', base_dns=[HIDDEN, OPEN])
+    audit, findings = _findings(options)
+    hidden = audit['containers'][0]
+    assert audit['acl_checked'] and (hidden['reason'], hidden['listable'], hidden['exists']) == ('container-unreadable', False, True)
+    assert 'objectClass, name come back empty' in hidden['error']
+    containers, account = findings['ldap.user-containers'], findings['ldap.integration-account']
+    assert (containers['status'], containers['reason']) == ('fail', 'container-unreadable')
+    assert (account['status'], account['reason']) == ('fail', 'container-unreadable')
+    assert HIDDEN in account['detail'] and 'List Contents and Read Property' in account['remediation']
+    assert 'container-empty' not in containers['reasons'] and audit['containers'][1]['users'] == 1
+
+
+def test_the_same_audit_with_an_account_that_may_read_passes(samba, acl_lab):
+    options = _as(samba, 'sync-ok', base_dns=[HIDDEN, OPEN])
+    audit, findings = _findings(options)
+    assert [c['users'] for c in audit['containers']] == [2, 1]
+    assert (findings['ldap.user-containers']['status'], findings['ldap.user-containers']['reason']) == ('pass', 'containers-listed')
+    assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('pass', 'bind-and-read')
+    assert findings['ldap.department']['status'] == 'pass' and audit['unreadable_attributes'] == {}
+
+
+def test_list_contents_denied_alone_is_found_in_the_dacl(samba, acl_lab):
+    """The OU's own attributes stay readable; only List Contents is denied: the DACL check names the ACE."""
+    audit, findings = _findings(_as(samba, 'sync', base_dns=[NOLIST]))
+    container = audit['containers'][0]
+    assert container['reason'] == 'container-unreadable'
+    assert container['error'] == 'List Contents is denied to it by an ACE for %s' % acl_lab['sid']
+    assert findings['ldap.integration-account']['reason'] == 'container-unreadable'
+
+
+def test_a_privileged_account_tells_hidden_from_missing_and_counts_what_is_hidden_below_the_root(samba, acl_lab):
+    options = _as(samba, 'sync', base_dns=[BASE_DN, NOWHERE], privileged_bind_dn='Administrator@lab.test',
+                  privileged_bind_password=ADMIN_PASSWORD)
+    audit, findings = _findings(options)
+    root, nowhere = audit['containers']
+    assert root['naming_context'] and root['reason'] == 'container-unreadable'
+    assert root['privileged_users'] - root['users'] == 3  # hidden1, hidden2 and nolist1
+    assert nowhere['reason'] == 'container-missing'
+    assert audit['privileged']['bound'] and ADMIN_PASSWORD not in repr(audit) + repr(findings)
+    assert findings['ldap.user-containers']['reasons'][:2] == ['container-unreadable', 'container-missing']
+
+
+def test_a_broad_base_dn_says_what_it_cannot_see(samba, acl_lab):
+    audit, findings = _findings(_as(samba, 'sync', base_dns=[BASE_DN]))
+    finding = findings['ldap.user-containers']
+    assert audit['containers'][0]['naming_context'] and audit['containers'][0]['reason'] is None
+    assert 'invisible to it and cannot be reported' in finding['detail'] and 'List the user containers explicitly' in finding['remediation']
+
+
+def test_a_container_that_does_not_exist_does_not_blame_the_account(samba, acl_lab):
+    audit, findings = _findings(_as(samba, 'sync', base_dns=[NOWHERE, OPEN]))
+    assert (findings['ldap.user-containers']['status'], findings['ldap.user-containers']['reason']) == ('fail', 'container-missing')
+    assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('pass', 'bind-and-read')
+
+
+def test_an_attribute_the_account_may_not_read_is_not_called_missing(samba, acl_lab):
+    audit, findings = _findings(_as(samba, 'sync', base_dns=[ATTRS, OPEN]))
+    assert audit['totals']['present']['department'] == 1  # the Attrs user's department is not shown to the account
+    item = audit['unreadable_attributes']['department']
+    assert item['examples'] == ['CN=Attr One,' + ATTRS] and item['checked'] == 1
+    assert item['why'] == ['Read Property is denied to it by an ACE for %s' % acl_lab['sid']]
+    department = findings['ldap.department']
+    assert (department['status'], department['reason']) == ('fail', 'attribute-unreadable')
+    assert 'missing e.g.' not in department['detail'] and 'may not read department' in department['detail']
+    assert findings['ldap.integration-account']['reason'] == 'attribute-unreadable'
+    readable = _findings(_as(samba, 'sync-ok', base_dns=[ATTRS, OPEN]))[1]['ldap.department']
+    assert (readable['status'], readable['reason']) == ('pass', 'coverage-ok')

@@ -14,7 +14,7 @@ import yaml
 
 from tests.lab import lab
 from tests.lab.collection import ldap_audit, ldap_channel, ldap_evaluate, ldap_wire
-from tests.lab.slapd import BIND_DN, BIND_PW, Slapd
+from tests.lab.slapd import BIND_DN, BIND_PW, ROOT_DN, ROOT_PW, Slapd
 
 
 def _options(server, **overrides):
@@ -63,7 +63,7 @@ def test_counts_equal_the_ground_truth(slapd):
     assert statuses['ldap.login'] == ('fail', 'duplicates')
     assert statuses['ldap.email'] == ('pass', 'coverage-ok')  # 115 of 120 = 95.8 % >= the 90 % default
     assert statuses['ldap.user-containers'] == ('fail', 'container-unreadable')
-    assert statuses['ldap.integration-account'] == ('fail', 'cannot-list')
+    assert statuses['ldap.integration-account'] == ('fail', 'container-unreadable')
     assert statuses['ldap.replication'] == ('pass', 'differential-ready')
     assert statuses['ldap.domain-names'] == ('pass', 'domains-found')
 
@@ -217,3 +217,54 @@ def test_bad_options_are_refused_by_name_before_any_connection(slapd, tmp_path):
     assert "Invalid value for option 'user_filter': '(uid=a' is not an LDAP filter" in output
     assert "Invalid value for option 'thresholds': email=120" in output
     assert 'Traceback' not in output and BIND_PW not in output
+
+
+def test_a_container_that_does_not_exist_is_missing_and_does_not_blame_the_account(slapd):
+    audit, findings = _run(_options(slapd, base_dns=['ou=Nowhere,dc=lab,dc=test', 'ou=Staff,dc=lab,dc=test']))
+    assert (findings['ldap.user-containers']['status'], findings['ldap.user-containers']['reason']) == ('fail', 'container-missing')
+    assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('pass', 'bind-and-read')
+    assert audit['acl_checked'] is False and audit['privileged'] is None  # no DACLs on OpenLDAP; no comparison asked for
+
+
+@pytest.fixture(scope='module')
+def hiding(tmp_path_factory):
+    """slapd whose ACLs hide ou=Staff from the integration account without "disclose" (noSuchObject, like a missing DN)
+    and keep departmentNumber of the People users from it; the rootdn is the privileged account."""
+    acls = ['access to dn.subtree="ou=Staff,{suffix}" by dn.exact="%s" none by users read by * none' % BIND_DN,
+            'access to dn.subtree="ou=People,{suffix}" attrs=departmentNumber by dn.exact="%s" none by users read by * none' % BIND_DN]
+    with Slapd(str(tmp_path_factory.mktemp('hiding')), '127.0.0.36', users=30, extra_acls=acls) as server:
+        yield server
+
+
+def test_without_a_privileged_account_a_hidden_container_reads_as_missing(hiding):
+    audit, findings = _run(_options(hiding, base_dns=['ou=Staff,dc=lab,dc=test']))
+    assert audit['containers'][0]['reason'] == 'container-missing'
+    assert findings['ldap.integration-account']['reason'] == 'bind-and-read'
+
+
+def test_a_privileged_account_tells_a_hidden_container_and_unreadable_attributes(hiding):
+    options = _options(hiding, base_dns=['ou=Staff,dc=lab,dc=test', 'ou=People,dc=lab,dc=test', 'ou=Nowhere,dc=lab,dc=test'],
+                       privileged_bind_dn=ROOT_DN, privileged_bind_password=ROOT_PW)
+    audit, findings = _run(options)
+    staff, people, nowhere = audit['containers']
+    assert (staff['reason'], staff['exists']) == ('container-unreadable', True) and 'privileged account finds it' in staff['error']
+    assert nowhere['reason'] == 'container-missing'
+    assert people['reason'] is None and people['privileged_users'] == people['users'] == hiding.truth['per_container']['ou=People,dc=lab,dc=test']
+    assert audit['totals']['present']['department'] == 0
+    item = audit['unreadable_attributes']['department']
+    assert item['checked'] == 3 and len(item['examples']) == 3 and item['why'] == ['a privileged account reads a value']
+    statuses = {k: (v['status'], v['reason']) for k, v in findings.items()}
+    assert statuses['ldap.department'] == ('fail', 'attribute-unreadable')
+    assert statuses['ldap.user-containers'] == ('fail', 'container-unreadable')
+    assert findings['ldap.user-containers']['reasons'] == ['container-unreadable', 'container-missing']
+    assert statuses['ldap.integration-account'] == ('fail', 'container-unreadable')
+    assert findings['ldap.integration-account']['reasons'] == ['container-unreadable', 'attribute-unreadable']
+    assert ROOT_PW not in json.dumps(findings) + json.dumps(audit, default=str)
+
+
+def test_a_wrong_privileged_password_is_said_and_changes_nothing_else(hiding):
+    options = _options(hiding, base_dns=['ou=People,dc=lab,dc=test'], privileged_bind_dn=ROOT_DN, privileged_bind_password='wrong')
+    audit, findings = _run(options)
+    assert (audit['privileged']['bind_dn'], audit['privileged']['bound'], audit['privileged']['reason']) == (ROOT_DN, False, 'invalid-credentials')
+    assert audit['containers'][0]['privileged_users'] is None
+    assert 'its bind failed (invalid-credentials' in findings['ldap.user-containers']['detail'] + findings['ldap.integration-account']['detail']

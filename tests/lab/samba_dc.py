@@ -68,6 +68,22 @@ class SambaDC:
                 args.append('--%s=%s' % (key.replace('_', '-'), attributes[key]))
         subprocess.run(args, check=True, capture_output=True, timeout=120)
 
+    def add_ou(self, dn):
+        self.samba_tool('ou', 'create', dn)
+
+    def add_user_in(self, name, ou_dn, **attributes):
+        """A user in ``ou_dn`` (``samba-tool user create --userou``, relative to the domain); the password is Us3r-Secret-NAME."""
+        relative = ou_dn[:-len(',' + BASE_DN)] if ou_dn.lower().endswith(',' + BASE_DN.lower()) else ou_dn
+        args = ['user', 'create', name, 'Us3r-Secret-' + name, '--userou=' + relative]
+        for key in ('given_name', 'surname', 'mail_address', 'department'):
+            if attributes.get(key):
+                args.append('--%s=%s' % (key.replace('_', '-'), attributes[key]))
+        self.samba_tool(*args)
+
+    def set_acl(self, dn, sddl):
+        """Add the ACEs of ``sddl`` (e.g. '(D;CI;LCRP;;;S-1-5-21-...)') to the DACL of ``dn`` (samba-tool dsacl set)."""
+        self.samba_tool('dsacl', 'set', '--objectdn=' + dn, '--sddl=' + sddl)
+
     def samba_tool(self, *args):
         """Run ``samba-tool ARGS`` against this DC's database (user disable, domain passwordsettings, ...)."""
         subprocess.run(['samba-tool'] + list(args) + ['-s', self.conf], check=True, capture_output=True, timeout=120)

@@ -132,8 +132,10 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
 class Slapd:
     """slapd in ``workdir`` on ``host`` (LDAP and LDAPS ports chosen at start)."""
 
-    def __init__(self, workdir, host='127.0.0.30', users=100, cert_kind='good', size_limit=500, dataset=None):
+    def __init__(self, workdir, host='127.0.0.30', users=100, cert_kind='good', size_limit=500, dataset=None, extra_acls=()):
+        """``extra_acls``: slapd.conf ``access to`` lines placed before the final 'access to * by users read'."""
         self.workdir, self.host, self.cert_kind, self.size_limit = workdir, host, cert_kind, size_limit
+        self.extra_acls = list(extra_acls)
         self.dataset = dataset or {}
         self.users = users
         self.process = None
@@ -151,8 +153,8 @@ class Slapd:
                 'index objectClass eq\nindex uid eq\n'
                 'access to attrs=userPassword by self write by anonymous auth by * none\n'
                 'access to dn.base="ou=Secret,{suffix}" by users disclose by * none\n'
-                'access to dn.children="ou=Secret,{suffix}" by * none\n'
-                'access to * by users read by * none\n').format(
+                'access to dn.children="ou=Secret,{suffix}" by * none\n' + ''.join(line + '\n' for line in self.extra_acls)
+                + 'access to * by users read by * none\n').format(
                     w=self.workdir, suffix=SUFFIX, rootdn=ROOT_DN, rootpw=ROOT_PW, limit=self.size_limit, **self.certs)
 
     def start(self):

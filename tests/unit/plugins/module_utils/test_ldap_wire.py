@@ -201,3 +201,120 @@ def test_read_response_names_a_notice_of_disconnection_and_a_closed_connection()
         _ldap_wire.read_response(channel, 1, 0x61)
     with pytest.raises(_ldap_wire.WireError, match='closed the connection before answering'):
         _ldap_wire.read_response(FakeChannel([]), 1, 0x61)
+
+
+# Non-minimal lengths. BER (X.690 8.1.3.5 note 2) lets a sender write any definite length in the long form with more
+# octets than needed; RFC 4511 allows every BER length form but the indefinite one. Active Directory writes 0x84 and four
+# octets for the length of every constructed element (the LDAPMessage, the protocol op, the attribute lists). Integers and
+# enumerations may not be padded in their content (8.3.2), but their length may be long-form like any other.
+
+def _stretch(data, octets, inner=False):
+    """``data`` (complete BER elements) with every length rewritten in long form on ``octets`` octets (a callable per
+    element, or an int); with ``inner``, an OCTET STRING whose content is itself one BER element (a control value) too."""
+    width = octets if callable(octets) else (lambda tag, size: octets)
+    out, i = b'', 0
+    while i < len(data):
+        tag, size = data[i], data[i + 1]
+        if size < 0x80:
+            start = i + 2
+        else:
+            start = i + 2 + (size & 0x7f)
+            size = int.from_bytes(data[i + 2:start], 'big')
+        content = data[start:start + size]
+        if tag & 0x20:
+            content = _stretch(content, octets, inner)
+        elif inner and tag == 0x04 and content[:1] == b'\x30' and _is_one_element(content):
+            content = _stretch(content, octets, inner)
+        n = max(width(tag, len(content)), 0 if len(content) < 0x80 else (len(content).bit_length() + 7) // 8)
+        out += bytes((tag,)) + (bytes((len(content),)) if n == 0 else bytes((0x80 | n,)) + len(content).to_bytes(n, 'big')) + content
+        i = start + size
+    return out
+
+
+def _is_one_element(data):
+    try:
+        size = data[1]
+        if size >= 0x80:
+            count = size & 0x7f
+            return 0 < count <= 4 and 2 + count + int.from_bytes(data[2:2 + count], 'big') == len(data)
+        return 2 + size == len(data)
+    except IndexError:
+        return False
+
+
+def test_stretch_keeps_the_content_and_makes_every_length_long():
+    done = done_message(5, cookie=b'ck')
+    stretched = _stretch(done, 4, inner=True)
+    assert stretched[:6] == b'\x30\x84\x00\x00\x00' + bytes((len(stretched) - 6,))
+    assert stretched[6:12] == b'\x02\x84\x00\x00\x00\x01' and stretched[12] == 5  # the message ID
+    assert b'\x0a\x84\x00\x00\x00\x01\x00' in stretched  # the result code (ENUMERATED)
+    assert b'\x02\x84\x00\x00\x00\x01\x0a' in stretched  # the page size inside the control value (INTEGER)
+    assert _stretch(stretched, 0, inner=True) == done  # 0: back to the shortest form
+
+
+@pytest.mark.parametrize('octets', [1, 2, 3, 4])
+def test_non_minimal_lengths_of_every_element_decode_as_the_minimal_ones(octets):
+    """Message IDs, result codes (ENUMERATED), the paged control's INTEGER and cookie, every SEQUENCE and SET in long form."""
+    first = [('uid=a,ou=People', [('uid', [b'a']), ('mail', [b'a@x'])]), ('uid=b,ou=People', [('uid', [b'b']), ('cn', [])])]
+    second = [('uid=c,ou=People', [('uid', [b'c']), ('mail', [b'c@x', b'c2@x' * 100])])]
+    pages = [lambda mid: _stretch(b''.join(entry_message(mid, dn, attrs) for dn, attrs in first) + done_message(mid, cookie=b'next-page'),
+                                  octets, inner=True),
+             lambda mid: _stretch(b''.join(entry_message(mid, dn, attrs) for dn, attrs in second) + done_message(mid, cookie=b''), octets, inner=True)]
+    channel = FakeChannel(pages, chunk=5)
+    search, entries = _search(channel)
+    assert entries == [(b'uid=a,ou=People', {b'uid': [b'a'], b'mail': [b'a@x']}), (b'uid=b,ou=People', {b'uid': [b'b']}),
+                       (b'uid=c,ou=People', {b'uid': [b'c'], b'mail': [b'c@x', b'c2@x' * 100]})]
+    assert (search.result, search.pages_read, search.entries_read) == ('success', 2, 3)
+    assert b'next-page' in channel.sent[1]
+
+
+@pytest.mark.parametrize('octets', [1, 4])
+def test_non_minimal_lengths_in_results_references_and_notices(octets):
+    def reference(mid):
+        return _message(mid, 'searchResRef', R.SearchResultReference().setComponentByPosition(0, R.URI('ldap://other/dc=x')))
+
+    channel = FakeChannel([lambda mid: _stretch(entry_message(mid + 7, 'uid=stray', [('uid', [b'x'])]) + reference(mid)
+                                                + entry_message(mid, 'uid=a', [('uid', [b'a'])]) + done_message(mid, 4, diagnostic='limit'), octets)])
+    search, entries = _search(channel)
+    assert (search.result, search.message, search.references, [dn for dn, dummy in entries]) == ('sizeLimitExceeded', 'limit', 1, [b'uid=a'])
+    channel = FakeChannel([lambda mid: _stretch(notice_of_disconnection('shutting down'), octets)])
+    with pytest.raises(_ldap_wire.WireError, match='notice of disconnection, unavailable: shutting down'):
+        _search(channel)
+
+
+def test_a_bind_response_as_active_directory_writes_it():
+    """AD's framing, byte for byte: 0x84 lengths for the message and the operation, short ones for the primitives."""
+    vector = bytes.fromhex('3084000000100201016184000000070a010004000400')
+    channel = FakeChannel([lambda mid: vector], chunk=1)
+    channel.sendall(b'bind')
+    assert _ldap_wire.read_response(channel, 1, 0x61) == (0, '')
+    stretched = _stretch(vector, 4)  # and the message ID, the result code and the strings in long form too
+    assert stretched[:5] == bytes.fromhex('3084000000') and stretched[6:19] == bytes.fromhex('02840000000101618400000013')
+    channel = FakeChannel([lambda mid: stretched], chunk=3)
+    channel.sendall(b'bind')
+    assert _ldap_wire.read_response(channel, 1, 0x61) == (0, '')
+
+
+def test_a_message_id_above_127_in_long_form():
+    """Message ID 300 (two content octets) with a four-octet length, and 200 (a leading zero octet: 0x00c8, still minimal)."""
+    for message_id in (200, 300, 70000):
+        channel = FakeChannel([lambda mid: _stretch(entry_message(message_id, 'uid=a', [('uid', [b'a'])]) + done_message(message_id), 4)])
+        channel.message_id = message_id - 1
+        search, entries = _search(channel)
+        assert [dn for dn, dummy in entries] == [b'uid=a'] and search.result == 'success'
+
+
+@settings(max_examples=150, deadline=None)
+@given(_entries, st.integers(min_value=1, max_value=600), st.data())
+def test_any_mix_of_length_forms_decodes_to_what_pyasn1_encoded(entries, chunk, data):
+    widths = data.draw(st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=50))
+    counter = iter(range(1 << 30))
+
+    def width(tag, size):
+        return widths[next(counter) % len(widths)]
+
+    # inner (a control value's own BER) only in the SearchResultDone: an attribute value may look like BER by chance
+    channel = FakeChannel([lambda mid: _stretch(b''.join(entry_message(mid, dn, sorted(attrs.items())) for dn, attrs in entries), width)
+                           + _stretch(done_message(mid, cookie=b''), width, inner=True)], chunk)
+    dummy, decoded = _search(channel)
+    assert decoded == [(dn.encode('utf-8'), {name.lower().encode(): values for name, values in attrs.items()}) for dn, attrs in entries]

@@ -25,6 +25,16 @@ def test_the_same_port_for_two_entries_is_kept_for_each():
     assert [(p['entry'], p['expect']) for p in probes] == [('a', 'open'), ('b', 'reachable')]
 
 
+def test_one_address_under_several_certificate_names_is_probed_once_per_name():
+    targets = [{'host': '10.0.0.5', 'port': 443, 'probe': 'tls', 'server_name': 'print.example.com'},
+               {'host': '10.0.0.5', 'port': 443, 'probe': 'tls', 'server_name': 'safeq.example.com'},
+               {'host': '10.0.0.5', 'port': 443, 'probe': 'tls', 'server_name': 'SAFEQ.example.com'},  # DNS names: case-insensitive
+               {'host': '10.0.0.5', 'port': 443, 'probe': 'tls'},
+               {'host': '10.0.0.5', 'port': 443, 'probe': 'tls', 'server_name': '10.0.0.5'}]  # the default name is the host
+    probes = _port_targets.expand(targets)
+    assert [p['server_name'] for p in probes] == ['print.example.com', 'safeq.example.com', '10.0.0.5']
+
+
 @pytest.mark.parametrize('targets, message', [
     ([], 'targets: the list is empty'),
     ([{'host': 'h', 'port': 0}], 'targets[0].port: 0 is outside 1-65535'),

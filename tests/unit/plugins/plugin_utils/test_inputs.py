@@ -97,7 +97,8 @@ def test_server_check_defaults_match_the_windows_node_role():
     ('safeq_ldap_servers', ['dc 1'], "item 0: 'dc 1' is not a host name"),
     ('safeq_ldap_port', 70000, '70000 is outside 1-65535'),
     ('safeq_ldap_security', 'tls', "'tls' is not one of ldaps, starttls, none"),
-    ('safeq_ldap_bind_dn', 'safeq@example', 'is not a DN'),
+    ('safeq_ldap_bind_dn', 'safeq', "'safeq' is not a DN, user@domain or DOMAIN"),
+    ('safeq_ldap_privileged_bind_dn', 'CN=Auditor,', 'is not a DN'),
     ('safeq_ldap_base_dns', ['OU=Users,DC=example,'], 'is not a DN'),
     ('safeq_ldap_base_dns', 'OU=Users,DC=example,DC=com', 'is not a list'),
     ('safeq_ldap_ca_file', '/nonexistent/ca.pem', "'/nonexistent/ca.pem' does not exist"),
@@ -127,6 +128,7 @@ def test_a_bad_value_is_named_with_its_problem(specs, variable, value, problem):
 @pytest.mark.parametrize('variable, value', [
     ('safeq_ldap_bind_password', ['Sup3r-Secret']),
     ('safeq_ldap_bind_password', ''),
+    ('safeq_ldap_privileged_bind_password', ['Sup3r-Secret']),
     ('safeq_snmp_community', 'c' * 80),
     ('safeq_snmp_community', {'Sup3r-Secret': 1}),
 ])
@@ -138,10 +140,12 @@ def test_a_secret_is_never_shown(specs, variable, value):
 
 @pytest.mark.parametrize('variables', [
     {'safeq_min_memory_gb': '8', 'safeq_min_os_build': '14393', 'safeq_db_dac': 'yes', 'safeq_port_derive': 'false'},
+    {'safeq_ldap_bind_dn': 'EXAMPLE\\svc-safeq', 'safeq_ldap_privileged_bind_dn': 'CN=Audit,OU=Service,DC=example,DC=com'},
     {'safeq_min_memory_gb': 7.5, 'safeq_port_timeout': 2, 'safeq_db_timeout': '0.5', 'safeq_install_dir': 'D:\\Programme\\SafeQ'},
     {'safeq_ldap_servers': ['dc1.example.com', '198.18.0.5'], 'safeq_ldap_base_dns': ['OU=Benutzer äö,DC=example,DC=com'],
      'safeq_ldap_attributes': {'card_number': 'employeeID', 'unique_id': 'objectGUID'}, 'safeq_ldap_thresholds': {'department': 90.5},
-     'safeq_ldap_bind_dn': 'CN=SafeQ Sync,OU=Service,DC=example,DC=com', 'safeq_db_instance': 'SAFEQ', 'safeq_db_min_version': '13.0',
+     'safeq_ldap_bind_dn': 'CN=SafeQ Sync,OU=Service,DC=example,DC=com', 'safeq_ldap_privileged_bind_dn': 'svc-audit@example.com',
+     'safeq_db_instance': 'SAFEQ', 'safeq_db_min_version': '13.0',
      'safeq_install_share': '\\\\files.example.com\\SafeQ$', 'safeq_port_targets': [{'host': 'smtp1', 'port': '25', 'entry': 'x'}],
      'safeq_preflight_results': 'internal', 'safeq_features': 'checked by preflight_validate itself'},
 ])
