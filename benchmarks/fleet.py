@@ -50,7 +50,8 @@ def _profiles(directory, count):
 
 def _timed(command, run_dir):
     started = time.perf_counter()
-    proc = subprocess.run(command, env=lab.ansible_env(run_dir), cwd=run_dir, capture_output=True, text=True, timeout=3600, check=False)
+    extra = {'ANSIBLE_CALLBACK_PLUGINS': os.environ['FLEET_CALLBACKS'], 'ANSIBLE_CALLBACKS_ENABLED': 'task_timer'} if os.environ.get('FLEET_CALLBACKS') else {}
+    proc = subprocess.run(command, env=lab.ansible_env(run_dir, extra), cwd=run_dir, capture_output=True, text=True, timeout=3600, check=False)
     return time.perf_counter() - started, proc
 
 
