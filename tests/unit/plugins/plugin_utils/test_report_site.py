@@ -108,6 +108,10 @@ def test_a_site_problem_is_one_row_one_blocking_one_testcase(catalogue, tmp_path
     waived = _build(catalogue, waivers=[{'id': 'ldap.email', 'justification': 'HR fills mail next week'}])
     assert not [b for b in waived['blocking'] if b['id'] == 'ldap.email']
     assert sum(1 for r in waived['site']['entries'] if r.get('waiver')) == 1
+    named = _build(catalogue, waivers=[{'id': 'ldap.email', 'hosts': ['site'], 'justification': 'HR'}])
+    assert not [b for b in named['blocking'] if b['id'] == 'ldap.email']
+    per_node = _build(catalogue, waivers=[{'id': 'ldap.email', 'hosts': ['cml1'], 'justification': 'HR'}])
+    assert [b['id'] for b in per_node['blocking']].count('ldap.email') == 1, 'a waiver naming nodes does not waive a site entry'
 
 
 def test_site_finding_copied_to_every_node_counts_once(catalogue):
