@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import traceback
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _ber
+
 try:
     from ldap3.operation.search import compile_filter, parse_filter
     from pyasn1.codec.ber import encoder as ber_encoder
@@ -39,18 +41,8 @@ class WireError(Exception):
     """The search could not go on: connection closed, notice of disconnection or a malformed answer."""
 
 
-def tlv(tag, payload):
-    """A BER element: tag, definite length (short or long form), content."""
-    size = len(payload)
-    if size < 0x80:
-        return bytes((tag, size)) + payload
-    length = size.to_bytes((size.bit_length() + 7) // 8, 'big')
-    return bytes((tag, 0x80 | len(length))) + length + payload
-
-
-def integer(tag, value):
-    """A BER INTEGER or ENUMERATED (``tag``) in the fewest two's-complement octets."""
-    return tlv(tag, value.to_bytes(max(1, (value.bit_length() + 8) // 8), 'big', signed=True))
+tlv = _ber.tlv
+integer = _ber.integer
 
 
 def encode_filter(text):
@@ -71,13 +63,10 @@ def search_request(message_id, base, filter_ber, attributes, page_size, cookie=b
 
 def _length(data, i):
     """(length, index of the content) for the length octets at ``i``."""
-    size = data[i]
-    if size < 0x80:
-        return size, i + 1
-    count = size & 0x7f
-    if not 0 < count <= 4:
-        raise WireError('unsupported BER length at offset %d' % i)
-    return int.from_bytes(data[i + 1:i + 1 + count], 'big'), i + 1 + count
+    try:
+        return _ber.length(data, i)
+    except _ber.BerError as exc:
+        raise WireError(str(exc)) from None
 
 
 def _expect(data, i, tag):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp
+from ansible_collections.safeq.preflight.plugins.module_utils import _ber, _ssrp
 
 try:
     from cryptography import x509
@@ -29,15 +29,7 @@ class PayloadError(ValueError):
     """An answer that does not parse as the protocol asked."""
 
 
-def _tlv(tag, body):
-    size = len(body)
-    if size < 0x80:
-        head = bytes([size])
-    elif size < 0x100:
-        head = bytes([0x81, size])
-    else:
-        head = bytes([0x82, size >> 8, size & 0xFF])
-    return bytes([tag]) + head + body
+_tlv = _ber.tlv
 
 
 def snmp_get_sysdescr(community, request_id):
@@ -51,14 +43,11 @@ def _read(data, offset):
     """One BER TLV at ``offset``: (tag, value bytes, next offset)."""
     if offset + 2 > len(data):
         raise PayloadError('truncated BER at offset %d' % offset)
-    tag, size = data[offset], data[offset + 1]
-    offset += 2
-    if size & 0x80:
-        count = size & 0x7F
-        if not 1 <= count <= 3 or offset + count > len(data):
-            raise PayloadError('bad BER length at offset %d' % (offset - 1))
-        size = int.from_bytes(data[offset:offset + count], 'big')
-        offset += count
+    tag = data[offset]
+    try:
+        size, offset = _ber.length(data, offset + 1, max_octets=3)
+    except _ber.BerError:
+        raise PayloadError('bad BER length at offset %d' % (offset + 1)) from None
     if offset + size > len(data):
         raise PayloadError('BER value at offset %d runs past the datagram' % offset)
     return tag, data[offset:offset + size], offset + size

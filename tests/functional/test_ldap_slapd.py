@@ -213,9 +213,9 @@ def test_bad_options_are_refused_by_name_before_any_connection(slapd, tmp_path):
     proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook), args=['--check'])
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output[-3000:]
-    assert "Invalid value for option 'base_dns': 'People' is not a DN" in output
+    assert "Invalid value for option 'base_dns': item 0: 'People' is not a DN" in output
     assert "Invalid value for option 'user_filter': '(uid=a' is not an LDAP filter" in output
-    assert "Invalid value for option 'thresholds': email=120" in output
+    assert "Invalid value for option 'thresholds': email: 120 is outside 0-100" in output
     assert 'Traceback' not in output and BIND_PW not in output
 
 

@@ -4,7 +4,7 @@
 """Offline stand-in for ansible-test's pip bootstrap script (get-pip-X.py).
 
 ansible-test downloads its pip bootstrap from a host that is not PyPI. This stand-in is copied
-to ``~/.ansible/test/cache/get_pip_<version>.py`` by ``make ansible-test-setup``. It installs pip
+to ``~/.ansible/test/cache/get_pip_<version>.py`` by ``make collection-copy``. It installs pip
 with ``ensurepip`` (in a subprocess, so the machine's pip configuration still applies) and then
 runs ``pip install`` from PyPI with the arguments ansible-test gave it.
 """
