@@ -114,6 +114,10 @@ class ActionModule(ActionBase):
         selection = {'include': args['checks_include'], 'exclude': args['checks_exclude'],
                      'tags': sorted(_selection.selected_tags(args['run_tags'], args['skip_tags']))}
         run_meta['selection'] = selection
+        if not _selection.node_checks_selected(catalogue, selection):
+            for host in args['hosts']:  # nothing was to run on the nodes: not contacted, not unreachable
+                if not hostvars.get(host, {}).get(args['results_var']):
+                    host_results[host].update(reachable=None, message='not contacted: no node check was selected in this run')
         report = _report.build_report(host_results, catalogue, args['features'], args['waivers'], args['attestations'],
                                       args['fail_on'], run_meta, site_result=site, selection=selection)
         try:

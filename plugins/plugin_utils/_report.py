@@ -167,7 +167,7 @@ def build_report(host_results, catalogue, features, waivers, attestations, fail_
             applies, why = _catalogue.applicability(entry, features, result['server_role'])
             rows.append(_finish(_scoped(_row(entry, host, applies, why, result, findings_by_id), entry, selection), host))
         by_host[host] = _with_worst(rows)
-        hosts.append({'name': host, 'server_role': result['server_role'], 'reachable': bool(result['reachable']),
+        hosts.append({'name': host, 'server_role': result['server_role'], 'reachable': None if result['reachable'] is None else bool(result['reachable']),
                       'message': result.get('message') or '', 'entries': rows})
     summary = {
         'verdict': 'blocked' if blocking else 'passed',

@@ -118,7 +118,8 @@ def console_summary(report):
     listed = {b['host'] for b in report['blocking'] if b['reason'] == 'host-unreachable'}  # their error is printed once, below
     for host in report['hosts']:
         counts = summary['by_host'][host['name']]
-        state = '' if host['reachable'] else '  UNREACHABLE' + ('' if host['name'] in listed else ': ' + host['message'])
+        state = '  UNREACHABLE' + ('' if host['name'] in listed else ': ' + host['message']) if host['reachable'] is False else ''
+        state = '  ' + host['message'] if host['reachable'] is None else state
         lines.append('  %-20s worst %-6s %s%s%s' % (host['name'], counts['worst'], ' '.join('%s=%d' % (s, counts[s]) for s in STATUSES if counts[s]),
                                                     state, _since_line(since, host['name'])))
     if since:

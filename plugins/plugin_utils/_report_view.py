@@ -22,7 +22,7 @@ def unreachable(report):
     items = []
     for host in report['hosts']:
         count = sum(1 for row in host['entries'] if row['reason'] == 'host-unreachable')
-        if not host['reachable'] and count:
+        if host['reachable'] is False and count:
             items.append({'host': host['name'], 'count': count, 'message': host['message'] or 'the host could not be reached',
                           'status': 'error', 'waived': False})
     return items

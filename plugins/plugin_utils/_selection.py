@@ -50,3 +50,10 @@ def is_selected(entry, include=(), exclude=(), tags=None):
     if include and not any(fnmatch.fnmatchcase(entry['id'], pattern) for pattern in include):
         return False
     return not any(fnmatch.fnmatchcase(entry['id'], pattern) for pattern in exclude or ())
+
+
+def node_checks_selected(catalogue, selection):
+    """Whether the selection ({include, exclude, tags}) leaves any automated node entry to evaluate."""
+    return any(entry['scope'] == 'node' and entry.get('implemented_by')
+               and is_selected(entry, selection.get('include'), selection.get('exclude'), selection.get('tags'))
+               for entry in catalogue.entries)

@@ -205,3 +205,16 @@ def test_bad_patterns_are_refused_before_any_host_is_contacted(nodes, tmp_path, 
     assert message in proc.stdout, proc.stdout[-3000:]
     assert 'Traceback' not in proc.stdout + proc.stderr
     assert sent == {'cml1': 0, 'cml2': 0}
+
+
+def test_a_selection_that_leaves_nothing_for_a_role_skips_its_probes(nodes, tmp_path):
+    proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['ldap.*']})
+    assert report is not None, proc.stdout[-3000:]
+    assert sent == {'cml1': 0, 'cml2': 0}, 'no node check selected: no WinRM command'
+    assert {h['name']: h['reachable'] for h in report['hosts']} == {'cml1': None, 'cml2': None, 'cml3': None}
+    assert {row['reason'] for h in report['hosts'] for row in h['entries']} == {'not-selected'}
+    assert 'UNREACHABLE' not in proc.stdout and 'not contacted: no node check was selected in this run' in proc.stdout
+    proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['server.admin-rights']})
+    assert sent == {'cml1': 2, 'cml2': 2}, 'the windows_node role runs (a role is skipped only when none of its entries is selected)'
+    assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
+    assert _rows(report, 'cml3')['server.admin-rights']['reason'] == 'host-unreachable'

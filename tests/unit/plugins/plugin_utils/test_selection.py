@@ -57,3 +57,21 @@ def test_unselected_entries_are_skip_not_selected_and_never_block():
     assert {r['reason'] for i, r in rows.items() if not i.startswith('server.')} == {'not-selected'}
     assert report['blocking'] and {b['id'] for b in report['blocking']} <= {i for i, r in rows.items() if r['status'] == 'error'}
     assert 'server.admin-rights' not in {b['id'] for b in report['blocking']}
+
+
+def test_checks_selected_filter():
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.safeq.preflight.plugins.filter.checks_selected import checks_selected
+    assert checks_selected(['ldap_attribute_check']) is True
+    assert checks_selected(['ldap_attribute_check'], ['server.*']) is False
+    assert checks_selected(['server_check', 'windows_feature_check'], ['server.admin-rights']) is True
+    assert checks_selected(['port_check'], [], ['net.*']) is False
+    with pytest.raises(AnsibleFilterError, match='include must be a list of strings'):
+        checks_selected(['port_check'], 'net.*')
+
+
+def test_node_checks_selected():
+    catalogue = _catalogue.load()
+    assert _selection.node_checks_selected(catalogue, {'include': ['ldap.*']}) is False
+    assert _selection.node_checks_selected(catalogue, {'tags': ['directory']}) is False
+    assert _selection.node_checks_selected(catalogue, {'include': ['server.admin-rights']}) is True
