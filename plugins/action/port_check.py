@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for safeq.preflight.port_check.
 
-On a Windows node all probes run in one WinRM command through the fixed port_probe.ps1 script (raw
+On a Windows node all probes run in one WinRM command through the win_port_probe PowerShell module (raw
 socket outcomes only); on the controller or a POSIX host the module itself runs. Python classifies.
 """
 
@@ -14,7 +14,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner, _option_rules
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import (async_started, enrich_findings, error_findings, is_windows,
+                                                                              run_python_module)
 
 ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
 
@@ -44,6 +45,8 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
+        # async runs the probes in the background on a Windows node (the exec wrapper's async); not on the controller.
+        self._supports_async = is_windows(self)
         result = {'changed': False}
         result.update(super().run(tmp, task_vars))
         result['changed'] = False
@@ -54,17 +57,19 @@ class ActionModule(ActionBase):
             return run_python_module(self, result, task_vars)
         entries = sorted({s['entry'] for s in specs if s['entry']})
         try:
-            data = _node_runner.run_script(self, 'port_probe', _port_check.to_windows(specs, args))
+            data = _node_runner.run_module(self, 'win_port_probe', _port_check.to_windows(specs, args), task_vars)
+            if self._task.async_val:
+                return async_started(result, data)
             result.update(_port_check.finish(specs, [_port_check.from_windows(raw) for raw in data.get('results', [])], args, windows=True))
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result
-        except _node_runner.NodeScriptError as exc:
+        except _node_runner.NodeModuleError as exc:
             result.update(exc.to_result())
             result.update(failed=True, findings=enrich_findings(error_findings(entries, 'probe-failed', exc.msg)))
             return result
         except (ValueError, KeyError, TypeError) as exc:
-            result.update(failed=True, msg='port_probe answered something unusable: %s' % exc,
+            result.update(failed=True, msg='win_port_probe answered something unusable: %s' % exc,
                           findings=enrich_findings(error_findings(entries, 'probe-failed', str(exc))))
             return result
         result['findings'] = enrich_findings(result['findings'])

@@ -46,7 +46,7 @@ def check_report_dir(path):
 
 
 def check_nodes(nodes, features):
-    """Messages for what the site's features require of each node (the values themselves: ``check_variables``)."""
+    """Messages for what the site's features require of each node (``nodes``: host -> plain values of its variables)."""
     messages = []
     for host, hostvars in sorted(nodes.items()):
         role = hostvars.get('safeq_server_role', 'cml')
@@ -56,8 +56,28 @@ def check_nodes(nodes, features):
             messages.append("safeq_ldap_servers and safeq_ldap_base_dns: not set for host %s, but safeq_features contains 'ldap_replication'" % host)
         if 'network_install' in features and not hostvars.get('safeq_install_share'):
             messages.append("safeq_install_share: not set for host %s, but safeq_features contains 'network_install'" % host)
-        peers = hostvars.get('safeq_peers', {})
-        messages += ['safeq_peers on host %s: %s' % (host, problem) for problem in _port_derive.peer_problems(_option_rules.plain(peers))]
+        if bool(hostvars.get('safeq_ldap_privileged_bind_dn')) != bool(hostvars.get('safeq_ldap_privileged_bind_password')):
+            messages.append('safeq_ldap_privileged_bind_dn and safeq_ldap_privileged_bind_password: give both or neither (host %s)' % host)
+        messages += ['safeq_peers on host %s: %s' % (host, problem) for problem in _port_derive.peer_problems(hostvars.get('safeq_peers', {}))]
+    return messages
+
+
+def check_site_wide(nodes, site):
+    """Messages for values that must be one for the whole site: a site-wide variable a node has differently from the run
+    (``site``: the values preflight_validate was given), and the directory's variables, audited once for all CML nodes."""
+    messages = []
+    for name, value in sorted(site.items()):
+        hosts = [host for host, values in sorted(nodes.items()) if name in values and values[name] != value]
+        if hosts:
+            messages.append('%s: host%s %s set%s it differently from the run (%s): set site-wide variables once for all hosts '
+                            '(for example in group_vars/all)' % (name, 's' if len(hosts) > 1 else '', ', '.join(hosts),
+                                                                 '' if len(hosts) > 1 else 's', _option_rules.show(value)))
+    cml = {host: values for host, values in nodes.items() if values.get('safeq_server_role', 'cml') == 'cml'}
+    for name in sorted(_inputs.DIRECTORY_VARIABLES):
+        distinct = {repr(values.get(name)) for values in cml.values()}
+        if len(distinct) > 1:
+            messages.append('%s: differs between the CML nodes %s; the directory is audited once for the site, so set it once for '
+                            'all of them' % (name, ', '.join(sorted(cml))))
     return messages
 
 
@@ -75,15 +95,16 @@ def _host_variables(hostvars):
 
 
 def check_variables(nodes):
-    """Messages for every collection variable of every node, each naming the variable, the value and the hosts."""
+    """``(messages, values)``: a message for every bad collection variable of every node (naming the variable, the value
+    and the hosts), and each node's variables as plain values."""
     specs = _inputs.role_specs()
-    by_problem = {}
+    by_problem, values = {}, {}
     for host, hostvars in sorted(nodes.items()):
-        values, problems = _host_variables(hostvars)
-        for name, problem in problems + _inputs.check_variables(values, specs):
+        values[host], problems = _host_variables(hostvars)
+        for name, problem in problems + _inputs.check_variables(values[host], specs):
             by_problem.setdefault((name, problem), []).append(host)
     return ['%s: %s (host%s %s)' % (name, problem, 's' if len(hosts) > 1 else '', ', '.join(hosts))
-            for (name, problem), hosts in sorted(by_problem.items())]
+            for (name, problem), hosts in sorted(by_problem.items())], values
 
 
 class ActionModule(ActionBase):
@@ -115,14 +136,15 @@ class ActionModule(ActionBase):
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
         messages += _selection.check_task_vars(task_vars or {}, self._templar, catalogue.ids)
-        if args['nodes_group'] is not None and not isinstance(args['nodes_group'], str):
+        if 'nodes_group' in self._task.args and not isinstance(args['nodes_group'], str):
             messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
-        elif args['nodes_group'] is not None and not args['nodes']:
+        elif 'nodes_group' in self._task.args and not args['nodes']:
             messages.append("safeq_nodes_group: the inventory group '%s' has no hosts: no SafeQ node would be checked" % args['nodes_group'])
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
-            nodes = {host: hostvars.get(host, {}) for host in args['nodes']}
-            messages += check_variables(nodes) + check_nodes(nodes, features)
+            variable_messages, values = check_variables({host: hostvars.get(host, {}) for host in args['nodes']})
+            site = {'safeq_features': features, 'safeq_fail_on': args['fail_on'], 'safeq_nodes_group': args['nodes_group']}
+            messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
         report_dir = args['report_dir']
         if isinstance(report_dir, str) and report_dir.strip():
             report_dir = os.path.abspath(os.path.expanduser(report_dir))

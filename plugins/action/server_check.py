@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
 _DEFAULTS = _server_eval.DEFAULT_POLICY
 
 
 class ActionModule(WindowsProbeAction):
-    """Gather server facts with server_facts.ps1 and evaluate them in Python."""
+    """Gather server facts with the win_server_facts module and evaluate them in Python."""
 
     _VALID_ARGS = frozenset(('share', 'min_os_build', 'allow_client_os', 'min_logical_processors', 'min_memory_gb',
                              'min_disk_free_gb', 'patch_max_age_days', 'install_dir'))
-    PROBE = 'server_facts'
+    PROBE = 'win_server_facts'
     ENTRY_IDS = ('server.admin-rights', 'server.supported-platform', 'server.windows-installer-45', 'server.web-browser',
                  'server.security-patches', 'server.hardware-minimum', 'server.ip-addresses-prepared', 'server.antivirus',
                  'server.shared-folder')
@@ -38,4 +38,4 @@ class ActionModule(WindowsProbeAction):
 
     def _evaluate(self, data, args):
         policy = {name: args[name] for name in _DEFAULTS}
-        return _server_eval.evaluate(data, policy, datetime.date.today(), share_requested=bool(args.get('share')))
+        return _server_eval.evaluate(_hotfix_dates.normalise(data), policy, datetime.date.today(), share_requested=bool(args.get('share')))

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for safeq.preflight.sql_browser_probe.
 
-On a Windows node the exchanges run through the fixed socket_probe.ps1 script (raw bytes only); on the
+On a Windows node the exchanges run through the win_socket_probe PowerShell module (raw bytes only); on the
 controller or a POSIX host the module itself runs. Either way Python parses and decides.
 """
 
@@ -25,12 +25,14 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+    _gather_task_vars = None
 
     def _windows_exchange(self, specs):
-        data = _node_runner.run_script(self, 'socket_probe', {'probes': [_sql_probe.to_windows_spec(s) for s in specs]})
+        data = _node_runner.run_module(self, 'win_socket_probe', {'probes': [_sql_probe.to_windows_spec(s) for s in specs]},
+                                       self._gather_task_vars)
         results = [_sql_probe.from_windows(raw) for raw in data.get('results', [])]
         if [r['id'] for r in results] != [s['id'] for s in specs]:
-            raise _node_runner.NodeScriptError('socket_probe answered for %s, asked for %s'
+            raise _node_runner.NodeModuleError('win_socket_probe answered for %s, asked for %s'
                                                % ([r['id'] for r in results], [s['id'] for s in specs]))
         return results
 
@@ -44,20 +46,21 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        messages = _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
-        messages += _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
+        messages = _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
+        messages = messages or _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
         if messages:
             result.update(failed=True, msg='; '.join(messages))
             return result
         if not is_windows(self):
             return run_python_module(self, result, task_vars)
+        self._gather_task_vars = task_vars
         try:
             obs = _sql_probe.run_probe(self._windows_exchange, args['host'], args['instance'], args['timeout'], args['prelogin'],
                                        args['dac'], args['browser_port'], args['query_instance'])
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result
-        except _node_runner.NodeScriptError as exc:
+        except _node_runner.NodeModuleError as exc:
             result.update(exc.to_result())
             result['failed'] = True
             result['findings'] = enrich_findings([finding(entry, ERROR, 'probe-failed', exc.msg)

@@ -13,7 +13,7 @@ class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
     _VALID_ARGS = frozenset(('allowed_software',))
-    PROBE = 'windows_features'
+    PROBE = 'win_feature_facts'
     ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
                  'server.no-other-software')
     ARGUMENT_SPEC = {

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Evaluators for windows_features.ps1 facts (windows_feature_check).
+"""Evaluators for the win_feature_facts module's facts (windows_feature_check).
 
 PRIVATE to this collection. Pure functions: facts in, findings out.
 """
@@ -25,8 +25,11 @@ PORTS = (80, 443, 515)
 # Other print-management products (a conflict) and database servers (allowed only when intended for SafeQ).
 DEFAULT_CONFLICTING_PRINT = ('*PaperCut*', '*Equitrac*', '*uniFLOW*', 'MyQ*', '*Pharos*', '*PrinterLogic*', '*Printix*',
                              '*ThinPrint*', '*ControlSuite*', '*Streamline NX*', '*Follow-You*', '*LRS VPSX*')
-DEFAULT_DATABASES = ('Microsoft SQL Server 20*', 'Microsoft SQL Server Express*', 'PostgreSQL*', 'MySQL Server*', 'MariaDB*',
-                     'Oracle Database*', 'Firebird*')
+# A SQL Server engine registers as "Microsoft SQL Server 2019 (64-bit)" (2005: "Microsoft SQL Server 2005"); its client
+# parts ("... 2012 Native Client", "... 2019 T-SQL Language Service", ODBC/OLE DB drivers) are not database servers.
+DEFAULT_DATABASES = ('Microsoft SQL Server 20?? (??-bit)', 'Microsoft SQL Server 20?? R2 (??-bit)', 'Microsoft SQL Server 20??',
+                     'Microsoft SQL Server 20?? R2', 'Microsoft SQL Server 20?? Express*', 'Microsoft SQL Server Express*',
+                     'PostgreSQL*', 'MySQL Server*', 'MariaDB*', 'Oracle Database*', 'Firebird*')
 # Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
 DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
                     'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',

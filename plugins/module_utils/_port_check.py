@@ -4,7 +4,7 @@
 """port_check end to end: plan the probes, run them (POSIX engine or a Windows node), classify, evaluate.
 
 PRIVATE to this collection. The module calls ``run_posix``; the action plugin, on a Windows node, sends
-``to_windows`` specs through port_probe.ps1 and feeds the answers to ``finish`` with ``windows=True``.
+``to_windows`` specs through the win_port_probe module and feeds the answers to ``finish`` with ``windows=True``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def run_posix(params, now=None):
 
 
 def to_windows(specs, params):
-    """The parameters port_probe.ps1 reads on stdin (payloads base64; no community string travels in clear options)."""
+    """The arguments of the win_port_probe module (payloads base64; no community string travels in clear options)."""
     return {'timeout_ms': int(params['timeout'] * 1000), 'retries': params['retries'], 'deadline_ms': int(params['deadline'] * 1000),
             'probes': [{'id': s['id'], 'proto': s['proto'], 'host': s['host'], 'port': s['port'],
                         'payload': base64.b64encode(s['payload']).decode('ascii'), 'tls': s['probe'] == 'tls',
@@ -69,7 +69,7 @@ def to_windows(specs, params):
 
 
 def from_windows(raw):
-    """port_probe.ps1's outcome -> the engine's raw shape (bytes decoded, WinSock code kept)."""
+    """A win_port_probe outcome -> the engine's raw shape (bytes decoded, WinSock code kept)."""
     tls = raw.get('tls')
     return {'id': raw['id'], 'address': raw.get('address'), 'outcome': raw['outcome'], 'socket_error': raw.get('socket_error'),
             'errno': None, 'icmp': None, 'rtt_ms': raw.get('rtt_ms', 0.0), 'attempts': raw.get('attempts', 1),

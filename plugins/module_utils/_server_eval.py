@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Evaluators for the server facts gathered by server_facts.ps1 (server_check).
+"""Evaluators for the server facts gathered by the win_server_facts module (server_check).
 
 PRIVATE to this collection. Pure functions: facts (the probe's ``data``) and a policy dict in,
 findings out. PowerShell never decides a verdict; these functions do.
@@ -204,6 +204,19 @@ def ip_addresses_prepared(facts):
     return finding(entry, PASS, 'static-addresses', listing + '.')
 
 
+# HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED) = 0x80070005, as the signed 32-bit value .NET reports.
+E_ACCESSDENIED = 0x80070005 - (1 << 32)
+# Raw text from gatherers older than error details (HResult/category): English only, kept for them.
+_LEGACY_DENIED_TEXT = 'access is denied'
+
+
+def _access_denied(share):
+    """True when the share answered access denied: by HResult or error category (locale-independent)."""
+    if share.get('hresult') is not None or share.get('category'):
+        return share.get('hresult') == E_ACCESSDENIED or share.get('category') == 'PermissionDenied'
+    return _LEGACY_DENIED_TEXT in str(share.get('error') or '').lower()
+
+
 def shared_folder(facts):
     """server.shared-folder: the installation share is reachable and listable from this node."""
     entry = 'server.shared-folder'
@@ -217,7 +230,7 @@ def shared_folder(facts):
     error = share.get('error') or ''
     if share['exists'] and share['listable']:
         return finding(entry, PASS, 'share-listable', '%s is reachable and can be listed.' % share['path'])
-    if 'denied' in error.lower():
+    if _access_denied(share):
         return finding(entry, ERROR, 'access-denied',
                        '%s answered "access denied". Over WinRM with Basic/NTLM the session has no network credentials '
                        '(second hop), so this does not prove the share is unusable.' % share['path'],

@@ -6,7 +6,7 @@
 PRIVATE to this collection. The probe is a sequence of raw exchanges (UDP to the Browser, then TCP to
 the instance port it names). ``run_probe`` drives them through an ``exchange`` callable that takes a
 list of exchange specs and returns raw outcomes, so the same logic runs with Python sockets on a POSIX
-host and with the fixed socket_probe.ps1 script on a Windows node. Verdicts are made in ``evaluate``.
+host and with the win_socket_probe PowerShell module on a Windows node. Verdicts are made in ``evaluate``.
 
 Raw outcome (one per spec): ``{id, outcome, socket_error, rtt_ms, response (bytes), remote, message}``
 with outcome one of response (UDP datagram), connected (TCP), refused, reset, timeout, unreachable,
@@ -292,14 +292,14 @@ def resolve(host):
         raise ValueError("Invalid value for option 'host': cannot resolve %r (%s)" % (host, exc)) from None
 
 
-# WinSock error codes (raw, from socket_probe.ps1) -> outcome. Windows reports an ICMP port-unreachable
+# WinSock error codes (raw, from the win_socket_probe module) -> outcome. Windows reports an ICMP port-unreachable
 # on a UDP socket as WSAECONNRESET (10054).
 WSA_OUTCOMES = {10061: 'refused', 10054: 'reset', 10060: 'timeout', 10065: 'unreachable', 10051: 'unreachable',
                 11001: 'dns-failure', 11004: 'dns-failure', 10013: 'unreachable'}
 
 
 def from_windows(raw):
-    """A socket_probe.ps1 result as a raw outcome (bytes decoded, WinSock codes classified)."""
+    """A win_socket_probe result as a raw outcome (bytes decoded, WinSock codes classified)."""
     outcome = raw['outcome']
     if outcome == 'error':
         outcome = WSA_OUTCOMES.get(raw.get('socket_error'), 'error')
@@ -312,7 +312,7 @@ def from_windows(raw):
 
 
 def to_windows_spec(spec):
-    """An exchange spec as socket_probe.ps1 parameters (payload in base64, timeout in ms)."""
+    """An exchange spec as win_socket_probe arguments (payload in base64, timeout in ms)."""
     return {'id': spec['id'], 'proto': spec['proto'], 'host': spec['host'], 'port': spec['port'],
             'payload': base64.b64encode(spec['payload']).decode('ascii'), 'timeout_ms': int(spec['timeout'] * 1000),
             'connected': bool(spec.get('connected', True))}

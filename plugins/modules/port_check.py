@@ -22,8 +22,8 @@ description:
     days to expiry and whether the certificate names the host; V(snmp) sends an SNMP v2c GET of sysDescr.0; V(ssrp) asks
     the SQL Server Browser for its instances (C(CLNT_UCAST_EX)); V(time) reads the Time protocol (RFC 868)."
   - Runs from the controller or a delegated POSIX host in Python (one selector, non-blocking sockets, ICMP details read from
-    the kernel's error queue). On a Windows node (winrm, psrp) the action plugin sends one fixed PowerShell script in one
-    WinRM command, whatever the number of targets; the node opens all sockets concurrently with bytes given by Python
+    the kernel's error queue). On a Windows node (winrm, psrp) the action plugin runs the PowerShell module
+    M(safeq.preflight.win_port_probe) in one WinRM command, whatever the number of targets; the node opens all sockets concurrently with bytes given by Python
     and returns raw outcomes; Python classifies them.
   - A target that names a catalogue entry (O(targets[].entry)) produces a finding for that entry; the finding is the worst of
     the entry's targets, judged against O(targets[].expect).
@@ -110,7 +110,7 @@ notes:
   - Windows Firewall drops connections to ports without a listener instead of refusing them, so from or to a Windows host
     V(filtered) with reason V(no-response) means no answer (service down or blocked).
   - The V(ssrp) probe trips some IDS signatures (Snort SID 2049 "MS-SQL ping attempt").
-  - On Windows nodes the script needs PowerShell FullLanguage mode (.NET sockets).
+  - On Windows nodes the gather module needs PowerShell FullLanguage mode (.NET sockets).
 seealso:
   - module: safeq.preflight.sql_browser_probe
   - module: ansible.builtin.wait_for

@@ -8,8 +8,10 @@ module: server_check
 short_description: Check a Windows node against the server part of the SafeQ CML pre-installation checklist
 version_added: 0.1.0
 description:
-  - Runs one fixed, read-only PowerShell script on the Windows node over the task's own connection (winrm or psrp).
-    The script only gathers raw facts and prints them as JSON; every verdict is made in Python on the controller.
+  - Runs the read-only PowerShell gather module M(safeq.preflight.win_server_facts) on the Windows node over the task's
+    own connection (winrm or psrp), through Ansible's exec wrapper, so C(become) (for example runas with the installing
+    account, to read O(share) over the second hop) and C(async) apply. The module only gathers raw facts; every verdict is
+    made in Python on the controller (hotfix dates are parsed there, whatever the node's locale).
   - "Evaluates these catalogue entries: V(server.admin-rights), V(server.supported-platform),
     V(server.windows-installer-45), V(server.web-browser), V(server.security-patches), V(server.hardware-minimum),
     V(server.ip-addresses-prepared), V(server.antivirus) and, when O(share) is given, V(server.shared-folder)."
@@ -62,8 +64,8 @@ attributes:
   platform:
     platforms: windows
 notes:
-  - The script is CLM-safe and runs on Windows PowerShell 5.1 and PowerShell 7. It sends fewer than 8,000 characters on the
-    command line and its parameters on stdin.
+  - The gather module runs on Windows PowerShell 5.1 and later. Only Ansible's bootstrap travels on the command line; the
+    module and its arguments travel on stdin.
   - A connection failure is retried once; after that the host is reported as unreachable.
 seealso:
   - module: safeq.preflight.windows_feature_check
@@ -116,7 +118,7 @@ findings:
       type: str
       sample: Administrator rights are required in order to perform the installation.
 facts:
-  description: The raw facts the node reported (schema in C(plugins/plugin_utils/powershell/server_facts.schema.json)).
+  description: The raw facts the node reported (schema in C(tests/lab/schemas/win_server_facts.schema.json)).
   returned: when the probe ran
   type: dict
   sample:
@@ -125,13 +127,13 @@ facts:
     msi_version: 5.0.20348.1
     errors: {}
 rc:
-  description: Exit code of the probe when it failed.
-  returned: when the probe failed
+  description: Exit code of the gather module when it failed.
+  returned: when the gather failed
   type: int
   sample: 1
-stderr:
-  description: Decoded error text of the probe when it failed.
-  returned: when the probe failed
+module_stderr:
+  description: Decoded error text of the gather module when it failed.
+  returned: when the gather failed
   type: str
   sample: Access is denied.
 """

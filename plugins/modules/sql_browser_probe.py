@@ -18,8 +18,8 @@ description:
     Browser is asked once more from an unconnected socket, since a clustered server may answer from another address.
   - "Evaluates the catalogue rows V(net.other.udp-1434-cml-db) (Browser reachable) and V(net.other.tcp-dynamic-cml-db)
     (instance found, TCP/IP enabled, port reachable, speaks TDS, version at least O(min_version))."
-  - Runs from the controller or a delegated POSIX host in Python; on a Windows node (winrm, psrp) the action plugin sends one
-    fixed PowerShell script that only performs the UDP/TCP exchanges with bytes given by Python and returns raw bytes;
+  - Runs from the controller or a delegated POSIX host in Python; on a Windows node (winrm, psrp) the action plugin runs the
+    PowerShell module M(safeq.preflight.win_socket_probe) that only performs the UDP/TCP exchanges with bytes given by Python and returns raw bytes;
     Python parses and decides.
   - Read-only; identical under C(--check).
 options:

@@ -8,8 +8,9 @@ module: windows_feature_check
 short_description: Check Windows features, services, listeners and installed software of a SafeQ CML node
 version_added: 0.1.0
 description:
-  - Runs one fixed, read-only PowerShell script on the Windows node over the task's own connection (winrm or psrp). The
-    script reads the state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features, web-server and LPD
+  - Runs the read-only PowerShell gather module M(safeq.preflight.win_feature_facts) on the Windows node over the task's
+    own connection (winrm or psrp), through Ansible's exec wrapper, so C(become) and C(async) apply. The module reads the
+    state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features, web-server and LPD
     services, the TCP listeners on 80, 443 and 515, and the installed programs; every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
     V(server.no-interfering-software) and V(server.no-other-software)."
@@ -65,7 +66,7 @@ findings:
       remediation: Remove the web server or move it off TCP 80 before installing SafeQ.
       source: No Web server may be installed on the computer. (If installed, it must not listen on TCP port 80).
 facts:
-  description: The raw facts the node reported (schema in C(plugins/plugin_utils/powershell/windows_features.schema.json)).
+  description: The raw facts the node reported (schema in C(tests/lab/schemas/win_feature_facts.schema.json)).
   returned: when the probe ran
   type: dict
   sample:

@@ -4,8 +4,9 @@
 """Shared behaviour of the collection's Windows probe action plugins.
 
 PRIVATE to this collection. A probe action plugin subclasses ``WindowsProbeAction``, declares
-``ARGUMENT_SPEC``, ``PROBE`` (the fixed script name) and ``ENTRY_IDS`` (the catalogue entries
-it evaluates), and implements ``_probe_params(args)`` and ``_evaluate(data, args)``.
+``ARGUMENT_SPEC``, ``PROBE`` (the gather module it runs on the node, e.g. ``win_server_facts``) and
+``ENTRY_IDS`` (the catalogue entries it evaluates), and implements ``_probe_params(args)`` (the module's
+arguments), ``_evaluate(data, args)`` (the module's ``facts`` -> findings) and optionally ``_check_args(args)``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runne
 
 
 def is_windows(action):
-    """True when the task's connection talks PowerShell (winrm, psrp, or ssh with a powershell shell)."""
+    """True when the task's host is Windows: a powershell or cmd shell (winrm, psrp, or ssh to Windows).
+
+    ansible-core up to 2.20 gives winrm the powershell shell; 2.21 gives it the cmd shell (family ``cmd``).
+    """
     shell = getattr(action._connection, '_shell', None)
-    return getattr(shell, 'SHELL_FAMILY', None) == 'powershell'
+    return getattr(shell, 'SHELL_FAMILY', None) in ('powershell', 'cmd')
 
 
 def error_findings(entry_ids, reason, detail):
@@ -48,8 +52,15 @@ def run_python_module(action, result, task_vars):
     return result
 
 
+def async_started(result, started):
+    """Fill ``result`` for a task run with ``async``: the gather was started in the background, nothing evaluated yet."""
+    result.update(started)
+    result['changed'] = False
+    return result
+
+
 class WindowsProbeAction(ActionBase):
-    """Run one fixed PowerShell probe on a Windows node and evaluate it in Python."""
+    """Run one PowerShell gather module on a Windows node and evaluate its facts in Python."""
 
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = {}
@@ -70,7 +81,7 @@ class WindowsProbeAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
-        self._supports_async = False
+        self._supports_async = is_windows(self)  # the exec wrapper's async; a non-Windows host is refused below
         result = {'changed': False}
         try:
             result.update(super().run(tmp, task_vars))
@@ -82,15 +93,15 @@ class WindowsProbeAction(ActionBase):
             return result
         if not is_windows(self):
             result.update(failed=True, msg='%s gathers facts on Windows nodes with PowerShell; host %s does not use a PowerShell '
-                          'shell (set ansible_shell_type=powershell with winrm or psrp).'
+                          'or cmd shell (connect with winrm or psrp, or ssh with ansible_shell_type=powershell).'
                           % (self._task.action, (task_vars or {}).get('inventory_hostname', 'this host')))
             return result
         try:
-            data = _node_runner.run_script(self, self.PROBE, self._probe_params(args))
+            data = _node_runner.run_module(self, self.PROBE, self._probe_params(args), task_vars)
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result
-        except _node_runner.NodeScriptError as exc:
+        except _node_runner.NodeModuleError as exc:
             result.update(exc.to_result())
             result['failed'] = True
             result['findings'] = enrich_findings(error_findings(self.ENTRY_IDS, 'probe-failed', exc.msg))
@@ -98,6 +109,8 @@ class WindowsProbeAction(ActionBase):
         except ValueError as exc:
             result.update(failed=True, msg=str(exc))
             return result
+        if self._task.async_val:
+            return async_started(result, data)
         result['facts'] = data
         result['findings'] = enrich_findings(self._evaluate(data, args))
         return result

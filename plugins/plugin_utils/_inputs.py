@@ -56,6 +56,8 @@ VARIABLE_OPTIONS = {
     'safeq_port_retries': ('port_check', 'retries'),
     'safeq_snmp_community': ('port_check', 'snmp_community'),
 }
+# The directory's variables: audited once for the site, so one value for all CML nodes.
+DIRECTORY_VARIABLES = frozenset(name for name, (module, dummy) in VARIABLE_OPTIONS.items() if module == 'ldap_attribute_check')
 # Variables the collection sets itself while it runs (never user input).
 INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_preflight_site_results'))
 # Site-wide variables that preflight_validate checks once, from its own options (features, waivers, ...).
@@ -74,6 +76,8 @@ def role_specs(roles_dir=ROLES_DIR):
             options = (yaml.safe_load(handle) or {})['argument_specs']['main'].get('options') or {}
         for name, spec in options.items():
             shape = {key: spec.get(key) for key in ('type', 'elements', 'choices', 'no_log')}
+            if 'default' in spec:
+                shape['default'] = spec['default']
             if shape['type'] == 'raw' and name in specs:  # the validate role takes anything, so that preflight_validate names it
                 continue
             if name in specs and specs[name][1] != shape and specs[name][1]['type'] != 'raw':
@@ -102,12 +106,14 @@ def _coerce_scalar(value, kind):
     if kind in ('str', 'path'):
         if isinstance(value, (dict, list, bool)) or value is None:
             return None, '%s is not a string' % shown
+        if isinstance(value, float):  # YAML reads 13.10 as the number 13.1
+            return None, '%s was read as a number: write it in quotes' % shown
         return str(value), None
     if kind == 'bool':
         if isinstance(value, bool):
             return value, None
         key = value.strip().lower() if isinstance(value, str) else value
-        if key in BOOLEANS_TRUE or key in BOOLEANS_FALSE:
+        if isinstance(key, (str, int, float)) and (key in BOOLEANS_TRUE or key in BOOLEANS_FALSE):
             return key in BOOLEANS_TRUE, None
         return None, '%s is not a boolean (true or false)' % shown
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
@@ -124,7 +130,9 @@ def _coerce_scalar(value, kind):
         number = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
     except ValueError:
         return None, '%s is not %s' % (shown, 'a whole number' if kind == 'int' else 'a number')
-    if not str(value).isascii() or not math.isfinite(number):
+    if not str(value).isascii():
+        return None, '%s is not a number written in ASCII digits' % shown
+    if not math.isfinite(number):
         return None, '%s is not a finite number' % shown
     return number, None
 
@@ -175,6 +183,9 @@ def check_variables(variables, specs=None):
             continue
         value = variables[name]
         if value is None:
+            if specs[name].get('type') in ('str', 'path', 'raw', None) and 'default' not in specs[name]:
+                continue  # an optional string left empty is the same as not given
+            problems.append((name, 'is empty (null): give a value, or remove the line to use the default'))
             continue
         value, problem = coerce(value, specs[name])
         if problem is None and name in VARIABLE_OPTIONS:

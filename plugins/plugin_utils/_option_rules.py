@@ -81,12 +81,14 @@ def _text(value):
     return None
 
 
-def text(max_length=1024):
-    """A non-empty string of at most ``max_length`` characters."""
+def text(max_length=1024, max_bytes=None):
+    """A non-empty string of at most ``max_length`` characters (and ``max_bytes`` bytes of UTF-8, when given)."""
     def _check(value):
         problem = _text(value)
         if problem is None and len(value) > max_length:
             problem = 'longer than %d characters' % max_length
+        if problem is None and max_bytes is not None and len(value.encode('utf-8')) > max_bytes:
+            problem = 'longer than %d bytes of UTF-8' % max_bytes
         return problem
     return _check
 
@@ -111,7 +113,7 @@ def dn(value):
     if _parse_dn is None:
         return None if '=' in value else '%s is not a DN (for example OU=Users,DC=example,DC=com)' % show(value)
     try:
-        _parse_dn(value)
+        _parse_dn(value, strip=True)  # 'OU=Users, DC=example, DC=com' (spaces after commas) is what AD and OpenLDAP accept
     except Exception as exc:  # pylint: disable=broad-except  # ldap3 raises its own error types for a bad DN
         return '%s is not a DN (%s; for example OU=Users,DC=example,DC=com)' % (show(value), exc)
     return None
@@ -156,7 +158,7 @@ def readable_file(value):
     problem = _text(value)
     if problem:
         return problem
-    path = os.path.expanduser(value)
+    path = os.path.expanduser(os.path.expandvars(value))  # as Ansible's path type expands it
     if not os.path.isfile(path):
         return '%s does not exist or is not a file on the controller' % show(value)
     if not os.access(path, os.R_OK):
@@ -242,7 +244,7 @@ RULES = {
         'retries': integer(0, 10),
         'concurrency': integer(1, 1024),
         'deadline': number(0.1, 3600),
-        'snmp_community': text(64),
+        'snmp_community': text(64, max_bytes=64),
         'tls_min_days': integer(0, 3650),
     },
     'ldap_attribute_check': {
@@ -279,13 +281,20 @@ def check(module, options):
 
 
 def shape_problems(argument_spec, raw):
-    """``[(option, problem)]`` for options given a list, mapping or boolean where the spec wants a string: Ansible's
-    argument spec would quietly turn ``['x']`` into the string ``"['x']"``."""
+    """``[(option, problem)]`` for options given a list, mapping or boolean where the spec wants a string or a number:
+    Ansible's argument spec would quietly turn ``['x']`` into the string ``"['x']"`` and ``true`` into ``1.0``."""
     problems = []
     for option, spec in argument_spec.items():
         value = (raw or {}).get(option)
-        if spec.get('type', 'str') in ('str', 'path') and isinstance(value, (list, dict, bool)):
+        kind = spec.get('type', 'str')
+        if kind in ('str', 'path') and isinstance(value, (list, dict, bool)):
             problems.append((option, '%s is not a string' % show(value)))
+        elif kind in ('int', 'float') and isinstance(value, (list, dict, bool)):
+            problems.append((option, '%s is not a number' % show(value)))
+        elif kind == 'list' and spec.get('elements', 'str') == 'str' and isinstance(value, list):
+            bad = [item for item in value if isinstance(item, (list, dict, bool))]
+            if bad:
+                problems.append((option, 'item %s is not a string' % show(bad[0])))
     return problems
 
 

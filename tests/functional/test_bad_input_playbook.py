@@ -47,6 +47,11 @@ SITE = [
     ('peers-unknown', {'safeq_peers': {'smpt': ['mail1']}}, {}, 'safeq_peers', "unknown peer name 'smpt'"),
     ('peers-string', {'safeq_peers': {'smtp': 'mail1'}}, {}, 'safeq_peers', "smtp must be a list of host names or addresses, got 'mail1'"),
     ('peers-list', {'safeq_peers': ['mail1']}, {}, 'safeq_peers', 'must be a mapping of peer name'),
+    ('features-on-one-node', {}, {'safeq_features': ['external_db']}, 'safeq_features', 'host cml2 sets it differently from the run ([])'),
+    ('ldap-differs-between-nodes', {}, {'safeq_ldap_servers': ['198.18.0.31']}, 'safeq_ldap_servers',
+     'differs between the CML nodes cml1, cml2; the directory is audited once'),
+    ('privileged-without-password', {'safeq_ldap_privileged_bind_dn': 'CN=Audit,DC=example,DC=com'}, {},
+     'safeq_ldap_privileged_bind_dn and safeq_ldap_privileged_bind_password', 'give both or neither'),
 ]
 
 # (case id, variable, value) with the problem the message must name; set for all hosts, or for cml2 alone when marked 'host'.
@@ -133,6 +138,11 @@ VARIABLES = [
     ('safeq_min_memroy_gb', 4, "not a variable of safeq.preflight (did you mean 'safeq_min_memory_gb'?)"),
     ('safeq_ldap_bind_passwd', 'x', "did you mean 'safeq_ldap_bind_password'?"),
     ('safeq_snmp_community', 'c' * 70, 'longer than 64 characters'),
+    ('safeq_min_os_build', None, 'is empty (null)'),
+    ('safeq_allowed_software', None, 'is empty (null)'),
+    ('safeq_db_dac', {}, '{} is not a boolean'),
+    ('safeq_port_derive', [], '[] is not a boolean'),
+    ('safeq_db_min_version', 13.1, '13.1 was read as a number: write it in quotes'),
 ]
 # Cases set on cml2 alone (a host or group variable): the message names that host only.
 HOST_ONLY = {('safeq_min_memory_gb', '-1'), ('safeq_server_role', '"mps"'), ('safeq_install_share', '"C:\\\\install"'),
@@ -158,15 +168,19 @@ MODULES = [
     ('sql-browser-port', WIN, 'sql_browser_probe', {'host': '198.18.0.20', 'browser_port': 0}, 'browser_port', '0 is outside 1-65535'),
     ('sql-instance-long', WIN, 'sql_browser_probe', {'host': '198.18.0.20', 'instance': 'X' * 40}, 'instance', "'XXXX"),
     ('sql-min-version', WIN, 'sql_browser_probe', {'host': '198.18.0.20', 'min_version': 'latest'}, 'min_version', "'latest'"),
-    ('sql-timeout', 'localhost', 'sql_browser_probe', {'host': '127.0.0.1', 'timeout': 0}, 'timeout', 'timeout'),
-    ('sql-host-empty', 'localhost', 'sql_browser_probe', {'host': ''}, 'host', 'host'),
+    ('sql-timeout', 'localhost', 'sql_browser_probe', {'host': '127.0.0.1', 'timeout': 0}, "option 'timeout'", '0.0 is outside 0.1-60'),
+    ('sql-host-empty', 'localhost', 'sql_browser_probe', {'host': ''}, "option 'host'", 'an empty string'),
     ('port-70000', WIN, 'port_check', {'targets': [{'host': '198.18.0.5', 'port': 70000}]}, 'targets[0].port', '70000 is outside 1-65535'),
     ('port-tls-min-days', WIN, 'port_check', {'targets': [{'host': '198.18.0.5', 'port': 636}], 'tls_min_days': -1}, 'tls_min_days',
      '-1 is outside 0-3650'),
     ('port-superscript', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': '²'}]}, 'targets[0].port', "'²'"),
     ('port-unknown-key', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': 1, 'protocol': 'tcp'}]}, 'protocol',
      'protocol'),
-    ('port-retries', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': 1}], 'retries': 11}, 'retries', '11'),
+    ('port-retries', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': 1}], 'retries': 11}, 'retries',
+     'retries: 11 is outside 0-10'),
+    ('server-memory-bool', WIN, 'server_check', {'min_memory_gb': True}, "option 'min_memory_gb'", 'True is not a number'),
+    ('features-nested-item', WIN, 'windows_feature_check', {'allowed_software': [['x']]}, "option 'allowed_software'",
+     "item ['x'] is not a string"),
     ('ldap-threshold', 'localhost', 'ldap_attribute_check', {'servers': ['127.0.0.1'], 'base_dns': ['dc=x'], 'thresholds': {'login': 150}},
      'thresholds', 'login: 150 is outside 0-100'),
     ('ldap-role', 'localhost', 'ldap_attribute_check', {'servers': ['127.0.0.1'], 'base_dns': ['dc=x'], 'attributes': {'badge': 'x'}},
@@ -267,7 +281,7 @@ def test_a_bad_variable_stops_the_run_before_any_host_with_a_message_naming_it(o
     _assert_clear_failure(proc, variable, problem)
     assert 'The pre-installation check was not started' in proc.stdout
     if name.endswith('@cml2'):
-        assert '(host cml2)' in proc.stdout and 'cml1' not in proc.stdout.split('not started', 1)[1]
+        assert '%s: %s' % (variable, problem) in proc.stdout and '(host cml2)' in proc.stdout
     assert not os.path.exists(report), 'no report is written, so none can claim a pass'
 
 

@@ -4,7 +4,8 @@
 """End to end: ansible-playbook runs playbooks/preinstall_check.yml against simulated WinRM nodes (selection included).
 
 Ground truth: the host profiles in tests/lab/demo/nodes (cml1 prepared, cml2 misconfigured,
-cml3 switched off). The simulation proves transport, parsing and evaluation, not PowerShell.
+cml3 switched off). The simulation proves transport, Ansible's PowerShell module protocol (the gather
+modules travel through the exec wrapper of the ansible-core under test), parsing and evaluation, not PowerShell.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ def nodes():
         sim.stop()
 
 
-def _run(nodes, tmp_path, extra_vars=None, args=()):
+def _run(nodes, tmp_path, extra_vars=None, args=(), host_vars=None):
     all_vars = {'safeq_features': ['print_server_role'], 'safeq_report_dir': str(tmp_path / 'reports')}
     all_vars.update(extra_vars or {})
-    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'], all_vars)
+    hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+    for name, extra in (host_vars or {}).items():
+        hosts[name].update(extra)
+    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), hosts, all_vars)
     proc = lab.run_playbook(str(tmp_path), inventory, args=list(args))
     report = None
     path = tmp_path / 'reports' / 'safeq-preflight.json'
@@ -83,8 +87,9 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
             assert row['implemented_by'] or row.get('attestation'), row['id']
     # an entry of a feature the site does not use is skipped
     assert cml1['net.other.udp-1434-cml-db']['status'] == 'skip'
-    # one WinRM command per check module per reachable node
-    assert {name: len(nodes.commands(name)) - before[name] for name in before} == {'cml1': 2, 'cml2': 2}
+    # one WinRM command (one exec wrapper run of a gather module) per check module per reachable node
+    runs = {name: [entry['module'] for entry in nodes.commands(name)[before[name]:]] for name in before}
+    assert runs == {'cml1': ['win_server_facts', 'win_feature_facts'], 'cml2': ['win_server_facts', 'win_feature_facts']}
 
     junit = ET.parse(str(tmp_path / 'reports' / 'safeq-preflight.junit.xml')).getroot()
     suites = {s.get('name'): s for s in junit.iter('testsuite')}
@@ -93,8 +98,11 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
 
 
 def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
     proc, report = _run(nodes, tmp_path, args=['--check'])
     assert report['run']['check_mode'] is True
+    runs = [entry for name in before for entry in nodes.commands(name)[before[name]:]]
+    assert len(runs) == 4 and all(entry['check_mode'] and not entry.get('skipped') for entry in runs), 'the modules ran under --check'
     assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
     blocks = proc.stdout.split('TASK [')
     for title in ('safeq.preflight.windows_node : Check the server', 'safeq.preflight.windows_node : Check Windows features'):
@@ -102,6 +110,25 @@ def test_check_mode_runs_the_same_checks_and_changes_nothing(nodes, tmp_path):
         assert 'ok: [cml1]' in block and 'ok: [cml2]' in block and 'skipping: [cml1]' not in block, block
     recap = [line for line in proc.stdout.splitlines() if line.startswith(('cml1 ', 'cml2 '))]
     assert recap and all('changed=0' in line for line in recap)
+
+
+def test_full_run_with_become_runas_gives_the_same_report(nodes, tmp_path):
+    """become (runas) as the connection account itself, the remote-UAC set-up: every gather module carries Ansible's
+    become wrapper (the simulation logs the become user) and the verdicts do not change."""
+    become = {name: {'ansible_become': True, 'ansible_become_method': 'runas', 'ansible_become_user': 'LAB\\safeq-install',
+                     'ansible_become_password': '{{ ansible_password }}'} for name in ('cml1', 'cml2')}
+    before = {name: len(nodes.commands(name)) for name in become}
+    (tmp_path / 'become').mkdir()
+    (tmp_path / 'plain').mkdir()
+    proc, report = _run(nodes, tmp_path / 'become', host_vars=become)
+    plain_proc, plain = _run(nodes, tmp_path / 'plain')
+    assert report is not None and plain is not None, proc.stdout[-3000:]
+    runs = [entry for name in become for entry in nodes.commands(name)[before[name]:]]
+    with_become = [entry for entry in runs if entry['become_user']]
+    assert len(with_become) == 4 and all(e['become_user'] == 'LAB\\safeq-install' and e['rc'] == 0 for e in with_become), runs
+    for host in ('cml1', 'cml2', 'cml3'):
+        assert {i: r['status'] for i, r in _rows(report, host).items()} == {i: r['status'] for i, r in _rows(plain, host).items()}
+    assert 'Demo-Passw0rd' not in proc.stdout + proc.stderr
 
 
 def test_waivers_for_the_unhealthy_nodes_make_the_run_pass(nodes, tmp_path):
@@ -143,9 +170,14 @@ def test_winrm_password_never_appears_in_verbose_output_or_reports(nodes, tmp_pa
 def test_external_database_rows_from_every_node(nodes, tmp_path):
     with open(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'sql.yml'), encoding='utf-8') as handle:
         sql = yaml.safe_load(handle)
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
     with SqlBrowserResponder('127.0.0.20', 1434, sql['instances']):
         proc, report = _run(nodes, tmp_path, {'safeq_features': ['external_db'], 'safeq_db_host': '127.0.0.20', 'safeq_db_instance': 'safeq'})
     assert report is not None, proc.stdout[-3000:]
+    # one WinRM command per module run: the gathers, then the Browser exchange and the TDS exchange (two runs: the
+    # second is built from the first's answer); the port matrix (win_port_probe) is not part of this playbook run
+    runs = {name: [entry['module'] for entry in nodes.commands(name)[before[name]:]] for name in before}
+    assert runs['cml1'] == ['win_server_facts', 'win_feature_facts', 'win_socket_probe', 'win_socket_probe'], runs
     cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
     assert [cml1[i]['status'] for i in ('net.other.udp-1434-cml-db', 'net.other.tcp-dynamic-cml-db')] == ['pass', 'pass']
     assert 'SQL Server 2019' in cml1['net.other.tcp-dynamic-cml-db']['detail']

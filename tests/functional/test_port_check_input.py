@@ -20,7 +20,7 @@ SECRET = 'S3cret-c0mmunity'
 def _run(tmp_path, task_args, verbosity=()):
     profile = tmp_path / 'cmlw.yml'
     profile.write_text(yaml.safe_dump({'name': 'cmlw', 'address': '127.0.0.42', 'port': 0, 'credentials': {'username': 'u', 'password': 'p-sim'},
-                                       'probes': {'port_probe': {'live': True}}}))
+                                       'probes': {'win_port_probe': {'live': True}}}))
     playbook = tmp_path / 'ports.yml'
     playbook.write_text(yaml.safe_dump([
         {'name': 'probe', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [

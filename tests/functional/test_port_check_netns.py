@@ -191,4 +191,4 @@ def test_findings_judge_each_entry_by_its_worst_target(probed, host):
 
 def test_the_windows_node_ran_one_winrm_command_for_all_targets(probed):
     dummy, commands, log = probed
-    assert [c['probe'] for c in commands] == ['port_probe']
+    assert [c['module'] for c in commands] == ['win_port_probe']

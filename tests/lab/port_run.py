@@ -4,7 +4,7 @@
 """Run port_check through ansible-playbook from inside a network namespace, from two places at once.
 
 ``ctl`` is the controller itself (the module's Python engine); ``cmlw`` is a simulated Windows node
-whose port_probe.ps1 answers come from live probes made from this namespace. Both run the same task
+whose win_port_probe module answers come from live probes made from this namespace. Both run the same task
 in ``--check`` mode; their results go to ``OUT/out.json`` and the WinRM commands to ``OUT/commands.json``.
 
 Usage: ``python -m tests.lab.port_run --task task.json --out DIR`` (run with ``ip netns exec``).
@@ -33,7 +33,7 @@ def main():
     profile = os.path.join(out, 'cmlw.yml')
     with open(profile, 'w', encoding='utf-8') as handle:
         yaml.safe_dump({'name': 'cmlw', 'address': '127.0.0.41', 'port': 0, 'credentials': {'username': 'u', 'password': 'p-sim'},
-                        'probes': {'port_probe': {'live': True}}}, handle)
+                        'probes': {'win_port_probe': {'live': True}}}, handle)
     playbook = os.path.join(out, 'ports.yml')
     with open(playbook, 'w', encoding='utf-8') as handle:
         yaml.safe_dump([

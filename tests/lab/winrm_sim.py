@@ -3,11 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Simulated Windows nodes: a WS-Management (WinRM) shell endpoint over HTTP with Basic auth.
 
-A SIMULATION: it proves transport (pywinrm and Ansible's winrm connection), parsing and evaluation,
-not PowerShell execution. Each node answers our fixed probe scripts from its host profile (YAML):
-the endpoint decodes ``-EncodedCommand``, reads the ``# safeq-probe: NAME vN`` marker and the JSON
-parameters on stdin, and prints the JSON the script would print on that host, validated against the
-script's JSON Schema first. See docs/simulated-nodes.md and tests/lab/profiles/README.md.
+A SIMULATION: it proves transport (pywinrm and Ansible's winrm connection), Ansible's PowerShell module
+protocol, parsing and evaluation, not PowerShell execution. Each node answers the collection's gather
+modules from its host profile (YAML): the endpoint checks that the command line is Ansible's encoded
+bootstrap, decodes the exec wrapper payload on stdin (bootstrap JSON, a line of four NULs, the exec
+manifest JSON; ansible-core 2.19 and 2.21 lay it out alike), identifies the module (the manifest's last
+action, ``module_wrapper.ps1``, names it in ``params.Script``; its source is in ``scripts``), its arguments
+(``params.Variables`` ``complex_args``), become (a ``become_wrapper.ps1`` action) and async (an
+``async_wrapper.ps1`` action), and prints what Ansible.Basic's ExitJson would print on that host, the
+``facts`` validated against the module's JSON Schema first. See docs/simulated-nodes.md.
 
     python tests/lab/winrm_sim.py serve PROFILE.yml ... --state-file run/sim.json
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import importlib
 import json
 import os
@@ -33,7 +38,7 @@ import jsonschema
 import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEMA_DIRS = (os.path.join(REPO_ROOT, 'plugins', 'plugin_utils', 'powershell'), os.path.join(REPO_ROOT, 'tests', 'lab', 'fixtures'))
+SCHEMA_DIRS = (os.path.join(REPO_ROOT, 'tests', 'lab', 'schemas'), os.path.join(REPO_ROOT, 'tests', 'lab', 'fixtures'))
 NS = {
     's': 'http://www.w3.org/2003/05/soap-envelope',
     'a': 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
@@ -47,11 +52,19 @@ ACTIONS = {
     'http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete': 'delete',
     SHELL + '/Command': 'command', SHELL + '/Send': 'send', SHELL + '/Receive': 'receive', SHELL + '/Signal': 'signal',
 }
-MARKER_RE = re.compile(r'^# safeq-probe: (?P<name>[a-z0-9_]+) v(?P<version>\d+)\s*$', re.MULTILINE)
-ENCODED_RE = re.compile(r'-encodedcommand\s+(?P<b64>[A-Za-z0-9+/=]+)', re.IGNORECASE)
+# ansible-core 2.21 quotes the argument when ansible_shell_type=powershell is forced on winrm.
+ENCODED_RE = re.compile(r'-encodedcommand\s+[\'"]?(?P<b64>[A-Za-z0-9+/=]+)', re.IGNORECASE)
+# The exec wrapper payload: bootstrap JSON, then a line of four NULs, then the exec manifest JSON.
+PAYLOAD_SEPARATOR = b'\n\0\0\0\0\n'
+BOOTSTRAP_MARKER = '[string]::Equals($in, "`0`0`0`0")'
+MODULE_SCRIPT_RE = re.compile(r'(?:^|\.)(?P<name>[A-Za-z0-9_]+)\.ps1$')
+PS_UTIL_RE = re.compile(r'(?im)^#\s*ansiblerequires\s+-powershell\s+\.\.module_utils\.(?P<name>[\w.]+)')
 SECRET_RE = re.compile(r'password|secret|community|token', re.IGNORECASE)
 FAULTS = ('bad_credentials', 'refuse_connections', 'delay_seconds', 'garbage_stdout', 'exit_code', 'stderr_clixml',
           'drop_mid_receive', 'drop_first_n_connections')
+# What Ansible's become_wrapper.ps1 reports when LogonUser refuses the become credential (Win32 1326, 0x8007052E).
+LOGON_FAILURE = ('failure during exec_wrapper: Exception calling "CreateProcessAsUser" with "9" argument(s): "Failed to logon %s: '
+                 'LogonUserW() failed (The user name or password is incorrect, Win32ErrorCode 1326 - 0x0000052E)"')
 
 for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
@@ -65,7 +78,7 @@ def clixml(text):
 
 
 def mask(params):
-    """A copy of the probe parameters with secret-looking values masked (for the request log)."""
+    """A copy of the module arguments with secret-looking values masked (for the request log)."""
     if isinstance(params, dict):
         return {k: '********' if SECRET_RE.search(str(k)) else mask(v) for k, v in params.items()}
     if isinstance(params, list):
@@ -84,6 +97,60 @@ def decode_script(command_line):
         return None
 
 
+class PayloadError(ValueError):
+    """stdin is not an exec wrapper payload the simulation understands."""
+
+
+def decode_payload(stdin):
+    """Decode the exec wrapper payload of one module run (ansible-core 2.19 and 2.21).
+
+    Returns a dict: ``module`` (short name), ``script`` (the manifest key), ``source`` (module text),
+    ``args`` (module options without ``_ansible_*``), ``internal`` (the ``_ansible_*`` keys),
+    ``actions`` (names in order), ``become`` (``{'user', 'password', 'logon_type', 'logon_flags'}`` or None),
+    ``async`` (``{'dir', 'jid', 'startup_timeout'}`` or None), ``utils`` (script names shipped) and
+    ``bootstrap`` (the bootstrap parameters).
+    """
+    if PAYLOAD_SEPARATOR not in stdin:
+        raise PayloadError('stdin has no exec wrapper separator (a line of four NUL characters)')
+    head, tail = stdin.split(PAYLOAD_SEPARATOR, 1)
+    try:
+        bootstrap = json.loads(head.decode('utf-8'))
+        manifest = json.loads(tail.decode('utf-8'))
+    except ValueError as exc:
+        raise PayloadError('exec wrapper payload is not JSON: %s' % exc) from exc
+    if bootstrap.get('name') != 'exec_wrapper' or 'script' not in bootstrap:
+        raise PayloadError('bootstrap JSON does not start exec_wrapper')
+    actions = manifest.get('actions') or []
+    if not actions or actions[-1].get('name') != 'module_wrapper.ps1':
+        raise PayloadError('the last manifest action is not module_wrapper.ps1')
+    params = actions[-1].get('params') or {}
+    script = params.get('Script') or ''
+    scripts = manifest.get('scripts') or {}
+    if script not in scripts:
+        raise PayloadError('module %r is not among the manifest scripts' % script)
+    match = MODULE_SCRIPT_RE.search(script)
+    if not match:
+        raise PayloadError('module %r is not a PowerShell script' % script)
+    source = base64.b64decode(scripts[script]['script']).decode('utf-8-sig')
+    variables = {v.get('Name'): v.get('Value') for v in params.get('Variables') or []}
+    complex_args = variables.get('complex_args') or {}
+    become = asynchronous = None
+    for action in actions[:-1]:
+        if action.get('name') == 'become_wrapper.ps1':
+            become = {'user': (action.get('params') or {}).get('BecomeUser'),
+                      'password': (action.get('secure_params') or {}).get('BecomePassword'),
+                      'logon_type': (action.get('params') or {}).get('LogonType'),
+                      'logon_flags': (action.get('params') or {}).get('LogonFlags')}
+        elif action.get('name') == 'async_wrapper.ps1':
+            asynchronous = {'dir': (action.get('params') or {}).get('AsyncDir'), 'jid': (action.get('params') or {}).get('AsyncJid'),
+                            'startup_timeout': (action.get('params') or {}).get('StartupTimeout')}
+    return {'module': match.group('name'), 'script': script, 'source': source,
+            'args': {k: v for k, v in complex_args.items() if not k.startswith('_ansible_')},
+            'internal': {k: v for k, v in complex_args.items() if k.startswith('_ansible_')},
+            'actions': [a.get('name') for a in actions], 'become': become, 'async': asynchronous,
+            'utils': sorted(scripts), 'bootstrap': bootstrap.get('params') or {}}
+
+
 def _schema_path(name, schema_dirs):
     for directory in schema_dirs:
         path = os.path.join(directory, name + '.schema.json')
@@ -92,8 +159,17 @@ def _schema_path(name, schema_dirs):
     return None
 
 
+def _exit_json(result):
+    """What Ansible.Basic's ExitJson/FailJson prints: one compact JSON line."""
+    return json.dumps(result, separators=(',', ':'), ensure_ascii=False) + '\r\n'
+
+
+def _failed(entry, msg, rc=1, **extra):
+    return rc, _exit_json(dict({'failed': True, 'msg': msg}, **extra)), '', dict(entry, rc=rc, error=msg)
+
+
 class Node:
-    """One simulated Windows host: its profile, shells, request log and fault counters."""
+    """One simulated Windows host: its profile, shells, request log, async jobs and fault counters."""
 
     def __init__(self, profile, schema_dirs):
         self.profile = profile
@@ -105,42 +181,72 @@ class Node:
         self.schema_dirs = schema_dirs
         self.shells = {}
         self.log = []
+        self.jobs = {}
         self.lock = threading.Lock()
         self.commands_seen = 0
 
+    def _answers_for(self, become):
+        """The module answers of the connection user, with the become user's overrides on top."""
+        answers = copy.deepcopy(self.profile.get('probes') or {})
+        if become is None:
+            return answers
+        override = (self.profile.get('become_users') or {}).get(become['user']) or {}
+        for module, value in (override.get('probes') or {}).items():
+            if isinstance(value, dict) and isinstance(answers.get(module), dict):
+                answers[module] = dict(answers[module], **value)
+            else:
+                answers[module] = value
+        return answers
+
+    def _logon(self, become):
+        """True when the become user and password are accepted (as LogonUser would).
+
+        Accounts: the profile's ``become_users``, the connection account itself (with its password: the
+        remote-UAC case, a full token for the same user) and SYSTEM without a password (runas as SYSTEM
+        from an administrator's session).
+        """
+        accounts = {user: (entry or {}).get('password') for user, entry in (self.profile.get('become_users') or {}).items()}
+        creds = self.profile.get('credentials') or {}
+        accounts.setdefault(creds.get('username'), creds.get('password'))
+        user = str(become['user'] or '')
+        if user.upper() in ('SYSTEM', 'NT AUTHORITY\\SYSTEM'):
+            return True
+        return user in accounts and accounts[user] == become['password']
+
     def run(self, command_line, stdin):
         """Execute (simulate) one command; returns (rc, stdout, stderr, entry for the log)."""
-        script = decode_script(command_line)
-        marker = MARKER_RE.search(script or '')
-        if not marker:
-            return 1, '', clixml('simulation: unknown command (not a safeq.preflight probe script)'), {'probe': None, 'rc': 1}
-        name, version = marker.group('name'), int(marker.group('version'))
+        bootstrap = decode_script(command_line)
+        if bootstrap is None or BOOTSTRAP_MARKER not in bootstrap:
+            return 1, '', clixml('simulation: unknown command (not Ansible\'s PowerShell bootstrap)'), {'module': None, 'rc': 1}
         try:
-            params = json.loads(stdin.decode('utf-8') or '{}') if stdin.strip() else {}
-        except ValueError:
-            params = {'_unparsable_stdin': True}
-        entry = {'probe': name, 'params': mask(params)}
-        probes = self.profile.get('probes') or {}
-        if name not in probes:
-            document = {'probe': name, 'version': version, 'failed': True, 'msg': 'simulation: no answer for probe %s in profile' % name, 'data': {}}
-            return 0, json.dumps(document) + '\r\n', '', dict(entry, rc=0)
-        data = probes[name]
+            payload = decode_payload(stdin)
+        except (PayloadError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            return 1, '', clixml('simulation: %s' % exc), {'module': None, 'rc': 1, 'error': str(exc)}
+        name = payload['module']
+        become = payload['become']
+        entry = {'module': name, 'params': mask(payload['args']), 'actions': payload['actions'],
+                 'become_user': become['user'] if become else None, 'async_jid': payload['async']['jid'] if payload['async'] else None,
+                 'check_mode': bool(payload['internal'].get('_ansible_check_mode'))}
+        missing = [util for util in PS_UTIL_RE.findall(payload['source'])
+                   if not any(key.endswith('module_utils.%s.psm1' % util) for key in payload['utils'])]
+        if missing:
+            return _failed(entry, 'failure during exec_wrapper: module util %s was not sent' % ', '.join(missing))
+        if become is not None and not self._logon(become):
+            return _failed(entry, LOGON_FAILURE % become['user'])
+        if entry['check_mode'] and not re.search(r'supports_check_mode\s*=\s*\$true', payload['source']):
+            return 0, _exit_json({'changed': False, 'skipped': True, 'msg': 'remote module (%s) does not support check mode' % name}), '', \
+                dict(entry, rc=0, skipped=True)
+        answers = self._answers_for(become)
+        if name not in answers:
+            return _failed(entry, 'simulation: no answer for module %s in profile %s' % (name, self.name))
+        data = answers[name]
         try:
             responder = importlib.import_module('tests.lab.sim_responders.' + name)
         except ModuleNotFoundError:
             responder = None
         if responder is not None:
-            data = responder.respond(data, params)
-        schema = _schema_path(name, self.schema_dirs)
-        problem = None
-        if schema is None:
-            problem = 'no JSON Schema for probe %s' % name
-        else:
-            with open(schema, encoding='utf-8') as handle:
-                try:
-                    jsonschema.validate(data, json.load(handle))
-                except jsonschema.ValidationError as exc:
-                    problem = 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), exc.message, list(exc.absolute_path))
+            data = responder.respond(data, payload['args'])
+        problem = self._validate(name, data)
         if problem:
             sys.stderr.write('winrm_sim %s: %s\n' % (self.name, problem))
             return 1, '', clixml('simulation: ' + problem), dict(entry, rc=1, error=problem)
@@ -150,8 +256,30 @@ class Node:
         stderr = clixml(self.faults['stderr_clixml']) if self.faults.get('stderr_clixml') else ''
         if rc:
             return rc, '', stderr, dict(entry, rc=rc)
-        document = {'probe': name, 'version': version, 'failed': False, 'msg': '', 'data': data}
-        return 0, json.dumps(document, separators=(',', ':')) + '\r\n', stderr, dict(entry, rc=0)
+        result = {'changed': False, 'facts': data, 'invocation': {'module_args': payload['args']}}
+        if payload['async']:
+            return 0, self._start_job(payload['async'], result), stderr, dict(entry, rc=0)
+        return 0, _exit_json(result), stderr, dict(entry, rc=0)
+
+    def _validate(self, name, data):
+        schema = _schema_path(name, self.schema_dirs)
+        if schema is None:
+            return 'no JSON Schema for module %s' % name
+        with open(schema, encoding='utf-8') as handle:
+            try:
+                jsonschema.validate(data, json.load(handle))
+            except jsonschema.ValidationError as exc:
+                return 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), exc.message, list(exc.absolute_path))
+        return None
+
+    def _start_job(self, asynchronous, result):
+        """async_wrapper.ps1: the results file is written, the module finishes in the background (here: at once)."""
+        jid = '%s.%d' % (asynchronous['jid'], 4000 + len(self.jobs))
+        results_file = '%s\\%s' % (str(asynchronous['dir'] or '').rstrip('\\/'), jid)
+        with self.lock:
+            self.jobs[jid] = dict(result, finished=1, ansible_job_id=jid)
+        return _exit_json({'started': True, 'finished': False, 'results_file': results_file, 'ansible_job_id': jid,
+                           '_ansible_suppress_tmpdir_delete': True, 'ansible_async_watchdog_pid': 4000 + len(self.jobs)})
 
 
 def _envelope(action, relates_to, body_xml):
@@ -349,18 +477,25 @@ class SimulatedNodes:
         self.stop()
 
     def commands(self, name):
-        """The request log of node ``name``: one entry per WinRM command executed."""
+        """The request log of node ``name``: one entry per WinRM command (one module run) executed."""
         return list(self.nodes[name].log)
 
+    def jobs(self, name):
+        """The async jobs node ``name`` started: job ID -> the module result its results file will hold."""
+        return dict(self.nodes[name].jobs)
+
     def inventory(self, group='safeq_nodes'):
-        """A YAML-ready inventory of the simulated nodes (Ansible's winrm connection, HTTP, Basic auth)."""
+        """A YAML-ready inventory of the simulated nodes (Ansible's winrm connection, HTTP, Basic auth).
+
+        No ``ansible_shell_type``: each ansible-core uses its winrm default (powershell up to 2.20, cmd from 2.21).
+        """
         hosts = {}
         for profile in self.profiles:
             address = self.addresses[profile['name']]
             creds = profile.get('credentials') or {}
             hosts[profile['name']] = {
                 'ansible_host': address['host'], 'ansible_port': address['port'], 'ansible_connection': 'winrm',
-                'ansible_shell_type': 'powershell', 'ansible_winrm_transport': 'basic', 'ansible_winrm_scheme': 'http',
+                'ansible_winrm_transport': 'basic', 'ansible_winrm_scheme': 'http',
                 'ansible_winrm_server_cert_validation': 'ignore', 'ansible_user': creds.get('username', ''),
                 'ansible_password': creds.get('password', ''), 'ansible_winrm_read_timeout_sec': 30,
                 'ansible_winrm_operation_timeout_sec': 20,

@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for the server_check and windows_feature_check action plugins (connection mocked)."""
+"""Unit tests for the server_check and windows_feature_check action plugins (``_execute_module`` mocked).
+
+The real module path (Ansible's exec wrapper over WinRM on ansible-core 2.19 and 2.21) is proven by
+tests/functional/test_winrm_sim.py and test_playbook_end_to_end.py.
+"""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from unittest.mock import MagicMock
@@ -27,11 +30,11 @@ def _profile(node):
         return yaml.safe_load(handle)['probes']
 
 
-def _plugin(cls, args, check_mode=False, shell_family='powershell', outcomes=()):
+def _plugin(cls, args, check_mode=False, shell_family='powershell', outcomes=(), async_val=0):
     task = MagicMock()
     task.args = args
     task.check_mode = check_mode
-    task.async_val = 0
+    task.async_val = async_val
     task.action = 'safeq.preflight.' + ('server_check' if cls is ServerCheck else 'windows_feature_check')
     connection = MagicMock()
     connection._shell.SHELL_FAMILY = shell_family
@@ -41,25 +44,25 @@ def _plugin(cls, args, check_mode=False, shell_family='powershell', outcomes=())
     calls = []
     queue = list(outcomes)
 
-    def _execute(cmd, sudoable=True, in_data=None):
-        calls.append((cmd, in_data))
+    def _execute(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        calls.append((module_name, json.loads(json.dumps(module_args)), wrap_async))
         outcome = queue.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    plugin._low_level_execute_command = _execute
+    plugin._execute_module = _execute
     return plugin, calls
 
 
-def _answer(probe, data):
-    return {'rc': 0, 'stdout': json.dumps({'probe': probe, 'version': 1, 'failed': False, 'msg': '', 'data': data}), 'stderr': ''}
+def _answer(data):
+    return {'changed': False, 'facts': data, 'invocation': {'module_args': {}}}
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_server_check_runs_identically_in_check_mode(check_mode, monkeypatch):
-    facts = _profile('cml2')['server_facts']
-    plugin, calls = _plugin(ServerCheck, {'share': '\\\\files\\safeq'}, check_mode, outcomes=[_answer('server_facts', facts)])
+    facts = _profile('cml2')['win_server_facts']
+    plugin, calls = _plugin(ServerCheck, {'share': '\\\\files\\safeq'}, check_mode, outcomes=[_answer(facts)])
     result = plugin.run(task_vars={'inventory_hostname': 'cml2'})
     assert result['changed'] is False
     assert not result.get('failed') and not result.get('skipped')
@@ -68,15 +71,14 @@ def test_server_check_runs_identically_in_check_mode(check_mode, monkeypatch):
     assert statuses['server.admin-rights'] == 'fail'
     assert statuses['server.shared-folder'] == 'fail'
     assert all(f['source'] for f in result['findings']), 'every finding carries its checklist line'
-    assert json.loads(calls[0][1]) == {'share': '\\\\files\\safeq'}
-    script = base64.b64decode(calls[0][0][len(_node_runner.ENCODED_PREFIX):]).decode('utf-16-le')
-    assert script.startswith('# safeq-probe: server_facts v1')
+    assert calls[0] == ('safeq.preflight.win_server_facts', {'share': '\\\\files\\safeq'}, 0)
 
 
 def test_feature_check_sends_what_python_wants_to_know():
-    plugin, calls = _plugin(FeatureCheck, {}, outcomes=[_answer('windows_features', _profile('cml2')['windows_features'])])
+    plugin, calls = _plugin(FeatureCheck, {}, outcomes=[_answer(_profile('cml2')['win_feature_facts'])])
     result = plugin.run(task_vars={})
-    params = json.loads(calls[0][1])
+    assert calls[0][0] == 'safeq.preflight.win_feature_facts'
+    params = calls[0][1]
     assert 'Print-LPD-Service' in params['features'] and 80 in params['ports'] and 'LPDSVC' in params['services']
     assert {f['id']: f['status'] for f in result['findings']}['server.no-web-server-port-80'] == 'fail'
 
@@ -105,10 +107,43 @@ def test_unreachable_after_one_retry(monkeypatch):
 
 def test_failed_probe_gives_error_findings_not_pass():
     clixml = '#< CLIXML\r\n<Objs><S S="Error">Access is denied._x000D__x000A_</S></Objs>'
-    plugin, dummy = _plugin(ServerCheck, {}, outcomes=[{'rc': 1, 'stdout': '', 'stderr': clixml}])
+    plugin, dummy = _plugin(ServerCheck, {}, outcomes=[{'failed': True, 'msg': 'MODULE FAILURE\nSee stdout/stderr for the exact error',
+                                                       'rc': 1, 'module_stdout': '', 'module_stderr': clixml}])
     result = plugin.run(task_vars={})
-    assert result['failed'] is True and 'Access is denied.' in result['msg']
+    assert result['failed'] is True and 'Access is denied.' in result['msg'] and result['rc'] == 1
     assert {f['status'] for f in result['findings']} == {'error'}
+
+
+def test_module_failure_json_gives_error_findings():
+    plugin, dummy = _plugin(ServerCheck, {}, outcomes=[{'failed': True, 'msg': 'Unhandled exception while executing module: boom'}])
+    result = plugin.run(task_vars={})
+    assert result['failed'] is True and 'failed on the node: Unhandled exception' in result['msg']
+    assert {f['status'] for f in result['findings']} == {'error'}
+
+
+def test_an_answer_without_facts_is_an_error_not_a_pass():
+    plugin, dummy = _plugin(ServerCheck, {}, outcomes=[{'changed': False}])
+    result = plugin.run(task_vars={})
+    assert result['failed'] is True and 'without facts' in result['msg']
+    assert {f['status'] for f in result['findings']} == {'error'}
+
+
+def test_async_starts_the_gather_and_evaluates_nothing_yet():
+    started = {'started': True, 'finished': False, 'ansible_job_id': 'j1.42', 'results_file': 'C:\\a\\j1.42', 'changed': True}
+    plugin, calls = _plugin(ServerCheck, {}, outcomes=[started], async_val=60)
+    result = plugin.run(task_vars={})
+    assert calls[0][2] == 60, 'the exec wrapper gets wrap_async'
+    assert result['ansible_job_id'] == 'j1.42' and result['changed'] is False and 'findings' not in result
+    assert not result.get('failed')
+
+
+def test_hotfix_dates_are_parsed_on_the_controller_whatever_the_node_locale():
+    facts = dict(_profile('cml1')['win_server_facts'])
+    facts['hotfixes'] = [{'id': 'KB1', 'description': 'Sicherheitsupdate', 'installed_on_raw': '12.11.2026'}]
+    plugin, dummy = _plugin(ServerCheck, {}, outcomes=[_answer(facts)])
+    result = plugin.run(task_vars={})
+    patches = next(f for f in result['findings'] if f['id'] == 'server.security-patches')
+    assert '2026-11-12' in patches['detail']
 
 
 def test_non_windows_host_is_refused_with_a_clear_message():
@@ -116,3 +151,9 @@ def test_non_windows_host_is_refused_with_a_clear_message():
     result = plugin.run(task_vars={'inventory_hostname': 'linux1'})
     assert result['failed'] is True and 'linux1' in result['msg'] and 'PowerShell' in result['msg']
     assert not calls
+
+
+def test_the_cmd_shell_of_winrm_on_ansible_core_2_21_is_a_windows_host():
+    plugin, calls = _plugin(FeatureCheck, {}, shell_family='cmd', outcomes=[_answer(_profile('cml1')['win_feature_facts'])])
+    result = plugin.run(task_vars={})
+    assert not result.get('failed') and calls[0][0] == 'safeq.preflight.win_feature_facts'

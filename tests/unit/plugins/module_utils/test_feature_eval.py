@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import yaml
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval as ev
@@ -16,7 +17,7 @@ NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo',
 
 def _facts(node):
     with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
-        return yaml.safe_load(handle)['probes']['windows_features']
+        return yaml.safe_load(handle)['probes']['win_feature_facts']
 
 
 def _empty(**overrides):
@@ -78,3 +79,20 @@ def test_allowed_software_patterns_are_case_insensitive():
     facts = _empty(software=[{'name': 'Notepad++ (64-bit x64)'}, {'name': '7-Zip 24.08 (x64)'}])
     assert ev.no_other_software(facts)['status'] == 'warn'
     assert ev.no_other_software(facts, ['notepad++*', '7-zip*'])['status'] == 'pass'
+
+
+@pytest.mark.parametrize('name, is_server', [
+    ('Microsoft SQL Server 2019 (64-bit)', True),
+    ('Microsoft SQL Server 2008 R2 (64-bit)', True),
+    ('Microsoft SQL Server 2005', True),
+    ('Microsoft SQL Server 2014 Express LocalDB', True),
+    ('Microsoft SQL Server 2012 Native Client', False),
+    ('Microsoft SQL Server 2019 T-SQL Language Service', False),
+    ('Microsoft SQL Server 2016 Management Objects', False),
+    ('Microsoft ODBC Driver 18 for SQL Server', False),
+    ('Microsoft System CLR Types for SQL Server 2019', False),
+])
+def test_sql_server_client_parts_are_not_a_database_server(name, is_server):
+    facts = {'software': [{'name': name, 'version': '1', 'publisher': 'Microsoft Corporation'}], 'errors': {}}
+    result = ev.no_interfering_software(facts)
+    assert (result['reason'] == 'database-present') is is_server, result

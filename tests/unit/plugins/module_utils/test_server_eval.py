@@ -12,15 +12,16 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval as ev
+from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval as ev
 
 TODAY = datetime.date(2026, 11, 24)
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
 
 
 def _facts(node):
+    """The node's win_server_facts answer as server_check hands it to the evaluators (hotfix dates parsed)."""
     with open(os.path.join(NODES, node + '.yml'), encoding='utf-8') as handle:
-        return copy.deepcopy(yaml.safe_load(handle)['probes']['server_facts'])
+        return copy.deepcopy(_hotfix_dates.normalise(yaml.safe_load(handle)['probes']['win_server_facts']))
 
 
 def _by_id(findings):
@@ -125,3 +126,19 @@ def test_ip_addresses_ipv6_only_dhcp_is_not_a_leased_ipv4():
     facts = {'adapters': [{'description': 'nic', 'dhcp_enabled': True, 'addresses': ['fe80::1']}], 'errors': {}}
     assert ev.ip_addresses_prepared(facts)['status'] == 'pass'
     assert ev.ip_addresses_prepared({'adapters': [], 'errors': {}})['status'] == 'error'
+
+
+def test_access_denied_on_a_german_server_is_recognised_by_hresult_not_text():
+    """de-DE: the message is localised, the HResult (0x80070005) and the category are not. A second-hop denial must
+    not become a false fail."""
+    share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Zugriff auf den Pfad wurde verweigert.',
+             'hresult': -2147024891, 'category': 'PermissionDenied'}
+    assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('error', 'access-denied')
+    by_category = dict(share, hresult=None)
+    assert ev.shared_folder({'share': by_category})['reason'] == 'access-denied'
+
+
+def test_bad_network_name_is_a_failure_whatever_the_language():
+    share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Netzwerkname wurde nicht gefunden.',
+             'hresult': -2147024829, 'category': 'ReadError'}  # 0x80070043 ERROR_BAD_NET_NAME
+    assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('fail', 'share-unreachable')

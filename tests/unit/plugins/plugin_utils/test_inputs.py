@@ -117,6 +117,13 @@ def test_server_check_defaults_match_the_windows_node_role():
     ('safeq_port_derive', 'sometimes', "'sometimes' is not a boolean"),
     ('safeq_server_role', 'mps', "'mps' is not one of cml, ors, crs"),
     ('safeq_min_memroy_gb', 4, "not a variable of safeq.preflight (did you mean 'safeq_min_memory_gb'?)"),
+    ('safeq_min_os_build', None, 'is empty (null)'),
+    ('safeq_allowed_software', None, 'is empty (null)'),
+    ('safeq_db_dac', {}, '{} is not a boolean'),
+    ('safeq_port_derive', [], '[] is not a boolean'),
+    ('safeq_min_memory_gb', '\uff18', 'is not a number written in ASCII digits'),
+    ('safeq_db_min_version', 13.1, '13.1 was read as a number: write it in quotes'),
+    ('safeq_snmp_community', '\u00e9' * 40, 'longer than 64 bytes of UTF-8'),
 ])
 def test_a_bad_value_is_named_with_its_problem(specs, variable, value, problem):
     found = _inputs.check_variables({variable: value}, specs)
@@ -141,6 +148,12 @@ def test_a_secret_is_never_shown(specs, variable, value):
 @pytest.mark.parametrize('variables', [
     {'safeq_min_memory_gb': '8', 'safeq_min_os_build': '14393', 'safeq_db_dac': 'yes', 'safeq_port_derive': 'false'},
     {'safeq_ldap_bind_dn': 'EXAMPLE\\svc-safeq', 'safeq_ldap_privileged_bind_dn': 'CN=Audit,OU=Service,DC=example,DC=com'},
+    # what real sites write: spaces after commas and escapes in DNs, IPv6 and names, D: drives, $ shares, INI strings
+    {'safeq_ldap_base_dns': ['OU=Users, DC=example, DC=com', 'OU=Sales\\, EMEA,DC=example,DC=com', 'CN=Users,DC=corp,DC=example,DC=com'],
+     'safeq_ldap_servers': ['2001:db8::10', 'dc01.corp.example.com', '198.18.0.10'], 'safeq_ldap_port': '636',
+     'safeq_install_dir': 'D:\\', 'safeq_install_share': '\\\\srv01\\d$\\SafeQ Install', 'safeq_db_host': '2001:db8::20',
+     'safeq_db_instance': '_SAFEQ$01', 'safeq_db_min_version': 15,
+     'safeq_db_timeout': '2', 'safeq_port_retries': '0', 'safeq_db_dac': 'no', 'safeq_ldap_domains': ['corp.example.com', 'EXAMPLE']},
     {'safeq_min_memory_gb': 7.5, 'safeq_port_timeout': 2, 'safeq_db_timeout': '0.5', 'safeq_install_dir': 'D:\\Programme\\SafeQ'},
     {'safeq_ldap_servers': ['dc1.example.com', '198.18.0.5'], 'safeq_ldap_base_dns': ['OU=Benutzer äö,DC=example,DC=com'],
      'safeq_ldap_attributes': {'card_number': 'employeeID', 'unique_id': 'objectGUID'}, 'safeq_ldap_thresholds': {'department': 90.5},
@@ -183,3 +196,9 @@ def test_the_docs_list_the_rules_of_every_variable(specs):
         docs = handle.read()
     missing = [name for name in specs if '| `%s` |' % name not in docs]
     assert not missing
+
+
+def test_a_ca_file_path_may_use_environment_variables_as_ansible_paths_do(specs, tmp_path, monkeypatch):
+    (tmp_path / 'ca.pem').write_text('x')
+    monkeypatch.setenv('SAFEQ_TEST_DIR', str(tmp_path))
+    assert _inputs.check_variables({'safeq_ldap_ca_file': '$SAFEQ_TEST_DIR/ca.pem'}, specs) == []

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Simulated port_probe.ps1: the simulated node's network stack is the simulation host's.
+"""Simulated win_port_probe module: the simulated node's network stack is the simulation host's.
 
 Profile value ``{live: true}``: the probes run for real from this machine (the collection's POSIX
-engine, all at once) and are reported the way port_probe.ps1 reports them on Windows: WinSock codes
+engine, all at once) and are reported the way the win_port_probe module reports them on Windows: WinSock codes
 (refused 10061, ICMP port-unreachable on UDP 10054, timeout 10060, host unreachable 10065, network
 unreachable 10051, access denied 10013, name not found 11001), TLS versions as SslStream names. Other keys
 ``"HOST:PORT/PROTO"`` give canned raw outcomes.

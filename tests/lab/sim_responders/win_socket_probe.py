@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Simulated socket_probe.ps1: the simulated node's network stack is the simulation host's.
+"""Simulated win_socket_probe module: the simulated node's network stack is the simulation host's.
 
 Profile value ``{live: true}``: each exchange is performed for real from this machine with Python
 sockets and reported the way WinSock reports it (refused 10061, ICMP port-unreachable on UDP as

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: win_feature_facts
+short_description: Gather the Windows features, services, listeners and programs that M(safeq.preflight.windows_feature_check) evaluates
+version_added: 0.2.0
+description:
+  - The Windows gather of M(safeq.preflight.windows_feature_check), which runs it and evaluates its facts in Python. It
+    decides nothing itself; use M(safeq.preflight.windows_feature_check) in playbooks.
+  - "Reads, and changes nothing: C(Get-WindowsFeature) C(Name) and C(InstallState) of O(features) (Windows Server only;
+    on a client the section fails with C(CommandNotFoundException)); C(Get-Service) C(Name), C(DisplayName), C(Status)
+    and C(StartType) of O(services) (wildcards allowed); C(Get-NetTCPConnection -State Listen) rows on O(ports) with the
+    owning process ID and C(Get-Process) name; and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
+    C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
+    and the 32-bit (WOW6432Node) registry views."
+  - Only "nothing matched" errors (category C(ObjectNotFound)) mean empty; any other error (access denied, a provider
+    failure) fails its section, so that it is never taken for "nothing found". A failed section is V(null) with its
+    reasons in C(facts.errors) and C(facts.error_details).
+options:
+  features:
+    description: Names of Windows Server features to read.
+    type: list
+    elements: str
+    default: []
+  services:
+    description: Service names to read (wildcards allowed).
+    type: list
+    elements: str
+    default: []
+  ports:
+    description: TCP ports whose listeners to report.
+    type: list
+    elements: int
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - Windows PowerShell 5.1 or later.
+seealso:
+  - module: safeq.preflight.windows_feature_check
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Show what a node reports (no verdicts)
+  safeq.preflight.win_feature_facts:
+    features: [Web-Server, Print-Server, Print-LPD-Service]
+    services: [W3SVC, LPDSVC]
+    ports: [80, 515]
+"""
+
+RETURN = r"""
+facts:
+  description: The raw facts (JSON Schema in C(tests/lab/schemas/win_feature_facts.schema.json)).
+  returned: always
+  type: dict
+  sample:
+    features: [{name: Web-Server, install_state: Available}]
+    services: []
+    listeners: [{port: 80, address: 0.0.0.0, pid: 4, process: System}]
+    software: [{name: Google Chrome, version: 142.0.7444.176, publisher: Google LLC, view: Registry64}]
+    errors: {}
+    error_details: {}
+"""

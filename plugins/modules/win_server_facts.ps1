@@ -1,0 +1,125 @@
+#!powershell
+
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -PowerShell ..module_utils._SafeqGather
+
+# Raw server facts for safeq.preflight.server_check. It never decides a verdict: Python evaluates everything.
+# Read-only, locale-independent (raw values, invariant dates), each section in its own try/catch.
+
+$spec = @{
+    options = @{
+        share = @{ type = 'str'; default = '' }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$ProgressPreference = 'SilentlyContinue'
+$ErrorActionPreference = 'Stop'
+
+$facts = @{}
+$errors = @{}
+$details = @{}
+$section = @{ Facts = $facts; Errors = $errors; Details = $details }
+
+Invoke-SafeqFactSection @section -Name 'user' -ScriptBlock {
+    [Environment]::UserDomainName + '\' + [Environment]::UserName
+}
+# The SID column of whoami is locale-independent; the attribute text is localised and only shown to people.
+Invoke-SafeqFactSection @section -Name 'groups' -List -ScriptBlock {
+    $rows = @(whoami.exe /groups /fo csv /nh)
+    if ($LASTEXITCODE -ne 0) { throw "whoami.exe /groups exited with code $LASTEXITCODE" }
+    $rows | ConvertFrom-Csv -Header 'name', 'type', 'sid', 'attributes' |
+        Where-Object { $_.sid -eq 'S-1-5-32-544' -or $_.sid -like 'S-1-16-*' } |
+        ForEach-Object { @{ sid = [string]$_.sid; attributes = [string]$_.attributes } }
+}
+Invoke-SafeqFactSection @section -Name 'os' -ScriptBlock {
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    @{
+        caption = [string]$os.Caption
+        version = [string]$os.Version
+        build = [int]$os.BuildNumber
+        product_type = [int]$os.ProductType
+        architecture = [string]$os.OSArchitecture
+        last_boot = ConvertTo-SafeqInvariantDate -Value $os.LastBootUpTime
+    }
+}
+Invoke-SafeqFactSection @section -Name 'msi_version' -ScriptBlock {
+    (Get-Item -LiteralPath "$env:SystemRoot\System32\msi.dll").VersionInfo.ProductVersion
+}
+# App Paths in the 64-bit and the 32-bit (WOW6432Node) registry views; only a missing key means "not installed".
+Invoke-SafeqFactSection @section -Name 'browsers' -List -ScriptBlock {
+    $roots = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\App Paths\'
+    $seen = @{}
+    foreach ($root in $roots) {
+        foreach ($exe in 'chrome.exe', 'firefox.exe', 'msedge.exe', 'iexplore.exe') {
+            $missing = $null
+            $item = Get-ItemProperty -LiteralPath ($root + $exe) -ErrorAction SilentlyContinue -ErrorVariable missing
+            Assert-SafeqOnlyNotFound -ErrorList $missing
+            if (-not $item -or -not $item.'(default)' -or $seen.ContainsKey($exe)) { continue }
+            $seen[$exe] = $true
+            $path = ([string]$item.'(default)').Trim('"')
+            $version = $null
+            if (Test-Path -LiteralPath $path) { $version = (Get-Item -LiteralPath $path).VersionInfo.ProductVersion }
+            @{ name = $exe; path = $path; version = $version }
+        }
+    }
+}
+# InstalledOn is returned as the raw WMI string: Get-HotFix's InstalledOn getter parses it with the current culture
+# (it throws or swaps day and month on de-DE or en-GB). Python parses the raw value.
+Invoke-SafeqFactSection @section -Name 'hotfixes' -List -ScriptBlock {
+    Get-CimInstance -ClassName Win32_QuickFixEngineering | ForEach-Object {
+        @{ id = [string]$_.HotFixID; description = [string]$_.Description; installed_on_raw = [string]$_.CimInstanceProperties['InstalledOn'].Value }
+    }
+}
+Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='$env:SystemDrive'"
+    @{
+        logical_processors = [int]$computer.NumberOfLogicalProcessors
+        memory_bytes = [int64]$computer.TotalPhysicalMemory
+        system_drive = $env:SystemDrive
+        disk_free_bytes = [int64]$disk.FreeSpace
+        disk_size_bytes = [int64]$disk.Size
+    }
+}
+Invoke-SafeqFactSection @section -Name 'adapters' -List -ScriptBlock {
+    Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' | ForEach-Object {
+        @{ description = [string]$_.Description; dhcp_enabled = [bool]$_.DHCPEnabled; addresses = @($_.IPAddress | Where-Object { $_ }) }
+    }
+}
+# A server without Defender (2012 R2, or the feature removed) fails here: the error's HResult/category says why.
+Invoke-SafeqFactSection @section -Name 'defender' -ScriptBlock {
+    $status = Get-MpComputerStatus
+    $preference = Get-MpPreference
+    @{
+        realtime = [bool]$status.RealTimeProtectionEnabled
+        running_mode = [string]$status.AMRunningMode
+        exclusions = @($preference.ExclusionPath | Where-Object { $_ })
+    }
+}
+# The share is read as the task's user: with become (runas) and a password that is a full logon with network credentials.
+Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
+    $share = $module.Params.share
+    if ($share) {
+        $result = @{ path = $share; exists = $false; listable = $false; error = $null; hresult = $null; category = $null }
+        try {
+            $result.exists = [bool](Test-Path -LiteralPath $share)
+            $null = Get-ChildItem -LiteralPath $share -Force | Select-Object -First 1
+            $result.listable = $true
+        }
+        catch {
+            $detail = Get-SafeqErrorDetail -ErrorRecord $_
+            $result.error = $detail.message
+            $result.hresult = $detail.hresult
+            $result.category = $detail.category
+        }
+        $result
+    }
+}
+$facts.errors = $errors
+$facts.error_details = $details
+$module.Result.facts = $facts
+$module.ExitJson()

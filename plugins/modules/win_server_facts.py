@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: win_server_facts
+short_description: Gather the raw Windows facts that M(safeq.preflight.server_check) evaluates
+version_added: 0.2.0
+description:
+  - The Windows gather of M(safeq.preflight.server_check), which runs it and evaluates its facts in Python. It decides
+    nothing itself; use M(safeq.preflight.server_check) in playbooks. Run it directly only to look at, or record, what a
+    node reports (see C(playbooks/record_node_profile.yml) and C(docs/simulated-nodes.md)).
+  - "Reads, and changes nothing: the connection user (C([Environment]::UserDomainName), C(UserName)); from
+    C(whoami.exe /groups /fo csv) the rows of BUILTIN\\Administrators (S-1-5-32-544) and of the mandatory integrity label
+    (S-1-16-*); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
+    C(LastBootUpTime); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); the C(App Paths) registry keys of
+    C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views,
+    and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
+    C(Description) and the raw C(InstalledOn) string); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
+    C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;
+    C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
+    C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
+    and, when O(share) is given, C(Test-Path) and the first entry of C(Get-ChildItem) of that UNC path."
+  - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
+    C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
+    C(facts.error_details).
+options:
+  share:
+    description:
+      - UNC path of the installation share to test for reading. Empty or omitted skips the share section.
+      - "It is read as the task's user. Over WinRM with Basic or NTLM the session has no network credentials (second hop);
+        with C(become: true), C(become_method: runas) and a password it is a full logon of the become user, which does."
+    type: str
+    default: ''
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - Windows PowerShell 5.1 or later. Uses no C(Add-Type) of its own (C(Ansible.Basic) is compiled by Ansible's exec wrapper).
+  - C(InstalledOn) is returned as stored because C(Get-HotFix) parses it with the node's culture, which throws or swaps day
+    and month on non-US locales; M(safeq.preflight.server_check) parses it on the controller.
+seealso:
+  - module: safeq.preflight.server_check
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Show what a node reports (no verdicts)
+  safeq.preflight.win_server_facts:
+    share: \\fileserver\safeq-install
+  register: raw
+
+- name: Read the share as the installing account (second hop)
+  safeq.preflight.win_server_facts:
+    share: \\fileserver\safeq-install
+  become: true
+  become_method: ansible.builtin.runas
+  become_user: LAB\safeq-install
+  vars:
+    ansible_become_password: "{{ vault_safeq_install_password }}"
+"""
+
+RETURN = r"""
+facts:
+  description: The raw facts (JSON Schema in C(tests/lab/schemas/win_server_facts.schema.json)).
+  returned: always
+  type: dict
+  sample:
+    user: LAB\safeq
+    os: {caption: Microsoft Windows Server 2022 Standard, version: 10.0.20348, build: 20348, product_type: 3}
+    hotfixes: [{id: KB5068787, description: Security Update, installed_on_raw: 11/12/2026}]
+    msi_version: 5.0.20348.1
+    errors: {}
+    error_details: {}
+"""

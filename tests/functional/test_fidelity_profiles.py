@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Authored fidelity profiles (tests/lab/profiles/*.yml) through ansible-playbook, the exec wrapper and the WinRM simulation.
+
+Each expected verdict is written from how Windows behaves (see the profile headers and
+/work/shared/reference/windows-fidelity.md sections 4, 5, 8, 11 and 12), not from the code:
+- a German Server 2016 is a supported server; its German hotfix dates are read (the newest is 12.11.2026);
+  a second-hop denial in German is "could not evaluate", never a failure of the share;
+- a Windows 11 client is not a server; without ServerManager the web-server features are unknown, but no
+  LPDSVC service means no LPD;
+- a server without Defender leaves the antivirus check to a person (manual), never pass;
+- a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
+- SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+
+import yaml
+
+from tests.lab import lab
+from tests.lab.winrm_sim import SimulatedNodes
+
+PROFILES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'profiles', '*.yml')))
+SHARE = '\\\\files.lab.test\\safeq-install'
+
+
+def _statuses(result):
+    return {f['id']: (f['status'], f['reason']) for f in result.get('findings', [])}
+
+
+def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path):
+    with SimulatedNodes(PROFILES) as nodes:
+        inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'])
+        playbook = tmp_path / 'play.yml'
+        playbook.write_text(yaml.safe_dump([
+            {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
+                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
+                 'ignore_errors': True},
+                {'name': 'features', 'safeq.preflight.windows_feature_check': {}, 'register': 'features', 'ignore_errors': True}]},
+            {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+                {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
+                    "{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map('extract', hostvars)"
+                    " | map('dict2items') | map('selectattr', 'key', 'in', ['server', 'features']) | map('items2dict'))) | to_json }}")}}]}]))
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+        runs = {name: [entry['module'] for entry in nodes.commands(name)] for name in nodes.nodes}
+    assert (tmp_path / 'out.json').exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
+    out = json.loads((tmp_path / 'out.json').read_text())
+    assert set(out) == {'de2016', 'win11', 'nodefender', 'notadmin', 'programs'}
+    assert all(run == ['win_server_facts', 'win_feature_facts'] for run in runs.values()), runs
+    server = {name: _statuses(out[name]['server']) for name in out}
+    features = {name: _statuses(out[name]['features']) for name in out}
+
+    de = server['de2016']
+    assert de['server.supported-platform'] == ('pass', 'supported-build')
+    assert de['server.admin-rights'] == ('pass', 'elevated-admin')
+    assert de['server.security-patches'][0] == 'pass'
+    assert '2026-11-12' in next(f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.security-patches')
+    assert de['server.shared-folder'] == ('error', 'access-denied')
+    assert de['server.antivirus'] == ('pass', 'install-dir-excluded')
+
+    assert server['win11']['server.supported-platform'] == ('fail', 'client-os')
+    assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-service-absent')
+    assert 'not recognized' in next(f['detail'] for f in out['win11']['features']['findings']
+                                    if f['id'] == 'server.no-lpd-with-print-server')
+
+    assert server['nodefender']['server.antivirus'] == ('manual', 'defender-unavailable')
+
+    assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
+    assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
+
+    many = features['programs']
+    assert many['server.no-interfering-software'] == ('pass', 'none-found')
+    other = next(f for f in out['programs']['features']['findings'] if f['id'] == 'server.no-other-software')
+    assert other['status'] == 'warn' and 'Veeam Agent for Microsoft Windows' in other['observed']
+    assert 'Microsoft SQL Server 2012 Native Client' not in other['observed'], 'Microsoft * is baseline'
+    assert len(out['programs']['features']['facts']['software']) >= 50
+
+
+def _verdicts(tmp_path, profiles, name):
+    with SimulatedNodes(profiles) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / ('inv-%s.yml' % name)), hosts)
+        playbook = tmp_path / ('verdicts-%s.yml' % name)
+        playbook.write_text(yaml.safe_dump([
+            {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
+                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE}, 'register': 'server', 'ignore_errors': True},
+                {'name': 'write', 'delegate_to': 'localhost', 'ansible.builtin.copy': {
+                    'dest': str(tmp_path / ('%s-{{ inventory_hostname }}.json' % name)), 'content': '{{ server | to_json }}'}}]}]))
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+    results = {}
+    for path in glob.glob(str(tmp_path / ('%s-*.json' % name))):
+        results[os.path.basename(path)[len(name) + 1:-5]] = _statuses(json.loads(open(path, encoding='utf-8').read()))
+    assert results, proc.stdout[-3000:]
+    return results
+
+
+def test_record_playbook_writes_a_sanitised_profile_the_simulation_serves_with_the_same_verdicts(tmp_path):
+    """playbooks/record_node_profile.yml against a simulated node stands in for a real host: the recorded profile
+    replaces the user, domain, host names and addresses, validates, and gives the verdicts the original gives."""
+    original = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'nodes', 'cml2.yml')
+    record_dir = tmp_path / 'recorded'
+    with SimulatedNodes([original]) as nodes:
+        inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'],
+                                        {'safeq_install_share': SHARE})
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=os.path.join(lab.REPO_ROOT, 'playbooks', 'record_node_profile.yml'),
+                                args=['-e', 'safeq_record_dir=%s' % record_dir])
+        runs = [entry['module'] for entry in nodes.commands('cml2')]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert runs == ['win_server_facts', 'win_feature_facts']
+    text = (record_dir / 'node1.yml').read_text()
+    for identifying in ('CML2', 'installer', '198.18.0.12', 'Demo-Passw0rd'):
+        assert identifying not in text, identifying
+    recorded = yaml.safe_load(text)
+    assert recorded['name'] == 'node1' and recorded['probes']['win_feature_facts']['software'][0]['name'] == 'PaperCut MF'
+    recorded.update(name='cml2', address='127.0.0.77')
+    (tmp_path / 'served.yml').write_text(yaml.safe_dump(recorded))
+    assert _verdicts(tmp_path, [str(tmp_path / 'served.yml')], 'recorded') == _verdicts(tmp_path, [original], 'original')

@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the report learns from the results the roles registered: failed and skipped modules are never left out."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.action.preflight_report import host_result
+
+
+def _item(module, **result):
+    return {'module': module, 'result': result}
+
+
+def test_a_failed_a_skipped_and_a_completed_module_are_told_apart():
+    hostvars = {'safeq_preflight_results': [
+        _item('server_check', changed=False, findings=[{'id': 'server.admin-rights', 'status': 'pass'}]),
+        _item('windows_feature_check', failed=True, msg="Invalid value for option 'allowed_software': item 0: an empty string"),
+        _item('sql_browser_probe', skipped=True, skip_reason='Conditional result was False'),
+    ]}
+    result = host_result(hostvars, 'safeq_preflight_results')
+    assert result['reachable'] is True and result['ran'] == ['server_check']
+    assert result['failed'] == {'windows_feature_check': "Invalid value for option 'allowed_software': item 0: an empty string"}
+    assert result['not_run'] == {'sql_browser_probe': 'Conditional result was False'}
+    assert 'allowed_software' in result['message']
+
+
+def test_an_unreachable_module_makes_the_host_unreachable_and_nothing_ran():
+    result = host_result({'safeq_preflight_results': [_item('server_check', unreachable=True, msg='connection refused')]},
+                         'safeq_preflight_results')
+    assert result['reachable'] is False and result['ran'] == [] and 'connection refused' in result['message']
+
+
+def test_a_host_with_no_result_at_all_is_not_reachable():
+    result = host_result({}, 'safeq_preflight_results')
+    assert result['reachable'] is False and result['findings'] == []

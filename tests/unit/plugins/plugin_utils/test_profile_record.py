@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Recorded facts -> simulated-node profile with identifying values replaced."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jsonschema
+import pytest
+import yaml
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _profile_record
+
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
+FACTS = {
+    'win_server_facts': {
+        'user': 'ACME\\j.smith', 'groups': [], 'msi_version': '5.0.17763.1', 'browsers': [], 'hotfixes': [],
+        'os': {'caption': 'Microsoft Windows Server 2019 Standard', 'version': '10.0.17763', 'build': 17763, 'product_type': 3},
+        'hardware': None, 'defender': None,
+        'adapters': [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['10.20.30.40', 'fe80::1234:5678:9abc:def0', '2a01:4f8::7']}],
+        'share': {'path': '\\\\fs01.acme.corp\\SafeQInstall', 'exists': False, 'listable': False, 'hresult': -2147024891,
+                  'category': 'PermissionDenied', 'error': 'Access to the path \\\\fs01.acme.corp\\SafeQInstall (10.20.30.5) is denied for ACME\\j.smith.'},
+        'errors': {'hardware': 'The RPC server PRN-SRV-07 is unavailable.'}, 'error_details': {},
+    },
+    'win_feature_facts': {'features': [], 'services': [], 'listeners': [{'port': 80, 'address': '10.20.30.40', 'pid': 4, 'process': 'System'}],
+                          'software': [{'name': 'Veeam Agent for Microsoft Windows', 'version': '6.2.0.121', 'publisher': 'Veeam'},
+                                       {'name': 'PowerShell 7.4.6.0-x64', 'version': '7.4.6.0', 'publisher': 'Microsoft Corporation'}],
+                          'errors': {}, 'error_details': {}},
+}
+
+
+def test_identifying_values_are_replaced_and_the_rest_kept():
+    profile = _profile_record.build(FACTS, 'node1', replace=['PRN-SRV-07', 'prn-srv-07.acme.corp'])
+    text = json.dumps(profile)
+    for secret in ('ACME', 'j.smith', 'fs01', 'SafeQInstall', '10.20.30', 'PRN-SRV-07', 'fe80::1234', '2a01:4f8'):
+        assert secret.lower() not in text.lower(), secret
+    server = profile['probes']['win_server_facts']
+    assert server['user'] == 'LAB\\safeq-install' and server['share']['path'] == '\\\\files.lab.test\\safeq-install'
+    assert server['adapters'][0]['addresses'][0].startswith('198.18.100.')
+    assert server['adapters'][0]['addresses'][1].startswith('fe80::') and server['adapters'][0]['addresses'][2].startswith('2001:db8::')
+    assert profile['probes']['win_feature_facts']['listeners'][0]['address'] == server['adapters'][0]['addresses'][0], 'one mapping'
+    assert server['os'] == FACTS['win_server_facts']['os'] and server['share']['hresult'] == -2147024891
+    assert profile['probes']['win_feature_facts']['software'] == FACTS['win_feature_facts']['software']
+    assert profile['credentials']['password'] == _profile_record.PLACEHOLDER_PASSWORD
+    assert profile['probes']['win_port_probe'] == {'live': True}
+
+
+def test_the_profile_validates_against_the_module_schemas():
+    profile = _profile_record.build(FACTS, 'node1')
+    for module in _profile_record.MODULES:
+        with open(os.path.join(ROOT, 'tests', 'lab', 'schemas', module + '.schema.json'), encoding='utf-8') as handle:
+            jsonschema.validate(profile['probes'][module], json.load(handle))
+
+
+@pytest.mark.parametrize('value, message', [
+    ([], 'expected a dict'),
+    ({'win_other': {}}, 'unknown gather module'),
+    ({'win_server_facts': {'changed': False, 'facts': {}}}, "pass the task result's .facts"),
+])
+def test_bad_input_is_a_clear_message(value, message):
+    with pytest.raises(_profile_record.ProfileError, match=message):
+        _profile_record.build(value)
+
+
+def test_the_record_playbook_asks_what_windows_feature_check_asks():
+    with open(os.path.join(ROOT, 'playbooks', 'record_node_profile.yml'), encoding='utf-8') as handle:
+        play = yaml.safe_load(handle)[0]
+    args = next(t['safeq.preflight.win_feature_facts'] for t in play['tasks'] if 'safeq.preflight.win_feature_facts' in t)
+    assert tuple(args['features']) == _feature_eval.WINDOWS_FEATURES
+    assert tuple(args['services']) == _feature_eval.SERVICES and tuple(args['ports']) == _feature_eval.PORTS
