@@ -36,8 +36,9 @@ def render_junit(report):
     site = report.get('site') or {}
     suites = [('site', site.get('entries') or [], (('scope', 'site'), ('measured', '; '.join(
         '%s from the %s at %s' % (m['module'], m['from'], m['at']) for m in site.get('measured') or []))))]
-    suites += [(host['name'], host['entries'], (('scope', 'node'), ('server_role', host['server_role']),
-                                                ('reachable', 'not-contacted' if host['reachable'] is None else str(host['reachable']).lower()))) for host in report['hosts']]
+    for host in report['hosts']:
+        reachable = 'not-contacted' if host['reachable'] is None else str(host['reachable']).lower()
+        suites.append((host['name'], host['entries'], (('scope', 'node'), ('server_role', host['server_role']), ('reachable', reachable))))
     for name, rows, props in suites:
         cases = [_case(row) for row in rows]
         counts = {
