@@ -61,8 +61,8 @@ NEWEST_FUNCTIONAL := tests/functional/test_ansible_doc.py tests/functional/test_
 test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy
 	$(NEWEST_VENV)/bin/ansible --version | head -1
 	$(NEWEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(NEWEST_FUNCTIONAL)
-	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(NEWEST_VENV)/bin:$$PATH ansible-test sanity --venv --python 3.12 --skip-test pslint --color no
-	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(NEWEST_VENV)/bin:$$PATH ansible-test units --venv --python 3.12 --color no
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(abspath $(NEWEST_VENV))/bin:$$PATH ansible-test sanity --venv --python 3.12 --skip-test pslint --color no
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(abspath $(NEWEST_VENV))/bin:$$PATH ansible-test units --venv --python 3.12 --color no
 
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
@@ -71,7 +71,7 @@ functional: venv system-deps
 	$(PY) -m pytest -q -p no:cacheprovider tests/functional
 
 lint: venv collection-copy
-	cd $(ANSIBLE_TEST_ROOT) && ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(CURDIR)/$(VENV)/bin/ansible-lint --offline --profile production
+	cd $(ANSIBLE_TEST_ROOT) && ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(abspath $(VENV))/bin/ansible-lint --offline --profile production
 
 changelog-lint: venv
 	$(VENV)/bin/antsibull-changelog lint
@@ -86,10 +86,10 @@ collection-copy:
 	for v in $(PIP_STANDIN_VERSIONS); do cp tests/utils/get_pip_standin.py $(HOME)/.ansible/test/cache/get_pip_$$v.py; done
 
 sanity: venv collection-copy
-	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test sanity --venv --python 3.11 --skip-test pslint --color no
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(abspath $(VENV))/bin:$$PATH ansible-test sanity --venv --python 3.11 --skip-test pslint --color no
 
 units: venv collection-copy
-	cd $(ANSIBLE_TEST_ROOT) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-test units --venv --python 3.11 --color no
+	cd $(ANSIBLE_TEST_ROOT) && PATH=$(abspath $(VENV))/bin:$$PATH ansible-test units --venv --python 3.11 --color no
 
 clean:
 	rm -rf $(BUILD) reports collections .pytest_cache $(NEWEST_VENV)
