@@ -36,7 +36,10 @@ def host_result(hostvars, results_var):
             messages.append('%s: %s' % (module, result.get('msg', 'unreachable')))
             continue
         if result.get('skipped'):
-            not_run[module] = result.get('skip_reason') or 'the task was skipped'
+            if item.get('targets') == 0:  # a target-driven module with nothing to probe on this host: it had nothing to do
+                ran.append(module)
+            else:
+                not_run[module] = result.get('skip_reason') or 'the task was skipped'
             continue
         findings.extend(result.get('findings') or [])
         if result.get('failed'):

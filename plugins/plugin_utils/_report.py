@@ -46,6 +46,10 @@ def _row(entry, host, applies, why, result, findings_by_id):
     elif not result['reachable']:
         row.update(status='error', reason='host-unreachable', detail=result.get('message') or 'the host could not be reached',
                    remediation='Make the node reachable over WinRM and run the check again.')
+    elif found and module in (result.get('failed') or {}) and _merge(found)['status'] in ('pass', 'warn', 'skip'):
+        row.update(status='error', reason='module-failed', remediation='Correct what the message names and run the check again.',
+                   detail='%s failed on this host, so its %s for this entry cannot be trusted: %s'
+                   % (module, _merge(found)['status'], result['failed'][module]))
     elif found:
         merged = _merge(found)
         row.update(status=merged['status'], reason=merged['reason'], detail=merged.get('detail', ''),
@@ -66,7 +70,7 @@ def _row(entry, host, applies, why, result, findings_by_id):
         row.update(status='error', reason='module-not-run',
                    detail='%s was expected to run on this host but did not (%s).' % (module, result['not_run'][module]),
                    remediation='Run the check for this host (do not skip its task) and run the report again.')
-    elif module in TARGET_DRIVEN:
+    elif module in TARGET_DRIVEN and module in result.get('ran', ()):
         row.update(status='manual', reason='not-checked',
                    detail='No %s target names this entry: add one to safeq_port_targets (entry: %s), or verify by hand and attest it.'
                    % (module, entry['id']), remediation=entry['remediation'])

@@ -92,7 +92,7 @@ def test_blocking_and_waivers(catalogue):
     assert ('cml2', 'server.admin-rights') in blocking and ('cml1', 'server.web-browser') not in blocking
     waived = _build(catalogue, waivers=[{'id': '*', 'hosts': ['cml3'], 'justification': 'decommissioned'},
                                         {'id': 'server.*', 'hosts': 'all', 'justification': 'rebuilt'},
-                                        {'id': 'net.other.*-cml-db', 'hosts': 'all', 'justification': 'the database is probed in CHG-1'}])
+                                        {'id': 'net.*', 'hosts': 'all', 'justification': 'the flows are probed in CHG-1'}])
     assert waived['summary']['verdict'] == 'passed' and waived['blocking'] == []
     assert _rows(waived, 'cml2')['server.admin-rights']['status'] == 'fail'
     warn = _build(catalogue, fail_on='warn')
@@ -195,3 +195,20 @@ def test_a_skipped_module_on_a_reachable_host_is_an_error_not_manual(catalogue):
     row = _rows(report, 'cml1')['server.no-web-server-port-80']
     assert (row['status'], row['reason']) == ('error', 'module-not-run') and 'Conditional result was False' in row['detail']
     assert report['summary']['verdict'] == 'blocked'
+
+
+def test_a_failed_module_cannot_keep_a_pass(catalogue):
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': [], 'not_run': {},
+                        'failed': {'server_check': 'the gather broke half-way'},
+                        'findings': [finding('server.admin-rights', 'pass', 'elevated-admin', 'ok')]}}
+    row = _rows(_report.build_report(results, catalogue, [], [], [], 'fail', RUN, TODAY), 'cml1')['server.admin-rights']
+    assert (row['status'], row['reason']) == ('error', 'module-failed') and 'the gather broke half-way' in row['detail']
+
+
+def test_port_rows_are_not_checked_only_when_port_check_ran(catalogue):
+    base = {'server_role': 'cml', 'reachable': True, 'message': '', 'failed': {}, 'not_run': {}, 'findings': []}
+    features = ['smtp_delivery']
+    ran = _rows(_report.build_report({'cml1': dict(base, ran=['port_check'])}, catalogue, features, [], [], 'fail', RUN, TODAY), 'cml1')
+    never = _rows(_report.build_report({'cml1': dict(base, ran=[])}, catalogue, features, [], [], 'fail', RUN, TODAY), 'cml1')
+    assert (ran['net.other.tcp-25-smtp']['status'], ran['net.other.tcp-25-smtp']['reason']) == ('manual', 'not-checked')
+    assert (never['net.other.tcp-25-smtp']['status'], never['net.other.tcp-25-smtp']['reason']) == ('error', 'module-not-run')
