@@ -13,7 +13,7 @@ description:
   - Every port-table row of the catalogue that applies to the site (O(features)) and whose flow ends at a node of O(_input)
     (its server role) gives its TCP or UDP ports, including the rows kept local (JMX, RMI), which are probed to be NOT reachable.
   - The result is the O(safeq.preflight.win_port_listener#module:ports) option of M(safeq.preflight.win_port_listener).
-  - Rows with a port range or word (C(dynamic)) and multicast rows are left out.
+  - Rows with a range of more than 32 ports or a word (C(dynamic)) and multicast rows are left out; a smaller range is listed port by port.
 positional: _input
 options:
   _input:

@@ -16,7 +16,7 @@ description:
   - Before installation nothing listens on the nodes. A target is marked C(listener) when its address is in O(listening)
     (a temporary listener of M(safeq.preflight.win_port_listener) runs there) and C(resets) when its peer name or address is in
     O(resets) (known to answer TCP resets); without either, a refusal or silence proves nothing and the row ends V(manual).
-  - Rows with a port range or word (C(dynamic)), multicast rows, rows local to the host and rows whose destination has no
+  - Rows with a range of more than 32 ports or a word (C(dynamic)), multicast rows, rows local to the host and rows whose destination has no
     address are left out; the report shows them as not checked.
   - UDP 161 gets an SNMP probe, UDP 1434 a SQL Browser probe and port 37 a Time probe, so that an answer proves the port.
 positional: _input

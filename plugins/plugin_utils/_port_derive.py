@@ -46,8 +46,22 @@ def _check(peers, features, catalogue):
         raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
 
 
+MAX_RANGE = 32  # a port range of a row is probed port by port up to this size ('above 1023' is not)
+
+
+def ports_of(entry):
+    """The ports of a row as a list, a small range expanded; None for a word (``dynamic``) or a large range."""
+    ports = entry.get('ports')
+    if isinstance(ports, list):
+        return ports
+    if isinstance(ports, dict) and isinstance(ports.get('from'), int) and isinstance(ports.get('to'), int) \
+            and 0 <= ports['to'] - ports['from'] < MAX_RANGE:
+        return list(range(ports['from'], ports['to'] + 1))
+    return None
+
+
 def _probeable(entry):
-    return entry.get('implemented_by') == 'port_check' and entry['protocol'] in ('tcp', 'udp') and isinstance(entry['ports'], list)
+    return entry.get('implemented_by') == 'port_check' and entry['protocol'] in ('tcp', 'udp') and ports_of(entry) is not None
 
 
 def _flags(resets, listening):
@@ -82,7 +96,7 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
             known = flags(peer, host)
             if not listeners and peer in _catalogue.SERVER_ROLES and not known['resets'] and not known['listener']:
                 continue
-            for port in entry['ports']:
+            for port in ports_of(entry):
                 targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
                                      'probe': PROBES.get((entry['protocol'], port), 'none')}, **flags(peer, host)))
     return targets
@@ -103,6 +117,6 @@ def inbound_ports(features=(), server_role='cml', catalogue=None):
             continue
         if not _catalogue.applicability(entry, features, server_role)[0]:
             continue
-        for port in entry['ports']:
+        for port in ports_of(entry):
             ports[(entry['protocol'], port)] = True
     return [{'proto': proto, 'port': port} for proto, port in sorted(ports)]

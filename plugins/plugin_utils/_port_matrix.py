@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import PROBES, DeriveError
+from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import PROBES, DeriveError, ports_of
 
 VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
                  'ors', 'crs', 'etcd')
@@ -37,7 +37,7 @@ def _rows(catalogue, features, server_role, inbound=True):
         direction = entry.get('direction') or {}
         if entry.get('implemented_by') != 'port_check' or (server_role in direction.get('to', ())) != inbound:
             continue
-        if entry['protocol'] not in ('tcp', 'udp') or not isinstance(entry['ports'], list):
+        if entry['protocol'] not in ('tcp', 'udp') or ports_of(entry) is None:
             continue
         if _catalogue.applicability(entry, features, server_role)[0]:
             yield entry, direction
@@ -80,7 +80,7 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), res
                                                       'from %s to %s: not probed, safeq_temporary_listeners is false and %s is not known '
                                                       'to answer resets' % (kind, node, node), '', node=node))
                     continue
-                for port in entry['ports']:
+                for port in ports_of(entry):
                     targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
                                           'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener, 'resets': known})
     findings += _peer_flows(targets, vantages, peers or {}, features, server_role, resets, catalogue)
@@ -118,7 +118,7 @@ def _peer_flows(targets, vantages, peers, features, server_role, resets, catalog
                                                   % (kind, group(kind))))
                 continue
             for peer, host in hosts:
-                for port in entry['ports']:
+                for port in ports_of(entry):
                     targets.setdefault(kind, []).append({
                         'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
                         'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': False,

@@ -88,3 +88,9 @@ def test_a_node_listens_on_every_applicable_inbound_port_including_the_local_one
     assert all(item['proto'] in ('tcp', 'udp') for item in ports)
     with pytest.raises(_port_derive.DeriveError, match="unknown feature"):
         _port_derive.inbound_ports(['nope'])
+
+
+def test_a_small_port_range_is_probed_port_by_port_and_a_large_one_is_not():
+    assert _port_derive.ports_of({'ports': {'from': 5014, 'to': 5019}}) == [5014, 5015, 5016, 5017, 5018, 5019]
+    assert _port_derive.ports_of({'ports': {'from': 1024, 'to': 65535}}) is None
+    assert _port_derive.ports_of({'ports': 'dynamic'}) is None
