@@ -23,9 +23,11 @@ def _spec(module):
 
 
 def _without_no_log(spec):
-    return {name: {key: value for key, value in dict(option, options=_without_no_log(option['options'])
-                                                    if 'options' in option else None).items() if key != 'no_log' and value is not None}
-            for name, option in spec.items()}
+    result = {}
+    for name, option in spec.items():
+        nested = _without_no_log(option['options']) if 'options' in option else None
+        result[name] = {key: value for key, value in dict(option, options=nested).items() if key != 'no_log' and value is not None}
+    return result
 
 
 @pytest.mark.parametrize('module', sorted(name[:-3] for name in os.listdir(ACTIONS) if name.endswith('.py') and not name.startswith('_')))
