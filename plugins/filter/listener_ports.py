@@ -26,6 +26,13 @@ options:
     type: list
     elements: str
     default: []
+  sources:
+    description:
+      - Peer kinds that will probe the node (C(cml) when there are other nodes, and the peer networks with a vantage point);
+        only the rows they probe are listed (the local-only rows when C(workstation) or C(printer) is among them).
+      - Omitted, every inbound row is listed.
+    type: list
+    elements: str
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -52,13 +59,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _port_derive
 
 
-def listener_ports(server_role, features=None):
+def listener_ports(server_role, features=None, sources=None):
     """Ports of the inbound rows of ``server_role`` (see DOCUMENTATION)."""
     if server_role not in _catalogue.SERVER_ROLES:
         raise AnsibleFilterError('safeq.preflight.listener_ports: server role must be one of %s, got %r'
                                  % (', '.join(_catalogue.SERVER_ROLES), server_role))
     try:
-        return _port_derive.inbound_ports(features or [], server_role)
+        return _port_derive.inbound_ports(features or [], server_role, sources=sources)
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.listener_ports: %s' % exc) from None
 

@@ -102,9 +102,13 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
     return targets
 
 
-def inbound_ports(features=(), server_role='cml', catalogue=None):
+LEAST_PRIVILEGE_PROBERS = ('workstation', 'printer')
+
+
+def inbound_ports(features=(), server_role='cml', catalogue=None, sources=None):
     """``[{port, proto}]`` a ``server_role`` node's temporary listener opens: every applicable row whose flow ends at that role,
-    including the rows kept local (least privilege is tested against a listener too)."""
+    including the rows kept local (least privilege is tested against a listener too). With ``sources`` (the peer kinds that
+    will probe: other nodes, declared vantage points), only the rows one of them probes."""
     catalogue = catalogue or _catalogue.load()
     features = list(features or ())
     unknown = _catalogue.unknown_features(features, catalogue)
@@ -117,6 +121,10 @@ def inbound_ports(features=(), server_role='cml', catalogue=None):
             continue
         if not _catalogue.applicability(entry, features, server_role)[0]:
             continue
+        if sources is not None:
+            local = entry.get('localhost_only') or 'localhost' in direction.get('from', ()) or entry['id'].startswith('net.inter-server.tcp-2022')
+            if not set(direction.get('from', ())) & set(sources) and not (local and set(sources) & set(LEAST_PRIVILEGE_PROBERS)):
+                continue
         for port in ports_of(entry):
             ports[(entry['protocol'], port)] = True
     return [{'proto': proto, 'port': port} for proto, port in sorted(ports)]

@@ -94,3 +94,11 @@ def test_a_small_port_range_is_probed_port_by_port_and_a_large_one_is_not():
     assert _port_derive.ports_of({'ports': {'from': 5014, 'to': 5019}}) == [5014, 5015, 5016, 5017, 5018, 5019]
     assert _port_derive.ports_of({'ports': {'from': 1024, 'to': 65535}}) is None
     assert _port_derive.ports_of({'ports': 'dynamic'}) is None
+
+
+def test_the_listener_opens_only_the_rows_someone_probes():
+    assert _port_derive.inbound_ports([], 'cml', sources=[]) == []
+    workstation = _port_derive.inbound_ports([], 'cml', sources=['workstation'])
+    assert {'proto': 'tcp', 'port': 80} in workstation and {'proto': 'tcp', 'port': 19898} in workstation  # web, and JMX (least privilege)
+    assert {'proto': 'tcp', 'port': 6020} in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
+    assert {'proto': 'tcp', 'port': 19898} not in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
