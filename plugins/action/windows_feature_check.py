@@ -12,17 +12,21 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils._action import Win
 class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
-    _VALID_ARGS = frozenset(('allowed_software',))
+    _VALID_ARGS = frozenset(('allowed_software', 'present', 'absent'))
     PROBE = 'win_feature_facts'
     ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
                  'server.no-other-software')
     ARGUMENT_SPEC = {
         'allowed_software': {'type': 'list', 'elements': 'str', 'default': []},
+        'present': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_PRESENT)},
+        'absent': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_ABSENT)},
     }
 
     def _probe_params(self, args):
-        return {'features': list(_feature_eval.WINDOWS_FEATURES), 'services': list(_feature_eval.SERVICES),
+        server, client = _feature_eval.query_names(list(_feature_eval.WEB_SERVER_FEATURES + _feature_eval.PRINT_FEATURES)
+                                                   + args['present'] + args['absent'])
+        return {'features': server, 'optional_features': client, 'services': list(_feature_eval.SERVICES),
                 'ports': list(_feature_eval.PORTS)}
 
     def _evaluate(self, data, args):
-        return _feature_eval.evaluate(data, args['allowed_software'])
+        return _feature_eval.evaluate(data, args['allowed_software'], present=args['present'], absent=args['absent'])

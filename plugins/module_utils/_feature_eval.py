@@ -16,7 +16,56 @@ from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
 
 WEB_SERVER_FEATURES = ('Web-Server',)
 PRINT_FEATURES = ('Print-Server', 'Print-LPD-Service')
-WINDOWS_FEATURES = WEB_SERVER_FEATURES + PRINT_FEATURES
+
+# Windows features this check knows: ServerManager name (Get-WindowsFeature, Windows Server) -> the optional feature
+# that is the same component on a client SKU (Get-WindowsOptionalFeature -Online), or None when a client has none.
+# A name outside this table is refused before any node is contacted (a typo would otherwise read as "not installed").
+KNOWN_FEATURES = {
+    'Web-Server': 'IIS-WebServerRole',
+    'Web-WebServer': 'IIS-WebServer',
+    'Web-Ftp-Server': 'IIS-FTPServer',
+    'Web-DAV-Publishing': 'IIS-WebDAV',
+    'Print-Server': None,
+    'Print-Services': 'Printing-Foundation-Features',
+    'Print-LPD-Service': 'Printing-Foundation-LPDPrintService',
+    'Print-Internet': 'Printing-Foundation-InternetPrinting-Client',
+    'NET-Framework-Core': 'NetFx3',
+    'NET-Framework-45-Core': 'NetFx4-AdvSrvs',
+    'NET-Framework-45-ASPNET': 'NetFx4Extended-ASPNET45',
+    'FS-SMB1': 'SMB1Protocol',
+    'SNMP-Service': 'SNMP',
+    'Telnet-Client': 'TelnetClient',
+    'TFTP-Client': 'TFTP',
+    'Fax': 'FaxServicesClientPackage',
+    'WDS': None,
+    'DHCP': None,
+    'DNS': None,
+    'AD-Domain-Services': None,
+    'ADLDS': None,
+    'ADCS-Cert-Authority': None,
+    'Hyper-V': 'Microsoft-Hyper-V',
+    'Windows-Defender': None,
+    'Failover-Clustering': None,
+    'NLB': None,
+    'RDS-RD-Server': None,
+    'SMTP-Server': None,
+    'WAS': 'WAS-WindowsActivationService',
+    'MSMQ': 'MSMQ-Container',
+    'PowerShellRoot': None,
+    'PowerShell-V2': 'MicrosoftWindowsPowerShellV2Root',
+    'Wireless-Networking': None,
+    'XPS-Viewer': 'Xps-Foundation-Xps-Viewer',
+}
+_CLIENT_TO_SERVER = {client: server for server, client in KNOWN_FEATURES.items() if client}
+# Get-WindowsOptionalFeature's State -> Get-WindowsFeature's InstallState.
+_OPTIONAL_STATES = {'Enabled': 'Installed', 'Disabled': 'Available', 'DisabledWithPayloadRemoved': 'Removed',
+                    'EnablePending': 'InstallPending', 'DisablePending': 'UninstallPending'}
+# The checklist's feature rules as defaults: no LPD Service (with the Print Server role) and no web server
+# (the checklist allows one that never listens on TCP 80: a warning). Nothing is required by default.
+DEFAULT_PRESENT = ()
+DEFAULT_ABSENT = ('Web-Server', 'Print-LPD-Service')
+# Features of DEFAULT_ABSENT that have their own checklist entry (evaluated there, not in the site's lists).
+_OWN_ENTRIES = ('Web-Server', 'Print-LPD-Service')
 WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
 LPD_SERVICES = ('LPDSVC',)
 SERVICES = WEB_SERVER_SERVICES + LPD_SERVICES
@@ -49,12 +98,46 @@ def _unavailable(entry, facts, name):
     return finding(entry, ERROR, 'fact-unavailable', 'The node could not read %s: %s' % (name, reason))
 
 
+def unknown_features(names):
+    """The names in ``names`` that are not in KNOWN_FEATURES (case-insensitive), for the option rules."""
+    known = {name.lower() for name in KNOWN_FEATURES}
+    return [name for name in names if str(name).lower() not in known]
+
+
+def canonical_feature(name):
+    """The KNOWN_FEATURES spelling of a ServerManager feature name (Windows compares them case-insensitively)."""
+    return next((known for known in KNOWN_FEATURES if known.lower() == str(name).lower()), name)
+
+
+def query_names(names):
+    """The module's ``features`` argument: each ServerManager name and its client optional-feature name."""
+    wanted = [canonical_feature(name) for name in names]
+    return sorted(set(wanted)), sorted({KNOWN_FEATURES[name] for name in wanted if KNOWN_FEATURES.get(name)})
+
+
+def feature_states(facts):
+    """``{ServerManager name: install state}`` from either source (client optional features mapped to server names)."""
+    states = {}
+    for item in facts.get('features') or []:
+        if item.get('source') == 'OptionalFeature':
+            name = _CLIENT_TO_SERVER.get(item['name'], item['name'])
+            states[name] = _OPTIONAL_STATES.get(item['install_state'], item['install_state'])
+        else:
+            states[canonical_feature(item['name'])] = item['install_state']
+    return states
+
+
 def _installed(facts, names):
-    return [f['name'] for f in facts.get('features') or [] if f['name'] in names and f['install_state'] == 'Installed']
+    states = feature_states(facts)
+    return [name for name in names if states.get(name) in ('Installed', 'InstallPending')]
 
 
-def no_web_server_on_80(facts):
-    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed."""
+# What playbooks/record_node_profile.yml asks for: every known feature, so a recorded profile answers any site lists.
+RECORD_FEATURES, RECORD_OPTIONAL_FEATURES = query_names(KNOWN_FEATURES)
+
+
+def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
+    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed (when Web-Server is in ``absent``)."""
     entry = 'server.no-web-server-port-80'
     if facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
@@ -63,7 +146,7 @@ def no_web_server_on_80(facts):
         owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), _WEB_REMEDIATION, observed=on_80)
-    web = _installed(facts, WEB_SERVER_FEATURES)
+    web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:
         return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web),
@@ -72,13 +155,14 @@ def no_web_server_on_80(facts):
     return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
 
 
-def no_lpd_with_print_server(facts):
-    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service is not installed."""
+def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
+    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature when Print-LPD-Service is in
+    ``absent``; the LPDSVC service always) is not installed."""
     entry = 'server.no-lpd-with-print-server'
     services = facts.get('services')
     if facts.get('features') is None and services is None:
         return _unavailable(entry, facts, 'features')
-    lpd = _installed(facts, ('Print-LPD-Service',)) + [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent]) + [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
     remediation = 'Remove the "LPD Service" role service (Remove-WindowsFeature Print-LPD-Service): SafeQ receives LPR on TCP 515.'
     if lpd:
@@ -90,14 +174,50 @@ def no_lpd_with_print_server(facts):
     return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''))
 
 
-def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES):
-    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ."""
+def _feature_lists(entry, facts, present, absent):
+    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed or one of
+    ``present`` is not, an ``error`` when the features could not be read, else None."""
+    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+    wanted = [canonical_feature(name) for name in present]
+    if not (extra_absent or wanted):
+        return None
+    if facts.get('features') is None:
+        return _unavailable(entry, facts, 'features')
+    states = feature_states(facts)
+    client = any(item.get('source') == 'OptionalFeature' for item in facts['features'])
+    # UninstallPending is still installed until the reboot that removes it; InstallPending will be after the next one.
+    installed = ['%s (%s)' % (name, states[name]) if states[name] != 'Installed' else name
+                 for name in extra_absent if states.get(name) in ('Installed', 'InstallPending', 'UninstallPending')]
+    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
+               for name in wanted if states.get(name) != 'Installed']
+    problems = []
+    if installed:
+        problems.append('installed although the site requires them absent: %s' % ', '.join(installed))
+    if missing:
+        problems.append('required but not installed: %s' % ', '.join(missing))
+    if problems:
+        return finding(entry, FAIL, 'feature-policy', 'Windows features %s.' % '; '.join(problems),
+                       'Install (Install-WindowsFeature / Enable-WindowsOptionalFeature) or remove the listed features, '
+                       'or change safeq_windows_features_present / safeq_windows_features_absent with Y Soft.',
+                       observed={'installed': installed, 'missing': missing})
+    return None
+
+
+def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
+                            absent=DEFAULT_ABSENT):
+    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
+    Windows feature lists (``present``/``absent``) hold."""
     entry = 'server.no-interfering-software'
+    features = _feature_lists(entry, facts, present, absent)
+    if features and features['status'] == ERROR:
+        return features
     if facts.get('software') is None:
         return _unavailable(entry, facts, 'software')
     names = sorted({item['name'] for item in facts['software']})
     prints = [n for n in names if _match(n, conflicting)]
     dbs = [n for n in names if _match(n, databases)]
+    if features and not prints:
+        return features
     if prints:
         return finding(entry, FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
                        'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.')
@@ -121,11 +241,13 @@ def no_other_software(facts, allowed=()):
     return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
 
 
-def evaluate(facts, allowed_software=()):
+def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT):
     """All windows_feature_check findings for one node's facts."""
+    present = [canonical_feature(name) for name in present]
+    absent = [canonical_feature(name) for name in absent]
     return [
-        no_web_server_on_80(facts),
-        no_lpd_with_print_server(facts),
-        no_interfering_software(facts),
+        no_web_server_on_80(facts, absent),
+        no_lpd_with_print_server(facts, absent),
+        no_interfering_software(facts, present=present, absent=absent),
         no_other_software(facts, allowed_software),
     ]

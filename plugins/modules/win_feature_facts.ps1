@@ -13,6 +13,7 @@
 $spec = @{
     options = @{
         features = @{ type = 'list'; elements = 'str'; default = @() }
+        optional_features = @{ type = 'list'; elements = 'str'; default = @() }
         services = @{ type = 'list'; elements = 'str'; default = @() }
         ports = @{ type = 'list'; elements = 'int'; default = @() }
     }
@@ -27,10 +28,24 @@ $errors = @{}
 $details = @{}
 $section = @{ Facts = $facts; Errors = $errors; Details = $details }
 
-# Get-WindowsFeature (ServerManager) exists on Server only; on a client the section fails with CommandNotFoundException.
+# Server SKUs: Get-WindowsFeature (ServerManager) with the server names. Client SKUs have no ServerManager: their optional
+# features (Get-WindowsOptionalFeature -Online, DISM; needs an elevated token) with the client names. Python maps both.
 Invoke-SafeqFactSection @section -Name 'features' -List -ScriptBlock {
-    Get-WindowsFeature -Name $module.Params.features | ForEach-Object {
-        @{ name = [string]$_.Name; install_state = [string]$_.InstallState }
+    $missing = $null
+    $serverManager = Get-Command -Name Get-WindowsFeature -ErrorAction SilentlyContinue -ErrorVariable missing
+    Assert-SafeqOnlyNotFound -ErrorList $missing
+    if ($serverManager) {
+        Get-WindowsFeature -Name $module.Params.features | ForEach-Object {
+            @{ name = [string]$_.Name; install_state = [string]$_.InstallState; source = 'ServerManager' }
+        }
+    }
+    else {
+        foreach ($name in $module.Params.optional_features) {
+            $notFound = $null
+            $feature = Get-WindowsOptionalFeature -Online -FeatureName $name -ErrorAction SilentlyContinue -ErrorVariable notFound
+            Assert-SafeqOnlyNotFound -ErrorList $notFound
+            if ($feature) { @{ name = [string]$feature.FeatureName; install_state = [string]$feature.State; source = 'OptionalFeature' } }
+        }
     }
 }
 Invoke-SafeqFactSection @section -Name 'services' -List -ScriptBlock {

@@ -10,8 +10,10 @@ version_added: 0.2.0
 description:
   - The Windows gather of M(safeq.preflight.windows_feature_check), which runs it and evaluates its facts in Python. It
     decides nothing itself; use M(safeq.preflight.windows_feature_check) in playbooks.
-  - "Reads, and changes nothing: C(Get-WindowsFeature) C(Name) and C(InstallState) of O(features) (Windows Server only;
-    on a client the section fails with C(CommandNotFoundException)); C(Get-Service) C(Name), C(DisplayName), C(Status)
+  - "Reads, and changes nothing: C(Get-Command Get-WindowsFeature) (is ServerManager there?); on Windows Server
+    C(Get-WindowsFeature) C(Name) and C(InstallState) of O(features); on a client SKU (no ServerManager)
+    C(Get-WindowsOptionalFeature -Online) C(FeatureName) and C(State) of O(optional_features) (needs an elevated token);
+    C(Get-Service) C(Name), C(DisplayName), C(Status)
     and C(StartType) of O(services) (wildcards allowed); C(Get-NetTCPConnection -State Listen) rows on O(ports) with the
     owning process ID and C(Get-Process) name; and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
@@ -21,7 +23,12 @@ description:
     reasons in C(facts.errors) and C(facts.error_details).
 options:
   features:
-    description: Names of Windows Server features to read.
+    description: Names of Windows Server (ServerManager) features to read on a server SKU.
+    type: list
+    elements: str
+    default: []
+  optional_features:
+    description: Names of Windows optional features to read on a client SKU (where ServerManager does not exist).
     type: list
     elements: str
     default: []
@@ -66,7 +73,7 @@ facts:
   returned: always
   type: dict
   sample:
-    features: [{name: Web-Server, install_state: Available}]
+    features: [{name: Web-Server, install_state: Available, source: ServerManager}]
     services: []
     listeners: [{port: 80, address: 0.0.0.0, pid: 4, process: System}]
     software: [{name: Google Chrome, version: 142.0.7444.176, publisher: Google LLC, view: Registry64}]

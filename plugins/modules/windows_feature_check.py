@@ -10,8 +10,10 @@ version_added: 0.1.0
 description:
   - Runs the read-only PowerShell gather module M(safeq.preflight.win_feature_facts) on the Windows node over the task's
     own connection (winrm or psrp), through Ansible's exec wrapper, so C(become) and C(async) apply. The module reads the
-    state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features, web-server and LPD
-    services, the TCP listeners on 80, 443 and 515, and the installed programs; every verdict is made in Python.
+    install state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features and of those in O(present) and
+    O(absent) (ServerManager on a server SKU; the matching optional features, for example C(IIS-WebServerRole) or
+    C(NetFx3), on a client SKU), web-server and LPD services, the TCP listeners on 80, 443 and 515, and the installed
+    programs; every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
     V(server.no-interfering-software) and V(server.no-other-software)."
   - Behaves identically under C(--check) and never reports a change.
@@ -24,6 +26,25 @@ options:
     type: list
     elements: str
     default: []
+  present:
+    description:
+      - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails
+        V(server.no-interfering-software) with its install state (C(Available), C(Removed), C(InstallPending)).
+      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/module_utils/_feature_eval.py), each
+        with its client optional-feature name); an unknown name is refused before any node is contacted.
+    type: list
+    elements: str
+    default: []
+  absent:
+    description:
+      - Windows features (ServerManager names) that must not be installed (C(InstallPending) and C(UninstallPending)
+        count as installed until the reboot). The defaults are the checklist's rules, evaluated in their own entries
+        (V(Web-Server) in V(server.no-web-server-port-80), a warning; V(Print-LPD-Service) in
+        V(server.no-lpd-with-print-server)); any other name fails V(server.no-interfering-software) when installed.
+      - Unknown names are refused as for O(present).
+    type: list
+    elements: str
+    default: [Web-Server, Print-LPD-Service]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -49,6 +70,7 @@ EXAMPLES = r"""
     allowed_software:
       - 7-Zip*
       - Notepad++*
+    absent: [Web-Server, Print-LPD-Service, FS-SMB1]
   register: features
 """
 

@@ -34,6 +34,8 @@ VARIABLE_OPTIONS = {
     'safeq_patch_max_age_days': ('server_check', 'patch_max_age_days'),
     'safeq_install_dir': ('server_check', 'install_dir'),
     'safeq_allowed_software': ('windows_feature_check', 'allowed_software'),
+    'safeq_windows_features_present': ('windows_feature_check', 'present'),
+    'safeq_windows_features_absent': ('windows_feature_check', 'absent'),
     'safeq_db_host': ('sql_browser_probe', 'host'),
     'safeq_db_instance': ('sql_browser_probe', 'instance'),
     'safeq_db_min_version': ('sql_browser_probe', 'min_version'),

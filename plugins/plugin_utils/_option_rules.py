@@ -11,6 +11,7 @@ and list items, DNs, versions, UNC paths, existing files, known keys. ``check(mo
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -217,6 +218,20 @@ def _port_targets_rule(value):
     return None
 
 
+def windows_features(value):
+    """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
+    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval  # pylint: disable=import-outside-toplevel
+    problem = items(text(256))(value)
+    if problem:
+        return problem
+    unknown = _feature_eval.unknown_features(value)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(_feature_eval.KNOWN_FEATURES), n=1)
+        return 'unknown Windows feature %s%s (known: %s)' % (
+            show(unknown[0]), ', did you mean %r?' % close[0] if close else '', ', '.join(sorted(_feature_eval.KNOWN_FEATURES)))
+    return None
+
+
 SERVER_CHECK = {
     'share': unc,
     'min_os_build': integer(0, 99999),
@@ -229,7 +244,7 @@ SERVER_CHECK = {
 
 RULES = {
     'server_check': SERVER_CHECK,
-    'windows_feature_check': {'allowed_software': items(text(256))},
+    'windows_feature_check': {'allowed_software': items(text(256)), 'present': windows_features, 'absent': windows_features},
     'sql_browser_probe': {
         'host': host,
         'instance': pattern(_SQL_INSTANCE_RE, "a SQL Server instance name (at most 16 characters, starting with a letter or '_', "

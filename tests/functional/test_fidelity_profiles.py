@@ -7,8 +7,9 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 /work/shared/reference/windows-fidelity.md sections 4, 5, 8, 11 and 12), not from the code:
 - a German Server 2016 is a supported server; its German hotfix dates are read (the newest is 12.11.2026);
   a second-hop denial in German is "could not evaluate", never a failure of the share;
-- a Windows 11 client is not a server; without ServerManager the web-server features are unknown, but no
-  LPDSVC service means no LPD;
+- a Windows 11 client is not a server; without ServerManager its optional features are read: IIS enabled but
+  not on TCP 80 is a warning, the LPD print service disabled is no LPD, SMB 1.0 disabled meets a site's absent list;
+- a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
 - a server without Defender leaves the antivirus check to a person (manual), never pass;
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
@@ -41,7 +42,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
                 {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
                  'ignore_errors': True},
-                {'name': 'features', 'safeq.preflight.windows_feature_check': {}, 'register': 'features', 'ignore_errors': True}]},
+                {'name': 'features', 'safeq.preflight.windows_feature_check': {'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1']},
+                 'register': 'features', 'ignore_errors': True}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
                     "{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map('extract', hostvars)"
@@ -64,9 +66,11 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert de['server.antivirus'] == ('pass', 'install-dir-excluded')
 
     assert server['win11']['server.supported-platform'] == ('fail', 'client-os')
-    assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-service-absent')
-    assert 'not recognized' in next(f['detail'] for f in out['win11']['features']['findings']
-                                    if f['id'] == 'server.no-lpd-with-print-server')
+    assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-absent')
+    assert features['win11']['server.no-web-server-port-80'] == ('warn', 'web-server-installed')
+    assert features['win11']['server.no-interfering-software'] == ('pass', 'none-found')
+    assert features['de2016']['server.no-interfering-software'] == ('fail', 'feature-policy')
+    assert 'FS-SMB1' in next(f['detail'] for f in out['de2016']['features']['findings'] if f['id'] == 'server.no-interfering-software')
 
     assert server['nodefender']['server.antivirus'] == ('manual', 'defender-unavailable')
 

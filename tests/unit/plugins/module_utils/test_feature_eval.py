@@ -96,3 +96,93 @@ def test_sql_server_client_parts_are_not_a_database_server(name, is_server):
     facts = {'software': [{'name': name, 'version': '1', 'publisher': 'Microsoft Corporation'}], 'errors': {}}
     result = ev.no_interfering_software(facts)
     assert (result['reason'] == 'database-present') is is_server, result
+
+
+# --- present/absent feature lists (server SKUs: ServerManager; client SKUs: optional features) ---------------------
+
+def _server(*pairs):
+    return [{'name': name, 'install_state': state, 'source': 'ServerManager'} for name, state in pairs]
+
+
+def _client(*pairs):
+    return [{'name': name, 'install_state': state, 'source': 'OptionalFeature'} for name, state in pairs]
+
+
+def test_client_optional_features_map_to_server_names():
+    states = ev.feature_states(_empty(features=_client(('IIS-WebServerRole', 'Enabled'), ('NetFx3', 'DisabledWithPayloadRemoved'),
+                                                       ('Printing-Foundation-LPDPrintService', 'EnablePending'))))
+    assert states == {'Web-Server': 'Installed', 'NET-Framework-Core': 'Removed', 'Print-LPD-Service': 'InstallPending'}
+
+
+def test_client_with_iis_enabled_warns_like_a_server():
+    result = ev.no_web_server_on_80(_empty(features=_client(('IIS-WebServerRole', 'Enabled'))))
+    assert (result['status'], result['reason']) == ('warn', 'web-server-installed')
+
+
+def test_pending_lpd_install_on_a_client_fails():
+    result = ev.no_lpd_with_print_server(_empty(features=_client(('Printing-Foundation-LPDPrintService', 'EnablePending'))))
+    assert (result['status'], result['reason']) == ('fail', 'lpd-installed')
+
+
+def test_web_server_left_out_of_absent_is_not_warned_but_port_80_still_fails():
+    facts = _empty(features=_server(('Web-Server', 'Installed')))
+    assert ev.no_web_server_on_80(facts, absent=['Print-LPD-Service'])['status'] == 'pass'
+    facts['listeners'] = [{'port': 80, 'address': '::', 'pid': 4, 'process': 'System'}]
+    assert ev.no_web_server_on_80(facts, absent=[])['status'] == 'fail'
+
+
+def test_required_feature_missing_fails_with_its_state():
+    facts = _empty(features=_server(('NET-Framework-Core', 'Removed')))
+    result = ev.no_interfering_software(facts, present=['net-framework-core'], absent=[])
+    assert (result['status'], result['reason']) == ('fail', 'feature-policy')
+    assert 'NET-Framework-Core (Removed)' in result['detail']
+
+
+def test_required_feature_without_client_equivalent_says_so():
+    facts = _empty(features=_client(('NetFx3', 'Enabled')))
+    result = ev.no_interfering_software(facts, present=['Print-Server', 'NET-Framework-Core'], absent=[])
+    assert result['status'] == 'fail' and 'Print-Server (no client equivalent)' in result['detail']
+    assert 'NET-Framework-Core' not in result['detail']
+
+
+def test_site_absent_feature_installed_fails_but_checklist_ones_stay_in_their_entries():
+    facts = _empty(features=_server(('FS-SMB1', 'Installed'), ('Web-Server', 'Installed'), ('Print-LPD-Service', 'Installed')))
+    result = ev.no_interfering_software(facts, absent=['Web-Server', 'Print-LPD-Service', 'FS-SMB1'])
+    assert result['status'] == 'fail' and 'FS-SMB1' in result['detail']
+    assert 'Web-Server' not in result['detail'] and 'Print-LPD-Service' not in result['detail']
+    assert ev.no_interfering_software(facts)['status'] == 'pass'  # defaults: only the checklist's own entries
+
+
+def test_uninstall_pending_counts_as_still_installed_and_install_pending_as_not_yet_present():
+    facts = _empty(features=_server(('FS-SMB1', 'UninstallPending'), ('NET-Framework-Core', 'InstallPending')))
+    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'], absent=['FS-SMB1'])
+    assert result['status'] == 'fail'
+    assert 'NET-Framework-Core (InstallPending)' in result['detail']
+    assert result['observed']['installed'] == ['FS-SMB1 (UninstallPending)']
+    assert ev.no_interfering_software(_empty(features=_server(('FS-SMB1', 'Available'))), absent=['FS-SMB1'])['status'] == 'pass'
+
+
+def test_feature_lists_unreadable_is_error_not_pass():
+    facts = _empty(features=None, errors={'features': 'The requested operation requires elevation.'})
+    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'])
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+
+
+def test_other_print_solution_outranks_feature_policy():
+    facts = _empty(features=_server(('FS-SMB1', 'Installed')), software=[{'name': 'PaperCut MF'}])
+    assert ev.no_interfering_software(facts, absent=['FS-SMB1'])['reason'] == 'other-print-solution'
+
+
+def test_query_names_cover_both_skus():
+    server, client = ev.query_names(['web-server', 'Print-Server', 'NET-Framework-Core'])
+    assert server == ['NET-Framework-Core', 'Print-Server', 'Web-Server']
+    assert client == ['IIS-WebServerRole', 'NetFx3']
+
+
+@pytest.mark.parametrize('names, unknown', [
+    (['Web-Server', 'web-server'], []),
+    (['Web-Servr'], ['Web-Servr']),
+    (['IIS-WebServerRole'], ['IIS-WebServerRole']),  # client names are not accepted: the lists use ServerManager names
+])
+def test_unknown_features(names, unknown):
+    assert ev.unknown_features(names) == unknown

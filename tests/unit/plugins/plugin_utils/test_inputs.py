@@ -86,6 +86,9 @@ def test_server_check_defaults_match_the_windows_node_role():
     ('safeq_allowed_software', 'PaperCut*', "'PaperCut*' is not a list"),
     ('safeq_allowed_software', ['ok', ''], 'item 1 is an empty string'),
     ('safeq_allowed_software', {'a': 1}, 'is not a list'),
+    ('safeq_windows_features_absent', ['Web-Servr'], "unknown Windows feature 'Web-Servr', did you mean 'Web-Server'?"),
+    ('safeq_windows_features_present', ['NetFx3'], "unknown Windows feature 'NetFx3'"),
+    ('safeq_windows_features_present', 'NET-Framework-Core', "'NET-Framework-Core' is not a list"),
     ('safeq_db_instance', 'A' * 17, 'is not a SQL Server instance name'),
     ('safeq_db_instance', 'SQL EXPRESS', 'is not a SQL Server instance name'),
     ('safeq_db_min_version', 'v13', "'v13' is not a dotted version"),
@@ -180,6 +183,8 @@ def test_two_roles_that_declare_one_variable_differently_are_refused(tmp_path):
     ('port_check', {'tls_min_days': -1}, "Invalid value for option 'tls_min_days': -1 is outside 0-3650"),
     ('ldap_attribute_check', {'sample_size': 5000}, "Invalid value for option 'sample_size': 5000 is outside 0-1000"),
     ('windows_feature_check', {'allowed_software': ['  ']}, "Invalid value for option 'allowed_software': item 0: an empty string"),
+    ('windows_feature_check', {'absent': ['FS-SMB']}, "Invalid value for option 'absent': unknown Windows feature 'FS-SMB'"),
+    ('windows_feature_check', {'present': ['']}, "Invalid value for option 'present': item 0: an empty string"),
     ('ldap_attribute_check', {'thresholds': {'login': float('nan')}}, "login: nan is not a finite number"),
 ])
 def test_module_options_are_checked_by_the_same_rules(module, options, problem):

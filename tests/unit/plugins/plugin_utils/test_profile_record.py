@@ -70,5 +70,5 @@ def test_the_record_playbook_asks_what_windows_feature_check_asks():
     with open(os.path.join(ROOT, 'playbooks', 'record_node_profile.yml'), encoding='utf-8') as handle:
         play = yaml.safe_load(handle)[0]
     args = next(t['safeq.preflight.win_feature_facts'] for t in play['tasks'] if 'safeq.preflight.win_feature_facts' in t)
-    assert tuple(args['features']) == _feature_eval.WINDOWS_FEATURES
+    assert args['features'] == _feature_eval.RECORD_FEATURES and args['optional_features'] == _feature_eval.RECORD_OPTIONAL_FEATURES
     assert tuple(args['services']) == _feature_eval.SERVICES and tuple(args['ports']) == _feature_eval.PORTS
