@@ -28,8 +28,21 @@ SERVER_BUILDS = {
     26100: 'Windows Server 2025',
 }
 
+# The documented default of ``supported_builds`` (site policy: the public SafeQ pages list no versions; set it from the
+# Software requirements page of your SafeQ version). Long-term servicing builds only: a Semi-Annual Channel build between
+# them (for example 18363, Server 1909) is not in the list and fails.
+DEFAULT_SUPPORTED_BUILDS = (9600, 14393, 17763, 20348, 26100)
+# EditionID values (HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion, not localised). An evaluation edition of a
+# listed one ("ServerStandardEval") is a warning: it expires. Essentials (ServerSolution), Foundation, Web, Storage
+# and Hyper-V Server are not in the default.
+DEFAULT_SUPPORTED_EDITIONS = ('ServerStandard', 'ServerDatacenter')
+X64 = 'AMD64'
+
 DEFAULT_POLICY = {
     'min_os_build': 9600,
+    'supported_builds': DEFAULT_SUPPORTED_BUILDS,
+    'supported_editions': DEFAULT_SUPPORTED_EDITIONS,
+    'allow_server_core': False,
     'allow_client_os': False,
     'min_logical_processors': 4,
     'min_memory_gb': 8,
@@ -78,29 +91,71 @@ def admin_rights(facts):
                    'Confirm the installer runs elevated ("Run as administrator").')
 
 
+def _platform_observed(osinfo, platform):
+    observed = {'caption': osinfo.get('caption') or platform.get('product_name'), 'build': int(osinfo.get('build') or 0),
+                'product_type': osinfo.get('product_type')}
+    for key in ('edition_id', 'installation_type', 'processor_architecture', 'ubr', 'display_version'):
+        if platform.get(key) not in (None, ''):
+            observed[key] = platform[key]
+    return observed
+
+
 def supported_platform(facts, policy):
-    """server.supported-platform: a 64-bit Windows Server build at or above the policy minimum."""
+    """server.supported-platform: a 64-bit (x64) Windows Server of a listed edition and build, with Desktop Experience."""
     entry = 'server.supported-platform'
     missing = _missing(entry, facts, 'os')
     if missing:
         return missing
     osinfo = facts['os']
-    build = int(osinfo.get('build') or 0)
-    caption = osinfo.get('caption') or 'unknown Windows'
-    observed = {'caption': caption, 'build': build, 'product_type': osinfo.get('product_type')}
+    platform = facts.get('platform') or {}
+    observed = _platform_observed(osinfo, platform)
+    build = observed['build']
+    caption = observed['caption'] or 'unknown Windows'
+    name = '%s (build %d%s)' % (caption, build, '.%s' % platform['ubr'] if platform.get('ubr') is not None else '')
+    builds = sorted(int(item) for item in policy['supported_builds'])
     remediation = 'Install SafeQ CML on a Windows Server version listed on the SafeQ Software requirements page.'
-    if osinfo.get('product_type') == 1 and not policy['allow_client_os']:
-        return finding(entry, FAIL, 'client-os', '%s (build %d) is a client edition, not Windows Server.' % (caption, build),
-                       remediation, observed=observed)
-    if '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
-        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (caption, osinfo.get('architecture')), remediation, observed=observed)
+    installation = str(platform.get('installation_type') or '')
+    client = osinfo.get('product_type') == 1 or installation.lower() == 'client'
+    if client and not policy['allow_client_os']:
+        return finding(entry, FAIL, 'client-os', '%s is a client edition, not Windows Server.' % name, remediation, observed=observed)
+    arch = platform.get('processor_architecture')
+    if arch:
+        if arch.upper() != X64:
+            return finding(entry, FAIL, 'not-x64', '%s runs on %s; SafeQ needs x64 (AMD64).' % (name, arch), remediation, observed=observed)
+    elif '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
+        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (name, osinfo.get('architecture')), remediation, observed=observed)
     if build < int(policy['min_os_build']):
-        return finding(entry, FAIL, 'os-too-old', '%s (build %d) is older than the minimum build %s.' % (caption, build, policy['min_os_build']),
+        return finding(entry, FAIL, 'os-too-old', '%s is older than the minimum build %s.' % (name, policy['min_os_build']),
                        remediation, observed=observed)
-    if build not in SERVER_BUILDS and osinfo.get('product_type') != 1:
-        return finding(entry, WARN, 'os-unverified', '%s (build %d) is newer than the builds this check knows.' % (caption, build),
-                       'Confirm this Windows version on the SafeQ Software requirements page.', observed=observed)
-    return finding(entry, PASS, 'supported-build', '%s (build %d).' % (caption, build), observed=observed)
+    if not client and builds and build not in builds and build < builds[-1]:
+        return finding(entry, FAIL, 'build-not-listed', '%s is not one of the supported builds (%s).'
+                       % (name, ', '.join('%d (%s)' % (b, SERVER_BUILDS[b]) if b in SERVER_BUILDS else str(b) for b in builds)),
+                       remediation + ' Semi-Annual Channel and Insider builds are not long-term servicing releases.', observed=observed)
+    unreadable = _missing(entry, facts, 'platform')
+    if unreadable and not client:
+        unreadable['observed'] = observed
+        return unreadable
+    edition = platform.get('edition_id')
+    editions = [str(item) for item in policy['supported_editions']]
+    if not client and edition:
+        base = edition[:-4] if edition.lower().endswith('eval') else edition
+        if base.lower() not in {item.lower() for item in editions}:
+            return finding(entry, FAIL, 'edition-not-supported', '%s is edition %s, not one of %s.' % (name, edition, ', '.join(editions)),
+                           remediation, observed=observed)
+    if not client and 'core' in installation.lower() and not policy['allow_server_core']:
+        return finding(entry, WARN, 'server-core', '%s is a %s installation (no Desktop Experience): the SafeQ installer and '
+                       'the web browser the checklist requires need the desktop.' % (name, installation),
+                       'Use Windows Server with Desktop Experience, or confirm Server Core with Y Soft and set safeq_allow_server_core.',
+                       observed=observed)
+    if not client and edition and edition.lower().endswith('eval'):
+        return finding(entry, WARN, 'evaluation-edition', '%s is an evaluation edition (%s); it expires and shuts down hourly after.'
+                       % (name, edition), 'Convert it to a licensed edition (DISM /Online /Set-Edition) before going live.',
+                       observed=observed)
+    if not client and builds and build > builds[-1]:
+        return finding(entry, WARN, 'os-unverified', '%s is newer than the supported builds (%s).' % (name, ', '.join(str(b) for b in builds)),
+                       'Confirm this Windows version on the SafeQ Software requirements page and add it to safeq_supported_os_builds.',
+                       observed=observed)
+    return finding(entry, PASS, 'supported-build', '%s%s.' % (name, ', %s, %s' % (edition, installation) if edition else ''), observed=observed)
 
 
 def _version_tuple(text):

@@ -30,6 +30,28 @@ options:
     description: Lowest Windows build accepted (9600 is Windows Server 2012 R2).
     type: int
     default: 9600
+  supported_builds:
+    description:
+      - Windows builds accepted (site policy: the public SafeQ pages list no versions). 9600 is Server 2012 R2, 14393
+        2016, 17763 2019, 20348 2022, 26100 2025.
+      - A build below the newest listed one but not in the list (a Semi-Annual Channel release such as 18363) fails
+        with C(build-not-listed); a build newer than all listed ones is a warning (C(os-unverified)).
+    type: list
+    elements: int
+    default: [9600, 14393, 17763, 20348, 26100]
+  supported_editions:
+    description:
+      - Windows C(EditionID) values accepted (registry, not localised). An evaluation edition of a listed one
+        (C(ServerStandardEval)) is a warning, as it expires; any other edition (Essentials C(ServerSolution), ...) fails.
+    type: list
+    elements: str
+    default: [ServerStandard, ServerDatacenter]
+  allow_server_core:
+    description:
+      - Accept a Server Core installation (registry C(InstallationType) C(Server Core)) without a warning. By default it
+        is a warning, as the SafeQ installer and the web browser the checklist requires need Desktop Experience.
+    type: bool
+    default: false
   allow_client_os:
     description: Accept a client edition of Windows (for labs only).
     type: bool

@@ -46,6 +46,31 @@ Invoke-SafeqFactSection @section -Name 'os' -ScriptBlock {
         last_boot = ConvertTo-SafeqInvariantDate -Value $os.LastBootUpTime
     }
 }
+# Edition, installation type and build from the registry's 64-bit view (a 32-bit endpoint would see WOW6432Node),
+# and the machine's processor architecture (AMD64, ARM64, x86): raw, never localised, unlike Caption/OSArchitecture.
+Invoke-SafeqFactSection @section -Name 'platform' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $nt = $base.OpenSubKey('SOFTWARE\Microsoft\Windows NT\CurrentVersion')
+        $environment = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager\Environment')
+        if ($null -eq $nt -or $null -eq $environment) { throw [System.Management.Automation.ItemNotFoundException]'CurrentVersion or Environment key missing' }
+        $ubr = $nt.GetValue('UBR')
+        $displayVersion = $nt.GetValue('DisplayVersion')
+        if ($null -eq $displayVersion) { $displayVersion = $nt.GetValue('ReleaseId') }
+        @{
+            edition_id = [string]$nt.GetValue('EditionID')
+            installation_type = [string]$nt.GetValue('InstallationType')
+            product_name = [string]$nt.GetValue('ProductName')
+            current_build = [string]$nt.GetValue('CurrentBuildNumber')
+            ubr = if ($null -ne $ubr) { [int64]$ubr } else { $null }
+            display_version = if ($null -ne $displayVersion) { [string]$displayVersion } else { $null }
+            processor_architecture = [string]$environment.GetValue('PROCESSOR_ARCHITECTURE')
+        }
+        $nt.Dispose()
+        $environment.Dispose()
+    }
+    finally { $base.Dispose() }
+}
 Invoke-SafeqFactSection @section -Name 'msi_version' -ScriptBlock {
     (Get-Item -LiteralPath "$env:SystemRoot\System32\msi.dll").VersionInfo.ProductVersion
 }

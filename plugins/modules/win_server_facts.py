@@ -14,7 +14,9 @@ description:
   - "Reads, and changes nothing: the connection user (C([Environment]::UserDomainName), C(UserName)); from
     C(whoami.exe /groups /fo csv) the rows of BUILTIN\\Administrators (S-1-5-32-544) and of the mandatory integrity label
     (S-1-16-*); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
-    C(LastBootUpTime); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); the C(App Paths) registry keys of
+    C(LastBootUpTime); in the 64-bit registry view C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion) C(EditionID),
+    C(InstallationType), C(ProductName), C(CurrentBuildNumber), C(UBR), C(DisplayVersion) (else C(ReleaseId)) and
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); the C(App Paths) registry keys of
     C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views,
     and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
     C(Description) and the raw C(InstalledOn) string); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
@@ -76,6 +78,7 @@ facts:
   sample:
     user: LAB\safeq
     os: {caption: Microsoft Windows Server 2022 Standard, version: 10.0.20348, build: 20348, product_type: 3}
+    platform: {edition_id: ServerStandard, installation_type: Server, current_build: "20348", ubr: 4405, processor_architecture: AMD64}
     hotfixes: [{id: KB5068787, description: Security Update, installed_on_raw: 11/12/2026}]
     msi_version: 5.0.20348.1
     errors: {}

@@ -28,6 +28,9 @@ ROLES_DIR = os.path.join(COLLECTION_ROOT, 'roles')
 VARIABLE_OPTIONS = {
     'safeq_install_share': ('server_check', 'share'),
     'safeq_min_os_build': ('server_check', 'min_os_build'),
+    'safeq_supported_os_builds': ('server_check', 'supported_builds'),
+    'safeq_supported_os_editions': ('server_check', 'supported_editions'),
+    'safeq_allow_server_core': ('server_check', 'allow_server_core'),
     'safeq_min_logical_processors': ('server_check', 'min_logical_processors'),
     'safeq_min_memory_gb': ('server_check', 'min_memory_gb'),
     'safeq_min_disk_free_gb': ('server_check', 'min_disk_free_gb'),

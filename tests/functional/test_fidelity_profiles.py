@@ -11,6 +11,7 @@ Each expected verdict is written from how Windows behaves (see the profile heade
   not on TCP 80 is a warning, the LPD print service disabled is no LPD, SMB 1.0 disabled meets a site's absent list;
 - a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
 - a server without Defender leaves the antivirus check to a person (manual), never pass;
+- a Server Core installation is a warning (the installer and the browser need the desktop);
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
 """
@@ -75,6 +76,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert server['nodefender']['server.antivirus'] == ('manual', 'defender-unavailable')
 
     assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
+    assert server['notadmin']['server.supported-platform'] == ('warn', 'server-core')
+    assert server['nodefender']['server.supported-platform'] == ('pass', 'supported-build')
     assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
 
     many = features['programs']

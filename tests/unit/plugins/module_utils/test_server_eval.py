@@ -39,7 +39,7 @@ def test_misconfigured_node_fails_where_it_was_misconfigured():
     observed = {k: (v['status'], v['reason']) for k, v in findings.items()}
     assert observed == {
         'server.admin-rights': ('fail', 'not-elevated'),
-        'server.supported-platform': ('pass', 'supported-build'),
+        'server.supported-platform': ('warn', 'evaluation-edition'),
         'server.windows-installer-45': ('pass', 'msi-ok'),
         'server.web-browser': ('warn', 'only-internet-explorer'),
         'server.security-patches': ('fail', 'patches-outdated'),
@@ -74,18 +74,54 @@ def test_unreadable_fact_is_error_never_pass():
     assert 'whoami.exe is not recognized' in result['detail']
 
 
+def _platform(build, edition='ServerStandard', installation='Server', arch='AMD64', product_type=3, ubr=1):
+    return {'os': {'caption': 'Microsoft Windows Server', 'version': '10.0.%d' % build, 'build': build, 'product_type': product_type,
+                   'architecture': '64-bit'},
+            'platform': {'edition_id': edition, 'installation_type': installation, 'product_name': 'Windows Server',
+                         'current_build': str(build), 'ubr': ubr, 'display_version': None, 'processor_architecture': arch},
+            'errors': {}}
+
+
+@pytest.mark.parametrize('facts, policy, expected', [
+    (_platform(20348), {}, ('pass', 'supported-build')),
+    (_platform(26100, 'ServerDatacenter'), {}, ('pass', 'supported-build')),
+    (_platform(19045, 'Professional', 'Client', product_type=1), {}, ('fail', 'client-os')),
+    (_platform(19045, 'Professional', 'Client', product_type=1), {'allow_client_os': True}, ('pass', 'supported-build')),
+    (_platform(7601), {}, ('fail', 'os-too-old')),
+    (_platform(18363), {}, ('fail', 'build-not-listed')),  # Server 1909, Semi-Annual Channel: between listed builds
+    (_platform(18363), {'supported_builds': [17763, 18363, 20348]}, ('pass', 'supported-build')),
+    (_platform(14393), {'supported_builds': [17763, 20348]}, ('fail', 'build-not-listed')),  # the site dropped 2016
+    (_platform(29000), {}, ('warn', 'os-unverified')),
+    (_platform(20348, arch='ARM64'), {}, ('fail', 'not-x64')),
+    (_platform(20348, arch='x86'), {}, ('fail', 'not-x64')),
+    (_platform(20348, installation='Server Core'), {}, ('warn', 'server-core')),
+    (_platform(20348, installation='Server Core'), {'allow_server_core': True}, ('pass', 'supported-build')),
+    (_platform(20348, edition='ServerDatacenterEval'), {}, ('warn', 'evaluation-edition')),
+    (_platform(20348, edition='ServerSolution'), {}, ('fail', 'edition-not-supported')),  # Essentials
+    (_platform(20348, edition='ServerSolution'), {'supported_editions': ['ServerSolution']}, ('pass', 'supported-build')),
+    (_platform(20348, edition='serverstandard'), {}, ('pass', 'supported-build')),
+])
+def test_supported_platform(facts, policy, expected):
+    result = ev.supported_platform(facts, dict(ev.DEFAULT_POLICY, **policy))
+    assert (result['status'], result['reason']) == expected
+    assert 'build %d' % facts['os']['build'] in result['detail']
+
+
 @pytest.mark.parametrize('os_info, expected', [
-    ({'caption': 'Windows 10 Pro', 'version': '10.0.19045', 'build': 19045, 'product_type': 1}, ('fail', 'client-os')),
-    ({'caption': 'Windows Server 2008 R2', 'version': '6.1.7601', 'build': 7601, 'product_type': 3}, ('fail', 'os-too-old')),
-    ({'caption': 'Windows Server 2022', 'version': '10.0.20348', 'build': 20348, 'product_type': 3, 'architecture': '64-bit'},
-     ('pass', 'supported-build')),
-    ({'caption': 'Windows Server vNext', 'version': '10.0.29000', 'build': 29000, 'product_type': 3}, ('warn', 'os-unverified')),
     ({'caption': 'Windows Server 2012 R2', 'version': '6.3.9600', 'build': 9600, 'product_type': 3, 'architecture': '32-bit'},
      ('fail', 'not-64-bit')),
+    ({'caption': 'Windows 10 Pro', 'version': '10.0.19045', 'build': 19045, 'product_type': 1}, ('fail', 'client-os')),
+    ({'caption': 'Windows Server 2022', 'version': '10.0.20348', 'build': 20348, 'product_type': 3}, ('error', 'fact-unavailable')),
 ])
-def test_supported_platform(os_info, expected):
-    result = ev.supported_platform({'os': os_info, 'errors': {}}, ev.DEFAULT_POLICY)
+def test_supported_platform_without_the_registry_facts(os_info, expected):
+    result = ev.supported_platform({'os': os_info, 'platform': None, 'errors': {'platform': 'Requested registry access is not allowed.'}},
+                                   ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == expected
+
+
+def test_supported_platform_names_the_build_and_update_revision():
+    result = ev.supported_platform(_platform(17763, ubr=6054), ev.DEFAULT_POLICY)
+    assert 'build 17763.6054' in result['detail'] and 'ServerStandard' in result['detail']
 
 
 @pytest.mark.parametrize('version, expected', [('4.5.6001.22159', 'pass'), ('4.0.6001.18000', 'fail'), ('5.0.20348.1', 'pass'),
