@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
 
 class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
-    _VALID_ARGS = frozenset(('allowed_software', 'present', 'absent'))
+    _VALID_ARGS = frozenset(('allowed_software', 'present', 'absent', 'site_features', 'server_role'))
     PROBE = 'win_feature_facts'
     ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
                  'server.no-other-software')
@@ -20,13 +21,23 @@ class ActionModule(WindowsProbeAction):
         'allowed_software': {'type': 'list', 'elements': 'str', 'default': []},
         'present': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_PRESENT)},
         'absent': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_ABSENT)},
+        'site_features': {'type': 'list', 'elements': 'str', 'default': []},
+        'server_role': {'type': 'str', 'default': 'cml', 'choices': ['cml', 'ors', 'crs']},
     }
+
+    @staticmethod
+    def _inbound(args):
+        return _inbound_ports.inbound(args['site_features'], args['server_role'])
 
     def _probe_params(self, args):
         server, client = _feature_eval.query_names(list(_feature_eval.WEB_SERVER_FEATURES + _feature_eval.PRINT_FEATURES)
                                                    + args['present'] + args['absent'])
-        return {'features': server, 'optional_features': client, 'services': list(_feature_eval.SERVICES),
-                'ports': list(_feature_eval.PORTS)}
+        inbound = self._inbound(args)
+        tcp = sorted(set(_feature_eval.PORTS) | {item['port'] for item in inbound if item['proto'] == 'tcp'}
+                     | {_feature_eval.LDAP_FALLBACK_PORT})
+        return {'features': server, 'optional_features': client, 'services': list(_feature_eval.SERVICES), 'ports': tcp,
+                'udp_ports': sorted({item['port'] for item in inbound if item['proto'] == 'udp'})}
 
     def _evaluate(self, data, args):
-        return _feature_eval.evaluate(data, args['allowed_software'], present=args['present'], absent=args['absent'])
+        return _feature_eval.evaluate(data, args['allowed_software'], present=args['present'], absent=args['absent'],
+                                      inbound=self._inbound(args))

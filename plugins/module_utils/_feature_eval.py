@@ -203,28 +203,97 @@ def _feature_lists(entry, facts, present, absent):
     return None
 
 
+# Ports with their own checklist entry (server.no-web-server-port-80), left out of the port-conflict rule.
+_PORTS_WITH_OWN_ENTRY = (('tcp', 80),)
+LDAP_PORT, LDAP_FALLBACK_PORT = 389, 390
+DOMAIN_CONTROLLER_ROLES = (4, 5)
+
+
+def _holder(item, facts):
+    """Who holds a listener, for a person: process, PID, services; for PID 4 the http.sys reservations on that port."""
+    text = '%s (pid %d%s) on %s' % (item.get('process') or 'unknown process', item['pid'],
+                                    '; services %s' % ', '.join(item['services']) if item.get('services') else '', item['address'])
+    if item['pid'] == 4:
+        http = facts.get('http_sys') or {}
+        port = ':%d' % item['port']
+        urls = [u for u in http.get('url_reservations') or [] if port + '/' in u or u.endswith(port)]
+        bindings = [b for b in http.get('ssl_bindings') or [] if b.endswith(port)]
+        text += ' = http.sys (kernel HTTP listener: IIS, WinRM, WCF, SSRS ...)'
+        if urls or bindings:
+            text += '; URL reservations: %s; TLS bindings: %s' % (', '.join(urls) or 'none', ', '.join(bindings) or 'none')
+        elif facts.get('http_sys') is None:
+            text += ' (reservations unreadable)'
+    return text
+
+
+def port_conflicts(facts, inbound=()):
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds."""
+    wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound
+              if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY}
+    if not wanted:
+        return []
+    held = {}
+    for item in facts['listeners']:
+        key = (item.get('proto') or 'tcp', item['port'])
+        if key in wanted:
+            held.setdefault(key, []).append(item)
+    dc = facts.get('domain_role') in DOMAIN_CONTROLLER_ROLES
+    results = []
+    for (proto, port), rows in sorted(held.items()):
+        holders = '; '.join(_holder(item, facts) for item in rows)
+        label = '%s %d (%s) is held by %s' % (proto.upper(), port, ', '.join(wanted[(proto, port)]), holders)
+        if (proto, port) == ('tcp', LDAP_PORT) and dc:
+            fallback = [item for item in facts['listeners'] if (item.get('proto') or 'tcp', item['port']) == ('tcp', LDAP_FALLBACK_PORT)]
+            if fallback:
+                results.append((FAIL, 'port-in-use', '%s on a domain controller, and the fallback TCP %d is held too by %s.'
+                                % (label, LDAP_FALLBACK_PORT, '; '.join(_holder(item, facts) for item in fallback))))
+            else:
+                results.append((WARN, 'ldap-port-on-domain-controller', '%s: this node is a domain controller, so the SafeQ '
+                                'installer moves its internal LDAP to TCP %d (terminals must then use %d).'
+                                % (label, LDAP_FALLBACK_PORT, LDAP_FALLBACK_PORT)))
+            continue
+        results.append((FAIL, 'port-in-use', label + '.'))
+    return results
+
+
 def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
-                            absent=DEFAULT_ABSENT):
+                            absent=DEFAULT_ABSENT, inbound=()):
     """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
-    Windows feature lists (``present``/``absent``) hold."""
+    Windows feature lists (``present``/``absent``) hold; nothing holds an inbound port SafeQ needs on this node."""
     entry = 'server.no-interfering-software'
     features = _feature_lists(entry, facts, present, absent)
     if features and features['status'] == ERROR:
         return features
     if facts.get('software') is None:
         return _unavailable(entry, facts, 'software')
+    if inbound and [item for item in inbound if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY] \
+            and facts.get('listeners') is None:
+        return _unavailable(entry, facts, 'listeners')
     names = sorted({item['name'] for item in facts['software']})
     prints = [n for n in names if _match(n, conflicting)]
     dbs = [n for n in names if _match(n, databases)]
-    if features and not prints:
-        return features
+    problems = []  # (status, reason, detail, remediation)
     if prints:
-        return finding(entry, FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
-                       'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.')
+        problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
+                         'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.'))
+    for status, reason, detail in port_conflicts(facts, inbound):
+        problems.append((status, reason, detail, 'Stop and disable the program or service that holds the port (for http.sys, '
+                         'remove the URL reservation or binding: netsh http delete urlacl / sslcert), or move it to another port.'))
+    if features:
+        problems.append((FAIL, features['reason'], features['detail'], features['remediation']))
     if dbs:
-        return finding(entry, WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
-                       % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.')
-    return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs.' % len(names))
+        problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
+                         % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.'))
+    if not problems:
+        ports = ' and no inbound SafeQ port is held' if inbound else ''
+        return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
+                       % (len(names), ports))
+    worst = FAIL if any(p[0] == FAIL for p in problems) else WARN
+    first = next(p for p in problems if p[0] == worst)
+    observed = dict(features['observed']) if features else {}
+    observed['problems'] = [p[1] for p in problems]
+    return finding(entry, worst, first[1], ' '.join(p[2] for p in problems), ' '.join(dict.fromkeys(p[3] for p in problems)),
+                   observed=observed)
 
 
 def no_other_software(facts, allowed=()):
@@ -241,13 +310,13 @@ def no_other_software(facts, allowed=()):
     return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
 
 
-def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT):
+def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT, inbound=()):
     """All windows_feature_check findings for one node's facts."""
     present = [canonical_feature(name) for name in present]
     absent = [canonical_feature(name) for name in absent]
     return [
         no_web_server_on_80(facts, absent),
         no_lpd_with_print_server(facts, absent),
-        no_interfering_software(facts, present=present, absent=absent),
+        no_interfering_software(facts, present=present, absent=absent, inbound=inbound),
         no_other_software(facts, allowed_software),
     ]

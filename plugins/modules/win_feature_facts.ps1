@@ -16,6 +16,7 @@ $spec = @{
         optional_features = @{ type = 'list'; elements = 'str'; default = @() }
         services = @{ type = 'list'; elements = 'str'; default = @() }
         ports = @{ type = 'list'; elements = 'int'; default = @() }
+        udp_ports = @{ type = 'list'; elements = 'int'; default = @() }
     }
     supports_check_mode = $true
 }
@@ -59,20 +60,62 @@ Invoke-SafeqFactSection @section -Name 'services' -List -ScriptBlock {
         @{ name = [string]$_.Name; display_name = [string]$_.DisplayName; status = [string]$_.Status; start_type = $startType }
     }
 }
+# Who holds each wanted port: TCP listeners and UDP endpoints with the owning PID, its process name and the services
+# running in it (an svchost PID hosts several); PID 4 (System) is a kernel listener, usually http.sys (see http_sys).
 Invoke-SafeqFactSection @section -Name 'listeners' -List -ScriptBlock {
     $wanted = @($module.Params.ports)
+    $wantedUdp = @($module.Params.udp_ports)
     $notFound = $null
-    $rows = Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue -ErrorVariable notFound
+    $rows = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue -ErrorVariable notFound |
+            Where-Object { $wanted -contains [int]$_.LocalPort } | ForEach-Object { @{ proto = 'tcp'; row = $_ } })
     Assert-SafeqOnlyNotFound -ErrorList $notFound
-    $rows | Where-Object { $wanted -contains [int]$_.LocalPort } | ForEach-Object {
+    if ($wantedUdp.Count -gt 0) {
+        $notFound = $null
+        $rows += @(Get-NetUDPEndpoint -ErrorAction SilentlyContinue -ErrorVariable notFound |
+                Where-Object { $wantedUdp -contains [int]$_.LocalPort } | ForEach-Object { @{ proto = 'udp'; row = $_ } })
+        Assert-SafeqOnlyNotFound -ErrorList $notFound
+    }
+    $servicesByPid = @{}
+    if ($rows.Count -gt 0) {
+        Get-CimInstance -ClassName Win32_Service -Filter 'ProcessId <> 0' -Property @('Name', 'ProcessId') | ForEach-Object {
+            $key = [int]$_.ProcessId
+            if (-not $servicesByPid.ContainsKey($key)) { $servicesByPid[$key] = @() }
+            $servicesByPid[$key] += [string]$_.Name
+        }
+    }
+    foreach ($item in $rows) {
+        $row = $item.row
         $process = $null
         $processError = $null
         # A process that ended since the listener row was read is "not found"; anything else (access denied) is an error.
-        $owner = Get-Process -Id $_.OwningProcess -ErrorAction SilentlyContinue -ErrorVariable processError
+        $owner = Get-Process -Id $row.OwningProcess -ErrorAction SilentlyContinue -ErrorVariable processError
         Assert-SafeqOnlyNotFound -ErrorList $processError
         if ($owner) { $process = [string]$owner.ProcessName }
-        @{ port = [int]$_.LocalPort; address = [string]$_.LocalAddress; pid = [int]$_.OwningProcess; process = $process }
+        $services = @()
+        if ($servicesByPid.ContainsKey([int]$row.OwningProcess)) { $services = @($servicesByPid[[int]$row.OwningProcess]) }
+        @{
+            proto = $item.proto; port = [int]$row.LocalPort; address = [string]$row.LocalAddress; pid = [int]$row.OwningProcess
+            process = $process; services = $services
+        }
     }
+}
+# http.sys URL reservations (UrlAclInfo value names) and TLS certificate bindings (SslBindingInfo subkeys, ip:port):
+# what a PID 4 listener serves. Read from the registry, not from netsh's localised text.
+Invoke-SafeqFactSection @section -Name 'http_sys' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $result = @{ url_reservations = @(); ssl_bindings = @() }
+        $acl = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\HTTP\Parameters\UrlAclInfo')
+        if ($null -ne $acl) { $result.url_reservations = @($acl.GetValueNames() | ForEach-Object { [string]$_ }); $acl.Dispose() }
+        $ssl = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\HTTP\Parameters\SslBindingInfo')
+        if ($null -ne $ssl) { $result.ssl_bindings = @($ssl.GetSubKeyNames() | ForEach-Object { [string]$_ }); $ssl.Dispose() }
+        $result
+    }
+    finally { $base.Dispose() }
+}
+# Win32_ComputerSystem.DomainRole: 4 and 5 are domain controllers (their LDAP holds TCP 389).
+Invoke-SafeqFactSection @section -Name 'domain_role' -ScriptBlock {
+    [int](Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole).DomainRole
 }
 # Uninstall keys of both registry views, read through .NET so that a key that cannot be read is an error, not a gap.
 Invoke-SafeqFactSection @section -Name 'software' -List -ScriptBlock {

@@ -14,8 +14,11 @@ description:
     C(Get-WindowsFeature) C(Name) and C(InstallState) of O(features); on a client SKU (no ServerManager)
     C(Get-WindowsOptionalFeature -Online) C(FeatureName) and C(State) of O(optional_features) (needs an elevated token);
     C(Get-Service) C(Name), C(DisplayName), C(Status)
-    and C(StartType) of O(services) (wildcards allowed); C(Get-NetTCPConnection -State Listen) rows on O(ports) with the
-    owning process ID and C(Get-Process) name; and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
+    and C(StartType) of O(services) (wildcards allowed); C(Get-NetTCPConnection -State Listen) rows on O(ports) and C(Get-NetUDPEndpoint)
+    rows on O(udp_ports), each with the owning process ID, its C(Get-Process) name and the C(Win32_Service) C(Name)s whose
+    C(ProcessId) it is; the value names of C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\UrlAclInfo)
+    (http.sys URL reservations) and the subkey names of C(...\\HTTP\\Parameters\\SslBindingInfo) (TLS bindings);
+    C(Win32_ComputerSystem) C(DomainRole); and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
     and the 32-bit (WOW6432Node) registry views."
   - Only "nothing matched" errors (category C(ObjectNotFound)) mean empty; any other error (access denied, a provider
@@ -39,6 +42,11 @@ options:
     default: []
   ports:
     description: TCP ports whose listeners to report.
+    type: list
+    elements: int
+    default: []
+  udp_ports:
+    description: UDP ports whose endpoints to report.
     type: list
     elements: int
     default: []
@@ -75,7 +83,9 @@ facts:
   sample:
     features: [{name: Web-Server, install_state: Available, source: ServerManager}]
     services: []
-    listeners: [{port: 80, address: 0.0.0.0, pid: 4, process: System}]
+    listeners: [{proto: tcp, port: 80, address: 0.0.0.0, pid: 4, process: System, services: []}]
+    http_sys: {url_reservations: ['http://+:5985/wsman/'], ssl_bindings: ['0.0.0.0:443']}
+    domain_role: 3
     software: [{name: Google Chrome, version: 142.0.7444.176, publisher: Google LLC, view: Registry64}]
     errors: {}
     error_details: {}

@@ -13,7 +13,8 @@ description:
     install state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features and of those in O(present) and
     O(absent) (ServerManager on a server SKU; the matching optional features, for example C(IIS-WebServerRole) or
     C(NetFx3), on a client SKU), web-server and LPD services, the TCP listeners on 80, 443 and 515, and the installed
-    programs; every verdict is made in Python.
+    programs, and who holds the inbound ports SafeQ will need on this node (from the catalogue's port tables for
+    O(site_features) and O(server_role)); every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
     V(server.no-interfering-software) and V(server.no-other-software)."
   - Behaves identically under C(--check) and never reports a change.
@@ -45,6 +46,21 @@ options:
     type: list
     elements: str
     default: [Web-Server, Print-LPD-Service]
+  site_features:
+    description:
+      - The SafeQ features the site uses (C(safeq_features), the catalogue's vocabulary). With O(server_role) they give
+        the inbound ports SafeQ will listen on here; each must be free, or V(server.no-interfering-software) fails and
+        names the process and services (for PID 4, the http.sys URL reservations and bindings) that hold it.
+      - TCP 389 held on a domain controller is a warning (SafeQ moves its internal LDAP to TCP 390); TCP 80 is
+        V(server.no-web-server-port-80)'s.
+    type: list
+    elements: str
+    default: []
+  server_role:
+    description: Server role of this node.
+    type: str
+    choices: [cml, ors, crs]
+    default: cml
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

@@ -39,6 +39,7 @@ VARIABLE_OPTIONS = {
     'safeq_allowed_software': ('windows_feature_check', 'allowed_software'),
     'safeq_windows_features_present': ('windows_feature_check', 'present'),
     'safeq_windows_features_absent': ('windows_feature_check', 'absent'),
+    'safeq_server_role': ('windows_feature_check', 'server_role'),
     'safeq_db_host': ('sql_browser_probe', 'host'),
     'safeq_db_instance': ('sql_browser_probe', 'instance'),
     'safeq_db_min_version': ('sql_browser_probe', 'min_version'),

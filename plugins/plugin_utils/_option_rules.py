@@ -232,6 +232,16 @@ def windows_features(value):
     return None
 
 
+def site_features(value):
+    """A list of the catalogue's SafeQ feature names (safeq_features)."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue  # pylint: disable=import-outside-toplevel
+    problem = items(text(64))(value)
+    if problem:
+        return problem
+    unknown = _catalogue.unknown_features(value)
+    return 'unknown SafeQ feature %s (known: %s)' % (show(unknown[0]), ', '.join(_catalogue.load().features)) if unknown else None
+
+
 SERVER_CHECK = {
     'share': unc,
     'min_os_build': integer(0, 99999),
@@ -246,7 +256,8 @@ SERVER_CHECK = {
 
 RULES = {
     'server_check': SERVER_CHECK,
-    'windows_feature_check': {'allowed_software': items(text(256)), 'present': windows_features, 'absent': windows_features},
+    'windows_feature_check': {'allowed_software': items(text(256)), 'present': windows_features, 'absent': windows_features,
+                              'site_features': site_features},
     'sql_browser_probe': {
         'host': host,
         'instance': pattern(_SQL_INSTANCE_RE, "a SQL Server instance name (at most 16 characters, starting with a letter or '_', "

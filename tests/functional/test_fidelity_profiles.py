@@ -11,6 +11,7 @@ Each expected verdict is written from how Windows behaves (see the profile heade
   not on TCP 80 is a warning, the LPD print service disabled is no LPD, SMB 1.0 disabled meets a site's absent list;
 - a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
 - a server without Defender leaves the antivirus check to a person (manual), never pass;
+- a domain controller's LDAP on TCP 389 is a warning (SafeQ moves its internal LDAP to 390), naming lsass and its services;
 - a Server Core installation is a warning (the installer and the browser need the desktop);
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
@@ -43,7 +44,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
                 {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
                  'ignore_errors': True},
-                {'name': 'features', 'safeq.preflight.windows_feature_check': {'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1']},
+                {'name': 'features', 'safeq.preflight.windows_feature_check': {'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'],
+                                                                         'site_features': ['embedded_xerox']},
                  'register': 'features', 'ignore_errors': True}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
@@ -78,6 +80,9 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
     assert server['notadmin']['server.supported-platform'] == ('warn', 'server-core')
     assert server['nodefender']['server.supported-platform'] == ('pass', 'supported-build')
+    assert features['nodefender']['server.no-interfering-software'] == ('warn', 'ldap-port-on-domain-controller')
+    assert 'lsass (pid 712; services EFS, KeyIso, Netlogon, NTDS' in next(
+        f['detail'] for f in out['nodefender']['features']['findings'] if f['id'] == 'server.no-interfering-software')
     assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
 
     many = features['programs']

@@ -186,3 +186,72 @@ def test_query_names_cover_both_skus():
 ])
 def test_unknown_features(names, unknown):
     assert ev.unknown_features(names) == unknown
+
+
+# --- port conflicts: the inbound ports SafeQ needs on this node ------------------------------------------------------
+
+INBOUND = [{'proto': 'tcp', 'port': 80, 'entries': ['net.a']}, {'proto': 'tcp', 'port': 389, 'entries': ['net.printer-in.tcp-389']},
+           {'proto': 'tcp', 'port': 443, 'entries': ['net.b']}, {'proto': 'udp', 'port': 37, 'entries': ['net.time']}]
+
+
+def _listener(port, pid, process, services=(), proto='tcp', address='0.0.0.0'):
+    return {'proto': proto, 'port': port, 'address': address, 'pid': pid, 'process': process, 'services': list(services)}
+
+
+def test_free_ports_pass():
+    facts = _empty(listeners=[_listener(5985, 4, 'System')], domain_role=3)
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+
+
+def test_svchost_holder_is_named_with_its_services():
+    facts = _empty(listeners=[_listener(37, 1200, 'svchost', ['W32Time', 'Dnscache'], proto='udp')])
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert (result['status'], result['reason']) == ('fail', 'port-in-use')
+    assert 'UDP 37 (net.time) is held by svchost (pid 1200; services W32Time, Dnscache)' in result['detail']
+
+
+def test_tcp_listener_does_not_hold_the_udp_port():
+    facts = _empty(listeners=[_listener(37, 1200, 'svchost', proto='tcp')])
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+
+
+def test_http_sys_on_443_lists_its_reservations_and_bindings():
+    facts = _empty(listeners=[_listener(443, 4, 'System')],
+                   http_sys={'url_reservations': ['https://+:443/sra_{guid}/', 'http://+:5985/wsman/', 'https://+:4430/x/'],
+                             'ssl_bindings': ['0.0.0.0:443', '0.0.0.0:4430']})
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert result['status'] == 'fail' and 'http.sys' in result['detail']
+    assert 'URL reservations: https://+:443/sra_{guid}/; TLS bindings: 0.0.0.0:443' in result['detail']
+    assert '5985' not in result['detail'] and '4430' not in result['detail']
+
+
+def test_port_80_stays_with_its_own_entry():
+    facts = _empty(listeners=[_listener(80, 4, 'System')])
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+    assert ev.no_web_server_on_80(facts)['status'] == 'fail'
+
+
+@pytest.mark.parametrize('role, fallback, expected', [
+    (5, False, ('warn', 'ldap-port-on-domain-controller')),
+    (4, False, ('warn', 'ldap-port-on-domain-controller')),
+    (5, True, ('fail', 'port-in-use')),  # 390 is taken too: SafeQ has nowhere to go
+    (3, False, ('fail', 'port-in-use')),  # a member server's 389 is held by something else
+    (None, False, ('fail', 'port-in-use')),  # domain role unknown: not assumed a DC
+])
+def test_ldap_389_on_a_domain_controller(role, fallback, expected):
+    listeners = [_listener(389, 712, 'lsass', ['NTDS', 'Netlogon'])] + ([_listener(390, 900, 'slapd')] if fallback else [])
+    result = ev.no_interfering_software(_empty(listeners=listeners, domain_role=role), inbound=INBOUND)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_a_conflict_outranks_a_database_warning_and_both_are_told():
+    facts = _empty(listeners=[_listener(443, 2000, 'httpd', ['Apache2.4'])], software=[{'name': 'PostgreSQL 16'}])
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert (result['status'], result['reason']) == ('fail', 'port-in-use')
+    assert 'PostgreSQL 16' in result['detail'] and result['observed']['problems'] == ['port-in-use', 'database-present']
+
+
+def test_listeners_unreadable_with_ports_to_check_is_error():
+    facts = _empty(listeners=None, errors={'listeners': 'Access denied'})
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'error'
+    assert ev.no_interfering_software(facts)['status'] == 'pass'  # no port asked: the software alone decides
