@@ -168,8 +168,19 @@ def _version_tuple(text):
     return tuple(parts)
 
 
+def _netfx35(facts):
+    """(installed, text) for .NET Framework 3.5 from the NDP\\v3.5 registry key."""
+    net = facts['netfx35']
+    if not net.get('key_present'):
+        return False, '.NET Framework 3.5 is not installed (no NDP\\v3.5 key)'
+    if net.get('install') != 1:
+        return False, '.NET Framework 3.5 is not installed (NDP\\v3.5 Install=%s)' % net.get('install')
+    return True, '.NET Framework %s%s' % (net.get('version') or '3.5', ' SP%s' % net['sp'] if net.get('sp') else '')
+
+
 def windows_installer(facts):
-    """server.windows-installer-45: msi.dll 4.5 or later (for the embedded MS SQL 2008 Express)."""
+    """server.windows-installer-45 (with embedded_db): msi.dll 4.5 or later, and .NET Framework 3.5, both needed by the
+    embedded MS SQL Server 2008 Express."""
     entry = 'server.windows-installer-45'
     missing = _missing(entry, facts, 'msi_version')
     if missing:
@@ -180,7 +191,15 @@ def windows_installer(facts):
     if version < (4, 5):
         return finding(entry, FAIL, 'msi-too-old', 'Windows Installer %s is older than 4.5.' % facts['msi_version'],
                        'Install Windows Installer 4.5 (KB942288) or use an external database.')
-    return finding(entry, PASS, 'msi-ok', 'Windows Installer %s.' % facts['msi_version'])
+    missing = _missing(entry, facts, 'netfx35')
+    if missing:
+        return missing
+    installed, text = _netfx35(facts)
+    if not installed:
+        return finding(entry, FAIL, 'netfx35-missing', 'Windows Installer %s; %s, which SQL Server 2008 Express needs.' % (facts['msi_version'], text),
+                       'Install .NET Framework 3.5 (Install-WindowsFeature NET-Framework-Core -Source <installation media>\\sources\\sxs; '
+                       'its payload is not on the disk by default) or use an external database.')
+    return finding(entry, PASS, 'msi-ok', 'Windows Installer %s; %s.' % (facts['msi_version'], text))
 
 
 def web_browser(facts):

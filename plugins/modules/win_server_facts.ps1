@@ -74,6 +74,27 @@ Invoke-SafeqFactSection @section -Name 'platform' -ScriptBlock {
 Invoke-SafeqFactSection @section -Name 'msi_version' -ScriptBlock {
     (Get-Item -LiteralPath "$env:SystemRoot\System32\msi.dll").VersionInfo.ProductVersion
 }
+# .NET Framework 3.5 (the embedded SQL Server 2008 Express needs it): NDP\v3.5 in the 64-bit view; a missing key means
+# not installed (its payload is removed by default on Server 2012 and later).
+Invoke-SafeqFactSection @section -Name 'netfx35' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $result = @{ key_present = $false; install = $null; sp = $null; version = $null }
+        $key = $base.OpenSubKey('SOFTWARE\Microsoft\NET Framework Setup\NDP\v3.5')
+        if ($null -ne $key) {
+            $result.key_present = $true
+            $install = $key.GetValue('Install')
+            $sp = $key.GetValue('SP')
+            if ($null -ne $install) { $result.install = [int]$install }
+            if ($null -ne $sp) { $result.sp = [int]$sp }
+            $version = $key.GetValue('Version')
+            if ($null -ne $version) { $result.version = [string]$version }
+            $key.Dispose()
+        }
+        $result
+    }
+    finally { $base.Dispose() }
+}
 # App Paths in the 64-bit and the 32-bit (WOW6432Node) registry views; only a missing key means "not installed".
 Invoke-SafeqFactSection @section -Name 'browsers' -List -ScriptBlock {
     $roots = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\App Paths\'

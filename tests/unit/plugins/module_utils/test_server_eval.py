@@ -40,7 +40,7 @@ def test_misconfigured_node_fails_where_it_was_misconfigured():
     assert observed == {
         'server.admin-rights': ('fail', 'not-elevated'),
         'server.supported-platform': ('warn', 'evaluation-edition'),
-        'server.windows-installer-45': ('pass', 'msi-ok'),
+        'server.windows-installer-45': ('fail', 'netfx35-missing'),  # the demo site uses external_db: not applicable there
         'server.web-browser': ('warn', 'only-internet-explorer'),
         'server.security-patches': ('fail', 'patches-outdated'),
         'server.hardware-minimum': ('fail', 'below-minimum'),
@@ -127,7 +127,27 @@ def test_supported_platform_names_the_build_and_update_revision():
 @pytest.mark.parametrize('version, expected', [('4.5.6001.22159', 'pass'), ('4.0.6001.18000', 'fail'), ('5.0.20348.1', 'pass'),
                                                ('garbage', 'error')])
 def test_windows_installer_version(version, expected):
-    assert ev.windows_installer({'msi_version': version, 'errors': {}})['status'] == expected
+    net = {'key_present': True, 'install': 1, 'sp': 1, 'version': '3.5.30729.4926'}
+    assert ev.windows_installer({'msi_version': version, 'netfx35': net, 'errors': {}})['status'] == expected
+
+
+@pytest.mark.parametrize('net, expected', [
+    ({'key_present': True, 'install': 1, 'sp': 1, 'version': '3.5.30729.4926'}, ('pass', 'msi-ok')),
+    ({'key_present': False, 'install': None}, ('fail', 'netfx35-missing')),  # Server 2016+ default: payload removed
+    ({'key_present': True, 'install': 0, 'sp': None, 'version': None}, ('fail', 'netfx35-missing')),
+    ({'key_present': True, 'install': None, 'sp': None, 'version': None}, ('fail', 'netfx35-missing')),
+    (None, ('error', 'fact-unavailable')),
+])
+def test_dotnet35_for_the_embedded_database(net, expected):
+    result = ev.windows_installer({'msi_version': '5.0.20348.1', 'netfx35': net, 'errors': {} if net else {'netfx35': 'denied'}})
+    assert (result['status'], result['reason']) == expected
+    if expected[0] == 'pass':
+        assert '3.5.30729.4926 SP1' in result['detail']
+
+
+def test_old_msi_fails_before_dotnet_is_looked_at():
+    result = ev.windows_installer({'msi_version': '4.0.6001.18000', 'netfx35': None, 'errors': {'netfx35': 'x'}})
+    assert result['reason'] == 'msi-too-old'
 
 
 def test_security_patches_age_boundary():
