@@ -44,6 +44,7 @@ DEFAULT_POLICY = {
     'supported_editions': DEFAULT_SUPPORTED_EDITIONS,
     'allow_server_core': False,
     'allow_client_os': False,
+    'browser_min_versions': {},
     'min_logical_processors': 4,
     'min_memory_gb': 8,
     'min_disk_free_gb': 20,
@@ -202,22 +203,56 @@ def windows_installer(facts):
     return finding(entry, PASS, 'msi-ok', 'Windows Installer %s; %s.' % (facts['msi_version'], text))
 
 
-def web_browser(facts):
-    """server.web-browser: a current browser (Chrome, Firefox or Edge) is installed."""
+# Browser key (safeq_browser_min_versions) -> App Paths executable, and the name shown to people.
+BROWSERS = {'edge': ('msedge.exe', 'Microsoft Edge'), 'chrome': ('chrome.exe', 'Google Chrome'),
+            'firefox': ('firefox.exe', 'Mozilla Firefox'), 'ie': ('iexplore.exe', 'Internet Explorer')}
+_BY_EXE = {exe: key for key, (exe, dummy) in BROWSERS.items()}
+
+
+def _browser_text(item):
+    key = _BY_EXE.get(item['name'])
+    where = 'per user %s' % item['user_sid'] if item.get('scope') == 'user' else (
+        '32-bit' if item.get('view') == 'Registry32' else 'per machine')
+    return '%s %s (%s)' % (BROWSERS[key][1] if key else item['name'], item.get('version') or '(version unknown)', where)
+
+
+def web_browser(facts, policy=None):
+    """server.web-browser: a current browser (Edge, Chrome or Firefox) at or above the site's minimum version."""
     entry = 'server.web-browser'
     missing = _missing(entry, facts, 'browsers')
     if missing and (facts.get('errors') or {}).get('browsers'):
         return missing
-    browsers = facts.get('browsers') or []
-    names = ', '.join('%s %s' % (b['name'], b.get('version') or '(version unknown)') for b in browsers)
-    modern = [b for b in browsers if b['name'] != 'iexplore.exe']
+    minimums = dict((policy or {}).get('browser_min_versions') or {})
+    browsers = [b for b in facts.get('browsers') or [] if b['name'] in _BY_EXE]
+    names = ', '.join(_browser_text(b) for b in browsers)
+    remediation = 'Install the latest Microsoft Edge, Google Chrome or Mozilla Firefox (per machine).'
     if not browsers:
-        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths.',
-                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
-    if not modern:
+        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths (per machine or per loaded user).', remediation)
+    outdated = []
+    current = []
+    for item in browsers:
+        key = _BY_EXE[item['name']]
+        minimum = minimums.get(key)
+        if minimum is not None and _version_tuple(item.get('version')) < _version_tuple(minimum):
+            outdated.append('%s, below the minimum %s' % (_browser_text(item), minimum))
+        elif key != 'ie':
+            current.append(item)
+    observed = [{'browser': _BY_EXE[b['name']], 'version': b.get('version'), 'scope': b.get('scope') or 'machine'} for b in browsers]
+    if not current and all(_BY_EXE[b['name']] == 'ie' for b in browsers) and not outdated:
         return finding(entry, WARN, 'only-internet-explorer', 'Only Internet Explorer is installed (%s); it is retired.' % names,
-                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
-    return finding(entry, PASS, 'browser-present', 'Installed: %s. Confirm these are the latest releases.' % names)
+                       remediation, observed=observed)
+    if not current:
+        return finding(entry, FAIL, 'browser-outdated', 'No browser meets the site minimum: %s.' % '; '.join(outdated), remediation,
+                       observed=observed)
+    machine = [b for b in current if b.get('scope') != 'user']
+    if outdated:
+        return finding(entry, WARN, 'outdated-browser-present', 'Installed: %s. Below the site minimum: %s.' % (names, '; '.join(outdated)),
+                       'Update or remove the outdated browser.', observed=observed)
+    if not machine:
+        return finding(entry, WARN, 'per-user-browser-only', 'Installed only per user: %s. Another account (the installer, '
+                       'the SafeQ administrator) will not find it.' % names, remediation, observed=observed)
+    checked = 'at or above the site minimums' if minimums else 'no site minimum set (safeq_browser_min_versions): confirm they are current'
+    return finding(entry, PASS, 'browser-present', 'Installed: %s; %s.' % (names, checked), observed=observed)
 
 
 def security_patches(facts, policy, today):
@@ -344,7 +379,7 @@ def evaluate(facts, policy=None, today=None, share_requested=False):
         admin_rights(facts),
         supported_platform(facts, effective),
         windows_installer(facts),
-        web_browser(facts),
+        web_browser(facts, effective),
         security_patches(facts, effective, today),
         hardware_minimum(facts, effective),
         ip_addresses_prepared(facts),

@@ -95,22 +95,42 @@ Invoke-SafeqFactSection @section -Name 'netfx35' -ScriptBlock {
     }
     finally { $base.Dispose() }
 }
-# App Paths in the 64-bit and the 32-bit (WOW6432Node) registry views; only a missing key means "not installed".
+# App Paths of each browser: per machine in the 64-bit and the 32-bit (WOW6432Node) registry views, and per user in
+# every loaded user hive (HKU\<SID>: Chrome and Firefox can install per user). Read through .NET so that a key that
+# cannot be read is an error, not "not installed"; the version is the file's ProductVersion (null when the file is gone).
 Invoke-SafeqFactSection @section -Name 'browsers' -List -ScriptBlock {
-    $roots = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\App Paths\'
-    $seen = @{}
-    foreach ($root in $roots) {
-        foreach ($exe in 'chrome.exe', 'firefox.exe', 'msedge.exe', 'iexplore.exe') {
-            $missing = $null
-            $item = Get-ItemProperty -LiteralPath ($root + $exe) -ErrorAction SilentlyContinue -ErrorVariable missing
-            Assert-SafeqOnlyNotFound -ErrorList $missing
-            if (-not $item -or -not $item.'(default)' -or $seen.ContainsKey($exe)) { continue }
-            $seen[$exe] = $true
-            $path = ([string]$item.'(default)').Trim('"')
-            $version = $null
-            if (Test-Path -LiteralPath $path) { $version = (Get-Item -LiteralPath $path).VersionInfo.ProductVersion }
-            @{ name = $exe; path = $path; version = $version }
+    $appPaths = 'SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\'
+    $exes = 'chrome.exe', 'firefox.exe', 'msedge.exe', 'iexplore.exe'
+    $roots = @()
+    foreach ($view in [Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32.RegistryView]::Registry32) {
+        $roots += @{ key = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view); scope = 'machine'; view = [string]$view; sid = $null }
+    }
+    $users = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::Users, [Microsoft.Win32.RegistryView]::Registry64)
+    foreach ($sid in $users.GetSubKeyNames()) {
+        if ($sid -like 'S-1-5-21-*' -and $sid -notlike '*_Classes') {
+            $hive = $users.OpenSubKey($sid)
+            if ($null -ne $hive) { $roots += @{ key = $hive; scope = 'user'; view = 'Registry64'; sid = $sid } }
         }
+    }
+    $seen = @{}
+    try {
+        foreach ($root in $roots) {
+            foreach ($exe in $exes) {
+                $key = $root.key.OpenSubKey($appPaths + $exe)
+                if ($null -eq $key) { continue }
+                $path = ([string]$key.GetValue('')).Trim('"')
+                $key.Dispose()
+                if (-not $path -or $seen.ContainsKey($path.ToLowerInvariant())) { continue }
+                $seen[$path.ToLowerInvariant()] = $true
+                $version = $null
+                if (Test-Path -LiteralPath $path -PathType Leaf) { $version = (Get-Item -LiteralPath $path).VersionInfo.ProductVersion }
+                @{ name = $exe; path = $path; version = $version; scope = $root.scope; view = $root.view; user_sid = $root.sid }
+            }
+        }
+    }
+    finally {
+        foreach ($root in $roots) { $root.key.Dispose() }
+        $users.Dispose()
     }
 }
 # InstalledOn is returned as the raw WMI string: Get-HotFix's InstalledOn getter parses it with the current culture

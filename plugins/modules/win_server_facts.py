@@ -18,7 +18,8 @@ description:
     C(InstallationType), C(ProductName), C(CurrentBuildNumber), C(UBR), C(DisplayVersion) (else C(ReleaseId)) and
     C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); C(Install), C(SP) and C(Version) of
     C(HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v3.5) (64-bit view); the C(App Paths) registry keys of
-    C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views,
+    C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views of
+    HKLM and in every loaded user hive C(HKU\\S-1-5-21-*),
     and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
     C(Description) and the raw C(InstalledOn) string); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
     C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;

@@ -31,6 +31,7 @@ VARIABLE_OPTIONS = {
     'safeq_supported_os_builds': ('server_check', 'supported_builds'),
     'safeq_supported_os_editions': ('server_check', 'supported_editions'),
     'safeq_allow_server_core': ('server_check', 'allow_server_core'),
+    'safeq_browser_min_versions': ('server_check', 'browser_min_versions'),
     'safeq_min_logical_processors': ('server_check', 'min_logical_processors'),
     'safeq_min_memory_gb': ('server_check', 'min_memory_gb'),
     'safeq_min_disk_free_gb': ('server_check', 'min_disk_free_gb'),

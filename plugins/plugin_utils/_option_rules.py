@@ -246,6 +246,7 @@ SERVER_CHECK = {
     'share': unc,
     'min_os_build': integer(0, 99999),
     'supported_builds': items(integer(0, 99999), allow_empty=False),
+    'browser_min_versions': mapping(('edge', 'chrome', 'firefox', 'ie'), version),
     'supported_editions': items(pattern(re.compile(r'^[A-Za-z][A-Za-z0-9]{1,63}$'), 'a Windows EditionID such as ServerStandard')),
     'min_logical_processors': integer(1, 1024),
     'min_memory_gb': number(0.5, 65536),

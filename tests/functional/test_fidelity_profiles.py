@@ -12,6 +12,7 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 - a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
 - a server without Defender leaves the antivirus check to a person (manual), never pass;
 - a domain controller's LDAP on TCP 389 is a warning (SafeQ moves its internal LDAP to 390), naming lsass and its services;
+- an outdated per-user Chrome beside a current Firefox is a warning that names both versions;
 - a Server Core installation is a warning (the installer and the browser need the desktop);
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
@@ -42,7 +43,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         playbook = tmp_path / 'play.yml'
         playbook.write_text(yaml.safe_dump([
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
-                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
+                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650,
+                                                                  'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'}}, 'register': 'server',
                  'ignore_errors': True},
                 {'name': 'features', 'safeq.preflight.windows_feature_check': {'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'],
                                                                          'site_features': ['embedded_xerox']},
@@ -66,6 +68,10 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert de['server.security-patches'][0] == 'pass'
     assert '2026-11-12' in next(f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.security-patches')
     assert de['server.shared-folder'] == ('error', 'access-denied')
+    assert de['server.web-browser'] == ('warn', 'outdated-browser-present')
+    assert 'Google Chrome 109.0.5414.120 (per user S-1-5-21-' in next(
+        f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.web-browser')
+    assert server['nodefender']['server.web-browser'] == ('pass', 'browser-present')
     assert de['server.antivirus'] == ('pass', 'install-dir-excluded')
 
     assert server['win11']['server.supported-platform'] == ('fail', 'client-os')

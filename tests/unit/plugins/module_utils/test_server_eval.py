@@ -198,3 +198,42 @@ def test_bad_network_name_is_a_failure_whatever_the_language():
     share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Netzwerkname wurde nicht gefunden.',
              'hresult': -2147024829, 'category': 'ReadError'}  # 0x80070043 ERROR_BAD_NET_NAME
     assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('fail', 'share-unreachable')
+
+
+def _browser(exe, version, scope='machine', view='Registry64', sid=None):
+    return {'name': exe, 'path': 'C:\\x\\' + exe, 'version': version, 'scope': scope, 'view': view, 'user_sid': sid}
+
+
+MINIMUMS = {'browser_min_versions': {'edge': '140', 'chrome': '140.0.7339', 'firefox': '140'}}
+
+
+@pytest.mark.parametrize('browsers, policy, expected', [
+    ([], MINIMUMS, ('fail', 'no-browser')),
+    ([_browser('msedge.exe', '142.0.3595.65')], MINIMUMS, ('pass', 'browser-present')),
+    ([_browser('msedge.exe', '142.0.3595.65')], {}, ('pass', 'browser-present')),
+    ([_browser('chrome.exe', '140.0.7339.0')], MINIMUMS, ('pass', 'browser-present')),  # exactly the minimum
+    ([_browser('chrome.exe', '140.0.7338.99')], MINIMUMS, ('fail', 'browser-outdated')),
+    ([_browser('chrome.exe', None)], MINIMUMS, ('fail', 'browser-outdated')),  # version unknown: not proven current
+    ([_browser('chrome.exe', None)], {}, ('pass', 'browser-present')),
+    ([_browser('iexplore.exe', '11.00.17763.1')], MINIMUMS, ('warn', 'only-internet-explorer')),
+    ([_browser('iexplore.exe', '11.00.17763.1')], {'browser_min_versions': {'ie': '12'}}, ('fail', 'browser-outdated')),
+    ([_browser('firefox.exe', '145.0.1'), _browser('chrome.exe', '109.0.5414.120', 'user', sid='S-1-5-21-1-2-3-500')], MINIMUMS,
+     ('warn', 'outdated-browser-present')),
+    ([_browser('firefox.exe', '145.0.1', 'user', sid='S-1-5-21-1-2-3-1001')], MINIMUMS, ('warn', 'per-user-browser-only')),
+    ([_browser('firefox.exe', '128.5.0esr', view='Registry32')], {'browser_min_versions': {'firefox': '128.5'}}, ('pass', 'browser-present')),
+])
+def test_web_browser(browsers, policy, expected):
+    result = ev.web_browser({'browsers': browsers, 'errors': {}}, policy)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_web_browser_names_every_version_and_where_it_is():
+    result = ev.web_browser({'browsers': [_browser('firefox.exe', '145.0.1', view='Registry32'),
+                                          _browser('chrome.exe', '109.0.5414.120', 'user', sid='S-1-5-21-1-2-3-500')], 'errors': {}}, MINIMUMS)
+    assert 'Mozilla Firefox 145.0.1 (32-bit)' in result['detail']
+    assert 'Google Chrome 109.0.5414.120 (per user S-1-5-21-1-2-3-500), below the minimum 140.0.7339' in result['detail']
+
+
+def test_web_browser_unreadable_is_error():
+    result = ev.web_browser({'browsers': None, 'errors': {'browsers': 'Requested registry access is not allowed.'}}, MINIMUMS)
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
