@@ -12,7 +12,7 @@ from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_core_version
 from ansible.utils.display import Display
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_render
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_diff, _report_render, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
 display = Display()
@@ -36,7 +36,10 @@ def host_result(hostvars, results_var):
             messages.append('%s: %s' % (module, result.get('msg', 'unreachable')))
             continue
         if result.get('skipped'):
-            not_run[module] = result.get('skip_reason') or 'the task was skipped'
+            if item.get('targets') == 0:  # a target-driven module with nothing to probe on this host: it had nothing to do
+                ran.append(module)
+            else:
+                not_run[module] = result.get('skip_reason') or 'the task was skipped'
             continue
         findings.extend(result.get('findings') or [])
         if result.get('failed'):
@@ -51,12 +54,23 @@ def host_result(hostvars, results_var):
             'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run}
 
 
+def site_result(controller_vars, site_var):
+    """The site input: the results recorded once for the whole site (on the controller), as a host result plus where and when."""
+    records = controller_vars.get(site_var) or []
+    result = host_result({site_var: records}, site_var) if records else {'findings': [], 'ran': [], 'message': ''}
+    result.update(reachable=True, measured=[{'module': item.get('module', 'unknown'), 'from': item.get('measured_from', 'controller'),
+                                             'at': item.get('measured_at', '')}
+                                            for item in records if not (item.get('result') or {}).get('skipped')])
+    return result
+
+
 class ActionModule(ActionBase):
     """Aggregate every host's findings into one report, write it, print a summary, apply the exit policy."""
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('hosts', 'features', 'waivers', 'attestations', 'fail_on', 'report_dir', 'started', 'results_var',
-                             'basename'))
+                             'site_results_var', 'basename', 'keep_previous',
+                             'checks_include', 'checks_exclude', 'run_tags', 'skip_tags'))
     ARGUMENT_SPEC = {
         'hosts': {'type': 'list', 'elements': 'str', 'required': True},
         'features': {'type': 'list', 'elements': 'str', 'default': []},
@@ -66,7 +80,13 @@ class ActionModule(ActionBase):
         'report_dir': {'type': 'path', 'default': 'reports'},
         'started': {'type': 'str'},
         'results_var': {'type': 'str', 'default': 'safeq_preflight_results'},
+        'site_results_var': {'type': 'str', 'default': 'safeq_preflight_site_results'},
         'basename': {'type': 'str', 'default': 'safeq-preflight'},
+        'keep_previous': {'type': 'bool', 'default': True},
+        'checks_include': {'type': 'list', 'elements': 'str', 'default': []},
+        'checks_exclude': {'type': 'list', 'elements': 'str', 'default': []},
+        'run_tags': {'type': 'list', 'elements': 'str', 'default': ['all']},
+        'skip_tags': {'type': 'list', 'elements': 'str', 'default': []},
     }
 
     def run(self, tmp=None, task_vars=None):
@@ -93,9 +113,21 @@ class ActionModule(ActionBase):
             'features': list(args['features']),
             'fail_on': args['fail_on'],
         }
+        site = site_result(hostvars.get('localhost', {}), args['site_results_var'])
+        selection = {'include': args['checks_include'], 'exclude': args['checks_exclude'],
+                     'tags': sorted(_selection.selected_tags(args['run_tags'], args['skip_tags']))}
+        run_meta['selection'] = selection
+        if not _selection.node_checks_selected(catalogue, selection):
+            for host in args['hosts']:  # nothing was to run on the nodes: not contacted, not unreachable
+                if not hostvars.get(host, {}).get(args['results_var']):
+                    host_results[host].update(reachable=None, message='not contacted: no node check was selected in this run')
         report = _report.build_report(host_results, catalogue, args['features'], args['waivers'], args['attestations'],
-                                      args['fail_on'], run_meta)
+                                      args['fail_on'], run_meta, site_result=site, selection=selection)
         try:
+            if args['keep_previous']:
+                previous, previous_path = _report_diff.rotate(args['report_dir'], args['basename'])
+                if previous:
+                    report['since_last_run'] = _report_diff.compare(previous, report, previous_path)
             paths = _report_render.write_reports(report, args['report_dir'], args['basename'])
         except OSError as exc:
             result.update(failed=True, msg="safeq_report_dir: cannot write the report to '%s': %s" % (args['report_dir'], exc))

@@ -14,7 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _inputs, _option_rules, _policy, _port_derive
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _inputs, _option_rules, _policy, _port_derive, _selection
 
 FAIL_ON = ('fail', 'warn', 'never')
 
@@ -135,6 +135,7 @@ class ActionModule(ActionBase):
             messages.append("safeq_fail_on: '%s' is not one of %s" % (args['fail_on'], ', '.join(FAIL_ON)))
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
+        messages += _selection.check_task_vars(task_vars or {}, self._templar, catalogue.ids)
         if 'nodes_group' in self._task.args and not isinstance(args['nodes_group'], str):
             messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
         elif 'nodes_group' in self._task.args and not args['nodes']:
@@ -152,7 +153,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, errors=messages,
                           msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
             return result
-        result.update(report_dir=report_dir, started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        result.update(report_dir=report_dir, nodes=list(args['nodes']), started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                       msg='Input is valid: %d feature(s), %d waiver(s), %d attestation(s), %d node(s).'
                       % (len(features), len(args['waivers'] or []), len(args['attestations'] or []), len(args['nodes'])))
         return result

@@ -11,8 +11,14 @@ description:
   - Runs on the controller only. Collects the findings every check module returned for every host (from the host
     variable named by O(results_var)), resolves which catalogue entries apply to each host, applies waivers and
     attestations, and writes the report as JSON (versioned schema), JUnit XML, Markdown and a self-contained HTML page.
-  - Every catalogue entry appears for every host. An entry no check evaluated is V(manual) (never V(pass)); an
-    unreachable host's applicable entries are V(error).
+  - Site entries (catalogue C(scope=site), such as the directory audit) appear once, in the report's site section,
+    evaluated from the results recorded on the controller in the variable named by O(site_results_var); node entries
+    appear for every host. An entry no check evaluated is never V(pass); an unreachable host's applicable node entries
+    are V(error), never a site entry.
+  - Keeps the previous run's JSON as C(BASENAME.previous.json) in O(report_dir) and reports what was fixed, what is
+    new and what is unchanged since then (O(keep_previous)).
+  - Entries the run did not select (O(run_tags), O(skip_tags), O(checks_include), O(checks_exclude)) are V(skip) with
+    reason C(not-selected).
   - Prints a console summary. Fails when an unwaived V(fail) or V(error) remains on an applicable mandatory entry
     (O(fail_on=fail)); O(fail_on=warn) also fails on warnings and on optional entries; O(fail_on=never) only reports.
   - Writes the report in check mode too (it is a local file, not a change to any managed host) and never reports a change.
@@ -53,10 +59,40 @@ options:
     description: Host variable holding the list of C({module, result}) items the check roles registered.
     type: str
     default: safeq_preflight_results
+  site_results_var:
+    description: Controller (C(localhost)) variable holding the list of C({module, measured_from, measured_at, result})
+      items recorded once for the whole site.
+    type: str
+    default: safeq_preflight_site_results
   basename:
     description: File name stem of the report files.
     type: str
     default: safeq-preflight
+  keep_previous:
+    description: Move the previous C(BASENAME.json) to C(BASENAME.previous.json) and compare the new report with it.
+    type: bool
+    default: true
+  checks_include:
+    description: fnmatch patterns of catalogue entry IDs to evaluate (C(safeq_checks_include)); empty = all.
+    type: list
+    elements: str
+    default: []
+  checks_exclude:
+    description: fnmatch patterns of catalogue entry IDs not to evaluate (C(safeq_checks_exclude)).
+    type: list
+    elements: str
+    default: []
+  run_tags:
+    description: The run's tags (C(ansible_run_tags)); the area tags among them (C(server), C(network), C(database),
+      C(directory)) select the areas evaluated.
+    type: list
+    elements: str
+    default: [all]
+  skip_tags:
+    description: The run's skipped tags (C(ansible_skip_tags)).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -94,7 +130,7 @@ report_paths:
     markdown: /srv/reports/safeq-preflight.md
     html: /srv/reports/safeq-preflight.html
 summary:
-  description: The report's summary block (verdict, counts per status, per host and per area).
+  description: The report's summary block (verdict, counts per status, for the site, per host, per area and per owner).
   returned: success
   type: dict
   sample: {verdict: blocked, blocking_count: 3, by_status: {pass: 40, warn: 2, fail: 2, skip: 120, error: 1, manual: 30}}

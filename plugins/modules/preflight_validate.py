@@ -81,6 +81,12 @@ report_dir:
   returned: success
   type: str
   sample: /home/engineer/site/reports
+nodes:
+  description: The nodes that were checked; the validate role puts them in the group C(safeq_preflight_nodes), which the checks run on.
+  returned: success
+  type: list
+  elements: str
+  sample: [cml1, cml2, cml3]
 started:
   description: Start time of the run (UTC, ISO 8601).
   returned: success

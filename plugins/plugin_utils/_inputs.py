@@ -66,9 +66,10 @@ VARIABLE_OPTIONS = {
 # The directory's variables: audited once for the site, so one value for all CML nodes.
 DIRECTORY_VARIABLES = frozenset(name for name, (module, dummy) in VARIABLE_OPTIONS.items() if module == 'ldap_attribute_check')
 # Variables the collection sets itself while it runs (never user input).
-INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run'))
+INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_preflight_site_results'))
 # Site-wide variables that preflight_validate checks once, from its own options (features, waivers, ...).
-SITE_WIDE = frozenset(('safeq_features', 'safeq_waivers', 'safeq_attestations', 'safeq_report_dir', 'safeq_fail_on', 'safeq_nodes_group'))
+SITE_WIDE = frozenset(('safeq_features', 'safeq_waivers', 'safeq_attestations', 'safeq_report_dir', 'safeq_fail_on', 'safeq_nodes_group',
+                       'safeq_checks_include', 'safeq_checks_exclude'))  # the last two: _selection.check_task_vars
 
 
 def role_specs(roles_dir=ROLES_DIR):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""JUnit XML rendering of the report (a testsuite per host, a testcase per entry). PRIVATE to this collection."""
+"""JUnit XML rendering of the report (a testsuite for the site and one per host, a testcase per entry). PRIVATE to this collection."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 
 
 def _case(row):
-    case = ET.Element('testcase', classname='safeq.preflight.%s' % row['area'], name='%s: %s' % (row['id'], row['title']))
+    classname = 'safeq.preflight.%s.%s' % (row['area'], row.get('owner') or 'unassigned')
+    case = ET.Element('testcase', classname=classname, name='%s: %s' % (row['id'], row['title']))
     message = '%s (%s): %s' % (row['status'], row['reason'], row['detail'])
     waiver = row.get('waiver')
     if waiver:
@@ -32,20 +33,25 @@ def render_junit(report):
     """The report as JUnit XML text; counts follow the JSON rows exactly."""
     root = ET.Element('testsuites', name='safeq.preflight')
     totals = dict.fromkeys(('tests', 'failures', 'errors', 'skipped'), 0)
+    site = report.get('site') or {}
+    suites = [('site', site.get('entries') or [], (('scope', 'site'), ('measured', '; '.join(
+        '%s from the %s at %s' % (m['module'], m['from'], m['at']) for m in site.get('measured') or []))))]
     for host in report['hosts']:
-        cases = [_case(row) for row in host['entries']]
+        reachable = 'not-contacted' if host['reachable'] is None else str(host['reachable']).lower()
+        suites.append((host['name'], host['entries'], (('scope', 'node'), ('server_role', host['server_role']), ('reachable', reachable))))
+    for name, rows, props in suites:
+        cases = [_case(row) for row in rows]
         counts = {
             'tests': len(cases),
             'failures': sum(1 for c in cases if c.find('failure') is not None),
             'errors': sum(1 for c in cases if c.find('error') is not None),
             'skipped': sum(1 for c in cases if c.find('skipped') is not None),
         }
-        suite = ET.SubElement(root, 'testsuite', name=host['name'], timestamp=report['run'].get('finished', ''),
+        suite = ET.SubElement(root, 'testsuite', name=name, timestamp=report['run'].get('finished', ''),
                               **{key: str(value) for key, value in counts.items()})
         properties = ET.SubElement(suite, 'properties')
-        for name, value in (('server_role', host['server_role']), ('reachable', str(host['reachable']).lower()),
-                            ('check_mode', str(report['run'].get('check_mode', False)).lower())):
-            ET.SubElement(properties, 'property', name=name, value=value)
+        for prop, value in props + (('check_mode', str(report['run'].get('check_mode', False)).lower()),):
+            ET.SubElement(properties, 'property', name=prop, value=value)
         suite.extend(cases)
         for key in totals:
             totals[key] += counts[key]

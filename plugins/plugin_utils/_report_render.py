@@ -10,6 +10,7 @@ import os
 import tempfile
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import STATUSES
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _report_view as _view
 from ansible_collections.safeq.preflight.plugins.plugin_utils._report_html import render_html
 from ansible_collections.safeq.preflight.plugins.plugin_utils._report_junit import render_junit
 
@@ -20,28 +21,53 @@ def _md(text):
     return str(text).replace('|', '\\|').replace('\n', ' ')
 
 
+def _md_item(item):
+    if 'row' not in item:
+        return '| error | %s | %s unreachable: %d checks not run | %s | Make the node reachable over WinRM and run the check again. |' % (
+            item['host'], item['host'], item['count'], _md(item['message']))
+    row = item['row']
+    status = row['status'] + (' (waived)' if row.get('waiver') else '')
+    return '| %s | %s | `%s` %s | %s | %s |' % (status, _view.where(item), row['id'], _md(row['title']), _md(row['detail']), _md(row['remediation']))
+
+
+def _md_changes(report):
+    since = report.get('since_last_run')
+    if not since:
+        return ['No previous run in the report directory: nothing to compare with.']
+    out = ['Compared with the run finished %s (`%s`).' % (since['previous']['finished'], since['previous']['file']), '',
+           '| Where | fixed | new | unchanged |', '|---|---|---|---|']
+    out += ['| %s | %d | %d | %d |' % (where, c['fixed'], c['new'], c['unchanged']) for where, c in since['counts'].items()]
+    for change in ('fixed', 'new'):
+        listed = ['%s `%s` (%s -> %s)' % (c['host'] or 'site', c['id'], c['previous'] or 'none', c['status'])
+                  for c in since['changes'] if c['change'] == change]
+        if listed:
+            out += ['', '**%s:** %s' % (change.capitalize(), '; '.join(listed))]
+    return out
+
+
 def render_markdown(report):
-    """The report as Markdown: summary, blocking entries, per-host problems, full matrix."""
+    """The report as Markdown: summary, site section, findings per owner, since the last run, node matrix."""
     run, summary = report['run'], report['summary']
     hosts = [h['name'] for h in report['hosts']]
     out = ['# SafeQ CML pre-installation check', '',
            '**Verdict: %s** (%d blocking) - finished %s - check mode: %s - exit policy: %s'
            % (summary['verdict'].upper(), summary['blocking_count'], run.get('finished'), run.get('check_mode'), run.get('fail_on')), '',
-           '| Host | %s |' % ' | '.join(STATUSES), '|---|%s' % '---|' * len(STATUSES)]
+           '| Where | %s |' % ' | '.join(STATUSES), '|---|%s' % '---|' * len(STATUSES),
+           '| site | %s |' % ' | '.join(str(summary['site'][s]) for s in STATUSES)]
     for host in hosts:
         out.append('| %s | %s |' % (host, ' | '.join(str(summary['by_host'][host][s]) for s in STATUSES)))
-    out += ['', '## Blocking', '']
-    out += ['- **%s** `%s` %s (%s): %s' % (b['host'], b['id'], b['status'], b['reason'], _md(b['remediation'])) for b in report['blocking']] or ['None.']
-    for host in report['hosts']:
-        problems = [r for r in host['entries'] if r['status'] in ('fail', 'error', 'warn')]
-        out += ['', '## %s (%s)%s' % (host['name'], host['server_role'], '' if host['reachable'] else ' - unreachable'), '']
-        if not problems:
-            out.append('No failing, erroring or warning entry.')
-            continue
-        out += ['| Status | Entry | Observed | Remediation |', '|---|---|---|---|']
-        out += ['| %s%s | `%s` | %s | %s |' % (r['status'], ' (waived)' if r.get('waiver') else '', r['id'], _md(r['detail']), _md(r['remediation']))
-                for r in problems]
-    out += ['', '## Matrix', '', '| Entry | %s |' % ' | '.join(hosts), '|---|%s' % '---|' * len(hosts)]
+    out += ['', '## Site (evaluated once: %s)' % _md(_view.measured_label(report)), '', '| Status | Entry | Owner | Observed |', '|---|---|---|---|']
+    out += ['| %s%s | `%s` | %s | %s |' % (r['status'], ' (waived)' if r.get('waiver') else '', r['id'], r['owner'], _md(r['detail']))
+            for r in report['site']['entries']]
+    out += ['', '## Findings to act on', '']
+    groups = _view.action_groups(report)
+    for dummy, label, items in groups:
+        out += ['### %s' % label, '', '| Status | Where | Entry | Observed | Remediation |', '|---|---|---|---|---|']
+        out += [_md_item(item) for item in items] + ['']
+    if not groups:
+        out += ['No failing, erroring or warning entry.']
+    out += ['', '## Since the last run', ''] + _md_changes(report)
+    out += ['', '## Node matrix', '', '| Entry | %s |' % ' | '.join(hosts), '|---|%s' % '---|' * len(hosts)]
     entries = report['hosts'][0]['entries'] if report['hosts'] else []
     for index, entry in enumerate(entries):
         out.append('| `%s` | %s |' % (entry['id'], ' | '.join(h['entries'][index]['status'] for h in report['hosts'])))
@@ -75,24 +101,45 @@ def write_reports(report, directory, basename='safeq-preflight'):
     return paths
 
 
+def _since_line(since, where):
+    counts = since['counts'].get(where) if since else None
+    return '  since last run: fixed %(fixed)d, new %(new)d, unchanged %(unchanged)d' % counts if counts else ''
+
+
 def console_summary(report):
-    """A compact text summary for the end of the play."""
-    summary = report['summary']
+    """A compact text summary for the end of the play: site, nodes, since the last run, what blocks."""
+    summary, since = report['summary'], report.get('since_last_run')
     lines = ['SafeQ pre-installation check: %s (%d blocking, exit policy %s)'
              % (summary['verdict'].upper(), summary['blocking_count'], report['run'].get('fail_on')),
              '  ' + ', '.join('%s %d' % (s, summary['by_status'][s]) for s in STATUSES)]
+    site = summary['site']
+    lines.append('  %-20s worst %-6s %s%s' % ('site (once)', site['worst'], ' '.join('%s=%d' % (s, site[s]) for s in STATUSES if site[s]),
+                                              _since_line(since, 'site')))
+    listed = {b['host'] for b in report['blocking'] if b['reason'] == 'host-unreachable'}  # their error is printed once, below
     for host in report['hosts']:
         counts = summary['by_host'][host['name']]
-        lines.append('  %-20s worst %-6s %s%s' % (host['name'], counts['worst'], ' '.join('%s=%d' % (s, counts[s]) for s in STATUSES if counts[s]),
-                                                  '' if host['reachable'] else '  UNREACHABLE: ' + host['message']))
+        state = '  UNREACHABLE' + ('' if host['name'] in listed else ': ' + host['message']) if host['reachable'] is False else ''
+        state = '  ' + host['message'] if host['reachable'] is None else state
+        lines.append('  %-20s worst %-6s %s%s%s' % (host['name'], counts['worst'], ' '.join('%s=%d' % (s, counts[s]) for s in STATUSES if counts[s]),
+                                                    state, _since_line(since, host['name'])))
+    if since:
+        lines.append('Since the last run (%s): %s' % (since['previous']['finished'], ', '.join(
+            '%s %d' % (change, sum(c[change] for c in since['counts'].values())) for change in ('fixed', 'new', 'unchanged'))))
+    else:
+        lines.append('Since the last run: no previous report in the report directory.')
     if report['blocking']:
-        lines.append('Blocking:')
-        unreachable = {h['name'] for h in report['hosts'] if not h['reachable']}
-        for host in unreachable:
-            count = sum(1 for b in report['blocking'] if b['host'] == host)
-            lines.append('  %s: %d applicable entries are errors because the host is unreachable' % (host, count))
-        shown = [b for b in report['blocking'] if b['host'] not in unreachable]
-        lines += ['  %s %s %s (%s): %s' % (b['host'], b['id'], b['status'], b['reason'], b['remediation']) for b in shown[:40]]
-        if len(shown) > 40:
-            lines.append('  ... and %d more (see the report)' % (len(shown) - 40))
+        lines.append('Blocking, by who acts:')
+        blocking = {(b['host'], b['id']) for b in report['blocking']}
+        for dummy, label, items in _view.action_groups(report):
+            shown = [i for i in items if 'row' not in i or (i['host'], i['row']['id']) in blocking]
+            if shown:
+                lines.append(' %s:' % label)
+            for item in shown[:20]:
+                if 'row' not in item:
+                    lines.append('  %s unreachable: %d checks not run (%s)' % (item['host'], item['count'], item['message']))
+                else:
+                    row = item['row']
+                    lines.append('  %s %s %s (%s): %s' % (_view.where(item), row['id'], row['status'], row['reason'], row['remediation']))
+            if len(shown) > 20:
+                lines.append('  ... and %d more (see the report)' % (len(shown) - 20))
     return '\n'.join(lines)

@@ -51,4 +51,4 @@ def test_role_documentation_renders(role, tmp_path):
 def test_every_action_plugin_has_its_documented_module():
     actions = {os.path.basename(p)[:-3] for p in glob.glob(os.path.join(lab.REPO_ROOT, 'plugins', 'action', '*.py'))}
     assert actions <= set(MODULES)
-    assert len(MODULES) >= 4 and len(ROLES) >= 3 and FILTERS == ['node_profile', 'port_targets']
+    assert len(MODULES) >= 4 and len(ROLES) >= 3 and FILTERS == ['checks_selected', 'node_profile', 'port_targets']

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""End to end: ansible-playbook runs playbooks/preinstall_check.yml against simulated WinRM nodes.
+"""End to end: ansible-playbook runs playbooks/preinstall_check.yml against simulated WinRM nodes (selection included).
 
 Ground truth: the host profiles in tests/lab/demo/nodes (cml1 prepared, cml2 misconfigured,
 cml3 switched off). The simulation proves transport, Ansible's PowerShell module protocol (the gather
@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from tests.lab import lab
 from tests.lab.sql_responder import SqlBrowserResponder
 from tests.lab.winrm_sim import SimulatedNodes
@@ -66,8 +67,9 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
     assert report is not None, proc.stdout[-3000:]
     hosts = {h['name']: h for h in report['hosts']}
     assert set(hosts) == {'cml1', 'cml2', 'cml3'}
-    count = len(hosts['cml1']['entries'])
-    assert count > 100 and all(len(h['entries']) == count for h in hosts.values())
+    count = len([entry for entry in _catalogue.load().entries if entry['scope'] == 'node'])
+    assert all(len(h['entries']) == count for h in hosts.values())
+    assert len(report['site']['entries']) == report['summary']['site_entries'] == len(_catalogue.load()) - count
 
     cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
     assert {i: cml1[i]['status'] for i in SERVER_IDS} == dict.fromkeys(SERVER_IDS, 'pass')
@@ -191,3 +193,63 @@ def test_external_database_rows_from_every_node(nodes, tmp_path):
 def test_external_database_without_a_host_is_refused_before_contacting_nodes(nodes, tmp_path):
     proc, dummy = _run(nodes, tmp_path, {'safeq_features': ['external_db']})
     assert "safeq_db_host: not set for host cml1, but safeq_features contains 'external_db'" in proc.stdout
+
+
+# --- Selection: area tags, safeq_checks_include / _exclude, bad patterns (ground truth: the simulator's request log).
+
+def _run_counting(nodes, tmp_path, extra_vars=None, args=()):
+    before = {name: len(nodes.commands(name)) for name in ('cml1', 'cml2')}
+    proc, report = _run(nodes, tmp_path, extra_vars, args)
+    return proc, report, {name: len(nodes.commands(name)) - before[name] for name in before}
+
+
+def test_tag_server_runs_the_server_checks_only(nodes, tmp_path):
+    proc, report, sent = _run_counting(nodes, tmp_path, args=['--tags', 'server'])
+    assert report is not None, proc.stdout[-3000:]
+    assert report['run']['selection']['tags'] == ['server']
+    assert sent == {'cml1': 2, 'cml2': 2}, 'server_check and windows_feature_check on each reachable node'
+    cml1, cml2 = _rows(report, 'cml1'), _rows(report, 'cml2')
+    assert cml1['server.admin-rights']['status'] == 'pass' and cml2['server.admin-rights']['status'] == 'fail'
+    catalogue = _catalogue.load()
+    others = [e['id'] for e in catalogue.entries if e['area'] != 'server' and e['scope'] == 'node']
+    assert others and {(cml1[i]['status'], cml1[i]['reason']) for i in others} == {('skip', 'not-selected')}
+    assert {(r['status'], r['reason']) for r in report['site']['entries'] if r['area'] != 'server'} == {('skip', 'not-selected')}
+    assert not [b for b in report['blocking'] if catalogue.get(b['id'])['area'] != 'server']
+
+
+def test_include_and_exclude_by_id(nodes, tmp_path):
+    selection = {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': ['server.no-*', 'server.hardware-minimum']}
+    proc, report, dummy = _run_counting(nodes, tmp_path, selection)
+    assert report is not None, proc.stdout[-3000:]
+    cml2 = _rows(report, 'cml2')
+    assert cml2['server.admin-rights']['status'] == 'fail'
+    for entry_id in ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.hardware-minimum', 'net.cluster.tcp-4111'):
+        assert (cml2[entry_id]['status'], cml2[entry_id]['reason']) == ('skip', 'not-selected'), entry_id
+    assert {b['id'] for b in report['blocking'] if b['host'] == 'cml2'} >= {'server.admin-rights'}
+    assert not [b for b in report['blocking'] if b['id'].startswith(('server.no-', 'net.', 'ldap.')) or b['id'] == 'server.hardware-minimum']
+
+
+@pytest.mark.parametrize('extra, message', [
+    ({'safeq_checks_include': 'server.*'}, "safeq_checks_include: must be a list of catalogue ID patterns"),
+    ({'safeq_checks_include': ['server.*', 'sever.*']}, "safeq_checks_include[1]: 'sever.*' matches no catalogue entry ID"),
+    ({'safeq_checks_exclude': [7]}, 'safeq_checks_exclude: must be a list of catalogue ID patterns'),
+])
+def test_bad_patterns_are_refused_before_any_host_is_contacted(nodes, tmp_path, extra, message):
+    proc, report, sent = _run_counting(nodes, tmp_path, extra)
+    assert proc.returncode != 0 and report is None
+    assert message in proc.stdout, proc.stdout[-3000:]
+    assert 'Traceback' not in proc.stdout + proc.stderr
+    assert sent == {'cml1': 0, 'cml2': 0}
+
+
+def test_a_selection_that_leaves_nothing_for_a_role_skips_its_probes(nodes, tmp_path):
+    proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['ldap.*']})
+    assert report is not None, proc.stdout[-3000:]
+    assert sent == {'cml1': 0, 'cml2': 0}, 'no node check selected: no WinRM command'
+    assert {h['name']: h['reachable'] for h in report['hosts']} == {'cml1': None, 'cml2': None, 'cml3': None}
+    assert {row['reason'] for h in report['hosts'] for row in h['entries']} == {'not-selected'}
+    assert 'UNREACHABLE' not in proc.stdout and 'not contacted: no node check was selected in this run' in proc.stdout
+    proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['server.admin-rights']})
+    assert sent == {'cml1': 2, 'cml2': 2}, 'the windows_node role runs (a role is skipped only when none of its entries is selected)'
+    assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
+    assert _rows(report, 'cml3')['server.admin-rights']['reason'] == 'host-unreachable'

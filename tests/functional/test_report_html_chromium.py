@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 import socket
 import subprocess
@@ -61,10 +62,14 @@ def _report_dir(tmp_path):
     }
     run = {'started': 's', 'finished': '2026-11-24T10:00:00+00:00', 'collection_version': '0.1.0', 'ansible_core_version': '2.19.14',
            'check_mode': True, 'inventory_hosts': list(results), 'features': ['external_db'], 'fail_on': 'fail'}
-    report = _report.build_report(results, _catalogue.load(), ['external_db'],
+    long_dn = 'CN=' + ','.join('OU=Department-%02d-Without-Spaces' % i for i in range(12)) + ',DC=lab,DC=test'
+    results['cml2']['findings'].append(finding('server.shared-folder', 'fail', 'share-unreachable', long_dn, long_dn))
+    site = {'ran': ['ldap_attribute_check'], 'measured': [{'module': 'ldap_attribute_check', 'from': 'controller', 'at': '2026-11-24T09:59:00Z'}],
+            'findings': [finding('ldap.email', 'fail', 'coverage-below-threshold', '41 users without mail, e.g. ' + long_dn, 'Fill mail.')]}
+    report = _report.build_report(results, _catalogue.load(), ['external_db', 'ldap_replication'],
                                   [{'id': 'server.no-web-server-port-80', 'hosts': ['cml2'], 'justification': 'IIS removed in CHG-1'}],
                                   [{'id': 'server.external-db-accounts', 'by': 'DBA', 'date': '2026-11-20', 'note': 'ok'}],
-                                  'fail', run, datetime.date(2026, 11, 24))
+                                  'fail', run, datetime.date(2026, 11, 24), site_result=site)
     return _report_render.write_reports(report, str(tmp_path / 'reports'))
 
 
@@ -92,3 +97,35 @@ def test_html_report_renders_offline_in_headless_chromium(tmp_path):
     assert data[:8] == b'\x89PNG\r\n\x1a\n'
     assert len(data) > 20000, 'a rendered page, not a blank image'
     assert recorder.connections == 0, 'opening the report made a network request'
+
+
+def _chromium(tmp_path, *args):
+    return subprocess.run([CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+                           '--disable-component-update', '--disable-sync', '--disable-extensions', '--host-resolver-rules=MAP * ~NOTFOUND',
+                           '--user-data-dir=%s' % (tmp_path / 'profile')] + list(args), capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_html_report_fits_a_laptop_width_and_prints(tmp_path):
+    """At 1280 px the page has no horizontal overflow (no clipped column); print CSS exists and printing gives a PDF."""
+    if CHROMIUM is None:
+        pytest.fail('chromium is not installed (apt-get install chromium): make system-deps installs it')
+    paths = _report_dir(tmp_path)
+    html = open(paths['html'], encoding='utf-8').read()
+    assert '@media print' in html and '@page' in html
+    # a test-only copy measures the layout with a script (the shipped page has none)
+    probe = tmp_path / 'measure.html'
+    probe.write_text(html.replace('</body>', '<script>document.body.setAttribute("data-overflow", String('
+                                  'document.documentElement.scrollWidth - document.documentElement.clientWidth));'
+                                  'document.body.setAttribute("data-width", String(document.documentElement.clientWidth));</script></body>'))
+    proc = _chromium(tmp_path, '--window-size=1280,900', '--dump-dom', 'file://%s' % probe)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    match = re.search(r'data-overflow="(-?\d+)" data-width="(\d+)"', proc.stdout)
+    assert match, proc.stdout[:2000]
+    overflow, width = int(match.group(1)), int(match.group(2))
+    assert 1200 <= width <= 1280, width
+    assert overflow <= 0, 'the page is %d px wider than a 1280 px window' % overflow
+    pdf = tmp_path / 'report.pdf'
+    proc = _chromium(tmp_path, '--no-pdf-header-footer', '--print-to-pdf=%s' % pdf, 'file://' + paths['html'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data[:5] == b'%PDF-' and len(data) > 20000

@@ -34,3 +34,14 @@ def test_an_unreachable_module_makes_the_host_unreachable_and_nothing_ran():
 def test_a_host_with_no_result_at_all_is_not_reachable():
     result = host_result({}, 'safeq_preflight_results')
     assert result['reachable'] is False and result['findings'] == []
+
+
+def test_a_port_check_skipped_for_want_of_targets_ran_one_skipped_otherwise_did_not():
+    nothing = host_result({'safeq_preflight_results': [
+        {'module': 'port_check', 'targets': 0, 'result': {'skipped': True, 'skip_reason': 'Conditional result was False'}}]},
+        'safeq_preflight_results')
+    assert nothing['ran'] == ['port_check'] and nothing['not_run'] == {}
+    skipped = host_result({'safeq_preflight_results': [
+        {'module': 'port_check', 'targets': 12, 'result': {'skipped': True, 'skip_reason': 'Conditional result was False'}}]},
+        'safeq_preflight_results')
+    assert skipped['ran'] == [] and skipped['not_run'] == {'port_check': 'Conditional result was False'}

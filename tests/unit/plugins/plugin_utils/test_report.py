@@ -46,17 +46,25 @@ def _build(catalogue, waivers=(), attestations=(), fail_on='fail', features=('ex
 
 
 def _rows(report, host):
+    if host == 'site':
+        return {row['id']: row for row in report['site']['entries']}
     return {row['id']: row for h in report['hosts'] if h['name'] == host for row in h['entries']}
+
+
+def _node_entries(catalogue):
+    return [entry for entry in catalogue.entries if entry['scope'] == 'node']
 
 
 def test_every_entry_for_every_host_and_schema(catalogue):
     report = _build(catalogue)
     with open(SCHEMA, encoding='utf-8') as handle:
         jsonschema.validate(report, json.load(handle))
-    assert all(len(h['entries']) == len(catalogue) for h in report['hosts'])
-    assert report['summary']['entries_per_host'] == len(catalogue)
+    nodes = len(_node_entries(catalogue))
+    assert all(len(h['entries']) == nodes for h in report['hosts'])
+    assert report['summary']['entries_per_host'] == nodes
+    assert len(report['site']['entries']) == report['summary']['site_entries'] == len(catalogue) - nodes > 0
     total = sum(report['summary']['by_status'].values())
-    assert total == 3 * len(catalogue)
+    assert total == 3 * nodes + len(catalogue) - nodes
 
 
 def test_row_statuses(catalogue):
@@ -67,7 +75,9 @@ def test_row_statuses(catalogue):
     assert (cml1['server.supported-platform']['status'], cml1['server.supported-platform']['reason']) == ('error', 'no-result')
     # windows_feature_check left no result on the reachable cml1: its entries could not be evaluated
     assert (cml1['server.no-web-server-port-80']['status'], cml1['server.no-web-server-port-80']['reason']) == ('error', 'module-not-run')
-    assert (cml1['server.external-db-accounts']['status'], cml1['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
+    site = _rows(report, 'site')
+    assert (site['server.external-db-accounts']['status'], site['server.external-db-accounts']['reason']) == ('manual', 'attestation-required')
+    assert 'server.external-db-accounts' not in cml1
     assert (cml1['net.ws-in.tcp-9100-client']['status'], cml1['net.ws-in.tcp-9100-client']['reason']) == ('skip', 'not-applicable')
     assert cml1['net.ws-in.tcp-2382-2383']['detail'] == 'not checked on a CML server'
     applicable3 = [r for r in cml3.values() if r['applicable']]
@@ -82,7 +92,7 @@ def test_blocking_and_waivers(catalogue):
     assert ('cml2', 'server.admin-rights') in blocking and ('cml1', 'server.web-browser') not in blocking
     waived = _build(catalogue, waivers=[{'id': '*', 'hosts': ['cml3'], 'justification': 'decommissioned'},
                                         {'id': 'server.*', 'hosts': 'all', 'justification': 'rebuilt'},
-                                        {'id': 'net.other.*-cml-db', 'hosts': 'all', 'justification': 'the database is probed in CHG-1'}])
+                                        {'id': 'net.*', 'hosts': 'all', 'justification': 'the flows are probed in CHG-1'}])
     assert waived['summary']['verdict'] == 'passed' and waived['blocking'] == []
     assert _rows(waived, 'cml2')['server.admin-rights']['status'] == 'fail'
     warn = _build(catalogue, fail_on='warn')
@@ -92,7 +102,7 @@ def test_blocking_and_waivers(catalogue):
 
 def test_attestation_of_a_manual_entry(catalogue):
     report = _build(catalogue, attestations=[{'id': 'server.external-db-accounts', 'by': 'DBA', 'date': '2026-11-20', 'note': 'done'}])
-    row = _rows(report, 'cml1')['server.external-db-accounts']
+    row = _rows(report, 'site')['server.external-db-accounts']
     assert (row['status'], row['reason'], row['attestation']['by']) == ('pass', 'attested', 'DBA')
 
 
@@ -106,13 +116,14 @@ def test_renderers_agree_with_the_json(catalogue, tmp_path):
     for host in ('cml1', 'cml2', 'cml3'):
         counts = report['summary']['by_host'][host]
         suite = suites[host]
-        assert int(suite.get('tests')) == len(catalogue)
+        assert int(suite.get('tests')) == len(_node_entries(catalogue))
         assert int(suite.get('failures')) == counts['fail']
         assert int(suite.get('errors')) == counts['error']
         assert int(suite.get('skipped')) == counts['skip'] + counts['manual']
     junitparser = pytest.importorskip('junitparser')
     parsed = junitparser.JUnitXml.fromfile(paths['junit'])
-    assert sum(suite.tests for suite in parsed) == 3 * len(catalogue)
+    assert sum(suite.tests for suite in parsed) == 3 * len(_node_entries(catalogue)) + len(report['site']['entries'])
+    assert int(suites['site'].get('tests')) == len(report['site']['entries'])
     html = open(paths['html'], encoding='utf-8').read()
     assert '<script>' not in html and '&lt;script&gt;alert(1)&lt;/script&gt; &amp; co' in html
     assert 'http://' not in html and 'https://' not in html and 'src=' not in html
@@ -120,7 +131,9 @@ def test_renderers_agree_with_the_json(catalogue, tmp_path):
     markdown = open(paths['markdown'], encoding='utf-8').read()
     assert '**Verdict: BLOCKED**' in markdown and '`server.admin-rights`' in markdown
     summary = _report_render.console_summary(report)
-    assert 'BLOCKED' in summary and 'cml3' in summary and 'UNREACHABLE: connection refused' in summary
+    assert 'BLOCKED' in summary and 'cml3' in summary and 'UNREACHABLE' in summary
+    assert summary.count('connection refused') == 1, 'the connection error once, on the collapsed blocking line'
+    assert 'cml3 unreachable: %d checks not run' % report['summary']['by_host']['cml3']['error'] in summary
 
 
 def test_unwritable_directory_raises_oserror(catalogue, tmp_path):
@@ -154,7 +167,7 @@ def test_a_failed_module_makes_every_entry_it_implements_an_error_that_blocks(ca
     results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': [], 'not_run': {},
                         'failed': {module: "Invalid value for option 'x': 70000"}, 'findings': []}}
     report = _report.build_report(results, catalogue, features, [], [], 'fail', RUN, TODAY)
-    rows = _rows(report, 'cml1')
+    rows = dict(_rows(report, 'cml1'), **_rows(report, 'site'))
     ids = _entries_of(catalogue, module, features)
     assert ids, module
     for entry_id in ids:
@@ -182,3 +195,20 @@ def test_a_skipped_module_on_a_reachable_host_is_an_error_not_manual(catalogue):
     row = _rows(report, 'cml1')['server.no-web-server-port-80']
     assert (row['status'], row['reason']) == ('error', 'module-not-run') and 'Conditional result was False' in row['detail']
     assert report['summary']['verdict'] == 'blocked'
+
+
+def test_a_failed_module_cannot_keep_a_pass(catalogue):
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': [], 'not_run': {},
+                        'failed': {'server_check': 'the gather broke half-way'},
+                        'findings': [finding('server.admin-rights', 'pass', 'elevated-admin', 'ok')]}}
+    row = _rows(_report.build_report(results, catalogue, [], [], [], 'fail', RUN, TODAY), 'cml1')['server.admin-rights']
+    assert (row['status'], row['reason']) == ('error', 'module-failed') and 'the gather broke half-way' in row['detail']
+
+
+def test_port_rows_are_not_checked_only_when_port_check_ran(catalogue):
+    base = {'server_role': 'cml', 'reachable': True, 'message': '', 'failed': {}, 'not_run': {}, 'findings': []}
+    features = ['smtp_delivery']
+    ran = _rows(_report.build_report({'cml1': dict(base, ran=['port_check'])}, catalogue, features, [], [], 'fail', RUN, TODAY), 'cml1')
+    never = _rows(_report.build_report({'cml1': dict(base, ran=[])}, catalogue, features, [], [], 'fail', RUN, TODAY), 'cml1')
+    assert (ran['net.other.tcp-25-smtp']['status'], ran['net.other.tcp-25-smtp']['reason']) == ('manual', 'not-checked')
+    assert (never['net.other.tcp-25-smtp']['status'], never['net.other.tcp-25-smtp']['reason']) == ('error', 'module-not-run')

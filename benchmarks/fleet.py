@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fleet benchmark: the full preinstall_check playbook vs ``ansible -m raw`` on the same N simulated nodes.
+
+Starts N simulated CML nodes (WinRM simulation, tests/lab/winrm_sim.py; each a copy of the demo's prepared
+node cml1 on its own 127.0.2.x address), then, with the same forks:
+  - ansible-playbook playbooks/preinstall_check.yml (the site features of --features);
+  - ansible safeq_nodes -m raw -a hostname (one WinRM command per node: the transport's floor; the
+    simulation answers a non-probe command with rc 1, which costs the same round trip).
+Prints both wall times, the ratio, and the WinRM commands per node from the simulator's request log.
+It is a simulation: it measures the controller side (Ansible, the collection, WinRM round trips), not Windows.
+Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--features print_server_role,cluster]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
+
+TEMPLATE = os.path.join(REPO, 'tests', 'lab', 'demo', 'nodes', 'cml1.yml')
+NODE_VARS = os.path.join(REPO, 'tests', 'lab', 'demo', 'node_vars.yml')
+
+
+def _profiles(directory, count):
+    with open(TEMPLATE, encoding='utf-8') as handle:
+        template = yaml.safe_load(handle)
+    paths = []
+    for index in range(count):
+        profile = dict(template, name='fleet%03d' % index, address='127.0.%d.%d' % (2 + index // 250, 1 + index % 250), port=0)
+        path = os.path.join(directory, 'fleet%03d.yml' % index)
+        with open(path, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(profile, handle)
+        paths.append(path)
+    return paths
+
+
+def _timed(command, run_dir):
+    started = time.perf_counter()
+    extra = {'ANSIBLE_CALLBACK_PLUGINS': os.environ['FLEET_CALLBACKS'], 'ANSIBLE_CALLBACKS_ENABLED': 'task_timer'} if os.environ.get('FLEET_CALLBACKS') else {}
+    proc = subprocess.run(command, env=lab.ansible_env(run_dir, extra), cwd=run_dir, capture_output=True, text=True, timeout=3600, check=False)
+    return time.perf_counter() - started, proc
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--nodes', type=int, default=100)
+    parser.add_argument('--forks', type=int, default=50)
+    parser.add_argument('--features', default='print_server_role,cluster', help='comma-separated safeq_features')
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix='safeq-fleet-') as run_dir:
+        paths = _profiles(run_dir, options.nodes)
+        with open(NODE_VARS, encoding='utf-8') as handle:
+            node_vars = yaml.safe_load(handle)
+        with SimulatedNodes(paths) as nodes:
+            hosts = {name: dict(node_vars, **host) for name, host in nodes.inventory()['all']['children']['safeq_nodes']['hosts'].items()}
+            features = [item for item in options.features.split(',') if item]
+            inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts,
+                                            {'safeq_features': features, 'safeq_report_dir': os.path.join(run_dir, 'reports')})
+            lab.collections_path(run_dir)
+            raw_s, raw = _timed([os.path.join(lab.VENV_BIN, 'ansible'), '-i', inventory, 'safeq_nodes', '-m', 'raw', '-a', 'hostname',
+                                 '-f', str(options.forks)], run_dir)
+            before = {name: len(nodes.commands(name)) for name in hosts}
+            play_s, play = _timed([os.path.join(lab.VENV_BIN, 'ansible-playbook'), '-i', inventory,
+                                   os.path.join(lab.PLAYBOOKS, 'preinstall_check.yml'), '-f', str(options.forks)], run_dir)
+            commands = [len(nodes.commands(name)) - before[name] for name in hosts]
+    answered = raw.stdout.count('| FAILED | rc=1') + raw.stdout.count('| CHANGED | rc=0')
+    print('nodes %d, forks %d, features %s' % (options.nodes, options.forks, ','.join(features) or '-'))
+    print('ansible -m raw        %7.1f s  (exit %d, %d of %d nodes answered)' % (raw_s, raw.returncode, answered, options.nodes))
+    print('preinstall_check      %7.1f s  (exit %d)' % (play_s, play.returncode))
+    print('ratio                 %7.2f x' % (play_s / raw_s))
+    print('WinRM commands / node  mean %.2f, min %d, max %d' % (statistics.mean(commands), min(commands), max(commands)))
+    if 'safeq-preflight.json' not in play.stdout and play.returncode not in (0, 2):
+        print(play.stdout[-3000:], play.stderr[-2000:])
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
