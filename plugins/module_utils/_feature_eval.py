@@ -79,6 +79,10 @@ DEFAULT_CONFLICTING_PRINT = ('*PaperCut*', '*Equitrac*', '*uniFLOW*', 'MyQ*', '*
 DEFAULT_DATABASES = ('Microsoft SQL Server 20?? (??-bit)', 'Microsoft SQL Server 20?? R2 (??-bit)', 'Microsoft SQL Server 20??',
                      'Microsoft SQL Server 20?? R2', 'Microsoft SQL Server 20?? Express*', 'Microsoft SQL Server Express*',
                      'PostgreSQL*', 'MySQL Server*', 'MariaDB*', 'Oracle Database*', 'Firebird*')
+# Database engines by service display name ("SQL Server (MSSQLSERVER)"; not "SQL Server Agent (...)" or the Browser).
+DEFAULT_DATABASE_SERVICES = ('SQL Server (*)', 'postgresql*', 'MySQL*', 'MariaDB*', 'OracleService*', 'Firebird*')
+# Service display names asked from the node (Get-Service -DisplayName, wildcards): other print solutions and databases.
+SERVICE_DISPLAY_NAMES = DEFAULT_CONFLICTING_PRINT + DEFAULT_DATABASE_SERVICES
 # Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
 DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
                     'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',
@@ -257,7 +261,7 @@ def port_conflicts(facts, inbound=()):
 
 
 def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
-                            absent=DEFAULT_ABSENT, inbound=()):
+                            absent=DEFAULT_ABSENT, inbound=(), allowed=()):
     """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
     Windows feature lists (``present``/``absent``) hold; nothing holds an inbound port SafeQ needs on this node."""
     entry = 'server.no-interfering-software'
@@ -269,9 +273,20 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
     if inbound and [item for item in inbound if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY] \
             and facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
-    names = sorted({item['name'] for item in facts['software']})
-    prints = [n for n in names if _match(n, conflicting)]
-    dbs = [n for n in names if _match(n, databases)]
+    allowed = tuple(allowed or ())
+    installed = {}
+    for item in facts['software']:
+        installed.setdefault(item['name'], 'per user %s' % item['user_sid'] if item.get('user_sid') else None)
+    names = sorted(installed)
+    running = {s.get('display_name') or s['name']: s for s in facts.get('services') or []}
+
+    def _found(patterns, service_patterns):
+        hits = ['%s%s' % (n, ' (%s)' % installed[n] if installed[n] else '') for n in names if _match(n, patterns) and not _match(n, allowed)]
+        hits += ['service "%s" (%s)' % (n, running[n].get('status')) for n in sorted(running)
+                 if _match(n, service_patterns) and not _match(n, allowed) and not _match(running[n]['name'], allowed)]
+        return hits
+    prints = _found(tuple(conflicting), tuple(conflicting))
+    dbs = _found(tuple(databases), DEFAULT_DATABASE_SERVICES + tuple(databases))
     problems = []  # (status, reason, detail, remediation)
     if prints:
         problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
@@ -310,13 +325,15 @@ def no_other_software(facts, allowed=()):
     return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
 
 
-def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT, inbound=()):
+def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT, inbound=(), conflicting_software=(),
+             database_software=()):
     """All windows_feature_check findings for one node's facts."""
     present = [canonical_feature(name) for name in present]
     absent = [canonical_feature(name) for name in absent]
     return [
         no_web_server_on_80(facts, absent),
         no_lpd_with_print_server(facts, absent),
-        no_interfering_software(facts, present=present, absent=absent, inbound=inbound),
+        no_interfering_software(facts, DEFAULT_CONFLICTING_PRINT + tuple(conflicting_software), DEFAULT_DATABASES + tuple(database_software),
+                                present=present, absent=absent, inbound=inbound, allowed=allowed_software),
         no_other_software(facts, allowed_software),
     ]

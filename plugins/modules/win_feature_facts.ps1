@@ -15,6 +15,7 @@ $spec = @{
         features = @{ type = 'list'; elements = 'str'; default = @() }
         optional_features = @{ type = 'list'; elements = 'str'; default = @() }
         services = @{ type = 'list'; elements = 'str'; default = @() }
+        service_display_names = @{ type = 'list'; elements = 'str'; default = @() }
         ports = @{ type = 'list'; elements = 'int'; default = @() }
         udp_ports = @{ type = 'list'; elements = 'int'; default = @() }
     }
@@ -51,9 +52,17 @@ Invoke-SafeqFactSection @section -Name 'features' -List -ScriptBlock {
 }
 Invoke-SafeqFactSection @section -Name 'services' -List -ScriptBlock {
     $notFound = $null
-    $found = Get-Service -Name $module.Params.services -ErrorAction SilentlyContinue -ErrorVariable notFound
+    $found = @(Get-Service -Name $module.Params.services -ErrorAction SilentlyContinue -ErrorVariable notFound)
     Assert-SafeqOnlyNotFound -ErrorList $notFound
-    $found | ForEach-Object {
+    # Other products' services by display name (wildcards): another print solution or database server that runs.
+    if (@($module.Params.service_display_names).Count -gt 0) {
+        $notFound = $null
+        $found += @(Get-Service -DisplayName $module.Params.service_display_names -ErrorAction SilentlyContinue -ErrorVariable notFound)
+        Assert-SafeqOnlyNotFound -ErrorList $notFound
+    }
+    $seenServices = @{}
+    $found | Where-Object { $null -ne $_ -and -not $seenServices.ContainsKey($_.Name) } | ForEach-Object {
+        $seenServices[$_.Name] = $true
         # StartType is absent on old .NET builds of Windows PowerShell: report null rather than guess.
         $startType = $null
         if ($_.PSObject.Properties['StartType']) { $startType = [string]$_.StartType }
@@ -117,32 +126,48 @@ Invoke-SafeqFactSection @section -Name 'http_sys' -ScriptBlock {
 Invoke-SafeqFactSection @section -Name 'domain_role' -ScriptBlock {
     [int](Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole).DomainRole
 }
-# Uninstall keys of both registry views, read through .NET so that a key that cannot be read is an error, not a gap.
+# Uninstall keys of both registry views of HKLM and of every loaded user hive (HKU\<SID>: per-user installs), read
+# through .NET so that a key that cannot be read is an error, not a gap.
 Invoke-SafeqFactSection @section -Name 'software' -List -ScriptBlock {
     $uninstall = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+    $roots = @()
     foreach ($view in [Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32.RegistryView]::Registry32) {
-        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
-        try {
-            $root = $base.OpenSubKey($uninstall)
-            if ($null -eq $root) { continue }
-            foreach ($name in $root.GetSubKeyNames()) {
-                $key = $root.OpenSubKey($name)
+        $roots += @{ key = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view); view = [string]$view; sid = $null }
+    }
+    $users = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::Users, [Microsoft.Win32.RegistryView]::Registry64)
+    foreach ($sid in $users.GetSubKeyNames()) {
+        if ($sid -like 'S-1-5-21-*' -and $sid -notlike '*_Classes') {
+            $hive = $users.OpenSubKey($sid)
+            if ($null -ne $hive) { $roots += @{ key = $hive; view = 'Registry64'; sid = $sid } }
+        }
+    }
+    try {
+        foreach ($root in $roots) {
+            $list = $root.key.OpenSubKey($uninstall)
+            if ($null -eq $list) { continue }
+            foreach ($name in $list.GetSubKeyNames()) {
+                $key = $list.OpenSubKey($name)
                 if ($null -eq $key) { continue }
                 $displayName = $key.GetValue('DisplayName')
                 $systemComponent = $key.GetValue('SystemComponent')
                 if ($displayName -and -not $systemComponent) {
-                    @{
+                    $item = @{
                         name = [string]$displayName
                         version = [string]$key.GetValue('DisplayVersion')
                         publisher = [string]$key.GetValue('Publisher')
-                        view = [string]$view
+                        view = $root.view
                     }
+                    if ($root.sid) { $item.user_sid = $root.sid }
+                    $item
                 }
                 $key.Dispose()
             }
-            $root.Dispose()
+            $list.Dispose()
         }
-        finally { $base.Dispose() }
+    }
+    finally {
+        foreach ($root in $roots) { $root.key.Dispose() }
+        $users.Dispose()
     }
 }
 $facts.errors = $errors

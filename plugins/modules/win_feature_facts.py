@@ -14,13 +14,14 @@ description:
     C(Get-WindowsFeature) C(Name) and C(InstallState) of O(features); on a client SKU (no ServerManager)
     C(Get-WindowsOptionalFeature -Online) C(FeatureName) and C(State) of O(optional_features) (needs an elevated token);
     C(Get-Service) C(Name), C(DisplayName), C(Status)
-    and C(StartType) of O(services) (wildcards allowed); C(Get-NetTCPConnection -State Listen) rows on O(ports) and C(Get-NetUDPEndpoint)
+    and C(StartType) of O(services) (wildcards allowed) and of the services whose display names match
+    O(service_display_names); C(Get-NetTCPConnection -State Listen) rows on O(ports) and C(Get-NetUDPEndpoint)
     rows on O(udp_ports), each with the owning process ID, its C(Get-Process) name and the C(Win32_Service) C(Name)s whose
     C(ProcessId) it is; the value names of C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\UrlAclInfo)
     (http.sys URL reservations) and the subkey names of C(...\\HTTP\\Parameters\\SslBindingInfo) (TLS bindings);
     C(Win32_ComputerSystem) C(DomainRole); and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
-    and the 32-bit (WOW6432Node) registry views."
+    and the 32-bit (WOW6432Node) registry views, and of the same key in every loaded user hive C(HKU\\S-1-5-21-*)."
   - Only "nothing matched" errors (category C(ObjectNotFound)) mean empty; any other error (access denied, a provider
     failure) fails its section, so that it is never taken for "nothing found". A failed section is V(null) with its
     reasons in C(facts.errors) and C(facts.error_details).
@@ -37,6 +38,11 @@ options:
     default: []
   services:
     description: Service names to read (wildcards allowed).
+    type: list
+    elements: str
+    default: []
+  service_display_names:
+    description: Service display names to read as well (C(Get-Service -DisplayName), wildcards allowed).
     type: list
     elements: str
     default: []

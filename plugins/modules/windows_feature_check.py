@@ -27,6 +27,23 @@ options:
     type: list
     elements: str
     default: []
+  conflicting_software:
+    description:
+      - Patterns (case-insensitive fnmatch) added to the maintained list of other print-management products (PaperCut,
+        Equitrac, uniFLOW, MyQ, Pharos, PrinterLogic, Printix, ThinPrint, ...), matched against installed programs (both
+        HKLM uninstall views and every loaded user hive) and service display names. A match fails
+        V(server.no-interfering-software) unless O(allowed_software) agrees it.
+    type: list
+    elements: str
+    default: []
+  database_software:
+    description:
+      - Patterns added to the maintained list of database servers (SQL Server engines, PostgreSQL, MySQL, MariaDB,
+        Oracle, Firebird; SQL client components such as Native Client or ODBC drivers are not servers). A match is a
+        V(warn) (it may be meant for SafeQ) unless O(allowed_software) agrees it.
+    type: list
+    elements: str
+    default: []
   present:
     description:
       - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails

@@ -38,6 +38,8 @@ VARIABLE_OPTIONS = {
     'safeq_patch_max_age_days': ('server_check', 'patch_max_age_days'),
     'safeq_install_dir': ('server_check', 'install_dir'),
     'safeq_allowed_software': ('windows_feature_check', 'allowed_software'),
+    'safeq_conflicting_software': ('windows_feature_check', 'conflicting_software'),
+    'safeq_database_software': ('windows_feature_check', 'database_software'),
     'safeq_windows_features_present': ('windows_feature_check', 'present'),
     'safeq_windows_features_absent': ('windows_feature_check', 'absent'),
     'safeq_server_role': ('windows_feature_check', 'server_role'),

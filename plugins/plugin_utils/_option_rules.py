@@ -257,7 +257,8 @@ SERVER_CHECK = {
 
 RULES = {
     'server_check': SERVER_CHECK,
-    'windows_feature_check': {'allowed_software': items(text(256)), 'present': windows_features, 'absent': windows_features,
+    'windows_feature_check': {'allowed_software': items(text(256)), 'conflicting_software': items(text(256)),
+                              'database_software': items(text(256)), 'present': windows_features, 'absent': windows_features,
                               'site_features': site_features},
     'sql_browser_probe': {
         'host': host,

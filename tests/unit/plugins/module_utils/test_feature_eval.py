@@ -255,3 +255,51 @@ def test_listeners_unreadable_with_ports_to_check_is_error():
     facts = _empty(listeners=None, errors={'listeners': 'Access denied'})
     assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'error'
     assert ev.no_interfering_software(facts)['status'] == 'pass'  # no port asked: the software alone decides
+
+
+# --- other software: both hives, per-user installs, services, the site's lists ----------------------------------------
+
+def test_running_print_service_without_an_uninstall_entry_fails():
+    facts = _empty(services=[{'name': 'PCAppServer', 'display_name': 'PaperCut Application Server', 'status': 'Running'}])
+    result = ev.no_interfering_software(facts)
+    assert (result['status'], result['reason']) == ('fail', 'other-print-solution')
+    assert 'service "PaperCut Application Server" (Running)' in result['detail']
+
+
+def test_per_user_install_is_named_with_its_user():
+    facts = _empty(software=[{'name': 'Printix Client', 'user_sid': 'S-1-5-21-1-2-3-500'}])
+    result = ev.no_interfering_software(facts)
+    assert result['status'] == 'fail' and 'Printix Client (per user S-1-5-21-1-2-3-500)' in result['detail']
+
+
+def test_site_allowlist_exempts_an_agreed_product():
+    facts = _empty(software=[{'name': 'PaperCut MF'}],
+                   services=[{'name': 'PCAppServer', 'display_name': 'PaperCut Application Server', 'status': 'Running'}])
+    assert ev.no_interfering_software(facts, allowed=['PaperCut*'])['status'] == 'pass'
+    assert ev.evaluate(facts, allowed_software=['PaperCut*'])[2]['status'] == 'pass'
+
+
+def test_site_additions_to_the_lists():
+    facts = _empty(software=[{'name': 'Acme PrintGuard 4'}, {'name': 'CouchDB 3.3'}])
+    assert ev.evaluate(facts)[2]['status'] == 'pass'
+    found = ev.evaluate(facts, conflicting_software=['Acme PrintGuard*'], database_software=['CouchDB*'])[2]
+    assert (found['status'], found['reason']) == ('fail', 'other-print-solution') and 'CouchDB 3.3' in found['detail']
+
+
+@pytest.mark.parametrize('display_name, status', [
+    ('SQL Server (MSSQLSERVER)', 'warn'),
+    ('SQL Server (SQLEXPRESS)', 'warn'),
+    ('SQL Server Agent (MSSQLSERVER)', 'pass'),
+    ('SQL Server Browser', 'pass'),
+    ('SQL Server VSS Writer', 'pass'),
+    ('postgresql-x64-16 - PostgreSQL Server 16', 'warn'),
+])
+def test_database_services(display_name, status):
+    facts = _empty(services=[{'name': 'x', 'display_name': display_name, 'status': 'Running'}])
+    assert ev.no_interfering_software(facts)['status'] == status
+
+
+@pytest.mark.parametrize('program', ['Microsoft SQL Server 2012 Native Client', 'Microsoft ODBC Driver 18 for SQL Server',
+                                     'Microsoft OLE DB Driver for SQL Server', 'Microsoft SQL Server 2019 T-SQL Language Service'])
+def test_sql_client_components_are_not_database_servers(program):
+    assert ev.no_interfering_software(_empty(software=[{'name': program}]))['status'] == 'pass'
