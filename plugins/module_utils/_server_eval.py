@@ -255,6 +255,22 @@ def web_browser(facts, policy=None):
     return finding(entry, PASS, 'browser-present', 'Installed: %s; %s.' % (names, checked), observed=observed)
 
 
+def reboot_signals(pending):
+    """The pending-reboot signals that are set, as short texts (empty when none)."""
+    signals = []
+    for key, text in (('cbs_reboot_pending', 'Component Based Servicing RebootPending'), ('cbs_reboot_in_progress', 'CBS RebootInProgress'),
+                      ('cbs_packages_pending', 'CBS PackagesPending'), ('wu_reboot_required', 'Windows Update RebootRequired'),
+                      ('wu_post_reboot_reporting', 'Windows Update PostRebootReporting'), ('domain_join_pending', 'a pending domain join')):
+        if pending.get(key):
+            signals.append(text)
+    if pending.get('file_rename_operations'):
+        signals.append('%d PendingFileRenameOperations' % pending['file_rename_operations'])
+    active, wanted = pending.get('active_computer_name') or '', pending.get('pending_computer_name') or ''
+    if active and wanted and active.upper() != wanted.upper():
+        signals.append('a pending computer rename (%s -> %s)' % (active, wanted))
+    return signals
+
+
 def security_patches(facts, policy, today):
     """server.security-patches: the newest installed update is recent enough."""
     entry = 'server.security-patches'
@@ -268,10 +284,23 @@ def security_patches(facts, policy, today):
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
     age = (today - newest).days
     newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    pending = facts.get('pending_reboot')
     if age > int(policy['patch_max_age_days']):
-        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).'
-                       % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days']), remediation)
-    return finding(entry, PASS, 'patches-recent', 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age))
+        signals = reboot_signals(pending) if pending else []
+        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
+                       % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
+                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''), remediation)
+    recent = 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age)
+    if pending is None:
+        reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
+        return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason),
+                       'Reboot the node before installing SafeQ if updates were installed since the last restart.')
+    signals = reboot_signals(pending)
+    if signals:
+        return finding(entry, WARN, 'reboot-pending', '%s A reboot is pending: %s.' % (recent, '; '.join(signals)),
+                       'Restart the node before installing SafeQ: the installer and its services must not start on a half-applied update.',
+                       observed=signals)
+    return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
 
 
 def hardware_minimum(facts, policy):

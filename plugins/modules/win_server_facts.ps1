@@ -140,6 +140,41 @@ Invoke-SafeqFactSection @section -Name 'hotfixes' -List -ScriptBlock {
         @{ id = [string]$_.HotFixID; description = [string]$_.Description; installed_on_raw = [string]$_.CimInstanceProperties['InstalledOn'].Value }
     }
 }
+# Pending reboot signals (windows-fidelity.md section 6), each a raw registry presence; a key that cannot be read fails
+# the section (unknown, never "no reboot").
+Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $cbs = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\'
+        $wu = 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\'
+        $exists = { param($path) $key = $base.OpenSubKey($path); if ($null -ne $key) { $key.Dispose(); $true } else { $false } }
+        $session = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager')
+        $renames = @()
+        foreach ($value in 'PendingFileRenameOperations', 'PendingFileRenameOperations2') {
+            $renames += @($session.GetValue($value) | Where-Object { $_ })
+        }
+        $session.Dispose()
+        $active = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName')
+        $pending = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName')
+        $netlogon = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\Netlogon')
+        $result = @{
+            cbs_reboot_pending = & $exists ($cbs + 'RebootPending')
+            cbs_reboot_in_progress = & $exists ($cbs + 'RebootInProgress')
+            cbs_packages_pending = & $exists ($cbs + 'PackagesPending')
+            wu_reboot_required = & $exists ($wu + 'RebootRequired')
+            wu_post_reboot_reporting = & $exists ($wu + 'PostRebootReporting')
+            file_rename_operations = $renames.Count
+            active_computer_name = [string]$active.GetValue('ComputerName')
+            pending_computer_name = [string]$pending.GetValue('ComputerName')
+            domain_join_pending = ($null -ne $netlogon.GetValue('JoinDomain')) -or ($null -ne $netlogon.GetValue('AvoidSpnSet'))
+        }
+        $active.Dispose()
+        $pending.Dispose()
+        $netlogon.Dispose()
+        $result
+    }
+    finally { $base.Dispose() }
+}
 Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem
     $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='$env:SystemDrive'"

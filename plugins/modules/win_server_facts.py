@@ -21,7 +21,13 @@ description:
     C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views of
     HKLM and in every loaded user hive C(HKU\\S-1-5-21-*),
     and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
-    C(Description) and the raw C(InstalledOn) string); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
+    C(Description) and the raw C(InstalledOn) string); whether these registry keys exist (64-bit view):
+    C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending), C(...\\RebootInProgress),
+    C(...\\PackagesPending), C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired) and
+    C(...\\PostRebootReporting); the count of C(PendingFileRenameOperations) and C(PendingFileRenameOperations2) entries
+    (C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager)); C(ComputerName) of
+    C(...\\Control\\ComputerName\\ActiveComputerName) and C(...\\ComputerName\\ComputerName); whether
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
     C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);

@@ -91,6 +91,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         f['detail'] for f in out['nodefender']['features']['findings'] if f['id'] == 'server.no-interfering-software')
     assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
 
+    assert server['programs']['server.security-patches'] == ('warn', 'reboot-pending')  # two PendingFileRenameOperations
+    assert de['server.security-patches'] == ('pass', 'patches-recent')
     many = features['programs']
     assert many['server.no-interfering-software'] == ('pass', 'none-found')
     other = next(f for f in out['programs']['features']['findings'] if f['id'] == 'server.no-other-software')

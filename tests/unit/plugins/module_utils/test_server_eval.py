@@ -150,9 +150,42 @@ def test_old_msi_fails_before_dotnet_is_looked_at():
     assert result['reason'] == 'msi-too-old'
 
 
+NO_REBOOT = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_packages_pending': False, 'wu_reboot_required': False,
+             'wu_post_reboot_reporting': False, 'file_rename_operations': 0, 'active_computer_name': 'CML1',
+             'pending_computer_name': 'CML1', 'domain_join_pending': False}
+
+
+@pytest.mark.parametrize('change, expected, text', [
+    ({}, ('pass', 'patches-recent'), 'No reboot is pending'),
+    ({'cbs_reboot_pending': True}, ('warn', 'reboot-pending'), 'Component Based Servicing RebootPending'),
+    ({'wu_reboot_required': True}, ('warn', 'reboot-pending'), 'Windows Update RebootRequired'),
+    ({'file_rename_operations': 4}, ('warn', 'reboot-pending'), '4 PendingFileRenameOperations'),
+    ({'pending_computer_name': 'CML2'}, ('warn', 'reboot-pending'), 'pending computer rename (CML1 -> CML2)'),
+    ({'pending_computer_name': 'cml1'}, ('pass', 'patches-recent'), 'No reboot'),  # NetBIOS names compare case-insensitively
+    ({'domain_join_pending': True}, ('warn', 'reboot-pending'), 'pending domain join'),
+])
+def test_pending_reboot_is_its_own_warning(change, expected, text):
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == expected and text in result['detail']
+
+
+def test_pending_reboot_unreadable_is_unknown_never_no_reboot():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
+             'errors': {'pending_reboot': 'Requested registry access is not allowed.'}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'reboot-state-unknown') and 'registry access' in result['detail']
+
+
+def test_outdated_patches_fail_even_with_a_reboot_pending():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert result['reason'] == 'patches-outdated' and 'A reboot is pending too: Component Based Servicing RebootPending' in result['detail']
+
+
 def test_security_patches_age_boundary():
     policy = dict(ev.DEFAULT_POLICY, patch_max_age_days=30)
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'errors': {}}
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
     assert ev.security_patches(facts, policy, TODAY)['status'] == 'pass'  # 30 days: at the limit
     facts['hotfixes'][0]['installed_on'] = '2026-10-24'
     assert ev.security_patches(facts, policy, TODAY)['reason'] == 'patches-outdated'  # 31 days

@@ -21,7 +21,7 @@ FACTS = {
         'user': 'ACME\\j.smith', 'groups': [], 'msi_version': '5.0.17763.1', 'browsers': [], 'hotfixes': [],
         'os': {'caption': 'Microsoft Windows Server 2019 Standard', 'version': '10.0.17763', 'build': 17763, 'product_type': 3},
         'platform': {'edition_id': 'ServerStandard', 'installation_type': 'Server', 'current_build': '17763', 'processor_architecture': 'AMD64'},
-        'netfx35': {'key_present': False, 'install': None}, 'hardware': None, 'defender': None,
+        'netfx35': {'key_present': False, 'install': None}, 'pending_reboot': None, 'hardware': None, 'defender': None,
         'adapters': [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['10.20.30.40', 'fe80::1234:5678:9abc:def0', '2a01:4f8::7']}],
         'share': {'path': '\\\\fs01.acme.corp\\SafeQInstall', 'exists': False, 'listable': False, 'hresult': -2147024891,
                   'category': 'PermissionDenied', 'error': 'Access to the path \\\\fs01.acme.corp\\SafeQInstall (10.20.30.5) is denied for ACME\\j.smith.'},
