@@ -166,7 +166,8 @@ def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
     services = facts.get('services')
     if facts.get('features') is None and services is None:
         return _unavailable(entry, facts, 'features')
-    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent]) + [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent])
+    lpd += [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
     remediation = 'Remove the "LPD Service" role service (Remove-WindowsFeature Print-LPD-Service): SafeQ receives LPR on TCP 515.'
     if lpd:

@@ -32,7 +32,7 @@ options:
     default: 9600
   supported_builds:
     description:
-      - Windows builds accepted (site policy: the public SafeQ pages list no versions). 9600 is Server 2012 R2, 14393
+      - Windows builds accepted, site policy (the public SafeQ pages list no versions). 9600 is Server 2012 R2, 14393
         2016, 17763 2019, 20348 2022, 26100 2025.
       - A build below the newest listed one but not in the list (a Semi-Annual Channel release such as 18363) fails
         with C(build-not-listed); a build newer than all listed ones is a warning (C(os-unverified)).

@@ -16,7 +16,8 @@ description:
     (S-1-16-*); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
     C(LastBootUpTime); in the 64-bit registry view C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion) C(EditionID),
     C(InstallationType), C(ProductName), C(CurrentBuildNumber), C(UBR), C(DisplayVersion) (else C(ReleaseId)) and
-    C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); C(Install), C(SP) and C(Version) of
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE);
+    the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); C(Install), C(SP) and C(Version) of
     C(HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v3.5) (64-bit view); the C(App Paths) registry keys of
     C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views of
     HKLM and in every loaded user hive C(HKU\\S-1-5-21-*),

@@ -43,12 +43,10 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         playbook = tmp_path / 'play.yml'
         playbook.write_text(yaml.safe_dump([
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
-                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650,
-                                                                  'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'}}, 'register': 'server',
-                 'ignore_errors': True},
-                {'name': 'features', 'safeq.preflight.windows_feature_check': {'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'],
-                                                                         'site_features': ['embedded_xerox']},
-                 'register': 'features', 'ignore_errors': True}]},
+                {'name': 'server', 'register': 'server', 'ignore_errors': True, 'safeq.preflight.server_check': {
+                    'share': SHARE, 'patch_max_age_days': 3650, 'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'}}},
+                {'name': 'features', 'register': 'features', 'ignore_errors': True, 'safeq.preflight.windows_feature_check': {
+                    'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'], 'site_features': ['embedded_xerox']}}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
                     "{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map('extract', hostvars)"
