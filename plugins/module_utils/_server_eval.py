@@ -10,6 +10,8 @@ findings out. PowerShell never decides a verdict; these functions do.
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import re
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
     ERROR, FAIL, MANUAL, PASS, WARN, finding,
@@ -377,26 +379,94 @@ def shared_folder(facts):
                    'Create the dedicated shared folder and grant all CML nodes read access.')
 
 
+# SafeQ 6 folders to exclude from real-time scanning, relative to the installation folder (the SafeQ 6 "Antivirus
+# Exclusions" page; the SafeQ 5 page is not public, so for SafeQ 5 the installation folder itself is checked).
+SAFEQ6_AV_FOLDERS = ('Management\\PGSQL-data', 'SPOC\\SpoolCache', 'SPOC\\SpoolCache\\replicator', 'SPOC\\terminalserver\\DS9DB',
+                     'SPOC\\terminalserver\\etcd', 'FSP\\logs', 'Management\\logs', 'SPOC\\logs', 'SPOC\\terminalserver\\logs',
+                     'SPOC\\EUI\\logs', 'WPS\\logs')
+# AMRunningMode values in which Defender is not the real-time scanner (another product is).
+PASSIVE_MODES = ('passive mode', 'sxs passive mode', 'edr block mode')
+# Defender's own file-system filter drivers (group "FSFilter Anti-Virus").
+DEFENDER_FILTERS = ('wdfilter', 'wdboot', 'wdnisdrv', 'mpfilter')
+_ENV = re.compile(r'%([^%]+)%')
+
+
+def av_folders(install_dir):
+    """The folders real-time scanning must not cover: the installation folder, and for SafeQ 6 its listed subfolders."""
+    root = str(install_dir).rstrip('\\')
+    if root.split('\\')[-1].lower().startswith('safeq6'):
+        return [root + '\\' + sub for sub in SAFEQ6_AV_FOLDERS]
+    return [root]
+
+
+def _expand(path, system_drive):
+    """An exclusion with the well-known environment variables expanded, or None when it names another one."""
+    drive = (system_drive or 'C:').rstrip('\\')
+    known = {'systemdrive': drive, 'systemroot': drive + '\\Windows', 'windir': drive + '\\Windows', 'programfiles': drive + '\\Program Files',
+             'programfiles(x86)': drive + '\\Program Files (x86)', 'programw6432': drive + '\\Program Files',
+             'programdata': drive + '\\ProgramData', 'allusersprofile': drive + '\\ProgramData'}
+    names = [name.lower() for name in _ENV.findall(path)]
+    if any(name not in known for name in names):
+        return None
+    return _ENV.sub(lambda match: known[match.group(1).lower()], path)
+
+
+def _covers(exclusion, folder):
+    """True when a Defender path exclusion (wildcards * and ? within a path segment) covers ``folder`` or an ancestor."""
+    pattern = [seg for seg in exclusion.rstrip('\\').lower().split('\\')]
+    if pattern and pattern[-1] == '*':
+        pattern = pattern[:-1]
+    target = folder.rstrip('\\').lower().split('\\')
+    if not pattern or len(pattern) > len(target):
+        return False
+    return all(fnmatch.fnmatchcase(seg, pat) for seg, pat in zip(target, pattern))
+
+
 def antivirus(facts, policy):
-    """server.antivirus: real-time scanning does not cover the SafeQ installation folder."""
+    """server.antivirus: no real-time scanner covers the SafeQ folders (Defender exclusions; other products named)."""
     entry = 'server.antivirus'
     defender = facts.get('defender')
-    install_dir = str(policy['install_dir']).rstrip('\\').lower()
+    filters = [f for f in facts.get('av_filters') or [] if str(f.get('name', '')).lower() not in DEFENDER_FILTERS]
+    others = ', '.join('%s (%s)' % (f.get('display_name') or f['name'], f['name']) for f in filters)
+    check_other = 'Check the exclusions of %s against the SafeQ Antivirus Settings page (folders: %s).' % (
+        others or 'the antivirus product in use', ', '.join(av_folders(policy['install_dir'])))
     if defender is None:
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
+        if filters:
+            return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not available (%s); another antivirus filter driver '
+                           'is loaded: %s.' % (reason, others), check_other, observed=[f['name'] for f in filters])
         return finding(entry, MANUAL, 'defender-unavailable', 'Microsoft Defender status is not available (%s); '
-                       'another antivirus product may be in use.' % reason,
-                       'Check the exclusions of the antivirus product in use against the SafeQ Antivirus Settings page.')
-    if not defender['realtime']:
-        return finding(entry, PASS, 'realtime-off', 'Microsoft Defender real-time protection is off.')
+                       'another antivirus product may be in use.' % reason, check_other)
     exclusions = [str(x) for x in defender.get('exclusions') or [] if x]
+    mode = str(defender.get('running_mode') or '')
+    if mode.lower() in PASSIVE_MODES:
+        return finding(entry, MANUAL, 'defender-passive', 'Microsoft Defender runs in %s: another product does the real-time '
+                       'scanning%s.' % (mode, ' (%s)' % others if others else ''), check_other, observed=[f['name'] for f in filters])
+    if not defender['realtime']:
+        if filters:
+            return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender real-time protection is off; another antivirus '
+                           'filter driver is loaded: %s.' % others, check_other, observed=[f['name'] for f in filters])
+        return finding(entry, WARN, 'realtime-off', 'Microsoft Defender real-time protection is off and no other antivirus filter '
+                       'driver was found: nothing scans the SafeQ folders, but the server is unprotected, which is not a pass by itself.',
+                       'Turn real-time protection on with the SafeQ folders excluded, or confirm the site\'s antivirus policy and waive this entry.')
     if any(x.lower().startswith('n/a') for x in exclusions):
-        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0])
-    covered = [x for x in exclusions if install_dir == x.rstrip('\\').lower() or install_dir.startswith(x.rstrip('\\').lower() + '\\')]
-    if covered:
-        return finding(entry, PASS, 'install-dir-excluded', 'Real-time protection is on; %s is excluded (%s).' % (policy['install_dir'], covered[0]))
-    return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %s is not excluded.' % policy['install_dir'],
-                   'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists.')
+        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0],
+                       'Run the check with an account in the local Administrators group (elevated), or read the exclusions on the node.')
+    drive = (facts.get('hardware') or {}).get('system_drive')
+    expanded = [(x, _expand(x, drive)) for x in exclusions]
+    unexpanded = [x for x, e in expanded if e is None]
+    folders = av_folders(policy['install_dir'])
+    missing = [f for f in folders if not any(e and _covers(e, f) for dummy, e in expanded)]
+    note = (' Exclusions with an environment variable this check cannot expand were not counted: %s.' % ', '.join(unexpanded)) if unexpanded else ''
+    if missing:
+        return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %d SafeQ folder(s) are not excluded: %s.%s'
+                       % (len(missing), ', '.join(missing), note),
+                       'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists '
+                       '(Add-MpPreference -ExclusionPath).', observed=missing)
+    extra = (' Another antivirus filter driver is loaded too: %s; check its exclusions.' % others) if filters else ''
+    return finding(entry, MANUAL if filters else PASS, 'third-party-av' if filters else 'install-dir-excluded',
+                   'Real-time protection is on; every SafeQ folder is excluded (%s).%s%s' % (', '.join(folders), extra, note),
+                   check_other if filters else '')
 
 
 def evaluate(facts, policy=None, today=None, share_requested=False):

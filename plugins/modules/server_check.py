@@ -54,8 +54,8 @@ options:
     default: false
   browser_min_versions:
     description:
-      - Minimum versions per browser (keys C(edge), C(chrome), C(firefox), C(ie); values dotted versions), site policy:
-        "the latest version" cannot be known offline. Unknown keys or malformed versions are refused.
+      - Minimum versions per browser (keys C(edge), C(chrome), C(firefox), C(ie); values dotted versions), site policy, as
+        the latest version cannot be known offline. Unknown keys or malformed versions are refused.
       - V(server.web-browser) passes when a browser other than Internet Explorer meets its minimum (or none is set),
         warns when another one is below it or when the only current browser is installed per user, and fails when
         none meets it. The finding names every browser, version and where it is installed.

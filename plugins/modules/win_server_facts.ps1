@@ -201,6 +201,25 @@ Invoke-SafeqFactSection @section -Name 'defender' -ScriptBlock {
         exclusions = @($preference.ExclusionPath | Where-Object { $_ })
     }
 }
+# Antivirus file-system filter drivers: services whose load-order Group is "FSFilter Anti-Virus" (Defender's WdFilter
+# and every third-party on-access scanner register there); raw registry values, never localised.
+Invoke-SafeqFactSection @section -Name 'av_filters' -List -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $services = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services')
+        foreach ($name in $services.GetSubKeyNames()) {
+            $key = $services.OpenSubKey($name)
+            if ($null -eq $key) { continue }
+            if ([string]$key.GetValue('Group') -eq 'FSFilter Anti-Virus') {
+                $start = $key.GetValue('Start')
+                @{ name = [string]$name; display_name = [string]$key.GetValue('DisplayName'); start = if ($null -ne $start) { [int]$start } else { $null } }
+            }
+            $key.Dispose()
+        }
+        $services.Dispose()
+    }
+    finally { $base.Dispose() }
+}
 # The share is read as the task's user: with become (runas) and a password that is a full logon with network credentials.
 Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
     $share = $module.Params.share

@@ -32,6 +32,8 @@ description:
     C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
+    C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is
+    C(FSFilter Anti-Virus) (antivirus filter drivers);
     and, when O(share) is given, C(Test-Path) and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in

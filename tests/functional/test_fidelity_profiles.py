@@ -10,7 +10,8 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 - a Windows 11 client is not a server; without ServerManager its optional features are read: IIS enabled but
   not on TCP 80 is a warning, the LPD print service disabled is no LPD, SMB 1.0 disabled meets a site's absent list;
 - a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
-- a server without Defender leaves the antivirus check to a person (manual), never pass;
+- a server without Defender but with another antivirus filter driver names it and leaves its exclusions to a person
+  (manual), never pass;
 - a domain controller's LDAP on TCP 389 is a warning (SafeQ moves its internal LDAP to 390), naming lsass and its services;
 - an outdated per-user Chrome beside a current Firefox is a warning that names both versions;
 - a Server Core installation is a warning (the installer and the browser need the desktop);
@@ -79,7 +80,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert features['de2016']['server.no-interfering-software'] == ('fail', 'feature-policy')
     assert 'FS-SMB1' in next(f['detail'] for f in out['de2016']['features']['findings'] if f['id'] == 'server.no-interfering-software')
 
-    assert server['nodefender']['server.antivirus'] == ('manual', 'defender-unavailable')
+    assert server['nodefender']['server.antivirus'] == ('manual', 'third-party-av')
+    assert 'eamonm' in next(f['detail'] for f in out['nodefender']['server']['findings'] if f['id'] == 'server.antivirus')
 
     assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
     assert server['notadmin']['server.supported-platform'] == ('warn', 'server-core')

@@ -270,3 +270,67 @@ def test_web_browser_names_every_version_and_where_it_is():
 def test_web_browser_unreadable_is_error():
     result = ev.web_browser({'browsers': None, 'errors': {'browsers': 'Requested registry access is not allowed.'}}, MINIMUMS)
     assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+
+
+WDFILTER = [{'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0}]
+
+
+def _av(exclusions, realtime=True, mode='Normal', filters=WDFILTER, install_dir='C:\\SafeQ5'):
+    facts = {'defender': {'realtime': realtime, 'running_mode': mode, 'exclusions': exclusions}, 'av_filters': filters,
+             'hardware': {'system_drive': 'C:'}, 'errors': {}}
+    return ev.antivirus(facts, dict(ev.DEFAULT_POLICY, install_dir=install_dir))
+
+
+@pytest.mark.parametrize('exclusions, expected', [
+    (['C:\\SafeQ5'], ('pass', 'install-dir-excluded')),
+    (['C:\\SafeQ5\\'], ('pass', 'install-dir-excluded')),
+    (['c:\\safeq5\\*'], ('pass', 'install-dir-excluded')),
+    (['C:\\Safe*'], ('pass', 'install-dir-excluded')),  # a wildcard within the segment
+    (['%SystemDrive%\\SafeQ5'], ('pass', 'install-dir-excluded')),  # an environment variable Defender expands
+    (['C:\\SafeQ5\\logs'], ('warn', 'install-dir-not-excluded')),  # a subfolder does not cover the folder
+    (['C:\\SafeQ'], ('warn', 'install-dir-not-excluded')),  # a look-alike prefix is not an ancestor
+    (['%SAFEQ_HOME%'], ('warn', 'install-dir-not-excluded')),  # an unknown variable cannot be expanded: not counted
+    ([], ('warn', 'install-dir-not-excluded')),
+])
+def test_antivirus_exclusions(exclusions, expected):
+    result = _av(exclusions)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_unknown_variable_is_named():
+    assert '%SAFEQ_HOME%' in _av(['%SAFEQ_HOME%'])['detail']
+
+
+def test_every_safeq6_folder_is_checked():
+    partial = _av(['D:\\SafeQ6\\SPOC', 'D:\\SafeQ6\\FSP\\logs'], install_dir='D:\\SafeQ6')
+    assert partial['status'] == 'warn' and 'D:\\SafeQ6\\Management\\PGSQL-data' in partial['observed']
+    assert 'D:\\SafeQ6\\SPOC\\SpoolCache' not in partial['observed']
+    assert _av(['D:\\SafeQ6\\*'], install_dir='D:\\SafeQ6')['status'] == 'pass'
+    assert _av(['D:\\SafeQ6\\*\\logs', 'D:\\SafeQ6\\SPOC', 'D:\\SafeQ6\\Management\\PGSQL-data'], install_dir='D:\\SafeQ6')['status'] == 'pass'
+
+
+def test_hidden_exclusions_are_error_not_warn():
+    result = _av(['N/A: Must be an administrator to view exclusions'])
+    assert (result['status'], result['reason']) == ('error', 'exclusions-hidden')
+
+
+@pytest.mark.parametrize('mode', ['Passive Mode', 'SxS Passive Mode', 'EDR Block Mode'])
+def test_passive_defender_leaves_the_other_product_to_a_person(mode):
+    result = _av([], mode=mode, filters=WDFILTER + [{'name': 'SentinelMonitor', 'display_name': 'SentinelOne', 'start': 0}])
+    assert (result['status'], result['reason']) == ('manual', 'defender-passive') and 'SentinelOne (SentinelMonitor)' in result['detail']
+
+
+def test_realtime_off_is_not_a_pass_by_itself():
+    assert (_av([], realtime=False)['status'], _av([], realtime=False)['reason']) == ('warn', 'realtime-off')
+    other = _av([], realtime=False, filters=[{'name': 'eamonm', 'display_name': 'eamonm', 'start': 2}])
+    assert (other['status'], other['reason']) == ('manual', 'third-party-av')
+
+
+def test_a_second_scanner_beside_defender_is_not_a_pass():
+    result = _av(['C:\\SafeQ5'], filters=WDFILTER + [{'name': 'SophosED', 'display_name': 'Sophos Endpoint Defense', 'start': 0}])
+    assert (result['status'], result['reason']) == ('manual', 'third-party-av')
+
+
+def test_no_defender_and_no_filter_driver_stays_manual():
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'Invalid namespace'}}
+    assert ev.antivirus(facts, ev.DEFAULT_POLICY)['reason'] == 'defender-unavailable'
