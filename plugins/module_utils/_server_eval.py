@@ -305,26 +305,61 @@ def security_patches(facts, policy, today):
     return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
 
 
+def _install_disk(hw, install_dir):
+    """(drive, free bytes) of the drive that holds ``install_dir``; free is None when that drive is not a local fixed disk."""
+    drive = str(install_dir)[:2].upper()
+    disks = hw.get('fixed_disks')
+    if disks is None:  # a gather that listed the system drive only
+        return drive, hw['disk_free_bytes'] if drive == str(hw.get('system_drive') or '').upper() else None
+    return drive, next((d['free_bytes'] for d in disks if d['drive'].upper() == drive), None)
+
+
 def hardware_minimum(facts, policy):
-    """server.hardware-minimum: CPU, memory and free disk meet the site's minimums."""
+    """server.hardware-minimum: CPU, memory and free space on the drive of install_dir meet the site's minimums."""
     entry = 'server.hardware-minimum'
     missing = _missing(entry, facts, 'hardware')
     if missing:
         return missing
     hw = facts['hardware']
-    observed = '%d logical processors, %.1f GiB memory, %.1f GiB free on %s' % (
-        hw['logical_processors'], hw['memory_bytes'] / GIB, hw['disk_free_bytes'] / GIB, hw.get('system_drive') or 'the system drive')
+    drive, free = _install_disk(hw, policy['install_dir'])
+    observed = '%d logical processors, %.1f GiB memory, %s free on %s (drive of %s)' % (
+        hw['logical_processors'], hw['memory_bytes'] / GIB, '%.1f GiB' % (free / GIB) if free is not None else 'nothing', drive,
+        policy['install_dir'])
     short = []
     if hw['logical_processors'] < int(policy['min_logical_processors']):
         short.append('%d logical processors < %s' % (hw['logical_processors'], policy['min_logical_processors']))
     if hw['memory_bytes'] < float(policy['min_memory_gb']) * GIB:
         short.append('%.1f GiB memory < %s GiB' % (hw['memory_bytes'] / GIB, policy['min_memory_gb']))
-    if hw['disk_free_bytes'] < float(policy['min_disk_free_gb']) * GIB:
-        short.append('%.1f GiB free disk < %s GiB' % (hw['disk_free_bytes'] / GIB, policy['min_disk_free_gb']))
+    if free is None:
+        return finding(entry, FAIL, 'install-drive-missing', 'Drive %s of %s is not a local fixed disk on this node (%s).'
+                       % (drive, policy['install_dir'], ', '.join(d['drive'] for d in hw.get('fixed_disks') or []) or 'no fixed disk listed'),
+                       'Set safeq_install_dir to a folder on a local fixed disk, or add the disk.')
+    if free < float(policy['min_disk_free_gb']) * GIB:
+        short.append('%.1f GiB free on %s < %s GiB' % (free / GIB, drive, policy['min_disk_free_gb']))
     if short:
         return finding(entry, FAIL, 'below-minimum', 'Below the minimum: %s (%s).' % ('; '.join(short), observed),
                        'Size the node to the SafeQ Hardware requirements page (all cluster nodes alike).')
     return finding(entry, PASS, 'meets-minimum', observed + '.')
+
+
+def cluster_alike(hardware_by_host, tolerance=0.1):
+    """Site-level comparison for server.hardware-minimum ("all nodes of the clusters"): the hosts whose logical processors
+    or memory differ from the largest node by more than ``tolerance`` (a fraction). ``hardware_by_host`` maps a host to its
+    ``hardware`` fact (None when unknown). Pure: the hook for the report stage, which sees every node of the run.
+    Returns ``(status, detail, differing_hosts)``: pass when all known nodes are alike, warn when some differ, error
+    when fewer than two nodes are known."""
+    known = {host: hw for host, hw in hardware_by_host.items() if hw}
+    if len(known) < 2:
+        return ERROR, 'Fewer than two cluster nodes reported their hardware; they cannot be compared.', []
+    top_cpu = max(hw['logical_processors'] for hw in known.values())
+    top_mem = max(hw['memory_bytes'] for hw in known.values())
+    differing = sorted(host for host, hw in known.items()
+                       if hw['logical_processors'] < top_cpu * (1 - tolerance) or hw['memory_bytes'] < top_mem * (1 - tolerance))
+    listing = '; '.join('%s: %d logical processors, %.1f GiB' % (host, hw['logical_processors'], hw['memory_bytes'] / GIB)
+                        for host, hw in sorted(known.items()))
+    if differing:
+        return WARN, 'The cluster nodes are not alike (%s differ): %s.' % (', '.join(differing), listing), differing
+    return PASS, 'The cluster nodes are alike: %s.' % listing, []
 
 
 def ip_addresses_prepared(facts):
@@ -394,7 +429,7 @@ _ENV = re.compile(r'%([^%]+)%')
 def av_folders(install_dir):
     """The folders real-time scanning must not cover: the installation folder, and for SafeQ 6 its listed subfolders."""
     root = str(install_dir).rstrip('\\')
-    if root.split('\\')[-1].lower().startswith('safeq6'):
+    if root.rsplit('\\', maxsplit=1)[-1].lower().startswith('safeq6'):
         return [root + '\\' + sub for sub in SAFEQ6_AV_FOLDERS]
     return [root]
 
@@ -413,7 +448,7 @@ def _expand(path, system_drive):
 
 def _covers(exclusion, folder):
     """True when a Defender path exclusion (wildcards * and ? within a path segment) covers ``folder`` or an ancestor."""
-    pattern = [seg for seg in exclusion.rstrip('\\').lower().split('\\')]
+    pattern = exclusion.rstrip('\\').lower().split('\\')
     if pattern and pattern[-1] == '*':
         pattern = pattern[:-1]
     target = folder.rstrip('\\').lower().split('\\')

@@ -184,6 +184,10 @@ Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
         system_drive = $env:SystemDrive
         disk_free_bytes = [int64]$disk.FreeSpace
         disk_size_bytes = [int64]$disk.Size
+        # Every local fixed disk (DriveType 3): Python picks the drive of install_dir.
+        fixed_disks = @(Get-CimInstance -ClassName Win32_LogicalDisk -Filter 'DriveType=3' | ForEach-Object {
+                @{ drive = [string]$_.DeviceID; free_bytes = [int64]$_.FreeSpace; size_bytes = [int64]$_.Size }
+            })
     }
 }
 Invoke-SafeqFactSection @section -Name 'adapters' -List -ScriptBlock {

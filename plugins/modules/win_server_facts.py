@@ -29,7 +29,7 @@ description:
     (C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager)); C(ComputerName) of
     C(...\\Control\\ComputerName\\ActiveComputerName) and C(...\\ComputerName\\ComputerName); whether
     C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
-    C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;
+    C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive and of every local fixed disk (C(DriveType=3));
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
     C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is

@@ -272,11 +272,11 @@ def test_web_browser_unreadable_is_error():
     assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
 
 
-WDFILTER = [{'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0}]
+WDFILTER = ({'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0},)
 
 
 def _av(exclusions, realtime=True, mode='Normal', filters=WDFILTER, install_dir='C:\\SafeQ5'):
-    facts = {'defender': {'realtime': realtime, 'running_mode': mode, 'exclusions': exclusions}, 'av_filters': filters,
+    facts = {'defender': {'realtime': realtime, 'running_mode': mode, 'exclusions': exclusions}, 'av_filters': list(filters),
              'hardware': {'system_drive': 'C:'}, 'errors': {}}
     return ev.antivirus(facts, dict(ev.DEFAULT_POLICY, install_dir=install_dir))
 
@@ -316,7 +316,7 @@ def test_hidden_exclusions_are_error_not_warn():
 
 @pytest.mark.parametrize('mode', ['Passive Mode', 'SxS Passive Mode', 'EDR Block Mode'])
 def test_passive_defender_leaves_the_other_product_to_a_person(mode):
-    result = _av([], mode=mode, filters=WDFILTER + [{'name': 'SentinelMonitor', 'display_name': 'SentinelOne', 'start': 0}])
+    result = _av([], mode=mode, filters=list(WDFILTER) + [{'name': 'SentinelMonitor', 'display_name': 'SentinelOne', 'start': 0}])
     assert (result['status'], result['reason']) == ('manual', 'defender-passive') and 'SentinelOne (SentinelMonitor)' in result['detail']
 
 
@@ -327,10 +327,36 @@ def test_realtime_off_is_not_a_pass_by_itself():
 
 
 def test_a_second_scanner_beside_defender_is_not_a_pass():
-    result = _av(['C:\\SafeQ5'], filters=WDFILTER + [{'name': 'SophosED', 'display_name': 'Sophos Endpoint Defense', 'start': 0}])
+    result = _av(['C:\\SafeQ5'], filters=list(WDFILTER) + [{'name': 'SophosED', 'display_name': 'Sophos Endpoint Defense', 'start': 0}])
     assert (result['status'], result['reason']) == ('manual', 'third-party-av')
 
 
 def test_no_defender_and_no_filter_driver_stays_manual():
     facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'Invalid namespace'}}
     assert ev.antivirus(facts, ev.DEFAULT_POLICY)['reason'] == 'defender-unavailable'
+
+
+HW = {'logical_processors': 8, 'memory_bytes': 16 * 1024 ** 3, 'system_drive': 'C:', 'disk_free_bytes': 100 * 1024 ** 3,
+      'disk_size_bytes': 200 * 1024 ** 3, 'fixed_disks': [{'drive': 'C:', 'free_bytes': 100 * 1024 ** 3, 'size_bytes': 200 * 1024 ** 3},
+                                                          {'drive': 'D:', 'free_bytes': 5 * 1024 ** 3, 'size_bytes': 50 * 1024 ** 3}]}
+
+
+@pytest.mark.parametrize('install_dir, expected', [
+    ('C:\\SafeQ5', ('pass', 'meets-minimum')),
+    ('d:\\SafeQ6', ('fail', 'below-minimum')),  # plenty on C:, but SafeQ goes to D:
+    ('E:\\SafeQ5', ('fail', 'install-drive-missing')),  # a DVD or network drive letter, not a fixed disk
+])
+def test_free_space_is_read_on_the_drive_of_install_dir(install_dir, expected):
+    result = ev.hardware_minimum({'hardware': HW, 'errors': {}}, dict(ev.DEFAULT_POLICY, install_dir=install_dir))
+    assert (result['status'], result['reason']) == expected
+    if expected[1] == 'below-minimum':
+        assert '5.0 GiB free on D: < 20 GiB' in result['detail']
+
+
+def test_cluster_nodes_alike():
+    small = dict(HW, logical_processors=4)
+    assert ev.cluster_alike({'cml1': HW, 'cml2': dict(HW)})[0] == 'pass'
+    status, detail, hosts = ev.cluster_alike({'cml1': HW, 'cml2': small, 'cml3': None})
+    assert (status, hosts) == ('warn', ['cml2']) and 'cml2: 4 logical processors' in detail
+    assert ev.cluster_alike({'cml1': HW, 'cml2': dict(HW, memory_bytes=int(HW['memory_bytes'] * 0.95))})[0] == 'pass'  # within 10 %
+    assert ev.cluster_alike({'cml1': HW, 'cml3': None})[0] == 'error'
