@@ -8,20 +8,14 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec
 
 
 class ActionModule(ActionBase):
     """List catalogue entries and whether they apply to a site profile; never contacts a host."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('features', 'server_role', 'ids', 'area'))
-    ARGUMENT_SPEC = {
-        'features': {'type': 'list', 'elements': 'str', 'default': []},
-        'server_role': {'type': 'str', 'default': 'cml', 'choices': list(_catalogue.SERVER_ROLES)},
-        'ids': {'type': 'list', 'elements': 'str'},
-        'area': {'type': 'str', 'choices': list(_catalogue.AREAS)},
-    }
+    ARGUMENT_SPEC = _doc_spec.argument_spec('catalogue_info')
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True

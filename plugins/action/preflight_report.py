@@ -12,7 +12,7 @@ from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_core_version
 from ansible.utils.display import Display
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_diff, _report_render, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _report, _report_diff, _report_render, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
 display = Display()
@@ -68,26 +68,7 @@ class ActionModule(ActionBase):
     """Aggregate every host's findings into one report, write it, print a summary, apply the exit policy."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('hosts', 'features', 'waivers', 'attestations', 'fail_on', 'report_dir', 'started', 'results_var',
-                             'site_results_var', 'basename', 'keep_previous',
-                             'checks_include', 'checks_exclude', 'run_tags', 'skip_tags'))
-    ARGUMENT_SPEC = {
-        'hosts': {'type': 'list', 'elements': 'str', 'required': True},
-        'features': {'type': 'list', 'elements': 'str', 'default': []},
-        'waivers': {'type': 'list', 'elements': 'dict', 'default': []},
-        'attestations': {'type': 'list', 'elements': 'dict', 'default': []},
-        'fail_on': {'type': 'str', 'default': 'fail', 'choices': ['fail', 'warn', 'never']},
-        'report_dir': {'type': 'path', 'default': 'reports'},
-        'started': {'type': 'str'},
-        'results_var': {'type': 'str', 'default': 'safeq_preflight_results'},
-        'site_results_var': {'type': 'str', 'default': 'safeq_preflight_site_results'},
-        'basename': {'type': 'str', 'default': 'safeq-preflight'},
-        'keep_previous': {'type': 'bool', 'default': True},
-        'checks_include': {'type': 'list', 'elements': 'str', 'default': []},
-        'checks_exclude': {'type': 'list', 'elements': 'str', 'default': []},
-        'run_tags': {'type': 'list', 'elements': 'str', 'default': ['all']},
-        'skip_tags': {'type': 'list', 'elements': 'str', 'default': []},
-    }
+    ARGUMENT_SPEC = _doc_spec.argument_spec('preflight_report')
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True

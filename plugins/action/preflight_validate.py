@@ -14,7 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _inputs, _option_rules, _policy, _port_derive, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _inputs, _option_rules, _policy, _port_derive, _selection
 
 FAIL_ON = ('fail', 'warn', 'never')
 
@@ -111,16 +111,7 @@ class ActionModule(ActionBase):
     """Validate the site profile, waivers, attestations and report directory on the controller."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('features', 'waivers', 'attestations', 'report_dir', 'fail_on', 'nodes', 'nodes_group'))
-    ARGUMENT_SPEC = {
-        'features': {'type': 'raw', 'default': []},
-        'waivers': {'type': 'raw', 'default': []},
-        'attestations': {'type': 'raw', 'default': []},
-        'report_dir': {'type': 'raw', 'default': 'reports'},
-        'fail_on': {'type': 'raw', 'default': 'fail'},
-        'nodes': {'type': 'list', 'elements': 'str', 'default': []},
-        'nodes_group': {'type': 'raw'},
-    }
+    ARGUMENT_SPEC = _doc_spec.argument_spec('preflight_validate')
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import error_finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
 
 
@@ -29,7 +29,7 @@ def is_windows(action):
 
 def error_findings(entry_ids, reason, detail):
     """One ``error`` finding per entry that a failed probe could not evaluate."""
-    return [finding(entry_id, ERROR, reason, detail) for entry_id in entry_ids]
+    return [error_finding(entry_id, reason, detail) for entry_id in entry_ids]
 
 
 def enrich_findings(findings):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY, STATUSES
+from ansible_collections.safeq.preflight.plugins.module_utils import _findings
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
 
 SCHEMA_VERSION = '2.0'
@@ -84,15 +85,8 @@ def _row(entry, host, applies, why, result, findings_by_id):
     return row
 
 
-def _counts(rows):
-    counts = dict.fromkeys(STATUSES, 0)
-    for row in rows:
-        counts[row['status']] += 1
-    return counts
-
-
 def _with_worst(rows):
-    counts = _counts(rows)
+    counts = _findings.counts(rows)
     counts['worst'] = min((row['status'] for row in rows if row['applicable']), key=SEVERITY.get, default='skip')
     return counts
 
@@ -176,11 +170,11 @@ def build_report(host_results, catalogue, features, waivers, attestations, fail_
     summary = {
         'verdict': 'blocked' if blocking else 'passed',
         'blocking_count': len(blocking),
-        'by_status': _counts(all_rows),
+        'by_status': _findings.counts(all_rows),
         'site': _with_worst(site_rows),
         'by_host': by_host,
-        'by_area': {area: _counts(rows) for area, rows in sorted(by_area.items())},
-        'by_owner': {owner: _counts(rows) for owner, rows in sorted(by_owner.items())},
+        'by_area': {area: _findings.counts(rows) for area, rows in sorted(by_area.items())},
+        'by_owner': {owner: _findings.counts(rows) for owner, rows in sorted(by_owner.items())},
         'site_entries': len(site_entries),
         'entries_per_host': len(node_entries),
     }

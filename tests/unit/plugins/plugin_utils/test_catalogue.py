@@ -59,7 +59,7 @@ def test_every_port_table_row_is_one_entry(catalogue):
     # or start with "| TCP |" (a row whose first cell wrapped onto the previous line)
     rows = [line for line in lines if re.search(r'\| (TCP|UDP|UDP Multicast) \|', line) and not line.startswith('Required')]
     port_entries = [e for e in catalogue.entries if 'protocol' in e]
-    assert len(port_entries) == len(rows) == 85
+    assert rows and len(port_entries) == len(rows)
     assert sum(1 for e in port_entries if e['id'].startswith('net.cluster.')) == 3
     wrapped = {e['id']: e['source'].count('\n') + 1 for e in port_entries if '\n' in e['source']}
     assert wrapped == {'net.ws-in.tcp-9000': 5, 'net.ws-in.tcp-9005': 2}

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every action plugin takes exactly the options its module documents (types, defaults, choices, suboptions)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec
+
+ACTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))),
+                       'plugins', 'action')
+SECRET_WORDS = ('password', 'community', 'secret', 'token')
+
+
+def _spec(module):
+    plugin = importlib.import_module('ansible_collections.safeq.preflight.plugins.action.%s' % module)
+    return getattr(plugin.ActionModule, 'ARGUMENT_SPEC', None) or getattr(plugin, 'ARGUMENT_SPEC', None)
+
+
+def _without_no_log(spec):
+    return {name: {key: value for key, value in dict(option, options=_without_no_log(option['options'])
+                                                    if 'options' in option else None).items() if key != 'no_log' and value is not None}
+            for name, option in spec.items()}
+
+
+@pytest.mark.parametrize('module', sorted(name[:-3] for name in os.listdir(ACTIONS) if name.endswith('.py') and not name.startswith('_')))
+def test_the_action_plugin_takes_what_the_module_documents(module):
+    spec = _spec(module)
+    if spec is None:  # an action plugin that hands its options to a real module, which ansible-test checks against its docs
+        return
+    assert _without_no_log(spec) == _without_no_log(_doc_spec.argument_spec(module))
+    for name, option in spec.items():
+        if any(word in name for word in SECRET_WORDS):
+            assert option.get('no_log') is True, '%s.%s must be no_log (DOCUMENTATION cannot say so)' % (module, name)
+
+
+def test_suboptions_become_nested_options():
+    spec = _doc_spec._options({'targets': {'type': 'list', 'elements': 'dict', 'suboptions': {'port': {'type': 'raw', 'required': True}},
+                                           'description': 'x'}})
+    assert spec == {'targets': {'type': 'list', 'elements': 'dict', 'options': {'port': {'type': 'raw', 'required': True}}}}
