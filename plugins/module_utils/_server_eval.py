@@ -86,9 +86,12 @@ def admin_rights(facts):
     attributes = str(admin[0].get('attributes') or '').lower()
     if level is not None or 'deny only' in attributes:
         return finding(entry, FAIL, 'not-elevated',
-                       '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s).' % (user, level or 'unknown'),
-                       'Use an elevated session: a domain account in Administrators, the built-in Administrator, or set '
-                       'LocalAccountTokenFilterPolicy=1 for remote local accounts.')
+                       '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s). Over WinRM this is '
+                       'remote UAC: a local account other than the built-in Administrator gets a filtered token.' % (user, level or 'unknown'),
+                       'Connect with a domain account in Administrators (not filtered remotely) or the built-in Administrator, or lift '
+                       'remote UAC for local accounts: reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System '
+                       '/v LocalAccountTokenFilterPolicy /t REG_DWORD /d 1 /f (a security trade-off; revert it to 0 after the '
+                       'installation). If FilterAdministratorToken is 1, the built-in Administrator is filtered too.')
     return finding(entry, WARN, 'elevation-unknown',
                    '%s is in BUILTIN\\Administrators; the token integrity level was not reported.' % user,
                    'Confirm the installer runs elevated ("Run as administrator").')

@@ -228,7 +228,27 @@ Invoke-SafeqFactSection @section -Name 'av_filters' -List -ScriptBlock {
 Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
     $share = $module.Params.share
     if ($share) {
-        $result = @{ path = $share; exists = $false; listable = $false; error = $null; hresult = $null; category = $null }
+        $result = @{ path = $share; exists = $false; listable = $false; error = $null; hresult = $null; category = $null; smb_reachable = $null }
+        # Bound the wait: an SMB server that does not answer makes Test-Path hang for the SMB timeout (tens of seconds).
+        # TCP 445 is tried first for at most 3 s; only a server that answers is listed.
+        $server = ($share.TrimStart('\\') -split '\\')[0]
+        $client = New-Object -TypeName System.Net.Sockets.TcpClient
+        try {
+            $pending = $client.BeginConnect($server, 445, $null, $null)
+            $result.smb_reachable = [bool]($pending.AsyncWaitHandle.WaitOne(3000) -and $client.Connected)
+        }
+        catch {
+            $detail = Get-SafeqErrorDetail -ErrorRecord $_
+            $result.smb_reachable = $false
+            $result.error = $detail.message
+            $result.hresult = $detail.hresult
+            $result.category = $detail.category
+        }
+        finally { $client.Close() }
+        if (-not $result.smb_reachable) {
+            if (-not $result.error) { $result.error = "TCP 445 on $server did not answer within 3 seconds" }
+            return $result
+        }
         try {
             $result.exists = [bool](Test-Path -LiteralPath $share)
             $null = Get-ChildItem -LiteralPath $share -Force | Select-Object -First 1

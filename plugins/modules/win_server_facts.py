@@ -34,7 +34,8 @@ description:
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
     C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is
     C(FSFilter Anti-Virus) (antivirus filter drivers);
-    and, when O(share) is given, C(Test-Path) and the first entry of C(Get-ChildItem) of that UNC path."
+    and, when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
+    and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
     C(facts.error_details).

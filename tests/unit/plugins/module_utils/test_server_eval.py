@@ -360,3 +360,18 @@ def test_cluster_nodes_alike():
     assert (status, hosts) == ('warn', ['cml2']) and 'cml2: 4 logical processors' in detail
     assert ev.cluster_alike({'cml1': HW, 'cml2': dict(HW, memory_bytes=int(HW['memory_bytes'] * 0.95))})[0] == 'pass'  # within 10 %
     assert ev.cluster_alike({'cml1': HW, 'cml3': None})[0] == 'error'
+
+
+def test_remote_uac_fix_text_is_exact():
+    groups = [{'sid': 'S-1-5-32-544', 'attributes': 'Group used for deny only'}, {'sid': 'S-1-16-8192', 'attributes': ''}]
+    result = ev.admin_rights({'user': 'CML2\\installer', 'groups': groups, 'errors': {}})
+    assert 'remote UAC' in result['detail']
+    assert ('reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System /v LocalAccountTokenFilterPolicy '
+            '/t REG_DWORD /d 1 /f') in result['remediation']
+
+
+def test_share_server_not_answering_on_445_fails_without_waiting_for_smb():
+    share = {'path': '\\\\files.lab.test\\safeq-install', 'exists': False, 'listable': False, 'smb_reachable': False,
+             'error': 'TCP 445 on files.lab.test did not answer within 3 seconds', 'hresult': None, 'category': None}
+    result = ev.shared_folder({'share': share, 'errors': {}})
+    assert (result['status'], result['reason']) == ('fail', 'share-unreachable') and 'within 3 seconds' in result['detail']
