@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import ipaddress
 import re
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
@@ -365,8 +366,35 @@ def cluster_alike(hardware_by_host, tolerance=0.1):
     return PASS, 'The cluster nodes are alike: %s.' % listing, []
 
 
-def ip_addresses_prepared(facts):
-    """server.ip-addresses-prepared: the node's IPv4 addresses are fixed, not leased by DHCP."""
+def _is_ip(text):
+    try:
+        ipaddress.ip_address(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def _dns_problems(dns, ipv4):
+    """Forward/reverse DNS of the node's FQDN against its IPv4 addresses: a list of problem texts."""
+    fqdn = dns['fqdn'].rstrip('.').lower()
+    problems = []
+    if dns.get('forward_error') or not dns.get('forward'):
+        problems.append('%s has no A record in DNS (%s)' % (dns['fqdn'], dns.get('forward_error') or 'no answer'))
+    elif not set(dns['forward']) & set(ipv4):
+        problems.append('%s resolves to %s, not to an address of this node' % (dns['fqdn'], ', '.join(dns['forward'])))
+    for item in dns.get('reverse') or []:
+        if item['address'] not in dns.get('forward', ()) and dns.get('forward'):
+            continue  # only the addresses the name resolves to must point back to it
+        names = [n.rstrip('.').lower() for n in item.get('names') or []]
+        if fqdn not in names:
+            problems.append('the reverse lookup of %s gives %s' % (item['address'], ', '.join(item.get('names') or []) or
+                                                                   'no PTR record (%s)' % (item.get('error') or 'no answer')))
+    return problems
+
+
+def ip_addresses_prepared(facts, declared=None):
+    """server.ip-addresses-prepared: fixed IPv4 addresses (not leased by DHCP), the node's declared address on an adapter,
+    forward and reverse DNS of its name consistent with them."""
     entry = 'server.ip-addresses-prepared'
     missing = _missing(entry, facts, 'adapters')
     if missing:
@@ -374,12 +402,29 @@ def ip_addresses_prepared(facts):
     adapters = facts['adapters']
     if not adapters:
         return finding(entry, ERROR, 'no-adapter', 'No IP-enabled network adapter was reported.')
+    ipv4 = [ip for a in adapters for ip in a['addresses'] if '.' in ip and ':' not in ip]
     leased = [a for a in adapters if a['dhcp_enabled'] and any('.' in ip for ip in a['addresses'])]
     listing = '; '.join('%s: %s%s' % (a['description'], ', '.join(a['addresses']), ' (DHCP)' if a['dhcp_enabled'] else '') for a in adapters)
+    if declared and _is_ip(declared) and str(ipaddress.ip_address(declared)) not in {str(ipaddress.ip_address(ip.split('%')[0]))
+                                                                                     for a in adapters for ip in a['addresses']}:
+        return finding(entry, FAIL, 'declared-address-missing', 'The inventory address %s is on no adapter of this node (%s).'
+                       % (declared, listing), 'Configure the planned static address on the node, or correct ansible_host in the inventory.')
+    warnings = []
     if leased:
-        return finding(entry, WARN, 'dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
-                       'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.')
-    return finding(entry, PASS, 'static-addresses', listing + '.')
+        warnings.append(('dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
+                         'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.'))
+    dns = facts.get('dns')
+    if dns is not None:
+        problems = _dns_problems(dns, ipv4)
+        if problems:
+            warnings.append(('dns-inconsistent', 'DNS is not consistent with this node: %s.' % '; '.join(problems),
+                             'Register the node\'s A and PTR records (dynamic DNS registration or the DNS team) so that printers, '
+                             'terminals and the other nodes find it by name.'))
+    if warnings:
+        return finding(entry, WARN, warnings[0][0], ' '.join(w[1] for w in warnings), ' '.join(w[2] for w in warnings),
+                       observed=[w[0] for w in warnings])
+    dns_text = ' %s resolves to it both ways.' % dns['fqdn'] if dns else ''
+    return finding(entry, PASS, 'static-addresses', listing + '.' + dns_text)
 
 
 # HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED) = 0x80070005, as the signed 32-bit value .NET reports.
@@ -507,7 +552,7 @@ def antivirus(facts, policy):
                    check_other if filters else '')
 
 
-def evaluate(facts, policy=None, today=None, share_requested=False):
+def evaluate(facts, policy=None, today=None, share_requested=False, declared=None):
     """All server_check findings for one node's facts."""
     effective = dict(DEFAULT_POLICY)
     effective.update(policy or {})
@@ -519,7 +564,7 @@ def evaluate(facts, policy=None, today=None, share_requested=False):
         web_browser(facts, effective),
         security_patches(facts, effective, today),
         hardware_minimum(facts, effective),
-        ip_addresses_prepared(facts),
+        ip_addresses_prepared(facts, declared),
         antivirus(facts, effective),
     ]
     if share_requested:

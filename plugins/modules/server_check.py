@@ -26,6 +26,11 @@ options:
       - Over WinRM with Basic or NTLM authentication the session has no network credentials (the second hop), so an
         C(access denied) answer is reported as V(error), not as a failure.
     type: str
+  declared_address:
+    description:
+      - The planned (static) IP address of this node. When given, V(server.ip-addresses-prepared) fails if no adapter
+        carries it. The same finding checks forward and reverse DNS of the node's FQDN (warnings).
+    type: str
   min_os_build:
     description: Lowest Windows build accepted (9600 is Windows Server 2012 R2).
     type: int

@@ -195,6 +195,30 @@ Invoke-SafeqFactSection @section -Name 'adapters' -List -ScriptBlock {
         @{ description = [string]$_.Description; dhcp_enabled = [bool]$_.DHCPEnabled; addresses = @($_.IPAddress | Where-Object { $_ }) }
     }
 }
+# Forward (A) and reverse (PTR) DNS of the node's FQDN, asked of the DNS servers (-DnsOnly: not the hosts file, not
+# the node's own-name answer). A failed query is kept with its locale-independent error id, for Python to judge.
+Invoke-SafeqFactSection @section -Name 'dns' -ScriptBlock {
+    $domain = [System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties().DomainName
+    $fqdn = $env:COMPUTERNAME
+    if ($domain) { $fqdn = $fqdn + '.' + $domain }
+    $result = @{ fqdn = $fqdn; forward = @(); forward_error = $null; reverse = @() }
+    try {
+        $result.forward = @(Resolve-DnsName -Name $fqdn -Type A -DnsOnly -QuickTimeout | Where-Object { $_.Type -eq 'A' } | ForEach-Object { [string]$_.IPAddress })
+    }
+    catch { $result.forward_error = [string]$_.FullyQualifiedErrorId }
+    $addresses = @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' | ForEach-Object { $_.IPAddress } |
+            Where-Object { $_ -and $_ -notlike '*:*' })
+    $result.reverse = @(foreach ($address in $addresses) {
+        $entry = @{ address = [string]$address; names = @(); error = $null }
+        try {
+            $entry.names = @(Resolve-DnsName -Name $address -Type PTR -DnsOnly -QuickTimeout | Where-Object { $_.Type -eq 'PTR' } |
+                    ForEach-Object { [string]$_.NameHost })
+        }
+        catch { $entry.error = [string]$_.FullyQualifiedErrorId }
+        $entry
+    })
+    $result
+}
 # A server without Defender (2012 R2, or the feature removed) fails here: the error's HResult/category says why.
 Invoke-SafeqFactSection @section -Name 'defender' -ScriptBlock {
     $status = Get-MpComputerStatus

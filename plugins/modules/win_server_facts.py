@@ -31,6 +31,8 @@ description:
     C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
     C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive and of every local fixed disk (C(DriveType=3));
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
+    the node's FQDN (C(COMPUTERNAME) and C(IPGlobalProperties.DomainName)), its A records and the PTR records of its IPv4
+    addresses from the DNS servers (C(Resolve-DnsName -DnsOnly -QuickTimeout));
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
     C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is
     C(FSFilter Anti-Virus) (antivirus filter drivers);

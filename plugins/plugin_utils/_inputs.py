@@ -27,6 +27,7 @@ ROLES_DIR = os.path.join(COLLECTION_ROOT, 'roles')
 # Playbook variable -> (module, option) it is passed to by the roles' tasks.
 VARIABLE_OPTIONS = {
     'safeq_install_share': ('server_check', 'share'),
+    'safeq_node_address': ('server_check', 'declared_address'),
     'safeq_min_os_build': ('server_check', 'min_os_build'),
     'safeq_supported_os_builds': ('server_check', 'supported_builds'),
     'safeq_supported_os_editions': ('server_check', 'supported_editions'),

@@ -12,6 +12,7 @@ and list items, DNs, versions, UNC paths, existing files, known keys. ``check(mo
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import os
 import re
@@ -242,8 +243,23 @@ def site_features(value):
     return 'unknown SafeQ feature %s (known: %s)' % (show(unknown[0]), ', '.join(_catalogue.load().features)) if unknown else None
 
 
+def ip_literal(value):
+    """An IPv4 or IPv6 address (empty or None means not given)."""
+    if value in (None, ''):
+        return None
+    problem = _text(value)
+    if problem:
+        return problem
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return '%s is not an IP address' % show(value)
+    return None
+
+
 SERVER_CHECK = {
     'share': unc,
+    'declared_address': ip_literal,
     'min_os_build': integer(0, 99999),
     'supported_builds': items(integer(0, 99999), allow_empty=False),
     'browser_min_versions': mapping(('edge', 'chrome', 'firefox', 'ie'), version),

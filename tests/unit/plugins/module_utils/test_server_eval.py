@@ -375,3 +375,32 @@ def test_share_server_not_answering_on_445_fails_without_waiting_for_smb():
              'error': 'TCP 445 on files.lab.test did not answer within 3 seconds', 'hresult': None, 'category': None}
     result = ev.shared_folder({'share': share, 'errors': {}})
     assert (result['status'], result['reason']) == ('fail', 'share-unreachable') and 'within 3 seconds' in result['detail']
+
+
+ADAPTER = [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['198.18.0.11', 'fe80::1']}]
+GOOD_DNS = {'fqdn': 'cml1.lab.test', 'forward': ['198.18.0.11'], 'forward_error': None,
+            'reverse': [{'address': '198.18.0.11', 'names': ['cml1.lab.test'], 'error': None}]}
+
+
+@pytest.mark.parametrize('dns, declared, expected', [
+    (GOOD_DNS, '198.18.0.11', ('pass', 'static-addresses')),
+    (GOOD_DNS, None, ('pass', 'static-addresses')),
+    (None, None, ('pass', 'static-addresses')),  # a gather without DNS facts: the adapters alone
+    (GOOD_DNS, '198.18.0.99', ('fail', 'declared-address-missing')),
+    (dict(GOOD_DNS, forward=[], forward_error='DNS_ERROR_RCODE_NAME_ERROR,Microsoft.DnsClient.Commands.ResolveDnsName'), None,
+     ('warn', 'dns-inconsistent')),
+    (dict(GOOD_DNS, forward=['198.18.0.50']), None, ('warn', 'dns-inconsistent')),  # a stale A record
+    (dict(GOOD_DNS, reverse=[{'address': '198.18.0.11', 'names': [], 'error': 'DNS_ERROR_RCODE_NAME_ERROR,x'}]), None,
+     ('warn', 'dns-inconsistent')),
+    (dict(GOOD_DNS, reverse=[{'address': '198.18.0.11', 'names': ['CML1.lab.test.'], 'error': None}]), None,
+     ('pass', 'static-addresses')),  # DNS names compare case-insensitively, trailing dot or not
+])
+def test_ip_addresses_and_dns(dns, declared, expected):
+    result = ev.ip_addresses_prepared({'adapters': ADAPTER, 'dns': dns, 'errors': {}}, declared)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_dhcp_and_dns_problems_are_both_told():
+    adapters = [dict(ADAPTER[0], dhcp_enabled=True)]
+    result = ev.ip_addresses_prepared({'adapters': adapters, 'dns': dict(GOOD_DNS, forward=['198.18.0.50']), 'errors': {}})
+    assert (result['status'], result['reason']) == ('warn', 'dhcp-address') and '198.18.0.50' in result['detail']

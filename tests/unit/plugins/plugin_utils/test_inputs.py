@@ -91,6 +91,7 @@ def test_server_check_defaults_match_the_windows_node_role():
     ('safeq_browser_min_versions', ['chrome'], 'is not a mapping'),
     ('safeq_conflicting_software', ['PaperCut*', '  '], 'item 1 is an empty string'),
     ('safeq_database_software', 'CouchDB*', "'CouchDB*' is not a list"),
+    ('safeq_node_address', 'cml1.lab.test', "'cml1.lab.test' is not an IP address"),
     ('safeq_supported_os_builds', [], 'the list is empty'),
     ('safeq_supported_os_builds', [17763, -1], 'item 1: -1 is outside 0-99999'),
     ('safeq_supported_os_editions', ['Server Standard'], "item 0: 'Server Standard' is not a Windows EditionID"),
