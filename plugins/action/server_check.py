@@ -44,5 +44,5 @@ class ActionModule(WindowsProbeAction):
 
     def _evaluate(self, data, args):
         policy = {name: args[name] for name in _DEFAULTS}
-        return _server_eval.evaluate(_hotfix_dates.normalise(data), policy, datetime.date.today(), share_requested=bool(args.get('share')),
-                                    declared=args.get('declared_address') or None)
+        return _server_eval.evaluate(_hotfix_dates.normalise(data), policy, datetime.date.today(),
+                                     share_requested=bool(args.get('share')), declared=args.get('declared_address') or None)
