@@ -23,9 +23,12 @@ def _spec(module):
 
 
 def _without_no_log(spec):
-    return {name: {key: value for key, value in dict(option, options=_without_no_log(option['options'])
-                                                    if 'options' in option else None).items() if key != 'no_log' and value is not None}
-            for name, option in spec.items()}
+    result = {}
+    for name, option in spec.items():
+        result[name] = {key: value for key, value in option.items() if key not in ('no_log', 'options')}
+        if 'options' in option:
+            result[name]['options'] = _without_no_log(option['options'])
+    return result
 
 
 @pytest.mark.parametrize('module', sorted(name[:-3] for name in os.listdir(ACTIONS) if name.endswith('.py') and not name.startswith('_')))
