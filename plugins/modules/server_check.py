@@ -92,13 +92,8 @@ options:
     default: C:\SafeQ5
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - The gather module runs on Windows PowerShell 5.1 and later. Only Ansible's bootstrap travels on the command line; the
     module and its arguments travel on stdin.

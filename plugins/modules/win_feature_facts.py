@@ -58,13 +58,8 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - Windows PowerShell 5.1 or later.
 seealso:

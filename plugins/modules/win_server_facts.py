@@ -51,13 +51,8 @@ options:
     default: ''
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - Windows PowerShell 5.1 or later. Uses no C(Add-Type) of its own (C(Ansible.Basic) is compiled by Ansible's exec wrapper).
   - C(InstalledOn) is returned as stored because C(Get-HotFix) parses it with the node's culture, which throws or swaps day

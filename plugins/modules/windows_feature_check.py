@@ -80,13 +80,8 @@ options:
     default: cml
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - A web server that is installed but does not listen on TCP 80 is a V(warn), as the checklist allows it; a listener on
     TCP 80 is a V(fail).
