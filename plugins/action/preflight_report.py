@@ -12,6 +12,8 @@ from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_core_version
 from ansible.utils.display import Display
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _report, _report_diff, _report_render, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
@@ -27,6 +29,7 @@ def host_result(hostvars, results_var):
     collected = hostvars.get(results_var) or []
     findings, ran, messages = [], [], []
     failed, not_run = {}, {}
+    hardware = None
     reachable = True
     for item in collected:
         module = item.get('module', 'unknown')
@@ -42,6 +45,8 @@ def host_result(hostvars, results_var):
                 not_run[module] = result.get('skip_reason') or 'the task was skipped'
             continue
         findings.extend(result.get('findings') or [])
+        if module == 'server_check' and isinstance((result.get('facts') or {}).get('hardware'), dict):
+            hardware = result['facts']['hardware']
         if result.get('failed'):
             failed[module] = str(result.get('msg') or 'failed without a message')
             messages.append('%s: %s' % (module, failed[module]))
@@ -51,7 +56,20 @@ def host_result(hostvars, results_var):
         reachable = False
         messages.append('no check ran on this host (it failed or was unreachable before the checks started)')
     return {'server_role': hostvars.get('safeq_server_role', 'cml'), 'reachable': reachable, 'message': '; '.join(messages),
-            'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run}
+            'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run, 'hardware': hardware}
+
+
+def add_cluster_comparison(host_results, features):
+    """With a CML cluster, compare the nodes' hardware across the run ("all nodes of the clusters"): a node that differs
+    from the largest by more than 10 % gets a warning on server.hardware-minimum beside its own minimum check."""
+    if 'cluster' not in features:
+        return
+    nodes = {host: result.get('hardware') for host, result in host_results.items()
+             if result.get('server_role') == 'cml' and result.get('reachable')}
+    status, detail, differing = _server_eval.cluster_alike(nodes)
+    for host in differing:
+        host_results[host]['findings'].append(_catalogue.enrich(finding('server.hardware-minimum', status, 'cluster-nodes-differ', detail,
+                                                                        'Give every CML node of the cluster the same processors and memory.')))
 
 
 def site_result(controller_vars, site_var):
@@ -83,6 +101,7 @@ class ActionModule(ActionBase):
         catalogue = _catalogue.load()
         hostvars = task_vars.get('hostvars', {})
         host_results = {host: host_result(hostvars.get(host, {}), args['results_var']) for host in args['hosts']}
+        add_cluster_comparison(host_results, args['features'])
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
         run_meta = {
             'started': args['started'] or now,

@@ -6,23 +6,44 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
 
 class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
-    _VALID_ARGS = frozenset(('allowed_software',))
+    _VALID_ARGS = frozenset(('allowed_software', 'conflicting_software', 'database_software', 'present', 'absent', 'site_features',
+                             'server_role'))
     PROBE = 'win_feature_facts'
     ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
                  'server.no-other-software')
     ARGUMENT_SPEC = {
         'allowed_software': {'type': 'list', 'elements': 'str', 'default': []},
+        'conflicting_software': {'type': 'list', 'elements': 'str', 'default': []},
+        'database_software': {'type': 'list', 'elements': 'str', 'default': []},
+        'present': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_PRESENT)},
+        'absent': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_ABSENT)},
+        'site_features': {'type': 'list', 'elements': 'str', 'default': []},
+        'server_role': {'type': 'str', 'default': 'cml', 'choices': ['cml', 'ors', 'crs']},
     }
 
+    @staticmethod
+    def _inbound(args):
+        return _inbound_ports.inbound(args['site_features'], args['server_role'])
+
     def _probe_params(self, args):
-        return {'features': list(_feature_eval.WINDOWS_FEATURES), 'services': list(_feature_eval.SERVICES),
-                'ports': list(_feature_eval.PORTS)}
+        server, client = _feature_eval.query_names(list(_feature_eval.WEB_SERVER_FEATURES + _feature_eval.PRINT_FEATURES)
+                                                   + args['present'] + args['absent'])
+        inbound = self._inbound(args)
+        tcp = sorted(set(_feature_eval.PORTS) | {item['port'] for item in inbound if item['proto'] == 'tcp'}
+                     | {_feature_eval.LDAP_FALLBACK_PORT})
+        return {'features': server, 'optional_features': client, 'services': list(_feature_eval.SERVICES), 'ports': tcp,
+                'service_display_names': list(dict.fromkeys(_feature_eval.SERVICE_DISPLAY_NAMES + tuple(args['conflicting_software'])
+                                                            + tuple(args['database_software']))),
+                'udp_ports': sorted({item['port'] for item in inbound if item['proto'] == 'udp'})}
 
     def _evaluate(self, data, args):
-        return _feature_eval.evaluate(data, args['allowed_software'])
+        return _feature_eval.evaluate(data, args['allowed_software'], present=args['present'], absent=args['absent'],
+                                      inbound=self._inbound(args), conflicting_software=args['conflicting_software'],
+                                      database_software=args['database_software'])

@@ -16,7 +16,56 @@ from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
 
 WEB_SERVER_FEATURES = ('Web-Server',)
 PRINT_FEATURES = ('Print-Server', 'Print-LPD-Service')
-WINDOWS_FEATURES = WEB_SERVER_FEATURES + PRINT_FEATURES
+
+# Windows features this check knows: ServerManager name (Get-WindowsFeature, Windows Server) -> the optional feature
+# that is the same component on a client SKU (Get-WindowsOptionalFeature -Online), or None when a client has none.
+# A name outside this table is refused before any node is contacted (a typo would otherwise read as "not installed").
+KNOWN_FEATURES = {
+    'Web-Server': 'IIS-WebServerRole',
+    'Web-WebServer': 'IIS-WebServer',
+    'Web-Ftp-Server': 'IIS-FTPServer',
+    'Web-DAV-Publishing': 'IIS-WebDAV',
+    'Print-Server': None,
+    'Print-Services': 'Printing-Foundation-Features',
+    'Print-LPD-Service': 'Printing-Foundation-LPDPrintService',
+    'Print-Internet': 'Printing-Foundation-InternetPrinting-Client',
+    'NET-Framework-Core': 'NetFx3',
+    'NET-Framework-45-Core': 'NetFx4-AdvSrvs',
+    'NET-Framework-45-ASPNET': 'NetFx4Extended-ASPNET45',
+    'FS-SMB1': 'SMB1Protocol',
+    'SNMP-Service': 'SNMP',
+    'Telnet-Client': 'TelnetClient',
+    'TFTP-Client': 'TFTP',
+    'Fax': 'FaxServicesClientPackage',
+    'WDS': None,
+    'DHCP': None,
+    'DNS': None,
+    'AD-Domain-Services': None,
+    'ADLDS': None,
+    'ADCS-Cert-Authority': None,
+    'Hyper-V': 'Microsoft-Hyper-V',
+    'Windows-Defender': None,
+    'Failover-Clustering': None,
+    'NLB': None,
+    'RDS-RD-Server': None,
+    'SMTP-Server': None,
+    'WAS': 'WAS-WindowsActivationService',
+    'MSMQ': 'MSMQ-Container',
+    'PowerShellRoot': None,
+    'PowerShell-V2': 'MicrosoftWindowsPowerShellV2Root',
+    'Wireless-Networking': None,
+    'XPS-Viewer': 'Xps-Foundation-Xps-Viewer',
+}
+_CLIENT_TO_SERVER = {client: server for server, client in KNOWN_FEATURES.items() if client}
+# Get-WindowsOptionalFeature's State -> Get-WindowsFeature's InstallState.
+_OPTIONAL_STATES = {'Enabled': 'Installed', 'Disabled': 'Available', 'DisabledWithPayloadRemoved': 'Removed',
+                    'EnablePending': 'InstallPending', 'DisablePending': 'UninstallPending'}
+# The checklist's feature rules as defaults: no LPD Service (with the Print Server role) and no web server
+# (the checklist allows one that never listens on TCP 80: a warning). Nothing is required by default.
+DEFAULT_PRESENT = ()
+DEFAULT_ABSENT = ('Web-Server', 'Print-LPD-Service')
+# Features of DEFAULT_ABSENT that have their own checklist entry (evaluated there, not in the site's lists).
+_OWN_ENTRIES = ('Web-Server', 'Print-LPD-Service')
 WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
 LPD_SERVICES = ('LPDSVC',)
 SERVICES = WEB_SERVER_SERVICES + LPD_SERVICES
@@ -30,6 +79,10 @@ DEFAULT_CONFLICTING_PRINT = ('*PaperCut*', '*Equitrac*', '*uniFLOW*', 'MyQ*', '*
 DEFAULT_DATABASES = ('Microsoft SQL Server 20?? (??-bit)', 'Microsoft SQL Server 20?? R2 (??-bit)', 'Microsoft SQL Server 20??',
                      'Microsoft SQL Server 20?? R2', 'Microsoft SQL Server 20?? Express*', 'Microsoft SQL Server Express*',
                      'PostgreSQL*', 'MySQL Server*', 'MariaDB*', 'Oracle Database*', 'Firebird*')
+# Database engines by service display name ("SQL Server (MSSQLSERVER)"; not "SQL Server Agent (...)" or the Browser).
+DEFAULT_DATABASE_SERVICES = ('SQL Server (*)', 'postgresql*', 'MySQL*', 'MariaDB*', 'OracleService*', 'Firebird*')
+# Service display names asked from the node (Get-Service -DisplayName, wildcards): other print solutions and databases.
+SERVICE_DISPLAY_NAMES = DEFAULT_CONFLICTING_PRINT + DEFAULT_DATABASE_SERVICES
 # Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
 DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
                     'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',
@@ -49,12 +102,46 @@ def _unavailable(entry, facts, name):
     return finding(entry, ERROR, 'fact-unavailable', 'The node could not read %s: %s' % (name, reason))
 
 
+def unknown_features(names):
+    """The names in ``names`` that are not in KNOWN_FEATURES (case-insensitive), for the option rules."""
+    known = {name.lower() for name in KNOWN_FEATURES}
+    return [name for name in names if str(name).lower() not in known]
+
+
+def canonical_feature(name):
+    """The KNOWN_FEATURES spelling of a ServerManager feature name (Windows compares them case-insensitively)."""
+    return next((known for known in KNOWN_FEATURES if known.lower() == str(name).lower()), name)
+
+
+def query_names(names):
+    """The module's ``features`` argument: each ServerManager name and its client optional-feature name."""
+    wanted = [canonical_feature(name) for name in names]
+    return sorted(set(wanted)), sorted({KNOWN_FEATURES[name] for name in wanted if KNOWN_FEATURES.get(name)})
+
+
+def feature_states(facts):
+    """``{ServerManager name: install state}`` from either source (client optional features mapped to server names)."""
+    states = {}
+    for item in facts.get('features') or []:
+        if item.get('source') == 'OptionalFeature':
+            name = _CLIENT_TO_SERVER.get(item['name'], item['name'])
+            states[name] = _OPTIONAL_STATES.get(item['install_state'], item['install_state'])
+        else:
+            states[canonical_feature(item['name'])] = item['install_state']
+    return states
+
+
 def _installed(facts, names):
-    return [f['name'] for f in facts.get('features') or [] if f['name'] in names and f['install_state'] == 'Installed']
+    states = feature_states(facts)
+    return [name for name in names if states.get(name) in ('Installed', 'InstallPending')]
 
 
-def no_web_server_on_80(facts):
-    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed."""
+# What playbooks/record_node_profile.yml asks for: every known feature, so a recorded profile answers any site lists.
+RECORD_FEATURES, RECORD_OPTIONAL_FEATURES = query_names(KNOWN_FEATURES)
+
+
+def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
+    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed (when Web-Server is in ``absent``)."""
     entry = 'server.no-web-server-port-80'
     if facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
@@ -63,7 +150,7 @@ def no_web_server_on_80(facts):
         owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), _WEB_REMEDIATION, observed=on_80)
-    web = _installed(facts, WEB_SERVER_FEATURES)
+    web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:
         return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web),
@@ -72,13 +159,15 @@ def no_web_server_on_80(facts):
     return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
 
 
-def no_lpd_with_print_server(facts):
-    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service is not installed."""
+def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
+    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature when Print-LPD-Service is in
+    ``absent``; the LPDSVC service always) is not installed."""
     entry = 'server.no-lpd-with-print-server'
     services = facts.get('services')
     if facts.get('features') is None and services is None:
         return _unavailable(entry, facts, 'features')
-    lpd = _installed(facts, ('Print-LPD-Service',)) + [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent])
+    lpd += [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
     remediation = 'Remove the "LPD Service" role service (Remove-WindowsFeature Print-LPD-Service): SafeQ receives LPR on TCP 515.'
     if lpd:
@@ -90,21 +179,137 @@ def no_lpd_with_print_server(facts):
     return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''))
 
 
-def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES):
-    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ."""
+def _feature_lists(entry, facts, present, absent):
+    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed or one of
+    ``present`` is not, an ``error`` when the features could not be read, else None."""
+    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+    wanted = [canonical_feature(name) for name in present]
+    if not (extra_absent or wanted):
+        return None
+    if facts.get('features') is None:
+        return _unavailable(entry, facts, 'features')
+    states = feature_states(facts)
+    client = any(item.get('source') == 'OptionalFeature' for item in facts['features'])
+    # UninstallPending is still installed until the reboot that removes it; InstallPending will be after the next one.
+    installed = ['%s (%s)' % (name, states[name]) if states[name] != 'Installed' else name
+                 for name in extra_absent if states.get(name) in ('Installed', 'InstallPending', 'UninstallPending')]
+    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
+               for name in wanted if states.get(name) != 'Installed']
+    problems = []
+    if installed:
+        problems.append('installed although the site requires them absent: %s' % ', '.join(installed))
+    if missing:
+        problems.append('required but not installed: %s' % ', '.join(missing))
+    if problems:
+        return finding(entry, FAIL, 'feature-policy', 'Windows features %s.' % '; '.join(problems),
+                       'Install (Install-WindowsFeature / Enable-WindowsOptionalFeature) or remove the listed features, '
+                       'or change safeq_windows_features_present / safeq_windows_features_absent with Y Soft.',
+                       observed={'installed': installed, 'missing': missing})
+    return None
+
+
+# Ports with their own checklist entry (server.no-web-server-port-80), left out of the port-conflict rule.
+_PORTS_WITH_OWN_ENTRY = (('tcp', 80),)
+LDAP_PORT, LDAP_FALLBACK_PORT = 389, 390
+DOMAIN_CONTROLLER_ROLES = (4, 5)
+
+
+def _holder(item, facts):
+    """Who holds a listener, for a person: process, PID, services; for PID 4 the http.sys reservations on that port."""
+    text = '%s (pid %d%s) on %s' % (item.get('process') or 'unknown process', item['pid'],
+                                    '; services %s' % ', '.join(item['services']) if item.get('services') else '', item['address'])
+    if item['pid'] == 4:
+        http = facts.get('http_sys') or {}
+        port = ':%d' % item['port']
+        urls = [u for u in http.get('url_reservations') or [] if port + '/' in u or u.endswith(port)]
+        bindings = [b for b in http.get('ssl_bindings') or [] if b.endswith(port)]
+        text += ' = http.sys (kernel HTTP listener: IIS, WinRM, WCF, SSRS ...)'
+        if urls or bindings:
+            text += '; URL reservations: %s; TLS bindings: %s' % (', '.join(urls) or 'none', ', '.join(bindings) or 'none')
+        elif facts.get('http_sys') is None:
+            text += ' (reservations unreadable)'
+    return text
+
+
+def port_conflicts(facts, inbound=()):
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds."""
+    wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound
+              if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY}
+    if not wanted:
+        return []
+    held = {}
+    for item in facts['listeners']:
+        key = (item.get('proto') or 'tcp', item['port'])
+        if key in wanted:
+            held.setdefault(key, []).append(item)
+    dc = facts.get('domain_role') in DOMAIN_CONTROLLER_ROLES
+    results = []
+    for (proto, port), rows in sorted(held.items()):
+        holders = '; '.join(_holder(item, facts) for item in rows)
+        label = '%s %d (%s) is held by %s' % (proto.upper(), port, ', '.join(wanted[(proto, port)]), holders)
+        if (proto, port) == ('tcp', LDAP_PORT) and dc:
+            fallback = [item for item in facts['listeners'] if (item.get('proto') or 'tcp', item['port']) == ('tcp', LDAP_FALLBACK_PORT)]
+            if fallback:
+                results.append((FAIL, 'port-in-use', '%s on a domain controller, and the fallback TCP %d is held too by %s.'
+                                % (label, LDAP_FALLBACK_PORT, '; '.join(_holder(item, facts) for item in fallback))))
+            else:
+                results.append((WARN, 'ldap-port-on-domain-controller', '%s: this node is a domain controller, so the SafeQ '
+                                'installer moves its internal LDAP to TCP %d (terminals must then use %d).'
+                                % (label, LDAP_FALLBACK_PORT, LDAP_FALLBACK_PORT)))
+            continue
+        results.append((FAIL, 'port-in-use', label + '.'))
+    return results
+
+
+def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
+                            absent=DEFAULT_ABSENT, inbound=(), allowed=()):
+    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
+    Windows feature lists (``present``/``absent``) hold; nothing holds an inbound port SafeQ needs on this node."""
     entry = 'server.no-interfering-software'
+    features = _feature_lists(entry, facts, present, absent)
+    if features and features['status'] == ERROR:
+        return features
     if facts.get('software') is None:
         return _unavailable(entry, facts, 'software')
-    names = sorted({item['name'] for item in facts['software']})
-    prints = [n for n in names if _match(n, conflicting)]
-    dbs = [n for n in names if _match(n, databases)]
+    if inbound and [item for item in inbound if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY] \
+            and facts.get('listeners') is None:
+        return _unavailable(entry, facts, 'listeners')
+    allowed = tuple(allowed or ())
+    installed = {}
+    for item in facts['software']:
+        installed.setdefault(item['name'], 'per user %s' % item['user_sid'] if item.get('user_sid') else None)
+    names = sorted(installed)
+    running = {s.get('display_name') or s['name']: s for s in facts.get('services') or []}
+
+    def _found(patterns, service_patterns):
+        hits = ['%s%s' % (n, ' (%s)' % installed[n] if installed[n] else '') for n in names if _match(n, patterns) and not _match(n, allowed)]
+        hits += ['service "%s" (%s)' % (n, running[n].get('status')) for n in sorted(running)
+                 if _match(n, service_patterns) and not _match(n, allowed) and not _match(running[n]['name'], allowed)]
+        return hits
+    prints = _found(tuple(conflicting), tuple(conflicting))
+    dbs = _found(tuple(databases), DEFAULT_DATABASE_SERVICES + tuple(databases))
+    problems = []  # (status, reason, detail, remediation)
     if prints:
-        return finding(entry, FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
-                       'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.')
+        problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
+                         'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.'))
+    for status, reason, detail in port_conflicts(facts, inbound):
+        problems.append((status, reason, detail, 'Stop and disable the program or service that holds the port (for http.sys, '
+                         'remove the URL reservation or binding: netsh http delete urlacl / sslcert), or move it to another port.'))
+    if features:
+        problems.append((FAIL, features['reason'], features['detail'], features['remediation']))
     if dbs:
-        return finding(entry, WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
-                       % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.')
-    return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs.' % len(names))
+        problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
+                         % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.'))
+    if not problems:
+        ports = ' and no inbound SafeQ port is held' if inbound else ''
+        return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
+                       % (len(names), ports))
+    worst = FAIL if any(p[0] == FAIL for p in problems) else WARN
+    first = next(p for p in problems if p[0] == worst)
+    observed = dict(features['observed']) if features else {}
+    observed['problems'] = [p[1] for p in problems]
+    return finding(entry, worst, first[1], ' '.join(p[2] for p in problems), ' '.join(dict.fromkeys(p[3] for p in problems)),
+                   observed=observed)
 
 
 def no_other_software(facts, allowed=()):
@@ -121,11 +326,15 @@ def no_other_software(facts, allowed=()):
     return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
 
 
-def evaluate(facts, allowed_software=()):
+def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT_ABSENT, inbound=(), conflicting_software=(),
+             database_software=()):
     """All windows_feature_check findings for one node's facts."""
+    present = [canonical_feature(name) for name in present]
+    absent = [canonical_feature(name) for name in absent]
     return [
-        no_web_server_on_80(facts),
-        no_lpd_with_print_server(facts),
-        no_interfering_software(facts),
+        no_web_server_on_80(facts, absent),
+        no_lpd_with_print_server(facts, absent),
+        no_interfering_software(facts, DEFAULT_CONFLICTING_PRINT + tuple(conflicting_software), DEFAULT_DATABASES + tuple(database_software),
+                                present=present, absent=absent, inbound=inbound, allowed=allowed_software),
         no_other_software(facts, allowed_software),
     ]

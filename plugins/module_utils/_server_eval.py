@@ -10,6 +10,9 @@ findings out. PowerShell never decides a verdict; these functions do.
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import ipaddress
+import re
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
     ERROR, FAIL, MANUAL, PASS, WARN, finding,
@@ -28,9 +31,23 @@ SERVER_BUILDS = {
     26100: 'Windows Server 2025',
 }
 
+# The documented default of ``supported_builds`` (site policy: the public SafeQ pages list no versions; set it from the
+# Software requirements page of your SafeQ version). Long-term servicing builds only: a Semi-Annual Channel build between
+# them (for example 18363, Server 1909) is not in the list and fails.
+DEFAULT_SUPPORTED_BUILDS = (9600, 14393, 17763, 20348, 26100)
+# EditionID values (HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion, not localised). An evaluation edition of a
+# listed one ("ServerStandardEval") is a warning: it expires. Essentials (ServerSolution), Foundation, Web, Storage
+# and Hyper-V Server are not in the default.
+DEFAULT_SUPPORTED_EDITIONS = ('ServerStandard', 'ServerDatacenter')
+X64 = 'AMD64'
+
 DEFAULT_POLICY = {
     'min_os_build': 9600,
+    'supported_builds': DEFAULT_SUPPORTED_BUILDS,
+    'supported_editions': DEFAULT_SUPPORTED_EDITIONS,
+    'allow_server_core': False,
     'allow_client_os': False,
+    'browser_min_versions': {},
     'min_logical_processors': 4,
     'min_memory_gb': 8,
     'min_disk_free_gb': 20,
@@ -70,37 +87,82 @@ def admin_rights(facts):
     attributes = str(admin[0].get('attributes') or '').lower()
     if level is not None or 'deny only' in attributes:
         return finding(entry, FAIL, 'not-elevated',
-                       '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s).' % (user, level or 'unknown'),
-                       'Use an elevated session: a domain account in Administrators, the built-in Administrator, or set '
-                       'LocalAccountTokenFilterPolicy=1 for remote local accounts.')
+                       '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s). Over WinRM this is '
+                       'remote UAC: a local account other than the built-in Administrator gets a filtered token.' % (user, level or 'unknown'),
+                       'Connect with a domain account in Administrators (not filtered remotely) or the built-in Administrator, or lift '
+                       'remote UAC for local accounts: reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System '
+                       '/v LocalAccountTokenFilterPolicy /t REG_DWORD /d 1 /f (a security trade-off; revert it to 0 after the '
+                       'installation). If FilterAdministratorToken is 1, the built-in Administrator is filtered too.')
     return finding(entry, WARN, 'elevation-unknown',
                    '%s is in BUILTIN\\Administrators; the token integrity level was not reported.' % user,
                    'Confirm the installer runs elevated ("Run as administrator").')
 
 
+def _platform_observed(osinfo, platform):
+    observed = {'caption': osinfo.get('caption') or platform.get('product_name'), 'build': int(osinfo.get('build') or 0),
+                'product_type': osinfo.get('product_type')}
+    for key in ('edition_id', 'installation_type', 'processor_architecture', 'ubr', 'display_version'):
+        if platform.get(key) not in (None, ''):
+            observed[key] = platform[key]
+    return observed
+
+
 def supported_platform(facts, policy):
-    """server.supported-platform: a 64-bit Windows Server build at or above the policy minimum."""
+    """server.supported-platform: a 64-bit (x64) Windows Server of a listed edition and build, with Desktop Experience."""
     entry = 'server.supported-platform'
     missing = _missing(entry, facts, 'os')
     if missing:
         return missing
     osinfo = facts['os']
-    build = int(osinfo.get('build') or 0)
-    caption = osinfo.get('caption') or 'unknown Windows'
-    observed = {'caption': caption, 'build': build, 'product_type': osinfo.get('product_type')}
+    platform = facts.get('platform') or {}
+    observed = _platform_observed(osinfo, platform)
+    build = observed['build']
+    caption = observed['caption'] or 'unknown Windows'
+    name = '%s (build %d%s)' % (caption, build, '.%s' % platform['ubr'] if platform.get('ubr') is not None else '')
+    builds = sorted(int(item) for item in policy['supported_builds'])
     remediation = 'Install SafeQ CML on a Windows Server version listed on the SafeQ Software requirements page.'
-    if osinfo.get('product_type') == 1 and not policy['allow_client_os']:
-        return finding(entry, FAIL, 'client-os', '%s (build %d) is a client edition, not Windows Server.' % (caption, build),
-                       remediation, observed=observed)
-    if '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
-        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (caption, osinfo.get('architecture')), remediation, observed=observed)
+    installation = str(platform.get('installation_type') or '')
+    client = osinfo.get('product_type') == 1 or installation.lower() == 'client'
+    if client and not policy['allow_client_os']:
+        return finding(entry, FAIL, 'client-os', '%s is a client edition, not Windows Server.' % name, remediation, observed=observed)
+    arch = platform.get('processor_architecture')
+    if arch:
+        if arch.upper() != X64:
+            return finding(entry, FAIL, 'not-x64', '%s runs on %s; SafeQ needs x64 (AMD64).' % (name, arch), remediation, observed=observed)
+    elif '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
+        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (name, osinfo.get('architecture')), remediation, observed=observed)
     if build < int(policy['min_os_build']):
-        return finding(entry, FAIL, 'os-too-old', '%s (build %d) is older than the minimum build %s.' % (caption, build, policy['min_os_build']),
+        return finding(entry, FAIL, 'os-too-old', '%s is older than the minimum build %s.' % (name, policy['min_os_build']),
                        remediation, observed=observed)
-    if build not in SERVER_BUILDS and osinfo.get('product_type') != 1:
-        return finding(entry, WARN, 'os-unverified', '%s (build %d) is newer than the builds this check knows.' % (caption, build),
-                       'Confirm this Windows version on the SafeQ Software requirements page.', observed=observed)
-    return finding(entry, PASS, 'supported-build', '%s (build %d).' % (caption, build), observed=observed)
+    if not client and builds and build not in builds and build < builds[-1]:
+        return finding(entry, FAIL, 'build-not-listed', '%s is not one of the supported builds (%s).'
+                       % (name, ', '.join('%d (%s)' % (b, SERVER_BUILDS[b]) if b in SERVER_BUILDS else str(b) for b in builds)),
+                       remediation + ' Semi-Annual Channel and Insider builds are not long-term servicing releases.', observed=observed)
+    unreadable = _missing(entry, facts, 'platform')
+    if unreadable and not client:
+        unreadable['observed'] = observed
+        return unreadable
+    edition = platform.get('edition_id')
+    editions = [str(item) for item in policy['supported_editions']]
+    if not client and edition:
+        base = edition[:-4] if edition.lower().endswith('eval') else edition
+        if base.lower() not in {item.lower() for item in editions}:
+            return finding(entry, FAIL, 'edition-not-supported', '%s is edition %s, not one of %s.' % (name, edition, ', '.join(editions)),
+                           remediation, observed=observed)
+    if not client and 'core' in installation.lower() and not policy['allow_server_core']:
+        return finding(entry, WARN, 'server-core', '%s is a %s installation (no Desktop Experience): the SafeQ installer and '
+                       'the web browser the checklist requires need the desktop.' % (name, installation),
+                       'Use Windows Server with Desktop Experience, or confirm Server Core with Y Soft and set safeq_allow_server_core.',
+                       observed=observed)
+    if not client and edition and edition.lower().endswith('eval'):
+        return finding(entry, WARN, 'evaluation-edition', '%s is an evaluation edition (%s); it expires and shuts down hourly after.'
+                       % (name, edition), 'Convert it to a licensed edition (DISM /Online /Set-Edition) before going live.',
+                       observed=observed)
+    if not client and builds and build > builds[-1]:
+        return finding(entry, WARN, 'os-unverified', '%s is newer than the supported builds (%s).' % (name, ', '.join(str(b) for b in builds)),
+                       'Confirm this Windows version on the SafeQ Software requirements page and add it to safeq_supported_os_builds.',
+                       observed=observed)
+    return finding(entry, PASS, 'supported-build', '%s%s.' % (name, ', %s, %s' % (edition, installation) if edition else ''), observed=observed)
 
 
 def _version_tuple(text):
@@ -113,8 +175,19 @@ def _version_tuple(text):
     return tuple(parts)
 
 
+def _netfx35(facts):
+    """(installed, text) for .NET Framework 3.5 from the NDP\\v3.5 registry key."""
+    net = facts['netfx35']
+    if not net.get('key_present'):
+        return False, '.NET Framework 3.5 is not installed (no NDP\\v3.5 key)'
+    if net.get('install') != 1:
+        return False, '.NET Framework 3.5 is not installed (NDP\\v3.5 Install=%s)' % net.get('install')
+    return True, '.NET Framework %s%s' % (net.get('version') or '3.5', ' SP%s' % net['sp'] if net.get('sp') else '')
+
+
 def windows_installer(facts):
-    """server.windows-installer-45: msi.dll 4.5 or later (for the embedded MS SQL 2008 Express)."""
+    """server.windows-installer-45 (with embedded_db): msi.dll 4.5 or later, and .NET Framework 3.5, both needed by the
+    embedded MS SQL Server 2008 Express."""
     entry = 'server.windows-installer-45'
     missing = _missing(entry, facts, 'msi_version')
     if missing:
@@ -125,25 +198,83 @@ def windows_installer(facts):
     if version < (4, 5):
         return finding(entry, FAIL, 'msi-too-old', 'Windows Installer %s is older than 4.5.' % facts['msi_version'],
                        'Install Windows Installer 4.5 (KB942288) or use an external database.')
-    return finding(entry, PASS, 'msi-ok', 'Windows Installer %s.' % facts['msi_version'])
+    missing = _missing(entry, facts, 'netfx35')
+    if missing:
+        return missing
+    installed, text = _netfx35(facts)
+    if not installed:
+        return finding(entry, FAIL, 'netfx35-missing', 'Windows Installer %s; %s, which SQL Server 2008 Express needs.' % (facts['msi_version'], text),
+                       'Install .NET Framework 3.5 (Install-WindowsFeature NET-Framework-Core -Source <installation media>\\sources\\sxs; '
+                       'its payload is not on the disk by default) or use an external database.')
+    return finding(entry, PASS, 'msi-ok', 'Windows Installer %s; %s.' % (facts['msi_version'], text))
 
 
-def web_browser(facts):
-    """server.web-browser: a current browser (Chrome, Firefox or Edge) is installed."""
+# Browser key (safeq_browser_min_versions) -> App Paths executable, and the name shown to people.
+BROWSERS = {'edge': ('msedge.exe', 'Microsoft Edge'), 'chrome': ('chrome.exe', 'Google Chrome'),
+            'firefox': ('firefox.exe', 'Mozilla Firefox'), 'ie': ('iexplore.exe', 'Internet Explorer')}
+_BY_EXE = {exe: key for key, (exe, dummy) in BROWSERS.items()}
+
+
+def _browser_text(item):
+    key = _BY_EXE.get(item['name'])
+    where = 'per user %s' % item['user_sid'] if item.get('scope') == 'user' else (
+        '32-bit' if item.get('view') == 'Registry32' else 'per machine')
+    return '%s %s (%s)' % (BROWSERS[key][1] if key else item['name'], item.get('version') or '(version unknown)', where)
+
+
+def web_browser(facts, policy=None):
+    """server.web-browser: a current browser (Edge, Chrome or Firefox) at or above the site's minimum version."""
     entry = 'server.web-browser'
     missing = _missing(entry, facts, 'browsers')
     if missing and (facts.get('errors') or {}).get('browsers'):
         return missing
-    browsers = facts.get('browsers') or []
-    names = ', '.join('%s %s' % (b['name'], b.get('version') or '(version unknown)') for b in browsers)
-    modern = [b for b in browsers if b['name'] != 'iexplore.exe']
+    minimums = dict((policy or {}).get('browser_min_versions') or {})
+    browsers = [b for b in facts.get('browsers') or [] if b['name'] in _BY_EXE]
+    names = ', '.join(_browser_text(b) for b in browsers)
+    remediation = 'Install the latest Microsoft Edge, Google Chrome or Mozilla Firefox (per machine).'
     if not browsers:
-        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths.',
-                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
-    if not modern:
+        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths (per machine or per loaded user).', remediation)
+    outdated = []
+    current = []
+    for item in browsers:
+        key = _BY_EXE[item['name']]
+        minimum = minimums.get(key)
+        if minimum is not None and _version_tuple(item.get('version')) < _version_tuple(minimum):
+            outdated.append('%s, below the minimum %s' % (_browser_text(item), minimum))
+        elif key != 'ie':
+            current.append(item)
+    observed = [{'browser': _BY_EXE[b['name']], 'version': b.get('version'), 'scope': b.get('scope') or 'machine'} for b in browsers]
+    if not current and all(_BY_EXE[b['name']] == 'ie' for b in browsers) and not outdated:
         return finding(entry, WARN, 'only-internet-explorer', 'Only Internet Explorer is installed (%s); it is retired.' % names,
-                       'Install the latest Google Chrome, Mozilla Firefox or Microsoft Edge.')
-    return finding(entry, PASS, 'browser-present', 'Installed: %s. Confirm these are the latest releases.' % names)
+                       remediation, observed=observed)
+    if not current:
+        return finding(entry, FAIL, 'browser-outdated', 'No browser meets the site minimum: %s.' % '; '.join(outdated), remediation,
+                       observed=observed)
+    machine = [b for b in current if b.get('scope') != 'user']
+    if outdated:
+        return finding(entry, WARN, 'outdated-browser-present', 'Installed: %s. Below the site minimum: %s.' % (names, '; '.join(outdated)),
+                       'Update or remove the outdated browser.', observed=observed)
+    if not machine:
+        return finding(entry, WARN, 'per-user-browser-only', 'Installed only per user: %s. Another account (the installer, '
+                       'the SafeQ administrator) will not find it.' % names, remediation, observed=observed)
+    checked = 'at or above the site minimums' if minimums else 'no site minimum set (safeq_browser_min_versions): confirm they are current'
+    return finding(entry, PASS, 'browser-present', 'Installed: %s; %s.' % (names, checked), observed=observed)
+
+
+def reboot_signals(pending):
+    """The pending-reboot signals that are set, as short texts (empty when none)."""
+    signals = []
+    for key, text in (('cbs_reboot_pending', 'Component Based Servicing RebootPending'), ('cbs_reboot_in_progress', 'CBS RebootInProgress'),
+                      ('cbs_packages_pending', 'CBS PackagesPending'), ('wu_reboot_required', 'Windows Update RebootRequired'),
+                      ('wu_post_reboot_reporting', 'Windows Update PostRebootReporting'), ('domain_join_pending', 'a pending domain join')):
+        if pending.get(key):
+            signals.append(text)
+    if pending.get('file_rename_operations'):
+        signals.append('%d PendingFileRenameOperations' % pending['file_rename_operations'])
+    active, wanted = pending.get('active_computer_name') or '', pending.get('pending_computer_name') or ''
+    if active and wanted and active.upper() != wanted.upper():
+        signals.append('a pending computer rename (%s -> %s)' % (active, wanted))
+    return signals
 
 
 def security_patches(facts, policy, today):
@@ -159,36 +290,111 @@ def security_patches(facts, policy, today):
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
     age = (today - newest).days
     newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    pending = facts.get('pending_reboot')
     if age > int(policy['patch_max_age_days']):
-        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).'
-                       % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days']), remediation)
-    return finding(entry, PASS, 'patches-recent', 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age))
+        signals = reboot_signals(pending) if pending else []
+        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
+                       % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
+                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''), remediation)
+    recent = 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age)
+    if pending is None:
+        reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
+        return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason),
+                       'Reboot the node before installing SafeQ if updates were installed since the last restart.')
+    signals = reboot_signals(pending)
+    if signals:
+        return finding(entry, WARN, 'reboot-pending', '%s A reboot is pending: %s.' % (recent, '; '.join(signals)),
+                       'Restart the node before installing SafeQ: the installer and its services must not start on a half-applied update.',
+                       observed=signals)
+    return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
+
+
+def _install_disk(hw, install_dir):
+    """(drive, free bytes) of the drive that holds ``install_dir``; free is None when that drive is not a local fixed disk."""
+    drive = str(install_dir)[:2].upper()
+    disks = hw.get('fixed_disks')
+    if disks is None:  # a gather that listed the system drive only
+        return drive, hw['disk_free_bytes'] if drive == str(hw.get('system_drive') or '').upper() else None
+    return drive, next((d['free_bytes'] for d in disks if d['drive'].upper() == drive), None)
 
 
 def hardware_minimum(facts, policy):
-    """server.hardware-minimum: CPU, memory and free disk meet the site's minimums."""
+    """server.hardware-minimum: CPU, memory and free space on the drive of install_dir meet the site's minimums."""
     entry = 'server.hardware-minimum'
     missing = _missing(entry, facts, 'hardware')
     if missing:
         return missing
     hw = facts['hardware']
-    observed = '%d logical processors, %.1f GiB memory, %.1f GiB free on %s' % (
-        hw['logical_processors'], hw['memory_bytes'] / GIB, hw['disk_free_bytes'] / GIB, hw.get('system_drive') or 'the system drive')
+    drive, free = _install_disk(hw, policy['install_dir'])
+    observed = '%d logical processors, %.1f GiB memory, %s free on %s (drive of %s)' % (
+        hw['logical_processors'], hw['memory_bytes'] / GIB, '%.1f GiB' % (free / GIB) if free is not None else 'nothing', drive,
+        policy['install_dir'])
     short = []
     if hw['logical_processors'] < int(policy['min_logical_processors']):
         short.append('%d logical processors < %s' % (hw['logical_processors'], policy['min_logical_processors']))
     if hw['memory_bytes'] < float(policy['min_memory_gb']) * GIB:
         short.append('%.1f GiB memory < %s GiB' % (hw['memory_bytes'] / GIB, policy['min_memory_gb']))
-    if hw['disk_free_bytes'] < float(policy['min_disk_free_gb']) * GIB:
-        short.append('%.1f GiB free disk < %s GiB' % (hw['disk_free_bytes'] / GIB, policy['min_disk_free_gb']))
+    if free is None:
+        return finding(entry, FAIL, 'install-drive-missing', 'Drive %s of %s is not a local fixed disk on this node (%s).'
+                       % (drive, policy['install_dir'], ', '.join(d['drive'] for d in hw.get('fixed_disks') or []) or 'no fixed disk listed'),
+                       'Set safeq_install_dir to a folder on a local fixed disk, or add the disk.')
+    if free < float(policy['min_disk_free_gb']) * GIB:
+        short.append('%.1f GiB free on %s < %s GiB' % (free / GIB, drive, policy['min_disk_free_gb']))
     if short:
         return finding(entry, FAIL, 'below-minimum', 'Below the minimum: %s (%s).' % ('; '.join(short), observed),
                        'Size the node to the SafeQ Hardware requirements page (all cluster nodes alike).')
     return finding(entry, PASS, 'meets-minimum', observed + '.')
 
 
-def ip_addresses_prepared(facts):
-    """server.ip-addresses-prepared: the node's IPv4 addresses are fixed, not leased by DHCP."""
+def cluster_alike(hardware_by_host, tolerance=0.1):
+    """Site-level comparison for server.hardware-minimum ("all nodes of the clusters"): the hosts whose logical processors
+    or memory differ from the largest node by more than ``tolerance`` (a fraction). ``hardware_by_host`` maps a host to its
+    ``hardware`` fact (None when unknown). Pure: the hook for the report stage, which sees every node of the run.
+    Returns ``(status, detail, differing_hosts)``: pass when all known nodes are alike, warn when some differ, error
+    when fewer than two nodes are known."""
+    known = {host: hw for host, hw in hardware_by_host.items() if hw}
+    if len(known) < 2:
+        return ERROR, 'Fewer than two cluster nodes reported their hardware; they cannot be compared.', []
+    top_cpu = max(hw['logical_processors'] for hw in known.values())
+    top_mem = max(hw['memory_bytes'] for hw in known.values())
+    differing = sorted(host for host, hw in known.items()
+                       if hw['logical_processors'] < top_cpu * (1 - tolerance) or hw['memory_bytes'] < top_mem * (1 - tolerance))
+    listing = '; '.join('%s: %d logical processors, %.1f GiB' % (host, hw['logical_processors'], hw['memory_bytes'] / GIB)
+                        for host, hw in sorted(known.items()))
+    if differing:
+        return WARN, 'The cluster nodes are not alike (%s differ): %s.' % (', '.join(differing), listing), differing
+    return PASS, 'The cluster nodes are alike: %s.' % listing, []
+
+
+def _is_ip(text):
+    try:
+        ipaddress.ip_address(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def _dns_problems(dns, ipv4):
+    """Forward/reverse DNS of the node's FQDN against its IPv4 addresses: a list of problem texts."""
+    fqdn = dns['fqdn'].rstrip('.').lower()
+    problems = []
+    if dns.get('forward_error') or not dns.get('forward'):
+        problems.append('%s has no A record in DNS (%s)' % (dns['fqdn'], dns.get('forward_error') or 'no answer'))
+    elif not set(dns['forward']) & set(ipv4):
+        problems.append('%s resolves to %s, not to an address of this node' % (dns['fqdn'], ', '.join(dns['forward'])))
+    for item in dns.get('reverse') or []:
+        if item['address'] not in dns.get('forward', ()) and dns.get('forward'):
+            continue  # only the addresses the name resolves to must point back to it
+        names = [n.rstrip('.').lower() for n in item.get('names') or []]
+        if fqdn not in names:
+            problems.append('the reverse lookup of %s gives %s' % (item['address'], ', '.join(item.get('names') or []) or
+                                                                   'no PTR record (%s)' % (item.get('error') or 'no answer')))
+    return problems
+
+
+def ip_addresses_prepared(facts, declared=None):
+    """server.ip-addresses-prepared: fixed IPv4 addresses (not leased by DHCP), the node's declared address on an adapter,
+    forward and reverse DNS of its name consistent with them."""
     entry = 'server.ip-addresses-prepared'
     missing = _missing(entry, facts, 'adapters')
     if missing:
@@ -196,12 +402,29 @@ def ip_addresses_prepared(facts):
     adapters = facts['adapters']
     if not adapters:
         return finding(entry, ERROR, 'no-adapter', 'No IP-enabled network adapter was reported.')
+    ipv4 = [ip for a in adapters for ip in a['addresses'] if '.' in ip and ':' not in ip]
     leased = [a for a in adapters if a['dhcp_enabled'] and any('.' in ip for ip in a['addresses'])]
     listing = '; '.join('%s: %s%s' % (a['description'], ', '.join(a['addresses']), ' (DHCP)' if a['dhcp_enabled'] else '') for a in adapters)
+    if declared and _is_ip(declared) and str(ipaddress.ip_address(declared)) not in {str(ipaddress.ip_address(ip.split('%')[0]))
+                                                                                     for a in adapters for ip in a['addresses']}:
+        return finding(entry, FAIL, 'declared-address-missing', 'The inventory address %s is on no adapter of this node (%s).'
+                       % (declared, listing), 'Configure the planned static address on the node, or correct ansible_host in the inventory.')
+    warnings = []
     if leased:
-        return finding(entry, WARN, 'dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
-                       'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.')
-    return finding(entry, PASS, 'static-addresses', listing + '.')
+        warnings.append(('dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
+                         'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.'))
+    dns = facts.get('dns')
+    if dns is not None:
+        problems = _dns_problems(dns, ipv4)
+        if problems:
+            warnings.append(('dns-inconsistent', 'DNS is not consistent with this node: %s.' % '; '.join(problems),
+                             'Register the node\'s A and PTR records (dynamic DNS registration or the DNS team) so that printers, '
+                             'terminals and the other nodes find it by name.'))
+    if warnings:
+        return finding(entry, WARN, warnings[0][0], ' '.join(w[1] for w in warnings), ' '.join(w[2] for w in warnings),
+                       observed=[w[0] for w in warnings])
+    dns_text = ' %s resolves to it both ways.' % dns['fqdn'] if dns else ''
+    return finding(entry, PASS, 'static-addresses', listing + '.' + dns_text)
 
 
 # HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED) = 0x80070005, as the signed 32-bit value .NET reports.
@@ -239,29 +462,97 @@ def shared_folder(facts):
                    'Create the dedicated shared folder and grant all CML nodes read access.')
 
 
+# SafeQ 6 folders to exclude from real-time scanning, relative to the installation folder (the SafeQ 6 "Antivirus
+# Exclusions" page; the SafeQ 5 page is not public, so for SafeQ 5 the installation folder itself is checked).
+SAFEQ6_AV_FOLDERS = ('Management\\PGSQL-data', 'SPOC\\SpoolCache', 'SPOC\\SpoolCache\\replicator', 'SPOC\\terminalserver\\DS9DB',
+                     'SPOC\\terminalserver\\etcd', 'FSP\\logs', 'Management\\logs', 'SPOC\\logs', 'SPOC\\terminalserver\\logs',
+                     'SPOC\\EUI\\logs', 'WPS\\logs')
+# AMRunningMode values in which Defender is not the real-time scanner (another product is).
+PASSIVE_MODES = ('passive mode', 'sxs passive mode', 'edr block mode')
+# Defender's own file-system filter drivers (group "FSFilter Anti-Virus").
+DEFENDER_FILTERS = ('wdfilter', 'wdboot', 'wdnisdrv', 'mpfilter')
+_ENV = re.compile(r'%([^%]+)%')
+
+
+def av_folders(install_dir):
+    """The folders real-time scanning must not cover: the installation folder, and for SafeQ 6 its listed subfolders."""
+    root = str(install_dir).rstrip('\\')
+    if root.rsplit('\\', maxsplit=1)[-1].lower().startswith('safeq6'):
+        return [root + '\\' + sub for sub in SAFEQ6_AV_FOLDERS]
+    return [root]
+
+
+def _expand(path, system_drive):
+    """An exclusion with the well-known environment variables expanded, or None when it names another one."""
+    drive = (system_drive or 'C:').rstrip('\\')
+    known = {'systemdrive': drive, 'systemroot': drive + '\\Windows', 'windir': drive + '\\Windows', 'programfiles': drive + '\\Program Files',
+             'programfiles(x86)': drive + '\\Program Files (x86)', 'programw6432': drive + '\\Program Files',
+             'programdata': drive + '\\ProgramData', 'allusersprofile': drive + '\\ProgramData'}
+    names = [name.lower() for name in _ENV.findall(path)]
+    if any(name not in known for name in names):
+        return None
+    return _ENV.sub(lambda match: known[match.group(1).lower()], path)
+
+
+def _covers(exclusion, folder):
+    """True when a Defender path exclusion (wildcards * and ? within a path segment) covers ``folder`` or an ancestor."""
+    pattern = exclusion.rstrip('\\').lower().split('\\')
+    if pattern and pattern[-1] == '*':
+        pattern = pattern[:-1]
+    target = folder.rstrip('\\').lower().split('\\')
+    if not pattern or len(pattern) > len(target):
+        return False
+    return all(fnmatch.fnmatchcase(seg, pat) for seg, pat in zip(target, pattern))
+
+
 def antivirus(facts, policy):
-    """server.antivirus: real-time scanning does not cover the SafeQ installation folder."""
+    """server.antivirus: no real-time scanner covers the SafeQ folders (Defender exclusions; other products named)."""
     entry = 'server.antivirus'
     defender = facts.get('defender')
-    install_dir = str(policy['install_dir']).rstrip('\\').lower()
+    filters = [f for f in facts.get('av_filters') or [] if str(f.get('name', '')).lower() not in DEFENDER_FILTERS]
+    others = ', '.join('%s (%s)' % (f.get('display_name') or f['name'], f['name']) for f in filters)
+    check_other = 'Check the exclusions of %s against the SafeQ Antivirus Settings page (folders: %s).' % (
+        others or 'the antivirus product in use', ', '.join(av_folders(policy['install_dir'])))
     if defender is None:
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
+        if filters:
+            return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not available (%s); another antivirus filter driver '
+                           'is loaded: %s.' % (reason, others), check_other, observed=[f['name'] for f in filters])
         return finding(entry, MANUAL, 'defender-unavailable', 'Microsoft Defender status is not available (%s); '
-                       'another antivirus product may be in use.' % reason,
-                       'Check the exclusions of the antivirus product in use against the SafeQ Antivirus Settings page.')
-    if not defender['realtime']:
-        return finding(entry, PASS, 'realtime-off', 'Microsoft Defender real-time protection is off.')
+                       'another antivirus product may be in use.' % reason, check_other)
     exclusions = [str(x) for x in defender.get('exclusions') or [] if x]
+    mode = str(defender.get('running_mode') or '')
+    if mode.lower() in PASSIVE_MODES:
+        return finding(entry, MANUAL, 'defender-passive', 'Microsoft Defender runs in %s: another product does the real-time '
+                       'scanning%s.' % (mode, ' (%s)' % others if others else ''), check_other, observed=[f['name'] for f in filters])
+    if not defender['realtime']:
+        if filters:
+            return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender real-time protection is off; another antivirus '
+                           'filter driver is loaded: %s.' % others, check_other, observed=[f['name'] for f in filters])
+        return finding(entry, WARN, 'realtime-off', 'Microsoft Defender real-time protection is off and no other antivirus filter '
+                       'driver was found: nothing scans the SafeQ folders, but the server is unprotected, which is not a pass by itself.',
+                       'Turn real-time protection on with the SafeQ folders excluded, or confirm the site\'s antivirus policy and waive this entry.')
     if any(x.lower().startswith('n/a') for x in exclusions):
-        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0])
-    covered = [x for x in exclusions if install_dir == x.rstrip('\\').lower() or install_dir.startswith(x.rstrip('\\').lower() + '\\')]
-    if covered:
-        return finding(entry, PASS, 'install-dir-excluded', 'Real-time protection is on; %s is excluded (%s).' % (policy['install_dir'], covered[0]))
-    return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %s is not excluded.' % policy['install_dir'],
-                   'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists.')
+        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0],
+                       'Run the check with an account in the local Administrators group (elevated), or read the exclusions on the node.')
+    drive = (facts.get('hardware') or {}).get('system_drive')
+    expanded = [(x, _expand(x, drive)) for x in exclusions]
+    unexpanded = [x for x, e in expanded if e is None]
+    folders = av_folders(policy['install_dir'])
+    missing = [f for f in folders if not any(e and _covers(e, f) for dummy, e in expanded)]
+    note = (' Exclusions with an environment variable this check cannot expand were not counted: %s.' % ', '.join(unexpanded)) if unexpanded else ''
+    if missing:
+        return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %d SafeQ folder(s) are not excluded: %s.%s'
+                       % (len(missing), ', '.join(missing), note),
+                       'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists '
+                       '(Add-MpPreference -ExclusionPath).', observed=missing)
+    extra = (' Another antivirus filter driver is loaded too: %s; check its exclusions.' % others) if filters else ''
+    return finding(entry, MANUAL if filters else PASS, 'third-party-av' if filters else 'install-dir-excluded',
+                   'Real-time protection is on; every SafeQ folder is excluded (%s).%s%s' % (', '.join(folders), extra, note),
+                   check_other if filters else '')
 
 
-def evaluate(facts, policy=None, today=None, share_requested=False):
+def evaluate(facts, policy=None, today=None, share_requested=False, declared=None):
     """All server_check findings for one node's facts."""
     effective = dict(DEFAULT_POLICY)
     effective.update(policy or {})
@@ -270,10 +561,10 @@ def evaluate(facts, policy=None, today=None, share_requested=False):
         admin_rights(facts),
         supported_platform(facts, effective),
         windows_installer(facts),
-        web_browser(facts),
+        web_browser(facts, effective),
         security_patches(facts, effective, today),
         hardware_minimum(facts, effective),
-        ip_addresses_prepared(facts),
+        ip_addresses_prepared(facts, declared),
         antivirus(facts, effective),
     ]
     if share_requested:

@@ -33,13 +33,8 @@ options:
     choices: [server, ldap, database, network]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.controller
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """

@@ -134,13 +134,8 @@ options:
     default: 10
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.controller
 seealso:
   - module: safeq.preflight.sql_browser_probe
 author:

@@ -95,13 +95,8 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.controller
 seealso:
   - module: safeq.preflight.preflight_validate
 author:

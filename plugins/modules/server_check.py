@@ -26,10 +26,46 @@ options:
       - Over WinRM with Basic or NTLM authentication the session has no network credentials (the second hop), so an
         C(access denied) answer is reported as V(error), not as a failure.
     type: str
+  declared_address:
+    description:
+      - The planned (static) IP address of this node. When given, V(server.ip-addresses-prepared) fails if no adapter
+        carries it. The same finding checks forward and reverse DNS of the node's FQDN (warnings).
+    type: str
   min_os_build:
     description: Lowest Windows build accepted (9600 is Windows Server 2012 R2).
     type: int
     default: 9600
+  supported_builds:
+    description:
+      - Windows builds accepted, site policy (the public SafeQ pages list no versions). 9600 is Server 2012 R2, 14393
+        2016, 17763 2019, 20348 2022, 26100 2025.
+      - A build below the newest listed one but not in the list (a Semi-Annual Channel release such as 18363) fails
+        with C(build-not-listed); a build newer than all listed ones is a warning (C(os-unverified)).
+    type: list
+    elements: int
+    default: [9600, 14393, 17763, 20348, 26100]
+  supported_editions:
+    description:
+      - Windows C(EditionID) values accepted (registry, not localised). An evaluation edition of a listed one
+        (C(ServerStandardEval)) is a warning, as it expires; any other edition (Essentials C(ServerSolution), ...) fails.
+    type: list
+    elements: str
+    default: [ServerStandard, ServerDatacenter]
+  allow_server_core:
+    description:
+      - Accept a Server Core installation (registry C(InstallationType) C(Server Core)) without a warning. By default it
+        is a warning, as the SafeQ installer and the web browser the checklist requires need Desktop Experience.
+    type: bool
+    default: false
+  browser_min_versions:
+    description:
+      - Minimum versions per browser (keys C(edge), C(chrome), C(firefox), C(ie); values dotted versions), site policy, as
+        the latest version cannot be known offline. Unknown keys or malformed versions are refused.
+      - V(server.web-browser) passes when a browser other than Internet Explorer meets its minimum (or none is set),
+        warns when another one is below it or when the only current browser is installed per user, and fails when
+        none meets it. The finding names every browser, version and where it is installed.
+    type: dict
+    default: {}
   allow_client_os:
     description: Accept a client edition of Windows (for labs only).
     type: bool
@@ -56,13 +92,8 @@ options:
     default: C:\SafeQ5
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - The gather module runs on Windows PowerShell 5.1 and later. Only Ansible's bootstrap travels on the command line; the
     module and its arguments travel on stdin.

@@ -57,13 +57,8 @@ options:
     default: 1434
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: [posix, windows]
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.posix_and_windows
 notes:
   - The UDP 1434 query trips some IDS signatures (Snort SID 2049 "MS-SQL ping attempt"); tell the security team before a run.
   - On Windows nodes the socket exchanges need PowerShell FullLanguage mode (.NET sockets are not available in Constrained

@@ -13,8 +13,11 @@
 $spec = @{
     options = @{
         features = @{ type = 'list'; elements = 'str'; default = @() }
+        optional_features = @{ type = 'list'; elements = 'str'; default = @() }
         services = @{ type = 'list'; elements = 'str'; default = @() }
+        service_display_names = @{ type = 'list'; elements = 'str'; default = @() }
         ports = @{ type = 'list'; elements = 'int'; default = @() }
+        udp_ports = @{ type = 'list'; elements = 'int'; default = @() }
     }
     supports_check_mode = $true
 }
@@ -27,64 +30,144 @@ $errors = @{}
 $details = @{}
 $section = @{ Facts = $facts; Errors = $errors; Details = $details }
 
-# Get-WindowsFeature (ServerManager) exists on Server only; on a client the section fails with CommandNotFoundException.
+# Server SKUs: Get-WindowsFeature (ServerManager) with the server names. Client SKUs have no ServerManager: their optional
+# features (Get-WindowsOptionalFeature -Online, DISM; needs an elevated token) with the client names. Python maps both.
 Invoke-SafeqFactSection @section -Name 'features' -List -ScriptBlock {
-    Get-WindowsFeature -Name $module.Params.features | ForEach-Object {
-        @{ name = [string]$_.Name; install_state = [string]$_.InstallState }
+    $missing = $null
+    $serverManager = Get-Command -Name Get-WindowsFeature -ErrorAction SilentlyContinue -ErrorVariable missing
+    Assert-SafeqOnlyNotFound -ErrorList $missing
+    if ($serverManager) {
+        Get-WindowsFeature -Name $module.Params.features | ForEach-Object {
+            @{ name = [string]$_.Name; install_state = [string]$_.InstallState; source = 'ServerManager' }
+        }
+    }
+    else {
+        foreach ($name in $module.Params.optional_features) {
+            $notFound = $null
+            $feature = Get-WindowsOptionalFeature -Online -FeatureName $name -ErrorAction SilentlyContinue -ErrorVariable notFound
+            Assert-SafeqOnlyNotFound -ErrorList $notFound
+            if ($feature) { @{ name = [string]$feature.FeatureName; install_state = [string]$feature.State; source = 'OptionalFeature' } }
+        }
     }
 }
 Invoke-SafeqFactSection @section -Name 'services' -List -ScriptBlock {
     $notFound = $null
-    $found = Get-Service -Name $module.Params.services -ErrorAction SilentlyContinue -ErrorVariable notFound
+    $found = @(Get-Service -Name $module.Params.services -ErrorAction SilentlyContinue -ErrorVariable notFound)
     Assert-SafeqOnlyNotFound -ErrorList $notFound
-    $found | ForEach-Object {
+    # Other products' services by display name (wildcards): another print solution or database server that runs.
+    if (@($module.Params.service_display_names).Count -gt 0) {
+        $notFound = $null
+        $found += @(Get-Service -DisplayName $module.Params.service_display_names -ErrorAction SilentlyContinue -ErrorVariable notFound)
+        Assert-SafeqOnlyNotFound -ErrorList $notFound
+    }
+    $seenServices = @{}
+    $found | Where-Object { $null -ne $_ -and -not $seenServices.ContainsKey($_.Name) } | ForEach-Object {
+        $seenServices[$_.Name] = $true
         # StartType is absent on old .NET builds of Windows PowerShell: report null rather than guess.
         $startType = $null
         if ($_.PSObject.Properties['StartType']) { $startType = [string]$_.StartType }
         @{ name = [string]$_.Name; display_name = [string]$_.DisplayName; status = [string]$_.Status; start_type = $startType }
     }
 }
+# Who holds each wanted port: TCP listeners and UDP endpoints with the owning PID, its process name and the services
+# running in it (an svchost PID hosts several); PID 4 (System) is a kernel listener, usually http.sys (see http_sys).
 Invoke-SafeqFactSection @section -Name 'listeners' -List -ScriptBlock {
     $wanted = @($module.Params.ports)
+    $wantedUdp = @($module.Params.udp_ports)
     $notFound = $null
-    $rows = Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue -ErrorVariable notFound
+    $rows = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue -ErrorVariable notFound |
+            Where-Object { $wanted -contains [int]$_.LocalPort } | ForEach-Object { @{ proto = 'tcp'; row = $_ } })
     Assert-SafeqOnlyNotFound -ErrorList $notFound
-    $rows | Where-Object { $wanted -contains [int]$_.LocalPort } | ForEach-Object {
+    if ($wantedUdp.Count -gt 0) {
+        $notFound = $null
+        $rows += @(Get-NetUDPEndpoint -ErrorAction SilentlyContinue -ErrorVariable notFound |
+                Where-Object { $wantedUdp -contains [int]$_.LocalPort } | ForEach-Object { @{ proto = 'udp'; row = $_ } })
+        Assert-SafeqOnlyNotFound -ErrorList $notFound
+    }
+    $servicesByPid = @{}
+    if ($rows.Count -gt 0) {
+        Get-CimInstance -ClassName Win32_Service -Filter 'ProcessId <> 0' -Property @('Name', 'ProcessId') | ForEach-Object {
+            $key = [int]$_.ProcessId
+            if (-not $servicesByPid.ContainsKey($key)) { $servicesByPid[$key] = @() }
+            $servicesByPid[$key] += [string]$_.Name
+        }
+    }
+    foreach ($item in $rows) {
+        $row = $item.row
         $process = $null
         $processError = $null
         # A process that ended since the listener row was read is "not found"; anything else (access denied) is an error.
-        $owner = Get-Process -Id $_.OwningProcess -ErrorAction SilentlyContinue -ErrorVariable processError
+        $owner = Get-Process -Id $row.OwningProcess -ErrorAction SilentlyContinue -ErrorVariable processError
         Assert-SafeqOnlyNotFound -ErrorList $processError
         if ($owner) { $process = [string]$owner.ProcessName }
-        @{ port = [int]$_.LocalPort; address = [string]$_.LocalAddress; pid = [int]$_.OwningProcess; process = $process }
+        $services = @()
+        if ($servicesByPid.ContainsKey([int]$row.OwningProcess)) { $services = @($servicesByPid[[int]$row.OwningProcess]) }
+        @{
+            proto = $item.proto; port = [int]$row.LocalPort; address = [string]$row.LocalAddress; pid = [int]$row.OwningProcess
+            process = $process; services = $services
+        }
     }
 }
-# Uninstall keys of both registry views, read through .NET so that a key that cannot be read is an error, not a gap.
+# http.sys URL reservations (UrlAclInfo value names) and TLS certificate bindings (SslBindingInfo subkeys, ip:port):
+# what a PID 4 listener serves. Read from the registry, not from netsh's localised text.
+Invoke-SafeqFactSection @section -Name 'http_sys' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $result = @{ url_reservations = @(); ssl_bindings = @() }
+        $acl = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\HTTP\Parameters\UrlAclInfo')
+        if ($null -ne $acl) { $result.url_reservations = @($acl.GetValueNames() | ForEach-Object { [string]$_ }); $acl.Dispose() }
+        $ssl = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\HTTP\Parameters\SslBindingInfo')
+        if ($null -ne $ssl) { $result.ssl_bindings = @($ssl.GetSubKeyNames() | ForEach-Object { [string]$_ }); $ssl.Dispose() }
+        $result
+    }
+    finally { $base.Dispose() }
+}
+# Win32_ComputerSystem.DomainRole: 4 and 5 are domain controllers (their LDAP holds TCP 389).
+Invoke-SafeqFactSection @section -Name 'domain_role' -ScriptBlock {
+    [int](Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole).DomainRole
+}
+# Uninstall keys of both registry views of HKLM and of every loaded user hive (HKU\<SID>: per-user installs), read
+# through .NET so that a key that cannot be read is an error, not a gap.
 Invoke-SafeqFactSection @section -Name 'software' -List -ScriptBlock {
     $uninstall = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+    $roots = @()
     foreach ($view in [Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32.RegistryView]::Registry32) {
-        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
-        try {
-            $root = $base.OpenSubKey($uninstall)
-            if ($null -eq $root) { continue }
-            foreach ($name in $root.GetSubKeyNames()) {
-                $key = $root.OpenSubKey($name)
+        $roots += @{ key = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view); view = [string]$view; sid = $null }
+    }
+    $users = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::Users, [Microsoft.Win32.RegistryView]::Registry64)
+    foreach ($sid in $users.GetSubKeyNames()) {
+        if ($sid -like 'S-1-5-21-*' -and $sid -notlike '*_Classes') {
+            $hive = $users.OpenSubKey($sid)
+            if ($null -ne $hive) { $roots += @{ key = $hive; view = 'Registry64'; sid = $sid } }
+        }
+    }
+    try {
+        foreach ($root in $roots) {
+            $list = $root.key.OpenSubKey($uninstall)
+            if ($null -eq $list) { continue }
+            foreach ($name in $list.GetSubKeyNames()) {
+                $key = $list.OpenSubKey($name)
                 if ($null -eq $key) { continue }
                 $displayName = $key.GetValue('DisplayName')
                 $systemComponent = $key.GetValue('SystemComponent')
                 if ($displayName -and -not $systemComponent) {
-                    @{
+                    $item = @{
                         name = [string]$displayName
                         version = [string]$key.GetValue('DisplayVersion')
                         publisher = [string]$key.GetValue('Publisher')
-                        view = [string]$view
+                        view = $root.view
                     }
+                    if ($root.sid) { $item.user_sid = $root.sid }
+                    $item
                 }
                 $key.Dispose()
             }
-            $root.Dispose()
+            $list.Dispose()
         }
-        finally { $base.Dispose() }
+    }
+    finally {
+        foreach ($root in $roots) { $root.key.Dispose() }
+        $users.Dispose()
     }
 }
 $facts.errors = $errors

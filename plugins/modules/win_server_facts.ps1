@@ -46,25 +46,91 @@ Invoke-SafeqFactSection @section -Name 'os' -ScriptBlock {
         last_boot = ConvertTo-SafeqInvariantDate -Value $os.LastBootUpTime
     }
 }
+# Edition, installation type and build from the registry's 64-bit view (a 32-bit endpoint would see WOW6432Node),
+# and the machine's processor architecture (AMD64, ARM64, x86): raw, never localised, unlike Caption/OSArchitecture.
+Invoke-SafeqFactSection @section -Name 'platform' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $nt = $base.OpenSubKey('SOFTWARE\Microsoft\Windows NT\CurrentVersion')
+        $environment = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager\Environment')
+        if ($null -eq $nt -or $null -eq $environment) { throw [System.Management.Automation.ItemNotFoundException]'CurrentVersion or Environment key missing' }
+        $ubr = $nt.GetValue('UBR')
+        $displayVersion = $nt.GetValue('DisplayVersion')
+        if ($null -eq $displayVersion) { $displayVersion = $nt.GetValue('ReleaseId') }
+        @{
+            edition_id = [string]$nt.GetValue('EditionID')
+            installation_type = [string]$nt.GetValue('InstallationType')
+            product_name = [string]$nt.GetValue('ProductName')
+            current_build = [string]$nt.GetValue('CurrentBuildNumber')
+            ubr = if ($null -ne $ubr) { [int64]$ubr } else { $null }
+            display_version = if ($null -ne $displayVersion) { [string]$displayVersion } else { $null }
+            processor_architecture = [string]$environment.GetValue('PROCESSOR_ARCHITECTURE')
+        }
+        $nt.Dispose()
+        $environment.Dispose()
+    }
+    finally { $base.Dispose() }
+}
 Invoke-SafeqFactSection @section -Name 'msi_version' -ScriptBlock {
     (Get-Item -LiteralPath "$env:SystemRoot\System32\msi.dll").VersionInfo.ProductVersion
 }
-# App Paths in the 64-bit and the 32-bit (WOW6432Node) registry views; only a missing key means "not installed".
-Invoke-SafeqFactSection @section -Name 'browsers' -List -ScriptBlock {
-    $roots = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\App Paths\'
-    $seen = @{}
-    foreach ($root in $roots) {
-        foreach ($exe in 'chrome.exe', 'firefox.exe', 'msedge.exe', 'iexplore.exe') {
-            $missing = $null
-            $item = Get-ItemProperty -LiteralPath ($root + $exe) -ErrorAction SilentlyContinue -ErrorVariable missing
-            Assert-SafeqOnlyNotFound -ErrorList $missing
-            if (-not $item -or -not $item.'(default)' -or $seen.ContainsKey($exe)) { continue }
-            $seen[$exe] = $true
-            $path = ([string]$item.'(default)').Trim('"')
-            $version = $null
-            if (Test-Path -LiteralPath $path) { $version = (Get-Item -LiteralPath $path).VersionInfo.ProductVersion }
-            @{ name = $exe; path = $path; version = $version }
+# .NET Framework 3.5 (the embedded SQL Server 2008 Express needs it): NDP\v3.5 in the 64-bit view; a missing key means
+# not installed (its payload is removed by default on Server 2012 and later).
+Invoke-SafeqFactSection @section -Name 'netfx35' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $result = @{ key_present = $false; install = $null; sp = $null; version = $null }
+        $key = $base.OpenSubKey('SOFTWARE\Microsoft\NET Framework Setup\NDP\v3.5')
+        if ($null -ne $key) {
+            $result.key_present = $true
+            $install = $key.GetValue('Install')
+            $sp = $key.GetValue('SP')
+            if ($null -ne $install) { $result.install = [int]$install }
+            if ($null -ne $sp) { $result.sp = [int]$sp }
+            $version = $key.GetValue('Version')
+            if ($null -ne $version) { $result.version = [string]$version }
+            $key.Dispose()
         }
+        $result
+    }
+    finally { $base.Dispose() }
+}
+# App Paths of each browser: per machine in the 64-bit and the 32-bit (WOW6432Node) registry views, and per user in
+# every loaded user hive (HKU\<SID>: Chrome and Firefox can install per user). Read through .NET so that a key that
+# cannot be read is an error, not "not installed"; the version is the file's ProductVersion (null when the file is gone).
+Invoke-SafeqFactSection @section -Name 'browsers' -List -ScriptBlock {
+    $appPaths = 'SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\'
+    $exes = 'chrome.exe', 'firefox.exe', 'msedge.exe', 'iexplore.exe'
+    $roots = @()
+    foreach ($view in [Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32.RegistryView]::Registry32) {
+        $roots += @{ key = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view); scope = 'machine'; view = [string]$view; sid = $null }
+    }
+    $users = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::Users, [Microsoft.Win32.RegistryView]::Registry64)
+    foreach ($sid in $users.GetSubKeyNames()) {
+        if ($sid -like 'S-1-5-21-*' -and $sid -notlike '*_Classes') {
+            $hive = $users.OpenSubKey($sid)
+            if ($null -ne $hive) { $roots += @{ key = $hive; scope = 'user'; view = 'Registry64'; sid = $sid } }
+        }
+    }
+    $seen = @{}
+    try {
+        foreach ($root in $roots) {
+            foreach ($exe in $exes) {
+                $key = $root.key.OpenSubKey($appPaths + $exe)
+                if ($null -eq $key) { continue }
+                $path = ([string]$key.GetValue('')).Trim('"')
+                $key.Dispose()
+                if (-not $path -or $seen.ContainsKey($path.ToLowerInvariant())) { continue }
+                $seen[$path.ToLowerInvariant()] = $true
+                $version = $null
+                if (Test-Path -LiteralPath $path -PathType Leaf) { $version = (Get-Item -LiteralPath $path).VersionInfo.ProductVersion }
+                @{ name = $exe; path = $path; version = $version; scope = $root.scope; view = $root.view; user_sid = $root.sid }
+            }
+        }
+    }
+    finally {
+        foreach ($root in $roots) { $root.key.Dispose() }
+        $users.Dispose()
     }
 }
 # InstalledOn is returned as the raw WMI string: Get-HotFix's InstalledOn getter parses it with the current culture
@@ -73,6 +139,41 @@ Invoke-SafeqFactSection @section -Name 'hotfixes' -List -ScriptBlock {
     Get-CimInstance -ClassName Win32_QuickFixEngineering | ForEach-Object {
         @{ id = [string]$_.HotFixID; description = [string]$_.Description; installed_on_raw = [string]$_.CimInstanceProperties['InstalledOn'].Value }
     }
+}
+# Pending reboot signals (windows-fidelity.md section 6), each a raw registry presence; a key that cannot be read fails
+# the section (unknown, never "no reboot").
+Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $cbs = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\'
+        $wu = 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\'
+        $exists = { param($path) $key = $base.OpenSubKey($path); if ($null -ne $key) { $key.Dispose(); $true } else { $false } }
+        $session = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\Session Manager')
+        $renames = @()
+        foreach ($value in 'PendingFileRenameOperations', 'PendingFileRenameOperations2') {
+            $renames += @($session.GetValue($value) | Where-Object { $_ })
+        }
+        $session.Dispose()
+        $active = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName')
+        $pending = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName')
+        $netlogon = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\Netlogon')
+        $result = @{
+            cbs_reboot_pending = & $exists ($cbs + 'RebootPending')
+            cbs_reboot_in_progress = & $exists ($cbs + 'RebootInProgress')
+            cbs_packages_pending = & $exists ($cbs + 'PackagesPending')
+            wu_reboot_required = & $exists ($wu + 'RebootRequired')
+            wu_post_reboot_reporting = & $exists ($wu + 'PostRebootReporting')
+            file_rename_operations = $renames.Count
+            active_computer_name = [string]$active.GetValue('ComputerName')
+            pending_computer_name = [string]$pending.GetValue('ComputerName')
+            domain_join_pending = ($null -ne $netlogon.GetValue('JoinDomain')) -or ($null -ne $netlogon.GetValue('AvoidSpnSet'))
+        }
+        $active.Dispose()
+        $pending.Dispose()
+        $netlogon.Dispose()
+        $result
+    }
+    finally { $base.Dispose() }
 }
 Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem
@@ -83,12 +184,40 @@ Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
         system_drive = $env:SystemDrive
         disk_free_bytes = [int64]$disk.FreeSpace
         disk_size_bytes = [int64]$disk.Size
+        # Every local fixed disk (DriveType 3): Python picks the drive of install_dir.
+        fixed_disks = @(Get-CimInstance -ClassName Win32_LogicalDisk -Filter 'DriveType=3' | ForEach-Object {
+                @{ drive = [string]$_.DeviceID; free_bytes = [int64]$_.FreeSpace; size_bytes = [int64]$_.Size }
+            })
     }
 }
 Invoke-SafeqFactSection @section -Name 'adapters' -List -ScriptBlock {
     Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' | ForEach-Object {
         @{ description = [string]$_.Description; dhcp_enabled = [bool]$_.DHCPEnabled; addresses = @($_.IPAddress | Where-Object { $_ }) }
     }
+}
+# Forward (A) and reverse (PTR) DNS of the node's FQDN, asked of the DNS servers (-DnsOnly: not the hosts file, not
+# the node's own-name answer). A failed query is kept with its locale-independent error id, for Python to judge.
+Invoke-SafeqFactSection @section -Name 'dns' -ScriptBlock {
+    $domain = [System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties().DomainName
+    $fqdn = $env:COMPUTERNAME
+    if ($domain) { $fqdn = $fqdn + '.' + $domain }
+    $result = @{ fqdn = $fqdn; forward = @(); forward_error = $null; reverse = @() }
+    try {
+        $result.forward = @(Resolve-DnsName -Name $fqdn -Type A -DnsOnly -QuickTimeout | Where-Object { $_.Type -eq 'A' } | ForEach-Object { [string]$_.IPAddress })
+    }
+    catch { $result.forward_error = [string]$_.FullyQualifiedErrorId }
+    $addresses = @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' | ForEach-Object { $_.IPAddress } |
+            Where-Object { $_ -and $_ -notlike '*:*' })
+    $result.reverse = @(foreach ($address in $addresses) {
+        $entry = @{ address = [string]$address; names = @(); error = $null }
+        try {
+            $entry.names = @(Resolve-DnsName -Name $address -Type PTR -DnsOnly -QuickTimeout | Where-Object { $_.Type -eq 'PTR' } |
+                    ForEach-Object { [string]$_.NameHost })
+        }
+        catch { $entry.error = [string]$_.FullyQualifiedErrorId }
+        $entry
+    })
+    $result
 }
 # A server without Defender (2012 R2, or the feature removed) fails here: the error's HResult/category says why.
 Invoke-SafeqFactSection @section -Name 'defender' -ScriptBlock {
@@ -100,11 +229,50 @@ Invoke-SafeqFactSection @section -Name 'defender' -ScriptBlock {
         exclusions = @($preference.ExclusionPath | Where-Object { $_ })
     }
 }
+# Antivirus file-system filter drivers: services whose load-order Group is "FSFilter Anti-Virus" (Defender's WdFilter
+# and every third-party on-access scanner register there); raw registry values, never localised.
+Invoke-SafeqFactSection @section -Name 'av_filters' -List -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $services = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services')
+        foreach ($name in $services.GetSubKeyNames()) {
+            $key = $services.OpenSubKey($name)
+            if ($null -eq $key) { continue }
+            if ([string]$key.GetValue('Group') -eq 'FSFilter Anti-Virus') {
+                $start = $key.GetValue('Start')
+                @{ name = [string]$name; display_name = [string]$key.GetValue('DisplayName'); start = if ($null -ne $start) { [int]$start } else { $null } }
+            }
+            $key.Dispose()
+        }
+        $services.Dispose()
+    }
+    finally { $base.Dispose() }
+}
 # The share is read as the task's user: with become (runas) and a password that is a full logon with network credentials.
 Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
     $share = $module.Params.share
     if ($share) {
-        $result = @{ path = $share; exists = $false; listable = $false; error = $null; hresult = $null; category = $null }
+        $result = @{ path = $share; exists = $false; listable = $false; error = $null; hresult = $null; category = $null; smb_reachable = $null }
+        # Bound the wait: an SMB server that does not answer makes Test-Path hang for the SMB timeout (tens of seconds).
+        # TCP 445 is tried first for at most 3 s; only a server that answers is listed.
+        $server = ($share.TrimStart('\\') -split '\\')[0]
+        $client = New-Object -TypeName System.Net.Sockets.TcpClient
+        try {
+            $pending = $client.BeginConnect($server, 445, $null, $null)
+            $result.smb_reachable = [bool]($pending.AsyncWaitHandle.WaitOne(3000) -and $client.Connected)
+        }
+        catch {
+            $detail = Get-SafeqErrorDetail -ErrorRecord $_
+            $result.smb_reachable = $false
+            $result.error = $detail.message
+            $result.hresult = $detail.hresult
+            $result.category = $detail.category
+        }
+        finally { $client.Close() }
+        if (-not $result.smb_reachable) {
+            if (-not $result.error) { $result.error = "TCP 445 on $server did not answer within 3 seconds" }
+            return $result
+        }
         try {
             $result.exists = [bool](Test-Path -LiteralPath $share)
             $null = Get-ChildItem -LiteralPath $share -Force | Select-Object -First 1

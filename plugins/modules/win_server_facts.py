@@ -14,14 +14,30 @@ description:
   - "Reads, and changes nothing: the connection user (C([Environment]::UserDomainName), C(UserName)); from
     C(whoami.exe /groups /fo csv) the rows of BUILTIN\\Administrators (S-1-5-32-544) and of the mandatory integrity label
     (S-1-16-*); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
-    C(LastBootUpTime); the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); the C(App Paths) registry keys of
-    C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views,
+    C(LastBootUpTime); in the 64-bit registry view C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion) C(EditionID),
+    C(InstallationType), C(ProductName), C(CurrentBuildNumber), C(UBR), C(DisplayVersion) (else C(ReleaseId)) and
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE);
+    the C(ProductVersion) of C(%SystemRoot%\\System32\\msi.dll); C(Install), C(SP) and C(Version) of
+    C(HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v3.5) (64-bit view); the C(App Paths) registry keys of
+    C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views of
+    HKLM and in every loaded user hive C(HKU\\S-1-5-21-*),
     and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
-    C(Description) and the raw C(InstalledOn) string); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
-    C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive;
+    C(Description) and the raw C(InstalledOn) string); whether these registry keys exist (64-bit view):
+    C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending), C(...\\RebootInProgress),
+    C(...\\PackagesPending), C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired) and
+    C(...\\PostRebootReporting); the count of C(PendingFileRenameOperations) and C(PendingFileRenameOperations2) entries
+    (C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager)); C(ComputerName) of
+    C(...\\Control\\ComputerName\\ActiveComputerName) and C(...\\ComputerName\\ComputerName); whether
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
+    C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive and of every local fixed disk (C(DriveType=3));
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
+    the node's FQDN (C(COMPUTERNAME) and C(IPGlobalProperties.DomainName)), its A records and the PTR records of its IPv4
+    addresses from the DNS servers (C(Resolve-DnsName -DnsOnly -QuickTimeout));
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
-    and, when O(share) is given, C(Test-Path) and the first entry of C(Get-ChildItem) of that UNC path."
+    C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is
+    C(FSFilter Anti-Virus) (antivirus filter drivers);
+    and, when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
+    and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
     C(facts.error_details).
@@ -35,13 +51,8 @@ options:
     default: ''
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - Windows PowerShell 5.1 or later. Uses no C(Add-Type) of its own (C(Ansible.Basic) is compiled by Ansible's exec wrapper).
   - C(InstalledOn) is returned as stored because C(Get-HotFix) parses it with the node's culture, which throws or swaps day
@@ -76,6 +87,7 @@ facts:
   sample:
     user: LAB\safeq
     os: {caption: Microsoft Windows Server 2022 Standard, version: 10.0.20348, build: 20348, product_type: 3}
+    platform: {edition_id: ServerStandard, installation_type: Server, current_build: "20348", ubr: 4405, processor_architecture: AMD64}
     hotfixes: [{id: KB5068787, description: Security Update, installed_on_raw: 11/12/2026}]
     msi_version: 5.0.20348.1
     errors: {}

@@ -10,8 +10,11 @@ version_added: 0.1.0
 description:
   - Runs the read-only PowerShell gather module M(safeq.preflight.win_feature_facts) on the Windows node over the task's
     own connection (winrm or psrp), through Ansible's exec wrapper, so C(become) and C(async) apply. The module reads the
-    state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features, web-server and LPD
-    services, the TCP listeners on 80, 443 and 515, and the installed programs; every verdict is made in Python.
+    install state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features and of those in O(present) and
+    O(absent) (ServerManager on a server SKU; the matching optional features, for example C(IIS-WebServerRole) or
+    C(NetFx3), on a client SKU), web-server and LPD services, the TCP listeners on 80, 443 and 515, and the installed
+    programs, and who holds the inbound ports SafeQ will need on this node (from the catalogue's port tables for
+    O(site_features) and O(server_role)); every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
     V(server.no-interfering-software) and V(server.no-other-software)."
   - Behaves identically under C(--check) and never reports a change.
@@ -24,15 +27,61 @@ options:
     type: list
     elements: str
     default: []
+  conflicting_software:
+    description:
+      - Patterns (case-insensitive fnmatch) added to the maintained list of other print-management products (PaperCut,
+        Equitrac, uniFLOW, MyQ, Pharos, PrinterLogic, Printix, ThinPrint, ...), matched against installed programs (both
+        HKLM uninstall views and every loaded user hive) and service display names. A match fails
+        V(server.no-interfering-software) unless O(allowed_software) agrees it.
+    type: list
+    elements: str
+    default: []
+  database_software:
+    description:
+      - Patterns added to the maintained list of database servers (SQL Server engines, PostgreSQL, MySQL, MariaDB,
+        Oracle, Firebird; SQL client components such as Native Client or ODBC drivers are not servers). A match is a
+        V(warn) (it may be meant for SafeQ) unless O(allowed_software) agrees it.
+    type: list
+    elements: str
+    default: []
+  present:
+    description:
+      - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails
+        V(server.no-interfering-software) with its install state (C(Available), C(Removed), C(InstallPending)).
+      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/module_utils/_feature_eval.py), each
+        with its client optional-feature name); an unknown name is refused before any node is contacted.
+    type: list
+    elements: str
+    default: []
+  absent:
+    description:
+      - Windows features (ServerManager names) that must not be installed (C(InstallPending) and C(UninstallPending)
+        count as installed until the reboot). The defaults are the checklist's rules, evaluated in their own entries
+        (V(Web-Server) in V(server.no-web-server-port-80), a warning; V(Print-LPD-Service) in
+        V(server.no-lpd-with-print-server)); any other name fails V(server.no-interfering-software) when installed.
+      - Unknown names are refused as for O(present).
+    type: list
+    elements: str
+    default: [Web-Server, Print-LPD-Service]
+  site_features:
+    description:
+      - The SafeQ features the site uses (C(safeq_features), the catalogue's vocabulary). With O(server_role) they give
+        the inbound ports SafeQ will listen on here; each must be free, or V(server.no-interfering-software) fails and
+        names the process and services (for PID 4, the http.sys URL reservations and bindings) that hold it.
+      - TCP 389 held on a domain controller is a warning (SafeQ moves its internal LDAP to TCP 390); TCP 80 is
+        V(server.no-web-server-port-80)'s.
+    type: list
+    elements: str
+    default: []
+  server_role:
+    description: Server role of this node.
+    type: str
+    choices: [cml, ors, crs]
+    default: cml
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - A web server that is installed but does not listen on TCP 80 is a V(warn), as the checklist allows it; a listener on
     TCP 80 is a V(fail).
@@ -49,6 +98,7 @@ EXAMPLES = r"""
     allowed_software:
       - 7-Zip*
       - Notepad++*
+    absent: [Web-Server, Print-LPD-Service, FS-SMB1]
   register: features
 """
 

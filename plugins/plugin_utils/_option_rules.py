@@ -11,6 +11,8 @@ and list items, DNs, versions, UNC paths, existing files, known keys. ``check(mo
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import math
 import os
 import re
@@ -217,9 +219,51 @@ def _port_targets_rule(value):
     return None
 
 
+def windows_features(value):
+    """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
+    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval  # pylint: disable=import-outside-toplevel
+    problem = items(text(256))(value)
+    if problem:
+        return problem
+    unknown = _feature_eval.unknown_features(value)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(_feature_eval.KNOWN_FEATURES), n=1)
+        return 'unknown Windows feature %s%s (known: %s)' % (
+            show(unknown[0]), ', did you mean %r?' % close[0] if close else '', ', '.join(sorted(_feature_eval.KNOWN_FEATURES)))
+    return None
+
+
+def site_features(value):
+    """A list of the catalogue's SafeQ feature names (safeq_features)."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue  # pylint: disable=import-outside-toplevel
+    problem = items(text(64))(value)
+    if problem:
+        return problem
+    unknown = _catalogue.unknown_features(value)
+    return 'unknown SafeQ feature %s (known: %s)' % (show(unknown[0]), ', '.join(_catalogue.load().features)) if unknown else None
+
+
+def ip_literal(value):
+    """An IPv4 or IPv6 address (empty or None means not given)."""
+    if value in (None, ''):
+        return None
+    problem = _text(value)
+    if problem:
+        return problem
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return '%s is not an IP address' % show(value)
+    return None
+
+
 SERVER_CHECK = {
     'share': unc,
+    'declared_address': ip_literal,
     'min_os_build': integer(0, 99999),
+    'supported_builds': items(integer(0, 99999), allow_empty=False),
+    'browser_min_versions': mapping(('edge', 'chrome', 'firefox', 'ie'), version),
+    'supported_editions': items(pattern(re.compile(r'^[A-Za-z][A-Za-z0-9]{1,63}$'), 'a Windows EditionID such as ServerStandard')),
     'min_logical_processors': integer(1, 1024),
     'min_memory_gb': number(0.5, 65536),
     'min_disk_free_gb': number(0, 1048576),
@@ -229,7 +273,9 @@ SERVER_CHECK = {
 
 RULES = {
     'server_check': SERVER_CHECK,
-    'windows_feature_check': {'allowed_software': items(text(256))},
+    'windows_feature_check': {'allowed_software': items(text(256)), 'conflicting_software': items(text(256)),
+                              'database_software': items(text(256)), 'present': windows_features, 'absent': windows_features,
+                              'site_features': site_features},
     'sql_browser_probe': {
         'host': host,
         'instance': pattern(_SQL_INSTANCE_RE, "a SQL Server instance name (at most 16 characters, starting with a letter or '_', "

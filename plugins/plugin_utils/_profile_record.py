@@ -24,7 +24,8 @@ _IPV6_RE = re.compile(r'(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4
 PLACEHOLDER_PASSWORD = 'Recorded-Profile-Change-Me'
 # Dotted version numbers look like IPv4 addresses (6.2.0.121, "PowerShell 7.4.6.0-x64"): addresses are replaced only
 # in the values of these keys and in error texts (under "errors"/"error_details"); names are replaced everywhere.
-ADDRESS_KEYS = frozenset(('addresses', 'address', 'path', 'error', 'message', 'remote', 'description'))
+ADDRESS_KEYS = frozenset(('addresses', 'address', 'path', 'error', 'message', 'remote', 'description', 'forward', 'ssl_bindings',
+                          'url_reservations'))
 ERROR_KEYS = frozenset(('errors', 'error_details'))
 
 

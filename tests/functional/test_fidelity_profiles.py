@@ -7,9 +7,14 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 /work/shared/reference/windows-fidelity.md sections 4, 5, 8, 11 and 12), not from the code:
 - a German Server 2016 is a supported server; its German hotfix dates are read (the newest is 12.11.2026);
   a second-hop denial in German is "could not evaluate", never a failure of the share;
-- a Windows 11 client is not a server; without ServerManager the web-server features are unknown, but no
-  LPDSVC service means no LPD;
-- a server without Defender leaves the antivirus check to a person (manual), never pass;
+- a Windows 11 client is not a server; without ServerManager its optional features are read: IIS enabled but
+  not on TCP 80 is a warning, the LPD print service disabled is no LPD, SMB 1.0 disabled meets a site's absent list;
+- a Server 2016 has SMB 1.0 (FS-SMB1) installed by default: a site that lists it as absent gets a failure;
+- a server without Defender but with another antivirus filter driver names it and leaves its exclusions to a person
+  (manual), never pass;
+- a domain controller's LDAP on TCP 389 is a warning (SafeQ moves its internal LDAP to 390), naming lsass and its services;
+- an outdated per-user Chrome beside a current Firefox is a warning that names both versions;
+- a Server Core installation is a warning (the installer and the browser need the desktop);
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
 """
@@ -39,9 +44,10 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         playbook = tmp_path / 'play.yml'
         playbook.write_text(yaml.safe_dump([
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
-                {'name': 'server', 'safeq.preflight.server_check': {'share': SHARE, 'patch_max_age_days': 3650}, 'register': 'server',
-                 'ignore_errors': True},
-                {'name': 'features', 'safeq.preflight.windows_feature_check': {}, 'register': 'features', 'ignore_errors': True}]},
+                {'name': 'server', 'register': 'server', 'ignore_errors': True, 'safeq.preflight.server_check': {
+                    'share': SHARE, 'patch_max_age_days': 3650, 'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'}}},
+                {'name': 'features', 'register': 'features', 'ignore_errors': True, 'safeq.preflight.windows_feature_check': {
+                    'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'], 'site_features': ['embedded_xerox']}}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
                     "{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map('extract', hostvars)"
@@ -61,18 +67,32 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert de['server.security-patches'][0] == 'pass'
     assert '2026-11-12' in next(f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.security-patches')
     assert de['server.shared-folder'] == ('error', 'access-denied')
+    assert de['server.web-browser'] == ('warn', 'outdated-browser-present')
+    assert 'Google Chrome 109.0.5414.120 (per user S-1-5-21-' in next(
+        f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.web-browser')
+    assert server['nodefender']['server.web-browser'] == ('pass', 'browser-present')
     assert de['server.antivirus'] == ('pass', 'install-dir-excluded')
 
     assert server['win11']['server.supported-platform'] == ('fail', 'client-os')
-    assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-service-absent')
-    assert 'not recognized' in next(f['detail'] for f in out['win11']['features']['findings']
-                                    if f['id'] == 'server.no-lpd-with-print-server')
+    assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-absent')
+    assert features['win11']['server.no-web-server-port-80'] == ('warn', 'web-server-installed')
+    assert features['win11']['server.no-interfering-software'] == ('pass', 'none-found')
+    assert features['de2016']['server.no-interfering-software'] == ('fail', 'feature-policy')
+    assert 'FS-SMB1' in next(f['detail'] for f in out['de2016']['features']['findings'] if f['id'] == 'server.no-interfering-software')
 
-    assert server['nodefender']['server.antivirus'] == ('manual', 'defender-unavailable')
+    assert server['nodefender']['server.antivirus'] == ('manual', 'third-party-av')
+    assert 'eamonm' in next(f['detail'] for f in out['nodefender']['server']['findings'] if f['id'] == 'server.antivirus')
 
     assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
+    assert server['notadmin']['server.supported-platform'] == ('warn', 'server-core')
+    assert server['nodefender']['server.supported-platform'] == ('pass', 'supported-build')
+    assert features['nodefender']['server.no-interfering-software'] == ('warn', 'ldap-port-on-domain-controller')
+    assert 'lsass (pid 712; services EFS, KeyIso, Netlogon, NTDS' in next(
+        f['detail'] for f in out['nodefender']['features']['findings'] if f['id'] == 'server.no-interfering-software')
     assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
 
+    assert server['programs']['server.security-patches'] == ('warn', 'reboot-pending')  # two PendingFileRenameOperations
+    assert de['server.security-patches'] == ('pass', 'patches-recent')
     many = features['programs']
     assert many['server.no-interfering-software'] == ('pass', 'none-found')
     other = next(f for f in out['programs']['features']['findings'] if f['id'] == 'server.no-other-software')

@@ -77,6 +77,9 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
     assert cml2['server.no-web-server-port-80']['status'] == 'fail'
     assert cml2['server.no-lpd-with-print-server']['status'] == 'fail'
     assert cml2['server.hardware-minimum']['status'] == 'fail'
+    assert (cml2['server.supported-platform']['status'], cml2['server.supported-platform']['reason']) == ('warn', 'evaluation-edition')
+    conflicts = cml2['server.no-interfering-software']['detail']
+    assert 'TCP 443' in conflicts and 'http.sys' in conflicts and 'tomcat9 (pid 3380; services Tomcat9)' in conflicts, conflicts
     # the switched-off node: applicable entries are errors, never pass or skip
     assert hosts['cml3']['reachable'] is False
     applicable = [row for row in cml3.values() if row['applicable']]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.safeq.preflight.plugins.action.preflight_report import host_result
+from ansible_collections.safeq.preflight.plugins.action.preflight_report import add_cluster_comparison, host_result
 
 
 def _item(module, **result):
@@ -45,3 +45,29 @@ def test_a_port_check_skipped_for_want_of_targets_ran_one_skipped_otherwise_did_
         {'module': 'port_check', 'targets': 12, 'result': {'skipped': True, 'skip_reason': 'Conditional result was False'}}]},
         'safeq_preflight_results')
     assert skipped['ran'] == [] and skipped['not_run'] == {'port_check': 'Conditional result was False'}
+
+
+def _node(hardware, role='cml', reachable=True):
+    return {'server_role': role, 'reachable': reachable, 'findings': [], 'hardware': hardware}
+
+
+def test_cluster_nodes_that_differ_get_a_warning_on_the_hardware_entry():
+    gib = 1024 ** 3
+    results = {'cml1': _node({'logical_processors': 8, 'memory_bytes': 16 * gib}),
+               'cml2': _node({'logical_processors': 8, 'memory_bytes': 16 * gib}),
+               'cml3': _node({'logical_processors': 4, 'memory_bytes': 16 * gib}),
+               'ors1': _node({'logical_processors': 2, 'memory_bytes': 4 * gib}, role='ors')}
+    add_cluster_comparison(results, ['cluster'])
+    assert results['cml1']['findings'] == [] and results['ors1']['findings'] == []
+    (warning,) = results['cml3']['findings']
+    assert (warning['id'], warning['status'], warning['reason']) == ('server.hardware-minimum', 'warn', 'cluster-nodes-differ')
+    assert 'cml3: 4 logical processors' in warning['detail'] and warning['source']
+
+
+def test_no_comparison_without_a_cluster_or_with_one_known_node():
+    results = {'cml1': _node({'logical_processors': 8, 'memory_bytes': 1}), 'cml2': _node({'logical_processors': 2, 'memory_bytes': 1})}
+    add_cluster_comparison(results, [])
+    assert all(not r['findings'] for r in results.values())
+    results['cml2']['reachable'] = False
+    add_cluster_comparison(results, ['cluster'])
+    assert all(not r['findings'] for r in results.values())

@@ -96,3 +96,210 @@ def test_sql_server_client_parts_are_not_a_database_server(name, is_server):
     facts = {'software': [{'name': name, 'version': '1', 'publisher': 'Microsoft Corporation'}], 'errors': {}}
     result = ev.no_interfering_software(facts)
     assert (result['reason'] == 'database-present') is is_server, result
+
+
+# --- present/absent feature lists (server SKUs: ServerManager; client SKUs: optional features) ---------------------
+
+def _server(*pairs):
+    return [{'name': name, 'install_state': state, 'source': 'ServerManager'} for name, state in pairs]
+
+
+def _client(*pairs):
+    return [{'name': name, 'install_state': state, 'source': 'OptionalFeature'} for name, state in pairs]
+
+
+def test_client_optional_features_map_to_server_names():
+    states = ev.feature_states(_empty(features=_client(('IIS-WebServerRole', 'Enabled'), ('NetFx3', 'DisabledWithPayloadRemoved'),
+                                                       ('Printing-Foundation-LPDPrintService', 'EnablePending'))))
+    assert states == {'Web-Server': 'Installed', 'NET-Framework-Core': 'Removed', 'Print-LPD-Service': 'InstallPending'}
+
+
+def test_client_with_iis_enabled_warns_like_a_server():
+    result = ev.no_web_server_on_80(_empty(features=_client(('IIS-WebServerRole', 'Enabled'))))
+    assert (result['status'], result['reason']) == ('warn', 'web-server-installed')
+
+
+def test_pending_lpd_install_on_a_client_fails():
+    result = ev.no_lpd_with_print_server(_empty(features=_client(('Printing-Foundation-LPDPrintService', 'EnablePending'))))
+    assert (result['status'], result['reason']) == ('fail', 'lpd-installed')
+
+
+def test_web_server_left_out_of_absent_is_not_warned_but_port_80_still_fails():
+    facts = _empty(features=_server(('Web-Server', 'Installed')))
+    assert ev.no_web_server_on_80(facts, absent=['Print-LPD-Service'])['status'] == 'pass'
+    facts['listeners'] = [{'port': 80, 'address': '::', 'pid': 4, 'process': 'System'}]
+    assert ev.no_web_server_on_80(facts, absent=[])['status'] == 'fail'
+
+
+def test_required_feature_missing_fails_with_its_state():
+    facts = _empty(features=_server(('NET-Framework-Core', 'Removed')))
+    result = ev.no_interfering_software(facts, present=['net-framework-core'], absent=[])
+    assert (result['status'], result['reason']) == ('fail', 'feature-policy')
+    assert 'NET-Framework-Core (Removed)' in result['detail']
+
+
+def test_required_feature_without_client_equivalent_says_so():
+    facts = _empty(features=_client(('NetFx3', 'Enabled')))
+    result = ev.no_interfering_software(facts, present=['Print-Server', 'NET-Framework-Core'], absent=[])
+    assert result['status'] == 'fail' and 'Print-Server (no client equivalent)' in result['detail']
+    assert 'NET-Framework-Core' not in result['detail']
+
+
+def test_site_absent_feature_installed_fails_but_checklist_ones_stay_in_their_entries():
+    facts = _empty(features=_server(('FS-SMB1', 'Installed'), ('Web-Server', 'Installed'), ('Print-LPD-Service', 'Installed')))
+    result = ev.no_interfering_software(facts, absent=['Web-Server', 'Print-LPD-Service', 'FS-SMB1'])
+    assert result['status'] == 'fail' and 'FS-SMB1' in result['detail']
+    assert 'Web-Server' not in result['detail'] and 'Print-LPD-Service' not in result['detail']
+    assert ev.no_interfering_software(facts)['status'] == 'pass'  # defaults: only the checklist's own entries
+
+
+def test_uninstall_pending_counts_as_still_installed_and_install_pending_as_not_yet_present():
+    facts = _empty(features=_server(('FS-SMB1', 'UninstallPending'), ('NET-Framework-Core', 'InstallPending')))
+    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'], absent=['FS-SMB1'])
+    assert result['status'] == 'fail'
+    assert 'NET-Framework-Core (InstallPending)' in result['detail']
+    assert result['observed']['installed'] == ['FS-SMB1 (UninstallPending)']
+    assert ev.no_interfering_software(_empty(features=_server(('FS-SMB1', 'Available'))), absent=['FS-SMB1'])['status'] == 'pass'
+
+
+def test_feature_lists_unreadable_is_error_not_pass():
+    facts = _empty(features=None, errors={'features': 'The requested operation requires elevation.'})
+    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'])
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+
+
+def test_other_print_solution_outranks_feature_policy():
+    facts = _empty(features=_server(('FS-SMB1', 'Installed')), software=[{'name': 'PaperCut MF'}])
+    assert ev.no_interfering_software(facts, absent=['FS-SMB1'])['reason'] == 'other-print-solution'
+
+
+def test_query_names_cover_both_skus():
+    server, client = ev.query_names(['web-server', 'Print-Server', 'NET-Framework-Core'])
+    assert server == ['NET-Framework-Core', 'Print-Server', 'Web-Server']
+    assert client == ['IIS-WebServerRole', 'NetFx3']
+
+
+@pytest.mark.parametrize('names, unknown', [
+    (['Web-Server', 'web-server'], []),
+    (['Web-Servr'], ['Web-Servr']),
+    (['IIS-WebServerRole'], ['IIS-WebServerRole']),  # client names are not accepted: the lists use ServerManager names
+])
+def test_unknown_features(names, unknown):
+    assert ev.unknown_features(names) == unknown
+
+
+# --- port conflicts: the inbound ports SafeQ needs on this node ------------------------------------------------------
+
+INBOUND = [{'proto': 'tcp', 'port': 80, 'entries': ['net.a']}, {'proto': 'tcp', 'port': 389, 'entries': ['net.printer-in.tcp-389']},
+           {'proto': 'tcp', 'port': 443, 'entries': ['net.b']}, {'proto': 'udp', 'port': 37, 'entries': ['net.time']}]
+
+
+def _listener(port, pid, process, services=(), proto='tcp', address='0.0.0.0'):
+    return {'proto': proto, 'port': port, 'address': address, 'pid': pid, 'process': process, 'services': list(services)}
+
+
+def test_free_ports_pass():
+    facts = _empty(listeners=[_listener(5985, 4, 'System')], domain_role=3)
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+
+
+def test_svchost_holder_is_named_with_its_services():
+    facts = _empty(listeners=[_listener(37, 1200, 'svchost', ['W32Time', 'Dnscache'], proto='udp')])
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert (result['status'], result['reason']) == ('fail', 'port-in-use')
+    assert 'UDP 37 (net.time) is held by svchost (pid 1200; services W32Time, Dnscache)' in result['detail']
+
+
+def test_tcp_listener_does_not_hold_the_udp_port():
+    facts = _empty(listeners=[_listener(37, 1200, 'svchost', proto='tcp')])
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+
+
+def test_http_sys_on_443_lists_its_reservations_and_bindings():
+    facts = _empty(listeners=[_listener(443, 4, 'System')],
+                   http_sys={'url_reservations': ['https://+:443/sra_{guid}/', 'http://+:5985/wsman/', 'https://+:4430/x/'],
+                             'ssl_bindings': ['0.0.0.0:443', '0.0.0.0:4430']})
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert result['status'] == 'fail' and 'http.sys' in result['detail']
+    assert 'URL reservations: https://+:443/sra_{guid}/; TLS bindings: 0.0.0.0:443' in result['detail']
+    assert '5985' not in result['detail'] and '4430' not in result['detail']
+
+
+def test_port_80_stays_with_its_own_entry():
+    facts = _empty(listeners=[_listener(80, 4, 'System')])
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'pass'
+    assert ev.no_web_server_on_80(facts)['status'] == 'fail'
+
+
+@pytest.mark.parametrize('role, fallback, expected', [
+    (5, False, ('warn', 'ldap-port-on-domain-controller')),
+    (4, False, ('warn', 'ldap-port-on-domain-controller')),
+    (5, True, ('fail', 'port-in-use')),  # 390 is taken too: SafeQ has nowhere to go
+    (3, False, ('fail', 'port-in-use')),  # a member server's 389 is held by something else
+    (None, False, ('fail', 'port-in-use')),  # domain role unknown: not assumed a DC
+])
+def test_ldap_389_on_a_domain_controller(role, fallback, expected):
+    listeners = [_listener(389, 712, 'lsass', ['NTDS', 'Netlogon'])] + ([_listener(390, 900, 'slapd')] if fallback else [])
+    result = ev.no_interfering_software(_empty(listeners=listeners, domain_role=role), inbound=INBOUND)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_a_conflict_outranks_a_database_warning_and_both_are_told():
+    facts = _empty(listeners=[_listener(443, 2000, 'httpd', ['Apache2.4'])], software=[{'name': 'PostgreSQL 16'}])
+    result = ev.no_interfering_software(facts, inbound=INBOUND)
+    assert (result['status'], result['reason']) == ('fail', 'port-in-use')
+    assert 'PostgreSQL 16' in result['detail'] and result['observed']['problems'] == ['port-in-use', 'database-present']
+
+
+def test_listeners_unreadable_with_ports_to_check_is_error():
+    facts = _empty(listeners=None, errors={'listeners': 'Access denied'})
+    assert ev.no_interfering_software(facts, inbound=INBOUND)['status'] == 'error'
+    assert ev.no_interfering_software(facts)['status'] == 'pass'  # no port asked: the software alone decides
+
+
+# --- other software: both hives, per-user installs, services, the site's lists ----------------------------------------
+
+def test_running_print_service_without_an_uninstall_entry_fails():
+    facts = _empty(services=[{'name': 'PCAppServer', 'display_name': 'PaperCut Application Server', 'status': 'Running'}])
+    result = ev.no_interfering_software(facts)
+    assert (result['status'], result['reason']) == ('fail', 'other-print-solution')
+    assert 'service "PaperCut Application Server" (Running)' in result['detail']
+
+
+def test_per_user_install_is_named_with_its_user():
+    facts = _empty(software=[{'name': 'Printix Client', 'user_sid': 'S-1-5-21-1-2-3-500'}])
+    result = ev.no_interfering_software(facts)
+    assert result['status'] == 'fail' and 'Printix Client (per user S-1-5-21-1-2-3-500)' in result['detail']
+
+
+def test_site_allowlist_exempts_an_agreed_product():
+    facts = _empty(software=[{'name': 'PaperCut MF'}],
+                   services=[{'name': 'PCAppServer', 'display_name': 'PaperCut Application Server', 'status': 'Running'}])
+    assert ev.no_interfering_software(facts, allowed=['PaperCut*'])['status'] == 'pass'
+    assert ev.evaluate(facts, allowed_software=['PaperCut*'])[2]['status'] == 'pass'
+
+
+def test_site_additions_to_the_lists():
+    facts = _empty(software=[{'name': 'Acme PrintGuard 4'}, {'name': 'CouchDB 3.3'}])
+    assert ev.evaluate(facts)[2]['status'] == 'pass'
+    found = ev.evaluate(facts, conflicting_software=['Acme PrintGuard*'], database_software=['CouchDB*'])[2]
+    assert (found['status'], found['reason']) == ('fail', 'other-print-solution') and 'CouchDB 3.3' in found['detail']
+
+
+@pytest.mark.parametrize('display_name, status', [
+    ('SQL Server (MSSQLSERVER)', 'warn'),
+    ('SQL Server (SQLEXPRESS)', 'warn'),
+    ('SQL Server Agent (MSSQLSERVER)', 'pass'),
+    ('SQL Server Browser', 'pass'),
+    ('SQL Server VSS Writer', 'pass'),
+    ('postgresql-x64-16 - PostgreSQL Server 16', 'warn'),
+])
+def test_database_services(display_name, status):
+    facts = _empty(services=[{'name': 'x', 'display_name': display_name, 'status': 'Running'}])
+    assert ev.no_interfering_software(facts)['status'] == status
+
+
+@pytest.mark.parametrize('program', ['Microsoft SQL Server 2012 Native Client', 'Microsoft ODBC Driver 18 for SQL Server',
+                                     'Microsoft OLE DB Driver for SQL Server', 'Microsoft SQL Server 2019 T-SQL Language Service'])
+def test_sql_client_components_are_not_database_servers(program):
+    assert ev.no_interfering_software(_empty(software=[{'name': program}]))['status'] == 'pass'

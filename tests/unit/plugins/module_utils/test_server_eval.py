@@ -39,8 +39,8 @@ def test_misconfigured_node_fails_where_it_was_misconfigured():
     observed = {k: (v['status'], v['reason']) for k, v in findings.items()}
     assert observed == {
         'server.admin-rights': ('fail', 'not-elevated'),
-        'server.supported-platform': ('pass', 'supported-build'),
-        'server.windows-installer-45': ('pass', 'msi-ok'),
+        'server.supported-platform': ('warn', 'evaluation-edition'),
+        'server.windows-installer-45': ('fail', 'netfx35-missing'),  # the demo site uses external_db: not applicable there
         'server.web-browser': ('warn', 'only-internet-explorer'),
         'server.security-patches': ('fail', 'patches-outdated'),
         'server.hardware-minimum': ('fail', 'below-minimum'),
@@ -74,29 +74,118 @@ def test_unreadable_fact_is_error_never_pass():
     assert 'whoami.exe is not recognized' in result['detail']
 
 
+def _platform(build, edition='ServerStandard', installation='Server', arch='AMD64', product_type=3, ubr=1):
+    return {'os': {'caption': 'Microsoft Windows Server', 'version': '10.0.%d' % build, 'build': build, 'product_type': product_type,
+                   'architecture': '64-bit'},
+            'platform': {'edition_id': edition, 'installation_type': installation, 'product_name': 'Windows Server',
+                         'current_build': str(build), 'ubr': ubr, 'display_version': None, 'processor_architecture': arch},
+            'errors': {}}
+
+
+@pytest.mark.parametrize('facts, policy, expected', [
+    (_platform(20348), {}, ('pass', 'supported-build')),
+    (_platform(26100, 'ServerDatacenter'), {}, ('pass', 'supported-build')),
+    (_platform(19045, 'Professional', 'Client', product_type=1), {}, ('fail', 'client-os')),
+    (_platform(19045, 'Professional', 'Client', product_type=1), {'allow_client_os': True}, ('pass', 'supported-build')),
+    (_platform(7601), {}, ('fail', 'os-too-old')),
+    (_platform(18363), {}, ('fail', 'build-not-listed')),  # Server 1909, Semi-Annual Channel: between listed builds
+    (_platform(18363), {'supported_builds': [17763, 18363, 20348]}, ('pass', 'supported-build')),
+    (_platform(14393), {'supported_builds': [17763, 20348]}, ('fail', 'build-not-listed')),  # the site dropped 2016
+    (_platform(29000), {}, ('warn', 'os-unverified')),
+    (_platform(20348, arch='ARM64'), {}, ('fail', 'not-x64')),
+    (_platform(20348, arch='x86'), {}, ('fail', 'not-x64')),
+    (_platform(20348, installation='Server Core'), {}, ('warn', 'server-core')),
+    (_platform(20348, installation='Server Core'), {'allow_server_core': True}, ('pass', 'supported-build')),
+    (_platform(20348, edition='ServerDatacenterEval'), {}, ('warn', 'evaluation-edition')),
+    (_platform(20348, edition='ServerSolution'), {}, ('fail', 'edition-not-supported')),  # Essentials
+    (_platform(20348, edition='ServerSolution'), {'supported_editions': ['ServerSolution']}, ('pass', 'supported-build')),
+    (_platform(20348, edition='serverstandard'), {}, ('pass', 'supported-build')),
+])
+def test_supported_platform(facts, policy, expected):
+    result = ev.supported_platform(facts, dict(ev.DEFAULT_POLICY, **policy))
+    assert (result['status'], result['reason']) == expected
+    assert 'build %d' % facts['os']['build'] in result['detail']
+
+
 @pytest.mark.parametrize('os_info, expected', [
-    ({'caption': 'Windows 10 Pro', 'version': '10.0.19045', 'build': 19045, 'product_type': 1}, ('fail', 'client-os')),
-    ({'caption': 'Windows Server 2008 R2', 'version': '6.1.7601', 'build': 7601, 'product_type': 3}, ('fail', 'os-too-old')),
-    ({'caption': 'Windows Server 2022', 'version': '10.0.20348', 'build': 20348, 'product_type': 3, 'architecture': '64-bit'},
-     ('pass', 'supported-build')),
-    ({'caption': 'Windows Server vNext', 'version': '10.0.29000', 'build': 29000, 'product_type': 3}, ('warn', 'os-unverified')),
     ({'caption': 'Windows Server 2012 R2', 'version': '6.3.9600', 'build': 9600, 'product_type': 3, 'architecture': '32-bit'},
      ('fail', 'not-64-bit')),
+    ({'caption': 'Windows 10 Pro', 'version': '10.0.19045', 'build': 19045, 'product_type': 1}, ('fail', 'client-os')),
+    ({'caption': 'Windows Server 2022', 'version': '10.0.20348', 'build': 20348, 'product_type': 3}, ('error', 'fact-unavailable')),
 ])
-def test_supported_platform(os_info, expected):
-    result = ev.supported_platform({'os': os_info, 'errors': {}}, ev.DEFAULT_POLICY)
+def test_supported_platform_without_the_registry_facts(os_info, expected):
+    result = ev.supported_platform({'os': os_info, 'platform': None, 'errors': {'platform': 'Requested registry access is not allowed.'}},
+                                   ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == expected
+
+
+def test_supported_platform_names_the_build_and_update_revision():
+    result = ev.supported_platform(_platform(17763, ubr=6054), ev.DEFAULT_POLICY)
+    assert 'build 17763.6054' in result['detail'] and 'ServerStandard' in result['detail']
 
 
 @pytest.mark.parametrize('version, expected', [('4.5.6001.22159', 'pass'), ('4.0.6001.18000', 'fail'), ('5.0.20348.1', 'pass'),
                                                ('garbage', 'error')])
 def test_windows_installer_version(version, expected):
-    assert ev.windows_installer({'msi_version': version, 'errors': {}})['status'] == expected
+    net = {'key_present': True, 'install': 1, 'sp': 1, 'version': '3.5.30729.4926'}
+    assert ev.windows_installer({'msi_version': version, 'netfx35': net, 'errors': {}})['status'] == expected
+
+
+@pytest.mark.parametrize('net, expected', [
+    ({'key_present': True, 'install': 1, 'sp': 1, 'version': '3.5.30729.4926'}, ('pass', 'msi-ok')),
+    ({'key_present': False, 'install': None}, ('fail', 'netfx35-missing')),  # Server 2016+ default: payload removed
+    ({'key_present': True, 'install': 0, 'sp': None, 'version': None}, ('fail', 'netfx35-missing')),
+    ({'key_present': True, 'install': None, 'sp': None, 'version': None}, ('fail', 'netfx35-missing')),
+    (None, ('error', 'fact-unavailable')),
+])
+def test_dotnet35_for_the_embedded_database(net, expected):
+    result = ev.windows_installer({'msi_version': '5.0.20348.1', 'netfx35': net, 'errors': {} if net else {'netfx35': 'denied'}})
+    assert (result['status'], result['reason']) == expected
+    if expected[0] == 'pass':
+        assert '3.5.30729.4926 SP1' in result['detail']
+
+
+def test_old_msi_fails_before_dotnet_is_looked_at():
+    result = ev.windows_installer({'msi_version': '4.0.6001.18000', 'netfx35': None, 'errors': {'netfx35': 'x'}})
+    assert result['reason'] == 'msi-too-old'
+
+
+NO_REBOOT = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_packages_pending': False, 'wu_reboot_required': False,
+             'wu_post_reboot_reporting': False, 'file_rename_operations': 0, 'active_computer_name': 'CML1',
+             'pending_computer_name': 'CML1', 'domain_join_pending': False}
+
+
+@pytest.mark.parametrize('change, expected, text', [
+    ({}, ('pass', 'patches-recent'), 'No reboot is pending'),
+    ({'cbs_reboot_pending': True}, ('warn', 'reboot-pending'), 'Component Based Servicing RebootPending'),
+    ({'wu_reboot_required': True}, ('warn', 'reboot-pending'), 'Windows Update RebootRequired'),
+    ({'file_rename_operations': 4}, ('warn', 'reboot-pending'), '4 PendingFileRenameOperations'),
+    ({'pending_computer_name': 'CML2'}, ('warn', 'reboot-pending'), 'pending computer rename (CML1 -> CML2)'),
+    ({'pending_computer_name': 'cml1'}, ('pass', 'patches-recent'), 'No reboot'),  # NetBIOS names compare case-insensitively
+    ({'domain_join_pending': True}, ('warn', 'reboot-pending'), 'pending domain join'),
+])
+def test_pending_reboot_is_its_own_warning(change, expected, text):
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == expected and text in result['detail']
+
+
+def test_pending_reboot_unreadable_is_unknown_never_no_reboot():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
+             'errors': {'pending_reboot': 'Requested registry access is not allowed.'}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'reboot-state-unknown') and 'registry access' in result['detail']
+
+
+def test_outdated_patches_fail_even_with_a_reboot_pending():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert result['reason'] == 'patches-outdated' and 'A reboot is pending too: Component Based Servicing RebootPending' in result['detail']
 
 
 def test_security_patches_age_boundary():
     policy = dict(ev.DEFAULT_POLICY, patch_max_age_days=30)
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'errors': {}}
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
     assert ev.security_patches(facts, policy, TODAY)['status'] == 'pass'  # 30 days: at the limit
     facts['hotfixes'][0]['installed_on'] = '2026-10-24'
     assert ev.security_patches(facts, policy, TODAY)['reason'] == 'patches-outdated'  # 31 days
@@ -142,3 +231,176 @@ def test_bad_network_name_is_a_failure_whatever_the_language():
     share = {'path': '\\\\f\\s', 'exists': False, 'listable': False, 'error': 'Der Netzwerkname wurde nicht gefunden.',
              'hresult': -2147024829, 'category': 'ReadError'}  # 0x80070043 ERROR_BAD_NET_NAME
     assert (ev.shared_folder({'share': share})['status'], ev.shared_folder({'share': share})['reason']) == ('fail', 'share-unreachable')
+
+
+def _browser(exe, version, scope='machine', view='Registry64', sid=None):
+    return {'name': exe, 'path': 'C:\\x\\' + exe, 'version': version, 'scope': scope, 'view': view, 'user_sid': sid}
+
+
+MINIMUMS = {'browser_min_versions': {'edge': '140', 'chrome': '140.0.7339', 'firefox': '140'}}
+
+
+@pytest.mark.parametrize('browsers, policy, expected', [
+    ([], MINIMUMS, ('fail', 'no-browser')),
+    ([_browser('msedge.exe', '142.0.3595.65')], MINIMUMS, ('pass', 'browser-present')),
+    ([_browser('msedge.exe', '142.0.3595.65')], {}, ('pass', 'browser-present')),
+    ([_browser('chrome.exe', '140.0.7339.0')], MINIMUMS, ('pass', 'browser-present')),  # exactly the minimum
+    ([_browser('chrome.exe', '140.0.7338.99')], MINIMUMS, ('fail', 'browser-outdated')),
+    ([_browser('chrome.exe', None)], MINIMUMS, ('fail', 'browser-outdated')),  # version unknown: not proven current
+    ([_browser('chrome.exe', None)], {}, ('pass', 'browser-present')),
+    ([_browser('iexplore.exe', '11.00.17763.1')], MINIMUMS, ('warn', 'only-internet-explorer')),
+    ([_browser('iexplore.exe', '11.00.17763.1')], {'browser_min_versions': {'ie': '12'}}, ('fail', 'browser-outdated')),
+    ([_browser('firefox.exe', '145.0.1'), _browser('chrome.exe', '109.0.5414.120', 'user', sid='S-1-5-21-1-2-3-500')], MINIMUMS,
+     ('warn', 'outdated-browser-present')),
+    ([_browser('firefox.exe', '145.0.1', 'user', sid='S-1-5-21-1-2-3-1001')], MINIMUMS, ('warn', 'per-user-browser-only')),
+    ([_browser('firefox.exe', '128.5.0esr', view='Registry32')], {'browser_min_versions': {'firefox': '128.5'}}, ('pass', 'browser-present')),
+])
+def test_web_browser(browsers, policy, expected):
+    result = ev.web_browser({'browsers': browsers, 'errors': {}}, policy)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_web_browser_names_every_version_and_where_it_is():
+    result = ev.web_browser({'browsers': [_browser('firefox.exe', '145.0.1', view='Registry32'),
+                                          _browser('chrome.exe', '109.0.5414.120', 'user', sid='S-1-5-21-1-2-3-500')], 'errors': {}}, MINIMUMS)
+    assert 'Mozilla Firefox 145.0.1 (32-bit)' in result['detail']
+    assert 'Google Chrome 109.0.5414.120 (per user S-1-5-21-1-2-3-500), below the minimum 140.0.7339' in result['detail']
+
+
+def test_web_browser_unreadable_is_error():
+    result = ev.web_browser({'browsers': None, 'errors': {'browsers': 'Requested registry access is not allowed.'}}, MINIMUMS)
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+
+
+WDFILTER = ({'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0},)
+
+
+def _av(exclusions, realtime=True, mode='Normal', filters=WDFILTER, install_dir='C:\\SafeQ5'):
+    facts = {'defender': {'realtime': realtime, 'running_mode': mode, 'exclusions': exclusions}, 'av_filters': list(filters),
+             'hardware': {'system_drive': 'C:'}, 'errors': {}}
+    return ev.antivirus(facts, dict(ev.DEFAULT_POLICY, install_dir=install_dir))
+
+
+@pytest.mark.parametrize('exclusions, expected', [
+    (['C:\\SafeQ5'], ('pass', 'install-dir-excluded')),
+    (['C:\\SafeQ5\\'], ('pass', 'install-dir-excluded')),
+    (['c:\\safeq5\\*'], ('pass', 'install-dir-excluded')),
+    (['C:\\Safe*'], ('pass', 'install-dir-excluded')),  # a wildcard within the segment
+    (['%SystemDrive%\\SafeQ5'], ('pass', 'install-dir-excluded')),  # an environment variable Defender expands
+    (['C:\\SafeQ5\\logs'], ('warn', 'install-dir-not-excluded')),  # a subfolder does not cover the folder
+    (['C:\\SafeQ'], ('warn', 'install-dir-not-excluded')),  # a look-alike prefix is not an ancestor
+    (['%SAFEQ_HOME%'], ('warn', 'install-dir-not-excluded')),  # an unknown variable cannot be expanded: not counted
+    ([], ('warn', 'install-dir-not-excluded')),
+])
+def test_antivirus_exclusions(exclusions, expected):
+    result = _av(exclusions)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_unknown_variable_is_named():
+    assert '%SAFEQ_HOME%' in _av(['%SAFEQ_HOME%'])['detail']
+
+
+def test_every_safeq6_folder_is_checked():
+    partial = _av(['D:\\SafeQ6\\SPOC', 'D:\\SafeQ6\\FSP\\logs'], install_dir='D:\\SafeQ6')
+    assert partial['status'] == 'warn' and 'D:\\SafeQ6\\Management\\PGSQL-data' in partial['observed']
+    assert 'D:\\SafeQ6\\SPOC\\SpoolCache' not in partial['observed']
+    assert _av(['D:\\SafeQ6\\*'], install_dir='D:\\SafeQ6')['status'] == 'pass'
+    assert _av(['D:\\SafeQ6\\*\\logs', 'D:\\SafeQ6\\SPOC', 'D:\\SafeQ6\\Management\\PGSQL-data'], install_dir='D:\\SafeQ6')['status'] == 'pass'
+
+
+def test_hidden_exclusions_are_error_not_warn():
+    result = _av(['N/A: Must be an administrator to view exclusions'])
+    assert (result['status'], result['reason']) == ('error', 'exclusions-hidden')
+
+
+@pytest.mark.parametrize('mode', ['Passive Mode', 'SxS Passive Mode', 'EDR Block Mode'])
+def test_passive_defender_leaves_the_other_product_to_a_person(mode):
+    result = _av([], mode=mode, filters=list(WDFILTER) + [{'name': 'SentinelMonitor', 'display_name': 'SentinelOne', 'start': 0}])
+    assert (result['status'], result['reason']) == ('manual', 'defender-passive') and 'SentinelOne (SentinelMonitor)' in result['detail']
+
+
+def test_realtime_off_is_not_a_pass_by_itself():
+    assert (_av([], realtime=False)['status'], _av([], realtime=False)['reason']) == ('warn', 'realtime-off')
+    other = _av([], realtime=False, filters=[{'name': 'eamonm', 'display_name': 'eamonm', 'start': 2}])
+    assert (other['status'], other['reason']) == ('manual', 'third-party-av')
+
+
+def test_a_second_scanner_beside_defender_is_not_a_pass():
+    result = _av(['C:\\SafeQ5'], filters=list(WDFILTER) + [{'name': 'SophosED', 'display_name': 'Sophos Endpoint Defense', 'start': 0}])
+    assert (result['status'], result['reason']) == ('manual', 'third-party-av')
+
+
+def test_no_defender_and_no_filter_driver_stays_manual():
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'Invalid namespace'}}
+    assert ev.antivirus(facts, ev.DEFAULT_POLICY)['reason'] == 'defender-unavailable'
+
+
+HW = {'logical_processors': 8, 'memory_bytes': 16 * 1024 ** 3, 'system_drive': 'C:', 'disk_free_bytes': 100 * 1024 ** 3,
+      'disk_size_bytes': 200 * 1024 ** 3, 'fixed_disks': [{'drive': 'C:', 'free_bytes': 100 * 1024 ** 3, 'size_bytes': 200 * 1024 ** 3},
+                                                          {'drive': 'D:', 'free_bytes': 5 * 1024 ** 3, 'size_bytes': 50 * 1024 ** 3}]}
+
+
+@pytest.mark.parametrize('install_dir, expected', [
+    ('C:\\SafeQ5', ('pass', 'meets-minimum')),
+    ('d:\\SafeQ6', ('fail', 'below-minimum')),  # plenty on C:, but SafeQ goes to D:
+    ('E:\\SafeQ5', ('fail', 'install-drive-missing')),  # a DVD or network drive letter, not a fixed disk
+])
+def test_free_space_is_read_on_the_drive_of_install_dir(install_dir, expected):
+    result = ev.hardware_minimum({'hardware': HW, 'errors': {}}, dict(ev.DEFAULT_POLICY, install_dir=install_dir))
+    assert (result['status'], result['reason']) == expected
+    if expected[1] == 'below-minimum':
+        assert '5.0 GiB free on D: < 20 GiB' in result['detail']
+
+
+def test_cluster_nodes_alike():
+    small = dict(HW, logical_processors=4)
+    assert ev.cluster_alike({'cml1': HW, 'cml2': dict(HW)})[0] == 'pass'
+    status, detail, hosts = ev.cluster_alike({'cml1': HW, 'cml2': small, 'cml3': None})
+    assert (status, hosts) == ('warn', ['cml2']) and 'cml2: 4 logical processors' in detail
+    assert ev.cluster_alike({'cml1': HW, 'cml2': dict(HW, memory_bytes=int(HW['memory_bytes'] * 0.95))})[0] == 'pass'  # within 10 %
+    assert ev.cluster_alike({'cml1': HW, 'cml3': None})[0] == 'error'
+
+
+def test_remote_uac_fix_text_is_exact():
+    groups = [{'sid': 'S-1-5-32-544', 'attributes': 'Group used for deny only'}, {'sid': 'S-1-16-8192', 'attributes': ''}]
+    result = ev.admin_rights({'user': 'CML2\\installer', 'groups': groups, 'errors': {}})
+    assert 'remote UAC' in result['detail']
+    assert ('reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System /v LocalAccountTokenFilterPolicy '
+            '/t REG_DWORD /d 1 /f') in result['remediation']
+
+
+def test_share_server_not_answering_on_445_fails_without_waiting_for_smb():
+    share = {'path': '\\\\files.lab.test\\safeq-install', 'exists': False, 'listable': False, 'smb_reachable': False,
+             'error': 'TCP 445 on files.lab.test did not answer within 3 seconds', 'hresult': None, 'category': None}
+    result = ev.shared_folder({'share': share, 'errors': {}})
+    assert (result['status'], result['reason']) == ('fail', 'share-unreachable') and 'within 3 seconds' in result['detail']
+
+
+ADAPTER = [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['198.18.0.11', 'fe80::1']}]
+GOOD_DNS = {'fqdn': 'cml1.lab.test', 'forward': ['198.18.0.11'], 'forward_error': None,
+            'reverse': [{'address': '198.18.0.11', 'names': ['cml1.lab.test'], 'error': None}]}
+
+
+@pytest.mark.parametrize('dns, declared, expected', [
+    (GOOD_DNS, '198.18.0.11', ('pass', 'static-addresses')),
+    (GOOD_DNS, None, ('pass', 'static-addresses')),
+    (None, None, ('pass', 'static-addresses')),  # a gather without DNS facts: the adapters alone
+    (GOOD_DNS, '198.18.0.99', ('fail', 'declared-address-missing')),
+    (dict(GOOD_DNS, forward=[], forward_error='DNS_ERROR_RCODE_NAME_ERROR,Microsoft.DnsClient.Commands.ResolveDnsName'), None,
+     ('warn', 'dns-inconsistent')),
+    (dict(GOOD_DNS, forward=['198.18.0.50']), None, ('warn', 'dns-inconsistent')),  # a stale A record
+    (dict(GOOD_DNS, reverse=[{'address': '198.18.0.11', 'names': [], 'error': 'DNS_ERROR_RCODE_NAME_ERROR,x'}]), None,
+     ('warn', 'dns-inconsistent')),
+    (dict(GOOD_DNS, reverse=[{'address': '198.18.0.11', 'names': ['CML1.lab.test.'], 'error': None}]), None,
+     ('pass', 'static-addresses')),  # DNS names compare case-insensitively, trailing dot or not
+])
+def test_ip_addresses_and_dns(dns, declared, expected):
+    result = ev.ip_addresses_prepared({'adapters': ADAPTER, 'dns': dns, 'errors': {}}, declared)
+    assert (result['status'], result['reason']) == expected
+
+
+def test_dhcp_and_dns_problems_are_both_told():
+    adapters = [dict(ADAPTER[0], dhcp_enabled=True)]
+    result = ev.ip_addresses_prepared({'adapters': adapters, 'dns': dict(GOOD_DNS, forward=['198.18.0.50']), 'errors': {}})
+    assert (result['status'], result['reason']) == ('warn', 'dhcp-address') and '198.18.0.50' in result['detail']

@@ -25,8 +25,9 @@ def _spec(module):
 def _without_no_log(spec):
     result = {}
     for name, option in spec.items():
-        nested = _without_no_log(option['options']) if 'options' in option else None
-        result[name] = {key: value for key, value in dict(option, options=nested).items() if key != 'no_log' and value is not None}
+        result[name] = {key: value for key, value in option.items() if key not in ('no_log', 'options')}
+        if 'options' in option:
+            result[name]['options'] = _without_no_log(option['options'])
     return result
 
 

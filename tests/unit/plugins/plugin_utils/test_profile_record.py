@@ -20,7 +20,8 @@ FACTS = {
     'win_server_facts': {
         'user': 'ACME\\j.smith', 'groups': [], 'msi_version': '5.0.17763.1', 'browsers': [], 'hotfixes': [],
         'os': {'caption': 'Microsoft Windows Server 2019 Standard', 'version': '10.0.17763', 'build': 17763, 'product_type': 3},
-        'hardware': None, 'defender': None,
+        'platform': {'edition_id': 'ServerStandard', 'installation_type': 'Server', 'current_build': '17763', 'processor_architecture': 'AMD64'},
+        'netfx35': {'key_present': False, 'install': None}, 'pending_reboot': None, 'hardware': None, 'defender': None,
         'adapters': [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['10.20.30.40', 'fe80::1234:5678:9abc:def0', '2a01:4f8::7']}],
         'share': {'path': '\\\\fs01.acme.corp\\SafeQInstall', 'exists': False, 'listable': False, 'hresult': -2147024891,
                   'category': 'PermissionDenied', 'error': 'Access to the path \\\\fs01.acme.corp\\SafeQInstall (10.20.30.5) is denied for ACME\\j.smith.'},
@@ -70,5 +71,5 @@ def test_the_record_playbook_asks_what_windows_feature_check_asks():
     with open(os.path.join(ROOT, 'playbooks', 'record_node_profile.yml'), encoding='utf-8') as handle:
         play = yaml.safe_load(handle)[0]
     args = next(t['safeq.preflight.win_feature_facts'] for t in play['tasks'] if 'safeq.preflight.win_feature_facts' in t)
-    assert tuple(args['features']) == _feature_eval.WINDOWS_FEATURES
+    assert args['features'] == _feature_eval.RECORD_FEATURES and args['optional_features'] == _feature_eval.RECORD_OPTIONAL_FEATURES
     assert tuple(args['services']) == _feature_eval.SERVICES and tuple(args['ports']) == _feature_eval.PORTS

@@ -1,0 +1,29 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The inbound ports SafeQ will listen on, on a node of a server role, from the catalogue's port tables (pure).
+
+PRIVATE to this collection. A port-table row whose flow ends at the node's role (``direction.to``) and that applies to
+the site (``safeq_features``) is a port SafeQ opens on that node, so it must be free before the installation
+(windows_feature_check's port-conflict rule). Rows with a range or a word instead of a port list, and multicast rows,
+are left out (named in docs/server-checks.md).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+
+
+def inbound(features=(), server_role='cml', catalogue=None):
+    """``[{'proto', 'port', 'entries'}]`` sorted by protocol and port: the ports a ``server_role`` node will listen on."""
+    catalogue = catalogue or _catalogue.load()
+    found = {}
+    for entry in catalogue.entries:
+        direction = entry.get('direction') or {}
+        if server_role not in direction.get('to', ()) or entry.get('protocol') not in ('tcp', 'udp'):
+            continue
+        if not isinstance(entry.get('ports'), list) or not _catalogue.applicability(entry, features, server_role)[0]:
+            continue
+        for port in entry['ports']:
+            found.setdefault((entry['protocol'], int(port)), []).append(entry['id'])
+    return [{'proto': proto, 'port': port, 'entries': ids} for (proto, port), ids in sorted(found.items())]
