@@ -117,13 +117,8 @@ options:
     type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: [posix, windows]
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.posix_and_windows
 notes:
   - Linux rate-limits the ICMP errors it sends (C(net.ipv4.icmp_ratelimit), 1 per second after a burst of 6 per destination), so many
     closed UDP ports probed at once from one host may show as V(open|filtered); probe only the few UDP ports a row needs.

@@ -53,13 +53,8 @@ options:
     default: 0.0.0.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - safeq.preflight.attributes
+  - safeq.preflight.attributes.windows
 notes:
   - Needs PowerShell FullLanguage mode (.NET sockets). Binding ports below 1024 needs no privilege on Windows.
   - Without async the listeners die with the task's WinRM shell, so they are useless to probes from other hosts.
