@@ -97,6 +97,9 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - safeq.preflight.attributes
   - safeq.preflight.attributes.controller
+notes:
+  - "Under C(--check) the report files are still written to O(report_dir) on the controller: they are the run's output,
+    not a change to any managed host, and the task reports C(changed=false)."
 seealso:
   - module: safeq.preflight.preflight_validate
 author:
