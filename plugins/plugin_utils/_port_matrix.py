@@ -169,12 +169,11 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
                 errors.setdefault(target['entry'], _findings.finding(
                     target['entry'], _findings.ERROR, 'vantage-probe-failed', 'port_check from %s did not run: %s'
                     % (where, run.get('msg') or 'unreachable'), 'Make %s reachable for Ansible, then run again.' % where))
-    findings = _port_evaluate.evaluate(mine, tls_min_days)
-    findings += [item for entry, item in errors.items() if entry not in {f['id'] for f in findings}]
-    planned = plan_result.get('findings') or ()
-    judged = {item['id'] for item in findings}
-    for item in planned or ():
-        if item['id'] in judged or (item.get('node') and str(item['node']).lower() not in addresses):
+    # every flow's finding is kept: the report merges one entry's findings by the worst status, so a vantage point that
+    # failed, or a peer network with none, is never hidden by another flow of the same row that passed
+    findings = _port_evaluate.evaluate(mine, tls_min_days) + list(errors.values())
+    for item in plan_result.get('findings') or ():
+        if item.get('node') and str(item['node']).lower() not in addresses:
             continue
         findings.append({key: value for key, value in item.items() if key != 'node'})
     return findings

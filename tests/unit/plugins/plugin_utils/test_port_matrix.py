@@ -72,3 +72,22 @@ def test_flows_between_a_peer_network_and_another_peer_are_probed_from_its_vanta
     for node in NODES:
         found = {f['id']: f['status'] for f in _port_matrix.node_findings(runs, [node], plan, peer_flows=True)}
         assert found[pm[0]['entry']] == 'pass'
+
+
+def test_a_row_one_vantage_point_passed_and_another_could_not_probe_is_never_a_pass():
+    """Printers and workstations both reach TCP 9000: the workstation flow passed, the printer's vantage point failed, and a
+    third peer network has no vantage point. The report merges one entry's findings by the worst status: never pass."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils._report import _merge  # pylint: disable=import-outside-toplevel
+    plan = _port_matrix.plan(NODES, [], vantages={'safeq_vantage_workstation': ['vp-ws'], 'safeq_vantage_printer': ['vp-p']},
+                             listening=NODES)
+    targets = [t for t in plan['targets']['workstation'] if t['host'] == '10.0.0.11']
+    results = [dict(t, state='open', reason='syn-ack', detail='open', tls=None, source='vp-ws') for t in targets]
+    runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results},
+            {'item': {'kind': 'printer', 'host': 'vp-p'}, 'unreachable': True, 'msg': 'ssh: timed out'}]
+    findings = _port_matrix.node_findings(runs, ['10.0.0.11'], plan)
+    printer_entries = {t['entry'] for t in plan['targets']['printer'] if t['host'] == '10.0.0.11'}
+    shared = printer_entries & {t['entry'] for t in targets}
+    assert shared, 'the lab needs a row both networks reach'
+    for entry in shared:
+        merged = _merge([f for f in findings if f['id'] == entry])
+        assert merged['status'] == 'error' and merged['reason'] == 'vantage-probe-failed', entry
