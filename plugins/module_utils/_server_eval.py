@@ -239,7 +239,9 @@ def web_browser(facts, policy=None):
     for item in browsers:
         key = _BY_EXE[item['name']]
         minimum = minimums.get(key)
-        if minimum is not None and _version_tuple(item.get('version')) < _version_tuple(minimum):
+        if not item.get('version'):  # an App Paths entry whose program file is gone (no version read): not a browser to use
+            outdated.append('%s, registered but its program file could not be read' % _browser_text(item))
+        elif minimum is not None and _version_tuple(item.get('version')) < _version_tuple(minimum):
             outdated.append('%s, below the minimum %s' % (_browser_text(item), minimum))
         elif key != 'ie':
             current.append(item)
@@ -414,7 +416,11 @@ def ip_addresses_prepared(facts, declared=None):
         warnings.append(('dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
                          'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.'))
     dns = facts.get('dns')
-    if dns is not None:
+    if dns is None:  # the section failed: the names printers and terminals use were not checked, which is no pass
+        warnings.append(('dns-unknown', 'Forward and reverse DNS of the node could not be read (%s).'
+                         % ((facts.get('errors') or {}).get('dns') or 'no DNS facts'),
+                         'Check by hand that the node\'s A and PTR records match its addresses, or run the check again.'))
+    else:
         problems = _dns_problems(dns, ipv4)
         if problems:
             warnings.append(('dns-inconsistent', 'DNS is not consistent with this node: %s.' % '; '.join(problems),
@@ -509,6 +515,11 @@ def antivirus(facts, policy):
     """server.antivirus: no real-time scanner covers the SafeQ folders (Defender exclusions; other products named)."""
     entry = 'server.antivirus'
     defender = facts.get('defender')
+    if facts.get('av_filters') is None and defender is not None and defender.get('realtime'):
+        # without the filter drivers a third-party scanner cannot be ruled out: Defender's exclusions alone prove nothing
+        return finding(entry, ERROR, 'av-filters-unknown', 'The loaded file-system filter drivers could not be read (%s), so another '
+                       'real-time scanner cannot be ruled out.' % ((facts.get('errors') or {}).get('av_filters') or 'no filter facts'),
+                       'Run the check again as an administrator, or check the antivirus products on the node by hand.')
     filters = [f for f in facts.get('av_filters') or [] if str(f.get('name', '')).lower() not in DEFENDER_FILTERS]
     others = ', '.join('%s (%s)' % (f.get('display_name') or f['name'], f['name']) for f in filters)
     check_other = 'Check the exclusions of %s against the SafeQ Antivirus Settings page (folders: %s).' % (

@@ -201,9 +201,11 @@ def test_shared_folder_access_denied_is_error_not_fail():
 
 def test_antivirus_exclusion_covers_subfolders_only_at_path_boundary():
     policy = dict(ev.DEFAULT_POLICY, install_dir='C:\\SafeQ5')
-    covered = {'defender': {'realtime': True, 'exclusions': ['c:\\']}, 'errors': {}}
+    covered = {'defender': {'realtime': True, 'exclusions': ['c:\\']}, 'av_filters': [], 'errors': {}}
     assert ev.antivirus(covered, policy)['status'] == 'pass'
-    lookalike = {'defender': {'realtime': True, 'exclusions': ['C:\\Safe']}, 'errors': {}}
+    unknown_filters = {'defender': {'realtime': True, 'exclusions': ['c:\\']}, 'av_filters': None, 'errors': {'av_filters': 'denied'}}
+    assert (ev.antivirus(unknown_filters, policy)['status'], ev.antivirus(unknown_filters, policy)['reason']) == ('error', 'av-filters-unknown')
+    lookalike = {'defender': {'realtime': True, 'exclusions': ['C:\\Safe']}, 'av_filters': [], 'errors': {}}
     assert ev.antivirus(lookalike, policy)['reason'] == 'install-dir-not-excluded'
     hidden = {'defender': {'realtime': True, 'exclusions': ['N/A: Must be an administrator to view exclusions']}, 'errors': {}}
     assert ev.antivirus(hidden, policy)['status'] == 'error'
@@ -213,7 +215,8 @@ def test_antivirus_exclusion_covers_subfolders_only_at_path_boundary():
 
 def test_ip_addresses_ipv6_only_dhcp_is_not_a_leased_ipv4():
     facts = {'adapters': [{'description': 'nic', 'dhcp_enabled': True, 'addresses': ['fe80::1']}], 'errors': {}}
-    assert ev.ip_addresses_prepared(facts)['status'] == 'pass'
+    result = ev.ip_addresses_prepared(facts)
+    assert 'dhcp-address' not in result.get('observed', []) and result['reason'] == 'dns-unknown'
     assert ev.ip_addresses_prepared({'adapters': [], 'errors': {}})['status'] == 'error'
 
 
@@ -247,7 +250,8 @@ MINIMUMS = {'browser_min_versions': {'edge': '140', 'chrome': '140.0.7339', 'fir
     ([_browser('chrome.exe', '140.0.7339.0')], MINIMUMS, ('pass', 'browser-present')),  # exactly the minimum
     ([_browser('chrome.exe', '140.0.7338.99')], MINIMUMS, ('fail', 'browser-outdated')),
     ([_browser('chrome.exe', None)], MINIMUMS, ('fail', 'browser-outdated')),  # version unknown: not proven current
-    ([_browser('chrome.exe', None)], {}, ('pass', 'browser-present')),
+    # an App Paths entry whose program file is gone has no version: a stale registration, not a browser (review finding)
+    ([_browser('chrome.exe', None)], {}, ('fail', 'browser-outdated')),
     ([_browser('iexplore.exe', '11.00.17763.1')], MINIMUMS, ('warn', 'only-internet-explorer')),
     ([_browser('iexplore.exe', '11.00.17763.1')], {'browser_min_versions': {'ie': '12'}}, ('fail', 'browser-outdated')),
     ([_browser('firefox.exe', '145.0.1'), _browser('chrome.exe', '109.0.5414.120', 'user', sid='S-1-5-21-1-2-3-500')], MINIMUMS,
@@ -385,7 +389,7 @@ GOOD_DNS = {'fqdn': 'cml1.lab.test', 'forward': ['198.18.0.11'], 'forward_error'
 @pytest.mark.parametrize('dns, declared, expected', [
     (GOOD_DNS, '198.18.0.11', ('pass', 'static-addresses')),
     (GOOD_DNS, None, ('pass', 'static-addresses')),
-    (None, None, ('pass', 'static-addresses')),  # a gather without DNS facts: the adapters alone
+    (None, None, ('warn', 'dns-unknown')),  # the DNS section failed: the names were not checked, which is no pass
     (GOOD_DNS, '198.18.0.99', ('fail', 'declared-address-missing')),
     (dict(GOOD_DNS, forward=[], forward_error='DNS_ERROR_RCODE_NAME_ERROR,Microsoft.DnsClient.Commands.ResolveDnsName'), None,
      ('warn', 'dns-inconsistent')),
