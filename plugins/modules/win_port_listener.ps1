@@ -118,7 +118,8 @@ try {
                 }
             }
             else {
-                while ($socket.socket.Available -gt 0) {
+                # Poll, not Available: an empty datagram (the Time protocol's request on UDP 37) leaves Available at 0.
+                while ($socket.socket.Client.Poll(0, [Net.Sockets.SelectMode]::SelectRead)) {
                     $remote = New-Object -TypeName Net.IPEndPoint -ArgumentList ([Net.IPAddress]::Any), 0
                     try {
                         $data = $socket.socket.Receive([ref]$remote)
