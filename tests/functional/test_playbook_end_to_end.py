@@ -250,6 +250,8 @@ def test_a_selection_that_leaves_nothing_for_a_role_skips_its_probes(nodes, tmp_
     assert {row['reason'] for h in report['hosts'] for row in h['entries']} == {'not-selected'}
     assert 'UNREACHABLE' not in proc.stdout and 'not contacted: no node check was selected in this run' in proc.stdout
     proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_checks_include': ['server.admin-rights']})
-    assert sent == {'cml1': 2, 'cml2': 2}, 'the windows_node role runs (a role is skipped only when none of its entries is selected)'
+    assert sent == {'cml1': 1, 'cml2': 1}, 'server_check only: no entry of windows_feature_check is selected'
     assert _rows(report, 'cml2')['server.admin-rights']['status'] == 'fail'
+    assert {(_rows(report, 'cml2')[i]['status'], _rows(report, 'cml2')[i]['reason'])
+            for i in ('server.no-web-server-port-80', 'server.no-lpd-with-print-server')} == {('skip', 'not-selected')}
     assert _rows(report, 'cml3')['server.admin-rights']['reason'] == 'host-unreachable'
