@@ -268,3 +268,32 @@ def test_a_wrong_privileged_password_is_said_and_changes_nothing_else(hiding):
     assert (audit['privileged']['bind_dn'], audit['privileged']['bound'], audit['privileged']['reason']) == (ROOT_DN, False, 'invalid-credentials')
     assert audit['containers'][0]['privileged_users'] is None
     assert 'its bind failed (invalid-credentials' in findings['ldap.user-containers']['detail'] + findings['ldap.integration-account']['detail']
+
+
+@pytest.mark.parametrize('with_cml', [True, False])
+def test_the_directory_role_audits_with_the_first_cml_node_even_when_an_ors_node_comes_first(slapd, tmp_path, with_cml):
+    """Ground truth: ors1 comes first and sets no directory variable; cml1 sets them. The audit must use cml1's (no
+    'undefined' error, no skip) and count the users the test put in slapd; with no CML node in the play it is skipped."""
+    info = slapd.describe()
+    cml_vars = {'ansible_connection': 'local', 'safeq_server_role': 'cml', 'safeq_ldap_servers': [slapd.host],
+                'safeq_ldap_port': slapd.ldaps_port, 'safeq_ldap_ca_file': info['ca_file'], 'safeq_ldap_bind_dn': BIND_DN,
+                'safeq_ldap_bind_password': BIND_PW, 'safeq_ldap_base_dns': ['ou=People,dc=lab,dc=test'], 'safeq_ldap_domains': ['lab.test']}
+    hosts = {'ors1': {'ansible_connection': 'local', 'safeq_server_role': 'ors'}}
+    if with_cml:
+        hosts['cml1'] = cml_vars
+    playbook = tmp_path / 'directory.yml'
+    playbook.write_text(yaml.safe_dump([
+        {'name': 'directory', 'hosts': 'safeq_nodes', 'gather_facts': False, 'roles': ['safeq.preflight.directory']},
+        {'name': 'save', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+            {'name': 'save', 'ansible.builtin.copy': {'dest': str(tmp_path / 'site.json'), 'content': '{{ safeq_preflight_site_results | to_json }}'}}]}]))
+    inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {'safeq_features': ['ldap_replication']})
+    proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    (site,) = json.loads((tmp_path / 'site.json').read_text())
+    assert site['module'] == 'ldap_attribute_check'
+    if with_cml:
+        assert not site['result'].get('failed') and not site['result'].get('skipped'), site['result']
+        assert site['result']['totals']['users'] == slapd.truth['per_container']['ou=People,dc=lab,dc=test']
+    else:
+        assert site['result']['skipped'] is True
+    assert BIND_PW not in proc.stdout + proc.stderr
