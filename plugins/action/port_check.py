@@ -29,10 +29,10 @@ class ActionModule(ActionBase):
     def _validate(self, result):
         try:
             dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-            specs = _port_check.prepare(args)
             problems = _option_rules.messages('port_check', args, secret=('snmp_community',), argument_spec=ARGUMENT_SPEC, raw=self._task.args)
             if problems:
                 raise AnsibleActionFail('; '.join(problems))
+            specs = _port_check.prepare(args)
         except (AnsibleActionFail, _port_targets.TargetError) as exc:
             result.update(failed=True, msg=str(exc))
             return None, None

@@ -47,7 +47,6 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=str(exc))
             return result
         messages = _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
-        messages = messages or _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
         if messages:
             result.update(failed=True, msg='; '.join(messages))
             return result

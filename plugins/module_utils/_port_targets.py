@@ -119,20 +119,3 @@ def expand(targets, max_probes=MAX_PROBES):
                                   % max_probes)
     return probes
 
-
-def check_options(params):
-    """Validate the scalar options; return a list of messages naming option and value."""
-    messages = []
-    for name, low, high in (('timeout', 0.05, 60.0), ('deadline', 0.1, 3600.0)):
-        value = params.get(name)
-        if value is None or not low <= value <= high:
-            messages.append('%s: %r is outside %s-%s seconds' % (name, value, low, high))
-    retries = params.get('retries')
-    if retries is None or not 0 <= retries <= 10:
-        messages.append('retries: %r is outside 0-10' % retries)
-    if not 1 <= (params.get('concurrency') or 0) <= 1024:
-        messages.append('concurrency: %r is outside 1-1024' % params.get('concurrency'))
-    community = params.get('snmp_community') or ''
-    if len(community.encode('utf-8')) > 64:
-        messages.append('snmp_community: longer than 64 bytes')
-    return messages

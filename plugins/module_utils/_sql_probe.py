@@ -269,21 +269,6 @@ def summarise(obs):
     }
 
 
-def check_options(host, instance, timeout):
-    """Messages for bad option values (empty when valid), naming the option and the value."""
-    messages = []
-    if not host or not str(host).strip():
-        messages.append("Invalid value for option 'host': %r (a host name or IP address is required)" % (host,))
-    if instance is not None and instance != '':
-        try:
-            _ssrp.ucast_inst(instance)
-        except (ValueError, UnicodeEncodeError):
-            messages.append("Invalid value for option 'instance': %r (1 to 32 bytes, no NUL)" % (instance,))
-    if not 0 < float(timeout) <= 60:
-        messages.append("Invalid value for option 'timeout': %r (must be more than 0 and at most 60 seconds)" % (timeout,))
-    return messages
-
-
 def resolve(host):
     """The IPv4 address of ``host``; raises ValueError with a clear message when it does not resolve."""
     try:
