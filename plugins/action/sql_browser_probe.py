@@ -14,10 +14,10 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec, _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows, run_python_module
 
-ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
+ARGUMENT_SPEC = _doc_spec.argument_spec('sql_browser_probe')  # the module's own copy (module_utils) is held equal by a unit test
 
 
 class ActionModule(ActionBase):
