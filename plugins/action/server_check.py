@@ -18,9 +18,6 @@ class ActionModule(WindowsProbeAction):
     """Gather server facts with the win_server_facts module and evaluate them in Python."""
 
     PROBE = 'win_server_facts'
-    ENTRY_IDS = ('server.admin-rights', 'server.supported-platform', 'server.windows-installer-45', 'server.web-browser',
-                 'server.security-patches', 'server.hardware-minimum', 'server.ip-addresses-prepared', 'server.antivirus',
-                 'server.shared-folder')
     ARGUMENT_SPEC = _doc_spec.argument_spec('server_check')
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 

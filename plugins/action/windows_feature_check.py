@@ -14,8 +14,6 @@ class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
     PROBE = 'win_feature_facts'
-    ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
-                 'server.no-other-software')
     ARGUMENT_SPEC = _doc_spec.argument_spec('windows_feature_check')
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 

@@ -218,6 +218,13 @@ def enrich(finding, catalogue=None):
     return result
 
 
+def entries_of(module, catalogue=None):
+    """The IDs of the entries ``module`` implements, in catalogue order: the catalogue's ``implemented_by`` is the one registry
+    from entry to module (action plugins take their error findings, the report its "implemented by", from here)."""
+    catalogue = catalogue or load()
+    return tuple(entry['id'] for entry in catalogue.entries if entry.get('implemented_by') == module)
+
+
 def unknown_features(features, catalogue=None):
     """Feature names that are not in the catalogue's vocabulary."""
     catalogue = catalogue or load()
