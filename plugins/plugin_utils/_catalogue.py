@@ -218,10 +218,9 @@ class _Specifics(dict):
 
 def remediation(entry, status, reasons, fix=None):
     """What to do about a finding of ``entry``: the entry's ``remediations`` variant of each reason (in order, each text once),
-    else its ``remediation`` for a fail, warn or error; nothing for a pass. ``fix`` fills the variants' ``{name}`` fields
-    (the specifics an evaluator adds, such as a port or a product name)."""
-    if status == 'pass':
-        return ''
+    else its ``remediation`` for a fail, warn or error. A pass gets a variant only when one of its reasons has one (advice such
+    as ldap.user-containers' broad-base-dn), never the entry's remediation. ``fix`` fills the variants' ``{name}`` fields (the
+    specifics an evaluator adds, such as a port or a product name)."""
     variants = entry.get('remediations') or {}
     texts = [variants[reason].format_map(_Specifics(fix or {})) for reason in reasons if reason in variants]
     if not texts and status in ('fail', 'warn', 'error'):

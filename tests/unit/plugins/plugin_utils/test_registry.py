@@ -29,13 +29,13 @@ def _probes(node):
         return yaml.safe_load(handle)['probes']
 
 
-def _server_check():
-    return _server_eval.evaluate(_hotfix_dates.normalise(_probes('cml1')['win_server_facts']), today=datetime.date(2026, 11, 24),
+def _server_check(node='cml1'):
+    return _server_eval.evaluate(_hotfix_dates.normalise(_probes(node)['win_server_facts']), today=datetime.date(2026, 11, 24),
                                  share_requested=True, declared='198.18.0.11')
 
 
-def _windows_feature_check():
-    return _feature_eval.evaluate(_probes('cml1')['win_feature_facts'])
+def _windows_feature_check(node='cml1'):
+    return _feature_eval.evaluate(_probes(node)['win_feature_facts'])
 
 
 def _sql_browser_probe():
@@ -63,6 +63,19 @@ def test_the_evaluator_produces_exactly_the_entries_the_catalogue_gives_its_modu
     produced = [finding['id'] for finding in EVALUATE[module]()]
     assert len(produced) == len(set(produced)), 'one finding per entry'
     assert set(produced) == set(_catalogue.entries_of(module)), module
+
+
+@pytest.mark.parametrize('module', FIXED)
+def test_every_finding_gets_its_remediation_from_the_catalogue(module):
+    """Also on the misconfigured demo node (cml2), whose server and feature findings fail and warn."""
+    found = EVALUATE[module]() + (EVALUATE[module]('cml2') if module in ('server_check', 'windows_feature_check') else [])
+    assert any(item['status'] != 'pass' for item in found), 'the sample has something to remediate'
+    for item in found:
+        assert item['remediation'] == '', 'the evaluator leaves the text to the catalogue: %s' % item['id']
+        enriched = _catalogue.enrich(item)
+        assert 'fix' not in enriched and not re.search(r'\{[a-z_]+\}', enriched['remediation']), enriched
+        if item['status'] in ('fail', 'warn', 'error'):
+            assert enriched['remediation'], enriched
 
 
 @pytest.mark.parametrize('module', FIXED)
