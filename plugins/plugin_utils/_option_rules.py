@@ -221,14 +221,18 @@ def _port_targets_rule(value):
     return None
 
 
-def ldap_filter(value):
-    """An RFC 4515 search filter that ldap3's parser reads (empty or None means the directory type's default filter)."""
+def optional(rule):
+    """``rule`` for an option that may be left empty: None or '' means not given; anything else is a non-empty string that
+    passes ``rule``."""
+    def _check(value):
+        if value in (None, ''):
+            return None
+        return _text(value) or rule(value)
+    return _check
+
+
+def _ldap_filter(value):
     from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_wire  # pylint: disable=import-outside-toplevel
-    if value in (None, ''):
-        return None
-    problem = _text(value)
-    if problem:
-        return problem
     try:
         _ldap_wire.encode_filter(value)
     except ImportError:  # ldap3 missing on the controller: the module reports it where it runs
@@ -236,6 +240,10 @@ def ldap_filter(value):
     except Exception as exc:  # pylint: disable=broad-except  # ldap3 raises several types for a bad filter
         return '%s is not an LDAP filter (%s)' % (show(value), exc)
     return None
+
+
+# An RFC 4515 search filter that ldap3's parser reads (empty or None means the directory type's default filter).
+ldap_filter = optional(_ldap_filter)
 
 
 def sql_instance(value):
@@ -271,18 +279,16 @@ def site_features(value):
     return 'unknown SafeQ feature %s (known: %s)' % (show(unknown[0]), ', '.join(_catalogue.load().features)) if unknown else None
 
 
-def ip_literal(value):
-    """An IPv4 or IPv6 address (empty or None means not given)."""
-    if value in (None, ''):
-        return None
-    problem = _text(value)
-    if problem:
-        return problem
+def _ip_literal(value):
     try:
         ipaddress.ip_address(value)
     except ValueError:
         return '%s is not an IP address' % show(value)
     return None
+
+
+# An IPv4 or IPv6 address (empty or None means not given).
+ip_literal = optional(_ip_literal)
 
 
 SERVER_CHECK = {
