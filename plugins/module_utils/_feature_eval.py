@@ -89,6 +89,7 @@ DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update
                     'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
                     'PowerShell 7*', 'Y Soft *', 'YSoft *')
 
+
 def _match(name, patterns):
     lowered = name.lower()
     return next((pat for pat in patterns if fnmatch.fnmatchcase(lowered, pat.lower())), None)

@@ -118,4 +118,3 @@ def expand(targets, max_probes=MAX_PROBES):
                 raise TargetError('targets: more than %d probes (host x port x proto) in one call; split the targets over several tasks'
                                   % max_probes)
     return probes
-

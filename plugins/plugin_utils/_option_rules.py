@@ -5,10 +5,11 @@
 
 PRIVATE to this collection. The only place an option's value rule is written: a module's own code (the Python modules
 that run on a POSIX host) checks no ranges, because its action plugin of the same name applies these rules on the
-controller before the module is sent (which is why this file lives in plugin_utils, not module_utils). Types are checked by each module's argument spec (and, for playbook variables, by the
-roles' argument specs); this table adds what an argument spec cannot say: ranges, finite numbers, non-empty strings
-and list items, DNs, versions, UNC paths, existing files, known keys. ``check(module, options)`` returns one
-``(option, problem)`` per bad value; the caller names the option (ad hoc use) or the playbook variable that feeds it.
+controller before the module is sent (which is why this file lives in plugin_utils, not module_utils).
+Types are checked by each module's argument spec (and, for playbook variables, by the roles' argument specs); this
+table adds what an argument spec cannot say: ranges, finite numbers, non-empty strings and list items, DNs, versions,
+UNC paths, existing files, known keys. ``check(module, options)`` returns one ``(option, problem)`` per bad value; the
+caller names the option (ad hoc use) or the playbook variable that feeds it.
 """
 
 from __future__ import annotations

@@ -14,8 +14,7 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import (_feature_eval, _hotfix_dates, _ldap_evaluate, _server_eval, _sql_probe,
-                                                                        _ssrp)
+from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval, _hotfix_dates, _ldap_evaluate, _server_eval, _sql_probe, _ssrp
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
