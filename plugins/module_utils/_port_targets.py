@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""port_check options: the argument spec and the expansion of ``targets`` into single probes.
+"""port_check options: the module's argument spec and the expansion of ``targets`` into single probes.
 
-PRIVATE to this collection. Shared by the module (POSIX path) and its action plugin (Windows path),
-so both reject bad input with the same messages, naming the target and the value.
+PRIVATE to this collection. ``ARGUMENT_SPEC`` is what AnsibleModule takes on a POSIX host (the action plugin reads the same
+spec from DOCUMENTATION; a unit test holds the two equal). ``expand`` is used by the module, the action plugin and the
+option rules (plugins/plugin_utils/_option_rules.py), so bad targets get the same messages, naming the target and the value;
+the other options' value rules are in _option_rules only.
 """
 
 from __future__ import annotations

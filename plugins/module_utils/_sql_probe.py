@@ -24,7 +24,8 @@ import time
 from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp, _tds
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, PASS, WARN, finding
 
-# Options of sql_browser_probe (shared by the module and its action plugin).
+# Options of sql_browser_probe for AnsibleModule on a POSIX host (the action plugin reads them from DOCUMENTATION; a unit test
+# holds the two equal).
 ARGUMENT_SPEC = {
     'host': {'type': 'str', 'required': True},
     'instance': {'type': 'str'},
