@@ -13,11 +13,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner, _option_rules
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import (async_started, enrich_findings, error_findings, is_windows,
                                                                               run_python_module)
 
-ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
+ARGUMENT_SPEC = _doc_spec.argument_spec('port_check')  # the module's own copy (module_utils) is held equal by a unit test
 
 
 class ActionModule(ActionBase):
@@ -29,10 +29,10 @@ class ActionModule(ActionBase):
     def _validate(self, result):
         try:
             dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-            specs = _port_check.prepare(args)
             problems = _option_rules.messages('port_check', args, secret=('snmp_community',), argument_spec=ARGUMENT_SPEC, raw=self._task.args)
             if problems:
                 raise AnsibleActionFail('; '.join(problems))
+            specs = _port_check.prepare(args)
         except (AnsibleActionFail, _port_targets.TargetError) as exc:
             result.update(failed=True, msg=str(exc))
             return None, None

@@ -68,8 +68,7 @@ def add_cluster_comparison(host_results, features):
              if result.get('server_role') == 'cml' and result.get('reachable')}
     status, detail, differing = _server_eval.cluster_alike(nodes)
     for host in differing:
-        host_results[host]['findings'].append(_catalogue.enrich(finding('server.hardware-minimum', status, 'cluster-nodes-differ', detail,
-                                                                        'Give every CML node of the cluster the same processors and memory.')))
+        host_results[host]['findings'].append(_catalogue.enrich(finding('server.hardware-minimum', status, 'cluster-nodes-differ', detail)))
 
 
 def site_result(controller_vars, site_var):

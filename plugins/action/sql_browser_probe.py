@@ -13,11 +13,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
-from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows, run_python_module
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_runner, _option_rules
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
 
-ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
+ARGUMENT_SPEC = _doc_spec.argument_spec('sql_browser_probe')  # the module's own copy (module_utils) is held equal by a unit test
 
 
 class ActionModule(ActionBase):
@@ -47,7 +46,6 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=str(exc))
             return result
         messages = _option_rules.messages('sql_browser_probe', args, argument_spec=ARGUMENT_SPEC, raw=self._task.args)
-        messages = messages or _sql_probe.check_options(args['host'], args['instance'], args['timeout'])
         if messages:
             result.update(failed=True, msg='; '.join(messages))
             return result
@@ -63,8 +61,7 @@ class ActionModule(ActionBase):
         except _node_runner.NodeModuleError as exc:
             result.update(exc.to_result())
             result['failed'] = True
-            result['findings'] = enrich_findings([finding(entry, ERROR, 'probe-failed', exc.msg)
-                                                  for entry in (_sql_probe.UDP_ENTRY, _sql_probe.TCP_ENTRY)])
+            result['findings'] = enrich_findings(error_findings(_catalogue.entries_of('sql_browser_probe'), 'probe-failed', exc.msg))
             return result
         if obs['browser']['outcome'] == 'dns-failure':
             result.update(failed=True, msg="Invalid value for option 'host': %r does not resolve on %s (%s)"

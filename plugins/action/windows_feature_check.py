@@ -6,27 +6,16 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec, _inbound_ports
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
 
 class ActionModule(WindowsProbeAction):
     """Gather Windows features, services, listeners and software; evaluate them in Python."""
 
-    _VALID_ARGS = frozenset(('allowed_software', 'conflicting_software', 'database_software', 'present', 'absent', 'site_features',
-                             'server_role'))
     PROBE = 'win_feature_facts'
-    ENTRY_IDS = ('server.no-web-server-port-80', 'server.no-lpd-with-print-server', 'server.no-interfering-software',
-                 'server.no-other-software')
-    ARGUMENT_SPEC = {
-        'allowed_software': {'type': 'list', 'elements': 'str', 'default': []},
-        'conflicting_software': {'type': 'list', 'elements': 'str', 'default': []},
-        'database_software': {'type': 'list', 'elements': 'str', 'default': []},
-        'present': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_PRESENT)},
-        'absent': {'type': 'list', 'elements': 'str', 'default': list(_feature_eval.DEFAULT_ABSENT)},
-        'site_features': {'type': 'list', 'elements': 'str', 'default': []},
-        'server_role': {'type': 'str', 'default': 'cml', 'choices': ['cml', 'ors', 'crs']},
-    }
+    ARGUMENT_SPEC = _doc_spec.argument_spec('windows_feature_check')
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     @staticmethod
     def _inbound(args):

@@ -89,8 +89,6 @@ DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update
                     'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
                     'PowerShell 7*', 'Y Soft *', 'YSoft *')
 
-_WEB_REMEDIATION = 'Remove the web server (IIS, Apache, nginx, Tomcat ...) or move it off TCP 80 before installing SafeQ.'
-
 
 def _match(name, patterns):
     lowered = name.lower()
@@ -149,13 +147,11 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
     if on_80:
         owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
-        return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), _WEB_REMEDIATION, observed=on_80)
+        return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), observed=on_80)
     web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:
-        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web),
-                       'The checklist allows an installed web server only if it never listens on TCP 80: remove it, or make sure '
-                       'no site binds port 80.')
+        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web))
     return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
 
 
@@ -169,10 +165,9 @@ def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
     lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent])
     lpd += [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
-    remediation = 'Remove the "LPD Service" role service (Remove-WindowsFeature Print-LPD-Service): SafeQ receives LPR on TCP 515.'
     if lpd:
         return finding(entry, FAIL, 'lpd-installed', 'The LPD Service is installed (%s)%s.'
-                       % (', '.join(sorted(set(lpd))), ' next to the Print Server role' if print_server else ''), remediation)
+                       % (', '.join(sorted(set(lpd))), ' next to the Print Server role' if print_server else ''))
     if facts.get('features') is None:
         return finding(entry, PASS, 'lpd-service-absent', 'The LPDSVC service does not exist (Get-WindowsFeature was unavailable: %s).'
                        % (facts.get('errors') or {}).get('features', 'no reason given'))
@@ -202,8 +197,6 @@ def _feature_lists(entry, facts, present, absent):
         problems.append('required but not installed: %s' % ', '.join(missing))
     if problems:
         return finding(entry, FAIL, 'feature-policy', 'Windows features %s.' % '; '.join(problems),
-                       'Install (Install-WindowsFeature / Enable-WindowsOptionalFeature) or remove the listed features, '
-                       'or change safeq_windows_features_present / safeq_windows_features_absent with Y Soft.',
                        observed={'installed': installed, 'missing': missing})
     return None
 
@@ -288,18 +281,16 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         return hits
     prints = _found(tuple(conflicting), tuple(conflicting))
     dbs = _found(tuple(databases), DEFAULT_DATABASE_SERVICES + tuple(databases))
-    problems = []  # (status, reason, detail, remediation)
+    problems = []  # (status, reason, detail); the remediation of each reason is in the catalogue
     if prints:
-        problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
-                         'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.'))
+        problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints)))
     for status, reason, detail in port_conflicts(facts, inbound):
-        problems.append((status, reason, detail, 'Stop and disable the program or service that holds the port (for http.sys, '
-                         'remove the URL reservation or binding: netsh http delete urlacl / sslcert), or move it to another port.'))
+        problems.append((status, reason, detail))
     if features:
-        problems.append((FAIL, features['reason'], features['detail'], features['remediation']))
+        problems.append((FAIL, features['reason'], features['detail']))
     if dbs:
         problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
-                         % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.'))
+                         % ', '.join(dbs)))
     if not problems:
         ports = ' and no inbound SafeQ port is held' if inbound else ''
         return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
@@ -308,7 +299,7 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
     first = next(p for p in problems if p[0] == worst)
     observed = dict(features['observed']) if features else {}
     observed['problems'] = [p[1] for p in problems]
-    return finding(entry, worst, first[1], ' '.join(p[2] for p in problems), ' '.join(dict.fromkeys(p[3] for p in problems)),
+    return finding(entry, worst, first[1], ' '.join(p[2] for p in problems), reasons=list(dict.fromkeys(p[1] for p in problems)),
                    observed=observed)
 
 
@@ -322,7 +313,7 @@ def no_other_software(facts, allowed=()):
     if extra:
         shown = ', '.join(extra[:15]) + (' and %d more' % (len(extra) - 15) if len(extra) > 15 else '')
         return finding(entry, WARN, 'unlisted-software', '%d installed program(s) are neither Windows baseline nor agreed: %s.' % (len(extra), shown),
-                       'Agree each with Y Soft and add it to safeq_allowed_software (fnmatch patterns), or uninstall it.', observed=extra)
+                       observed=extra)
     return finding(entry, PASS, 'baseline-only', 'Only baseline or agreed software is installed.')
 
 

@@ -20,18 +20,13 @@ COVERAGE = {
 ATTRIBUTE_ENTRIES = ('ldap.login', 'ldap.name-surname', 'ldap.department', 'ldap.card-number', 'ldap.unique-id', 'ldap.email')
 EXPIRY_WARN_DAYS = 30
 SEVERITY_ORDER = (FAIL, WARN, PASS)
-CONTAINER_FIX = ("Grant the integration account List Contents and Read Property (Read all properties) on the container, applied to the "
-                 "container and all descendant objects, and remove any Deny entry for it or its groups (on OpenLDAP: read access to the "
-                 "container and its entries).")
-ATTRIBUTE_FIX = 'Grant the integration account Read Property on the attribute (or its property set) for the users SafeQ replicates.'
-BROAD_BASE_FIX = ('List the user containers explicitly (option base_dns), or give privileged_bind_dn so that the audit compares what the '
-                  'integration account sees with what a privileged account sees.')
 
 
 def _combined(entry, parts, **extra):
-    """One finding out of several (status, reason, detail, remediation) parts: the worst status leads, every reason is kept.
+    """One finding out of several (status, reason, detail) parts: the worst status leads, every reason is kept.
 
-    ``reasons`` lists them all (worst first); the detail names each reason before its sentence when there is more than one.
+    ``reasons`` lists them all (worst first; the catalogue gives the remediation of each); the detail names each reason before
+    its sentence when there is more than one.
     """
     parts = sorted(parts, key=lambda part: SEVERITY_ORDER.index(part[0]))
     reasons = []
@@ -41,12 +36,8 @@ def _combined(entry, parts, **extra):
     if len(parts) == 1:
         detail = parts[0][2]
     else:  # a part without a reason is context (the containers that were listed)
-        detail = ' '.join(('[%s] %s' % (reason, text)) if reason else text for dummy, reason, text, dummy2 in parts)
-    remediation = []
-    for part in parts:
-        if part[3] and part[3] not in remediation:
-            remediation.append(part[3])
-    return finding(entry, parts[0][0], reasons[0], detail, ' '.join(remediation), reasons=reasons, **extra)
+        detail = ' '.join(('[%s] %s' % (reason, text)) if reason else text for dummy, reason, text in parts)
+    return finding(entry, parts[0][0], reasons[0], detail, reasons=reasons, **extra)
 
 
 def _server_findings(audit, options):
@@ -76,12 +67,7 @@ def _server_findings(audit, options):
             details.append('%s certificate expires in %d days (%s)' % (where, tls['days_to_expiry'], tls['not_after']))
         else:
             details.append('%s %s, certificate valid for %s more days, issued by %s' % (where, tls['protocol'], tls['days_to_expiry'], tls['issuer']))
-    remediation = {'unreachable': 'Make the LDAP server reachable from the CML nodes on the configured port (LDAPS 636).',
-                   'cert-expired': 'Renew the directory server certificate.',
-                   'cert-name-mismatch': 'Issue a certificate whose SAN names the address SafeQ connects to, or connect by that name.',
-                   'cert-untrusted': 'Give ca_file the CA that issued the directory certificate (and import it into SafeQ\'s trust store).',
-                   'cert-expiring': 'Renew the directory server certificate before it expires.'}.get(reason, '')
-    return finding('ldap.primary-server', status, reason, '; '.join(details) + '.', remediation, observed=audit['servers'])
+    return finding('ldap.primary-server', status, reason, '; '.join(details) + '.', observed=audit['servers'])
 
 
 def _unreadable_containers(audit):
@@ -103,23 +89,18 @@ def _bind_finding(audit, options):
         parts = []
         unreadable = _unreadable_containers(audit)
         if unreadable:
-            parts.append((FAIL, 'container-unreadable', '%s bound, but cannot see into: %s.' % (who, '; '.join(unreadable)), CONTAINER_FIX))
+            parts.append((FAIL, 'container-unreadable', '%s bound, but cannot see into: %s.' % (who, '; '.join(unreadable))))
         attributes = _attribute_problem(audit)
         if attributes:
-            parts.append((FAIL, 'attribute-unreadable', '%s may not read mapped attributes: %s.' % (who, '; '.join(attributes)), ATTRIBUTE_FIX))
+            parts.append((FAIL, 'attribute-unreadable', '%s may not read mapped attributes: %s.' % (who, '; '.join(attributes))))
         if parts:
             return _combined('ldap.integration-account', parts)
         return finding('ldap.integration-account', PASS, 'bind-and-read', '%s bound on %s and read %d user(s). That an administrator provides '
                        'the credentials is attested by a person.%s' % (who, audit['bind_server'], audit['totals']['users'], _privileged_note(audit)))
     if audit['bind_reason'] is None:
         return finding('ldap.integration-account', ERROR, 'no-server', 'No LDAP server could be reached to bind.')
-    hints = {'stronger-auth-required': 'The server refuses simple binds without TLS: use security ldaps or starttls.',
-             'invalid-credentials': 'Check bind_dn and bind_password of the integration account.',
-             'account-disabled': 'Enable the integration account.', 'account-locked': 'Unlock the integration account.',
-             'password-expired': 'Set a new password for the integration account.', 'connection-failed': 'Check TLS settings (ca_file, validate_certs).'}
     return finding('ldap.integration-account', FAIL, audit['bind_reason'], 'Bind as %s on %s failed: %s.'
-                   % (options.get('bind_dn') or 'anonymous', audit['bind_server'], audit['bind_message']),
-                   hints.get(audit['bind_reason'], 'Check the integration account.'))
+                   % (options.get('bind_dn') or 'anonymous', audit['bind_server'], audit['bind_message']))
 
 
 def _domains_finding(audit, options):
@@ -130,7 +111,7 @@ def _domains_finding(audit, options):
     missing = [d for d in domains if ','.join('dc=' + part for part in d.lower().split('.')) not in contexts]
     if missing:
         return finding('ldap.domain-names', FAIL, 'domain-not-found', 'No naming context for %s; the server has %s.'
-                       % (', '.join(missing), ', '.join(audit['root_dse']['naming_contexts'])), 'Correct the domain names SafeQ uses.')
+                       % (', '.join(missing), ', '.join(audit['root_dse']['naming_contexts'])))
     return finding('ldap.domain-names', PASS, 'domains-found', 'Each domain maps to a naming context: %s.' % ', '.join(domains))
 
 
@@ -158,20 +139,16 @@ def _containers_finding(audit):
     if problems:
         for reason in ('container-dn-invalid', 'container-unreadable', 'search-failed', 'container-missing'):
             if reason in reasons:
-                fix = {'container-unreadable': CONTAINER_FIX, 'container-missing': 'Correct the container DN (it does not exist).',
-                       'container-dn-invalid': 'Correct the container DN (it is not a valid DN).'}.get(reason, 'Check the directory server log.')
-                parts.append((FAIL, reason, '; '.join(p for p in problems if ': %s' % reason in p) + '.', fix))
+                parts.append((FAIL, reason, '; '.join(p for p in problems if ': %s' % reason in p) + '.'))
     empty = [c['dn'] for c in audit['containers'] if c['users'] == 0 and not c['reason']]
     if empty:
         hint = ' On Active Directory a container the account may not list also looks empty; it was checked where the ACL was readable.' \
             if audit.get('directory_type') == 'ad' else ''
-        parts.append((WARN, 'container-empty', 'No user matches the filter in %s.%s' % (', '.join(empty), hint), 'Check the container DN and the user filter.'))
+        parts.append((WARN, 'container-empty', 'No user matches the filter in %s.%s' % (', '.join(empty), hint)))
     disabled = audit.get('disabled') or {}
     if disabled.get('users'):
         parts.append((WARN, 'disabled-users-in-scope', '%d of the %d users the filter matches are disabled accounts (%s), e.g. %s; SafeQ would '
-                      'replicate them.' % (disabled['users'], audit['totals']['users'], disabled['flag'], '; '.join(disabled['examples'])),
-                      'Leave disabled accounts out of the user filter, for example with '
-                      '(!(userAccountControl:1.2.840.113556.1.4.803:=2)), unless SafeQ should know them.'))
+                      'replicate them.' % (disabled['users'], audit['totals']['users'], disabled['flag'], '; '.join(disabled['examples']))))
     broad = [c['dn'] for c in audit['containers'] if c.get('naming_context') and c.get('privileged_users') is None and not c['reason']]
     if not parts:
         note = ''
@@ -179,12 +156,12 @@ def _containers_finding(audit):
             note = (' %s is the root of a naming context: an OU under it that the integration account may not list is invisible to it and '
                     'cannot be reported here.' % ', '.join(broad))
         return finding('ldap.user-containers', PASS, 'containers-listed', '; '.join(details) + '.' + note + _privileged_note(audit),
-                       BROAD_BASE_FIX if broad else '', reasons=['containers-listed'])
+                       reasons=['containers-listed'] + (['broad-base-dn'] if broad else []))
     if details:
-        parts.append((PASS, '', 'Listed: %s.' % '; '.join(details), ''))
+        parts.append((PASS, '', 'Listed: %s.' % '; '.join(details)))
     if broad:
         parts.append((PASS, 'broad-base-dn', '%s is the root of a naming context: an OU under it that the integration account may not list is '
-                      'invisible to it and cannot be reported here.' % ', '.join(broad), BROAD_BASE_FIX))
+                      'invisible to it and cannot be reported here.' % ', '.join(broad)))
     return _combined('ldap.user-containers', parts)
 
 
@@ -235,12 +212,7 @@ def _attribute_findings(audit, options):
             detail += '. objectGUID is binary: list it among SafeQ\'s binary attributes'
         if not reasons:
             reasons = ['coverage-ok']
-        fixes = {'duplicates': 'Make each value unique: SafeQ matches users by it.',
-                 'unknown-attribute': 'Map an attribute that exists in the directory schema (option attributes).',
-                 'attribute-unreadable': ATTRIBUTE_FIX,
-                 'coverage-below-threshold': 'Populate the attribute for every user SafeQ replicates, or map another attribute.'}
-        remediation = ' '.join(fixes[r] for r in reasons if r in fixes)
-        findings.append(finding(entry, worst, reasons[0], detail + '.', remediation, reasons=reasons))
+        findings.append(finding(entry, worst, reasons[0], detail + '.', reasons=reasons))
     return findings
 
 
@@ -258,9 +230,7 @@ def _replication_finding(audit):
         problems.append('no change-tracking attribute (%s) is readable on every user' % ', '.join(tracking))
     if audit['size_limit_hit']:
         problems.append('a size limit was hit')
-    return finding('ldap.replication', WARN, 'differential-not-ready', '; '.join(problems) + '.',
-                   'Allow the integration account to read the change-tracking attribute and use paged searches; SafeQ differential '
-                   'replication depends on them.')
+    return finding('ldap.replication', WARN, 'differential-not-ready', '; '.join(problems) + '.')
 
 
 def evaluate(audit, options):

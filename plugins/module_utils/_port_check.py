@@ -34,10 +34,8 @@ def plan(probes, community='public', rng=None):
 
 
 def prepare(params):
-    """Validate options and targets; return the planned specs. Raises _port_targets.TargetError."""
-    messages = _port_targets.check_options(params)
-    if messages:
-        raise _port_targets.TargetError('; '.join(messages))
+    """Expand the targets; return the planned specs. Raises _port_targets.TargetError. The option values were checked by
+    the action plugin (plugins/plugin_utils/_option_rules.py) before the module was sent."""
     return plan(_port_targets.expand(params['targets']), params.get('snmp_community') or 'public')
 
 

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, safeq.preflight contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""port_check options: the argument spec and the expansion of ``targets`` into single probes.
+"""port_check options: the module's argument spec and the expansion of ``targets`` into single probes.
 
-PRIVATE to this collection. Shared by the module (POSIX path) and its action plugin (Windows path),
-so both reject bad input with the same messages, naming the target and the value.
+PRIVATE to this collection. ``ARGUMENT_SPEC`` is what AnsibleModule takes on a POSIX host (the action plugin reads the same
+spec from DOCUMENTATION; a unit test holds the two equal). ``expand`` is used by the module, the action plugin and the
+option rules (plugins/plugin_utils/_option_rules.py), so bad targets get the same messages, naming the target and the value;
+the other options' value rules are in _option_rules only.
 """
 
 from __future__ import annotations
@@ -118,21 +120,3 @@ def expand(targets, max_probes=MAX_PROBES):
                 raise TargetError('targets: more than %d probes (host x port x proto) in one call; split the targets over several tasks'
                                   % max_probes)
     return probes
-
-
-def check_options(params):
-    """Validate the scalar options; return a list of messages naming option and value."""
-    messages = []
-    for name, low, high in (('timeout', 0.05, 60.0), ('deadline', 0.1, 3600.0)):
-        value = params.get(name)
-        if value is None or not low <= value <= high:
-            messages.append('%s: %r is outside %s-%s seconds' % (name, value, low, high))
-    retries = params.get('retries')
-    if retries is None or not 0 <= retries <= 10:
-        messages.append('retries: %r is outside 0-10' % retries)
-    if not 1 <= (params.get('concurrency') or 0) <= 1024:
-        messages.append('concurrency: %r is outside 1-1024' % params.get('concurrency'))
-    community = params.get('snmp_community') or ''
-    if len(community.encode('utf-8')) > 64:
-        messages.append('snmp_community: longer than 64 bytes')
-    return messages

@@ -80,22 +80,16 @@ def admin_rights(facts):
     levels = [INTEGRITY_LEVELS.get(g.get('sid')) for g in groups if str(g.get('sid', '')).startswith('S-1-16-')]
     level = next((lvl for lvl in levels if lvl), None)
     if not admin:
-        return finding(entry, FAIL, 'not-admin', '%s is not a member of BUILTIN\\Administrators (%s).' % (user, ADMIN_SID),
-                       'Run the installation (and this check) with an account in the local Administrators group.')
+        return finding(entry, FAIL, 'not-admin', '%s is not a member of BUILTIN\\Administrators (%s).' % (user, ADMIN_SID))
     if level in ELEVATED_LEVELS:
         return finding(entry, PASS, 'elevated-admin', '%s is a member of BUILTIN\\Administrators with a %s integrity token.' % (user, level))
     attributes = str(admin[0].get('attributes') or '').lower()
     if level is not None or 'deny only' in attributes:
         return finding(entry, FAIL, 'not-elevated',
                        '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s). Over WinRM this is '
-                       'remote UAC: a local account other than the built-in Administrator gets a filtered token.' % (user, level or 'unknown'),
-                       'Connect with a domain account in Administrators (not filtered remotely) or the built-in Administrator, or lift '
-                       'remote UAC for local accounts: reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System '
-                       '/v LocalAccountTokenFilterPolicy /t REG_DWORD /d 1 /f (a security trade-off; revert it to 0 after the '
-                       'installation). If FilterAdministratorToken is 1, the built-in Administrator is filtered too.')
+                       'remote UAC: a local account other than the built-in Administrator gets a filtered token.' % (user, level or 'unknown'))
     return finding(entry, WARN, 'elevation-unknown',
-                   '%s is in BUILTIN\\Administrators; the token integrity level was not reported.' % user,
-                   'Confirm the installer runs elevated ("Run as administrator").')
+                   '%s is in BUILTIN\\Administrators; the token integrity level was not reported.' % user)
 
 
 def _platform_observed(osinfo, platform):
@@ -120,24 +114,23 @@ def supported_platform(facts, policy):
     caption = observed['caption'] or 'unknown Windows'
     name = '%s (build %d%s)' % (caption, build, '.%s' % platform['ubr'] if platform.get('ubr') is not None else '')
     builds = sorted(int(item) for item in policy['supported_builds'])
-    remediation = 'Install SafeQ CML on a Windows Server version listed on the SafeQ Software requirements page.'
     installation = str(platform.get('installation_type') or '')
     client = osinfo.get('product_type') == 1 or installation.lower() == 'client'
     if client and not policy['allow_client_os']:
-        return finding(entry, FAIL, 'client-os', '%s is a client edition, not Windows Server.' % name, remediation, observed=observed)
+        return finding(entry, FAIL, 'client-os', '%s is a client edition, not Windows Server.' % name, observed=observed)
     arch = platform.get('processor_architecture')
     if arch:
         if arch.upper() != X64:
-            return finding(entry, FAIL, 'not-x64', '%s runs on %s; SafeQ needs x64 (AMD64).' % (name, arch), remediation, observed=observed)
+            return finding(entry, FAIL, 'not-x64', '%s runs on %s; SafeQ needs x64 (AMD64).' % (name, arch), observed=observed)
     elif '32' in str(osinfo.get('architecture') or '') and '64' not in str(osinfo.get('architecture') or ''):
-        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (name, osinfo.get('architecture')), remediation, observed=observed)
+        return finding(entry, FAIL, 'not-64-bit', '%s is %s.' % (name, osinfo.get('architecture')), observed=observed)
     if build < int(policy['min_os_build']):
         return finding(entry, FAIL, 'os-too-old', '%s is older than the minimum build %s.' % (name, policy['min_os_build']),
-                       remediation, observed=observed)
+                       observed=observed)
     if not client and builds and build not in builds and build < builds[-1]:
         return finding(entry, FAIL, 'build-not-listed', '%s is not one of the supported builds (%s).'
                        % (name, ', '.join('%d (%s)' % (b, SERVER_BUILDS[b]) if b in SERVER_BUILDS else str(b) for b in builds)),
-                       remediation + ' Semi-Annual Channel and Insider builds are not long-term servicing releases.', observed=observed)
+                       observed=observed)
     unreadable = _missing(entry, facts, 'platform')
     if unreadable and not client:
         unreadable['observed'] = observed
@@ -148,19 +141,16 @@ def supported_platform(facts, policy):
         base = edition[:-4] if edition.lower().endswith('eval') else edition
         if base.lower() not in {item.lower() for item in editions}:
             return finding(entry, FAIL, 'edition-not-supported', '%s is edition %s, not one of %s.' % (name, edition, ', '.join(editions)),
-                           remediation, observed=observed)
+                           observed=observed)
     if not client and 'core' in installation.lower() and not policy['allow_server_core']:
         return finding(entry, WARN, 'server-core', '%s is a %s installation (no Desktop Experience): the SafeQ installer and '
                        'the web browser the checklist requires need the desktop.' % (name, installation),
-                       'Use Windows Server with Desktop Experience, or confirm Server Core with Y Soft and set safeq_allow_server_core.',
                        observed=observed)
     if not client and edition and edition.lower().endswith('eval'):
         return finding(entry, WARN, 'evaluation-edition', '%s is an evaluation edition (%s); it expires and shuts down hourly after.'
-                       % (name, edition), 'Convert it to a licensed edition (DISM /Online /Set-Edition) before going live.',
-                       observed=observed)
+                       % (name, edition), observed=observed)
     if not client and builds and build > builds[-1]:
         return finding(entry, WARN, 'os-unverified', '%s is newer than the supported builds (%s).' % (name, ', '.join(str(b) for b in builds)),
-                       'Confirm this Windows version on the SafeQ Software requirements page and add it to safeq_supported_os_builds.',
                        observed=observed)
     return finding(entry, PASS, 'supported-build', '%s%s.' % (name, ', %s, %s' % (edition, installation) if edition else ''), observed=observed)
 
@@ -196,16 +186,13 @@ def windows_installer(facts):
     if not version:
         return finding(entry, ERROR, 'unparsable-version', 'msi.dll reports version %r.' % facts['msi_version'])
     if version < (4, 5):
-        return finding(entry, FAIL, 'msi-too-old', 'Windows Installer %s is older than 4.5.' % facts['msi_version'],
-                       'Install Windows Installer 4.5 (KB942288) or use an external database.')
+        return finding(entry, FAIL, 'msi-too-old', 'Windows Installer %s is older than 4.5.' % facts['msi_version'])
     missing = _missing(entry, facts, 'netfx35')
     if missing:
         return missing
     installed, text = _netfx35(facts)
     if not installed:
-        return finding(entry, FAIL, 'netfx35-missing', 'Windows Installer %s; %s, which SQL Server 2008 Express needs.' % (facts['msi_version'], text),
-                       'Install .NET Framework 3.5 (Install-WindowsFeature NET-Framework-Core -Source <installation media>\\sources\\sxs; '
-                       'its payload is not on the disk by default) or use an external database.')
+        return finding(entry, FAIL, 'netfx35-missing', 'Windows Installer %s; %s, which SQL Server 2008 Express needs.' % (facts['msi_version'], text))
     return finding(entry, PASS, 'msi-ok', 'Windows Installer %s; %s.' % (facts['msi_version'], text))
 
 
@@ -231,9 +218,8 @@ def web_browser(facts, policy=None):
     minimums = dict((policy or {}).get('browser_min_versions') or {})
     browsers = [b for b in facts.get('browsers') or [] if b['name'] in _BY_EXE]
     names = ', '.join(_browser_text(b) for b in browsers)
-    remediation = 'Install the latest Microsoft Edge, Google Chrome or Mozilla Firefox (per machine).'
     if not browsers:
-        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths (per machine or per loaded user).', remediation)
+        return finding(entry, FAIL, 'no-browser', 'No web browser is registered under App Paths (per machine or per loaded user).')
     outdated = []
     current = []
     for item in browsers:
@@ -248,17 +234,17 @@ def web_browser(facts, policy=None):
     observed = [{'browser': _BY_EXE[b['name']], 'version': b.get('version'), 'scope': b.get('scope') or 'machine'} for b in browsers]
     if not current and all(_BY_EXE[b['name']] == 'ie' for b in browsers) and not outdated:
         return finding(entry, WARN, 'only-internet-explorer', 'Only Internet Explorer is installed (%s); it is retired.' % names,
-                       remediation, observed=observed)
+                       observed=observed)
     if not current:
-        return finding(entry, FAIL, 'browser-outdated', 'No browser meets the site minimum: %s.' % '; '.join(outdated), remediation,
+        return finding(entry, FAIL, 'browser-outdated', 'No browser meets the site minimum: %s.' % '; '.join(outdated),
                        observed=observed)
     machine = [b for b in current if b.get('scope') != 'user']
     if outdated:
         return finding(entry, WARN, 'outdated-browser-present', 'Installed: %s. Below the site minimum: %s.' % (names, '; '.join(outdated)),
-                       'Update or remove the outdated browser.', observed=observed)
+                       observed=observed)
     if not machine:
         return finding(entry, WARN, 'per-user-browser-only', 'Installed only per user: %s. Another account (the installer, '
-                       'the SafeQ administrator) will not find it.' % names, remediation, observed=observed)
+                       'the SafeQ administrator) will not find it.' % names, observed=observed)
     checked = 'at or above the site minimums' if minimums else 'no site minimum set (safeq_browser_min_versions): confirm they are current'
     return finding(entry, PASS, 'browser-present', 'Installed: %s; %s.' % (names, checked), observed=observed)
 
@@ -286,9 +272,8 @@ def security_patches(facts, policy, today):
     if missing and (facts.get('errors') or {}).get('hotfixes'):
         return missing
     hotfixes = facts.get('hotfixes') or []
-    remediation = 'Install the latest cumulative and security updates (Windows Update / WSUS) before installing SafeQ.'
     if not hotfixes:
-        return finding(entry, FAIL, 'no-updates-recorded', 'No installed update with an installation date was found.', remediation)
+        return finding(entry, FAIL, 'no-updates-recorded', 'No installed update with an installation date was found.')
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
     age = (today - newest).days
     newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
@@ -297,16 +282,14 @@ def security_patches(facts, policy, today):
         signals = reboot_signals(pending) if pending else []
         return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
-                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''), remediation)
+                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''))
     recent = 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age)
     if pending is None:
         reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
-        return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason),
-                       'Reboot the node before installing SafeQ if updates were installed since the last restart.')
+        return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason))
     signals = reboot_signals(pending)
     if signals:
         return finding(entry, WARN, 'reboot-pending', '%s A reboot is pending: %s.' % (recent, '; '.join(signals)),
-                       'Restart the node before installing SafeQ: the installer and its services must not start on a half-applied update.',
                        observed=signals)
     return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
 
@@ -338,13 +321,11 @@ def hardware_minimum(facts, policy):
         short.append('%.1f GiB memory < %s GiB' % (hw['memory_bytes'] / GIB, policy['min_memory_gb']))
     if free is None:
         return finding(entry, FAIL, 'install-drive-missing', 'Drive %s of %s is not a local fixed disk on this node (%s).'
-                       % (drive, policy['install_dir'], ', '.join(d['drive'] for d in hw.get('fixed_disks') or []) or 'no fixed disk listed'),
-                       'Set safeq_install_dir to a folder on a local fixed disk, or add the disk.')
+                       % (drive, policy['install_dir'], ', '.join(d['drive'] for d in hw.get('fixed_disks') or []) or 'no fixed disk listed'))
     if free < float(policy['min_disk_free_gb']) * GIB:
         short.append('%.1f GiB free on %s < %s GiB' % (free / GIB, drive, policy['min_disk_free_gb']))
     if short:
-        return finding(entry, FAIL, 'below-minimum', 'Below the minimum: %s (%s).' % ('; '.join(short), observed),
-                       'Size the node to the SafeQ Hardware requirements page (all cluster nodes alike).')
+        return finding(entry, FAIL, 'below-minimum', 'Below the minimum: %s (%s).' % ('; '.join(short), observed))
     return finding(entry, PASS, 'meets-minimum', observed + '.')
 
 
@@ -410,24 +391,20 @@ def ip_addresses_prepared(facts, declared=None):
     if declared and _is_ip(declared) and str(ipaddress.ip_address(declared)) not in {str(ipaddress.ip_address(ip.split('%')[0]))
                                                                                      for a in adapters for ip in a['addresses']}:
         return finding(entry, FAIL, 'declared-address-missing', 'The inventory address %s is on no adapter of this node (%s).'
-                       % (declared, listing), 'Configure the planned static address on the node, or correct ansible_host in the inventory.')
+                       % (declared, listing))
     warnings = []
     if leased:
-        warnings.append(('dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing,
-                         'Give the CML node a static address (or a DHCP reservation, then waive this entry) before MFPs and terminals are installed.'))
+        warnings.append(('dhcp-address', 'An IPv4 address is leased by DHCP: %s.' % listing))
     dns = facts.get('dns')
     if dns is None:  # the section failed: the names printers and terminals use were not checked, which is no pass
         warnings.append(('dns-unknown', 'Forward and reverse DNS of the node could not be read (%s).'
-                         % ((facts.get('errors') or {}).get('dns') or 'no DNS facts'),
-                         'Check by hand that the node\'s A and PTR records match its addresses, or run the check again.'))
+                         % ((facts.get('errors') or {}).get('dns') or 'no DNS facts')))
     else:
         problems = _dns_problems(dns, ipv4)
         if problems:
-            warnings.append(('dns-inconsistent', 'DNS is not consistent with this node: %s.' % '; '.join(problems),
-                             'Register the node\'s A and PTR records (dynamic DNS registration or the DNS team) so that printers, '
-                             'terminals and the other nodes find it by name.'))
+            warnings.append(('dns-inconsistent', 'DNS is not consistent with this node: %s.' % '; '.join(problems)))
     if warnings:
-        return finding(entry, WARN, warnings[0][0], ' '.join(w[1] for w in warnings), ' '.join(w[2] for w in warnings),
+        return finding(entry, WARN, warnings[0][0], ' '.join(w[1] for w in warnings), reasons=[w[0] for w in warnings],
                        observed=[w[0] for w in warnings])
     dns_text = ' %s resolves to it both ways.' % dns['fqdn'] if dns else ''
     return finding(entry, PASS, 'static-addresses', listing + '.' + dns_text)
@@ -454,18 +431,15 @@ def shared_folder(facts):
         missing = _missing(entry, facts, 'share')
         if (facts.get('errors') or {}).get('share'):
             return missing
-        return finding(entry, ERROR, 'share-not-configured', 'No installation share was given (safeq_install_share).',
-                       'Set safeq_install_share to the UNC path of the dedicated installation folder.')
+        return finding(entry, ERROR, 'share-not-configured', 'No installation share was given (safeq_install_share).')
     error = share.get('error') or ''
     if share['exists'] and share['listable']:
         return finding(entry, PASS, 'share-listable', '%s is reachable and can be listed.' % share['path'])
     if _access_denied(share):
         return finding(entry, ERROR, 'access-denied',
                        '%s answered "access denied". Over WinRM with Basic/NTLM the session has no network credentials '
-                       '(second hop), so this does not prove the share is unusable.' % share['path'],
-                       'Check the share with the installing account on the node, or use Kerberos delegation/CredSSP for this check.')
-    return finding(entry, FAIL, 'share-unreachable', '%s is not reachable: %s' % (share['path'], error or 'path not found'),
-                   'Create the dedicated shared folder and grant all CML nodes read access.')
+                       '(second hop), so this does not prove the share is unusable.' % share['path'])
+    return finding(entry, FAIL, 'share-unreachable', '%s is not reachable: %s' % (share['path'], error or 'path not found'))
 
 
 # SafeQ 6 folders to exclude from real-time scanning, relative to the installation folder (the SafeQ 6 "Antivirus
@@ -518,34 +492,30 @@ def antivirus(facts, policy):
     if facts.get('av_filters') is None and defender is not None and defender.get('realtime'):
         # without the filter drivers a third-party scanner cannot be ruled out: Defender's exclusions alone prove nothing
         return finding(entry, ERROR, 'av-filters-unknown', 'The loaded file-system filter drivers could not be read (%s), so another '
-                       'real-time scanner cannot be ruled out.' % ((facts.get('errors') or {}).get('av_filters') or 'no filter facts'),
-                       'Run the check again as an administrator, or check the antivirus products on the node by hand.')
+                       'real-time scanner cannot be ruled out.' % ((facts.get('errors') or {}).get('av_filters') or 'no filter facts'))
     filters = [f for f in facts.get('av_filters') or [] if str(f.get('name', '')).lower() not in DEFENDER_FILTERS]
     others = ', '.join('%s (%s)' % (f.get('display_name') or f['name'], f['name']) for f in filters)
-    check_other = 'Check the exclusions of %s against the SafeQ Antivirus Settings page (folders: %s).' % (
-        others or 'the antivirus product in use', ', '.join(av_folders(policy['install_dir'])))
+    check_other = {'products': others or 'the antivirus product in use', 'folders': ', '.join(av_folders(policy['install_dir']))}
     if defender is None:
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
         if filters:
             return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not available (%s); another antivirus filter driver '
-                           'is loaded: %s.' % (reason, others), check_other, observed=[f['name'] for f in filters])
+                           'is loaded: %s.' % (reason, others), fix=check_other, observed=[f['name'] for f in filters])
         return finding(entry, MANUAL, 'defender-unavailable', 'Microsoft Defender status is not available (%s); '
-                       'another antivirus product may be in use.' % reason, check_other)
+                       'another antivirus product may be in use.' % reason, fix=check_other)
     exclusions = [str(x) for x in defender.get('exclusions') or [] if x]
     mode = str(defender.get('running_mode') or '')
     if mode.lower() in PASSIVE_MODES:
         return finding(entry, MANUAL, 'defender-passive', 'Microsoft Defender runs in %s: another product does the real-time '
-                       'scanning%s.' % (mode, ' (%s)' % others if others else ''), check_other, observed=[f['name'] for f in filters])
+                       'scanning%s.' % (mode, ' (%s)' % others if others else ''), fix=check_other, observed=[f['name'] for f in filters])
     if not defender['realtime']:
         if filters:
             return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender real-time protection is off; another antivirus '
-                           'filter driver is loaded: %s.' % others, check_other, observed=[f['name'] for f in filters])
+                           'filter driver is loaded: %s.' % others, fix=check_other, observed=[f['name'] for f in filters])
         return finding(entry, WARN, 'realtime-off', 'Microsoft Defender real-time protection is off and no other antivirus filter '
-                       'driver was found: nothing scans the SafeQ folders, but the server is unprotected, which is not a pass by itself.',
-                       'Turn real-time protection on with the SafeQ folders excluded, or confirm the site\'s antivirus policy and waive this entry.')
+                       'driver was found: nothing scans the SafeQ folders, but the server is unprotected, which is not a pass by itself.')
     if any(x.lower().startswith('n/a') for x in exclusions):
-        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0],
-                       'Run the check with an account in the local Administrators group (elevated), or read the exclusions on the node.')
+        return finding(entry, ERROR, 'exclusions-hidden', 'Defender hides its exclusions from this account: %s' % exclusions[0])
     drive = (facts.get('hardware') or {}).get('system_drive')
     expanded = [(x, _expand(x, drive)) for x in exclusions]
     unexpanded = [x for x, e in expanded if e is None]
@@ -554,13 +524,11 @@ def antivirus(facts, policy):
     note = (' Exclusions with an environment variable this check cannot expand were not counted: %s.' % ', '.join(unexpanded)) if unexpanded else ''
     if missing:
         return finding(entry, WARN, 'install-dir-not-excluded', 'Real-time protection is on and %d SafeQ folder(s) are not excluded: %s.%s'
-                       % (len(missing), ', '.join(missing), note),
-                       'Add the SafeQ folders to the antivirus exclusions as the SafeQ Antivirus Settings page lists '
-                       '(Add-MpPreference -ExclusionPath).', observed=missing)
+                       % (len(missing), ', '.join(missing), note), observed=missing)
     extra = (' Another antivirus filter driver is loaded too: %s; check its exclusions.' % others) if filters else ''
     return finding(entry, MANUAL if filters else PASS, 'third-party-av' if filters else 'install-dir-excluded',
                    'Real-time protection is on; every SafeQ folder is excluded (%s).%s%s' % (', '.join(folders), extra, note),
-                   check_other if filters else '')
+                   **({'fix': check_other} if filters else {}))
 
 
 def evaluate(facts, policy=None, today=None, share_requested=False, declared=None):

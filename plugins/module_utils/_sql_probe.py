@@ -24,7 +24,8 @@ import time
 from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp, _tds
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, PASS, WARN, finding
 
-# Options of sql_browser_probe (shared by the module and its action plugin).
+# Options of sql_browser_probe for AnsibleModule on a POSIX host (the action plugin reads them from DOCUMENTATION; a unit test
+# holds the two equal).
 ARGUMENT_SPEC = {
     'host': {'type': 'str', 'required': True},
     'instance': {'type': 'str'},
@@ -171,23 +172,20 @@ def _version_tuple(text):
 def _browser_finding(obs):
     first, retry = obs['browser'], obs['browser_retry']
     where = '%s UDP 1434' % obs['host']
-    remediation = ('Start the SQL Server Browser service (sqlbrowser, startup type Automatic) on the database server and allow UDP 1434 '
-                   'from every CML node in the Windows Firewall and network firewalls.')
     if first['outcome'] in CLOSED:
-        return finding(UDP_ENTRY, FAIL, 'closed', '%s is closed (ICMP port unreachable): the SQL Server Browser is not running.' % where, remediation)
+        return finding(UDP_ENTRY, FAIL, 'closed', '%s is closed (ICMP port unreachable): the SQL Server Browser is not running.' % where)
     if first['outcome'] == 'unreachable':
-        return finding(UDP_ENTRY, FAIL, 'host-unreachable', '%s: %s' % (where, first['message'] or 'no route to the host'), remediation)
+        return finding(UDP_ENTRY, FAIL, 'host-unreachable', '%s: %s' % (where, first['message'] or 'no route to the host'))
     if first['outcome'] == 'timeout' and (retry is None or retry['outcome'] == 'timeout'):
         return finding(UDP_ENTRY, FAIL, 'browser-silent',
                        'No answer to CLNT_UCAST_EX from %s (also on an unconnected retry). Likely causes: UDP 1434 filtered by a firewall '
                        '(Windows Firewall drops it silently), the SQL Server Browser service stopped, or no SQL Server instance is '
-                       'configured on the host.' % where, remediation)
+                       'configured on the host.' % where)
     answer = retry if first['outcome'] == 'timeout' else first
     if answer['outcome'] != 'response':
         return finding(UDP_ENTRY, ERROR, 'probe-error', '%s: %s %s' % (where, answer['outcome'], answer['message']))
     if obs['parse_error']:
-        return finding(UDP_ENTRY, ERROR, 'malformed-reply', '%s answered, but not with a valid MC-SQLR reply: %s' % (where, obs['parse_error']),
-                       'Check that the service on UDP 1434 is the SQL Server Browser.')
+        return finding(UDP_ENTRY, ERROR, 'malformed-reply', '%s answered, but not with a valid MC-SQLR reply: %s' % (where, obs['parse_error']))
     names = ', '.join('%s (%s)' % (i['instance_name'], i['version']) for i in obs['instances'])
     via = ' (answer from %s on the unconnected retry: clustered server?)' % answer['remote'] if first['outcome'] == 'timeout' else ''
     notes = (' Notes: %s.' % '; '.join(obs['notes'])) if obs['notes'] else ''
@@ -197,48 +195,43 @@ def _browser_finding(obs):
 def _tcp_finding(obs, min_version):
     instance = obs['instance_requested'] or _ssrp.DEFAULT_INSTANCE
     if obs['browser'] is None or (not obs['instances'] and not obs['parse_error']):
-        return finding(TCP_ENTRY, ERROR, 'browser-unavailable', 'The instance port is unknown because the SQL Server Browser did not answer.',
-                       'Fix UDP 1434 first; the TCP port is assigned dynamically and only the Browser names it.')
+        return finding(TCP_ENTRY, ERROR, 'browser-unavailable', 'The instance port is unknown because the SQL Server Browser did not answer.')
     if obs['parse_error']:
         return finding(TCP_ENTRY, ERROR, 'browser-unavailable', 'The instance port is unknown: the Browser reply could not be parsed.')
     matched = obs['matched']
     if matched is None:
         return finding(TCP_ENTRY, FAIL, 'instance-not-found', 'Instance %s is not on %s; the Browser lists: %s.'
-                       % (instance, obs['host'], ', '.join(i['instance_name'] for i in obs['instances'])),
-                       'Use one of the listed instance names (case does not matter), or install the instance SafeQ should use.')
+                       % (instance, obs['host'], ', '.join(i['instance_name'] for i in obs['instances'])))
     label = '%s\\%s' % (obs['host'], matched['instance_name'])
     if not matched['tcp_port']:
         return finding(TCP_ENTRY, FAIL, 'tcp-disabled', 'Instance %s has no tcp entry: TCP/IP is disabled for it (the default on SQL Server Express).'
-                       % label, 'Enable TCP/IP for the instance in SQL Server Configuration Manager and restart the SQL Server service.')
+                       % label)
     port = matched['tcp_port']
     if min_version and _version_tuple(matched['version']) < _version_tuple(min_version):
-        return finding(TCP_ENTRY, FAIL, 'version-too-old', 'Instance %s is version %s, older than the required %s.' % (label, matched['version'], min_version),
-                       'Use a SQL Server version that SafeQ supports.')
+        return finding(TCP_ENTRY, FAIL, 'version-too-old', 'Instance %s is version %s, older than the required %s.' % (label, matched['version'], min_version))
     tds = obs['tds']
-    remediation = 'Allow TCP %d (the instance port) from every CML node, or give the instance a fixed port and allow that.' % port
+    fix = {'port': port}
     if tds is None:
         return finding(TCP_ENTRY, ERROR, 'probe-error', 'The TCP exchange with %s on port %d did not run.' % (label, port))
     if tds['outcome'] in CLOSED:
-        return finding(TCP_ENTRY, FAIL, 'closed', '%s: TCP %d refused the connection.' % (label, port), remediation)
+        return finding(TCP_ENTRY, FAIL, 'closed', '%s: TCP %d refused the connection.' % (label, port), fix=fix)
     if tds['outcome'] == 'timeout':
-        return finding(TCP_ENTRY, FAIL, 'filtered', '%s: TCP %d filtered (no answer: service down or blocked).' % (label, port), remediation)
+        return finding(TCP_ENTRY, FAIL, 'filtered', '%s: TCP %d filtered (no answer: service down or blocked).' % (label, port), fix=fix)
     if tds['outcome'] != 'connected':
         return finding(TCP_ENTRY, FAIL if tds['outcome'] == 'unreachable' else ERROR, tds['outcome'],
-                       '%s: TCP %d %s %s' % (label, port, tds['outcome'], tds['message']), remediation)
+                       '%s: TCP %d %s %s' % (label, port, tds['outcome'], tds['message']), fix=fix)
     parsed = obs['tds_parsed']
     if parsed is None and obs['tds_error'] is None and obs['tds'] and not obs['tds']['response']:
         if not obs['prelogin']:
             return finding(TCP_ENTRY, PASS, 'tcp-open', '%s: TCP %d accepts connections.' % (label, port))
         return finding(TCP_ENTRY, WARN, 'possibly-strict-tds8',
                        '%s: TCP %d accepts connections but closed on a cleartext PRELOGIN: possibly strict TDS 8.0 encryption '
-                       '(SQL Server 2022+), which expects TLS first.' % (label, port),
-                       'Confirm the SafeQ version supports TDS 8.0 strict encryption, or relax "Force Strict Encryption".')
+                       '(SQL Server 2022+), which expects TLS first.' % (label, port))
     if parsed is None:
-        return finding(TCP_ENTRY, FAIL, 'not-tds', '%s: TCP %d answered, but not with a TDS PRELOGIN reply (%s).' % (label, port, obs['tds_error']),
-                       'Check that the port the Browser names belongs to the SQL Server instance.')
+        return finding(TCP_ENTRY, FAIL, 'not-tds', '%s: TCP %d answered, but not with a TDS PRELOGIN reply (%s).' % (label, port, obs['tds_error']))
     if min_version and _version_tuple(parsed['version']) < _version_tuple(min_version):
         return finding(TCP_ENTRY, FAIL, 'version-too-old', '%s reports %s %s, older than the required %s.'
-                       % (label, parsed['product'], parsed['version'], min_version), 'Use a SQL Server version that SafeQ supports.')
+                       % (label, parsed['product'], parsed['version'], min_version))
     return finding(TCP_ENTRY, PASS, 'tds-prelogin', '%s: TCP %d answers PRELOGIN as %s %s (encryption %s).'
                    % (label, port, parsed['product'], parsed['version'], parsed['encryption']))
 
@@ -267,21 +260,6 @@ def summarise(obs):
         'instances': obs['instances'], 'instance': obs['matched'], 'instance_confirmed': obs['instance_confirmed'], 'dac_port': obs['dac_port'],
         'tds': tds,
     }
-
-
-def check_options(host, instance, timeout):
-    """Messages for bad option values (empty when valid), naming the option and the value."""
-    messages = []
-    if not host or not str(host).strip():
-        messages.append("Invalid value for option 'host': %r (a host name or IP address is required)" % (host,))
-    if instance is not None and instance != '':
-        try:
-            _ssrp.ucast_inst(instance)
-        except (ValueError, UnicodeEncodeError):
-            messages.append("Invalid value for option 'instance': %r (1 to 32 bytes, no NUL)" % (instance,))
-    if not 0 < float(timeout) <= 60:
-        messages.append("Invalid value for option 'timeout': %r (must be more than 0 and at most 60 seconds)" % (timeout,))
-    return messages
 
 
 def resolve(host):

@@ -92,6 +92,14 @@ entries:
       description: Module that evaluates the entry; absent when it is not automated yet.
       type: str
       sample: sql_browser_probe
+    remediation:
+      description: What to do when the entry is not met (the generic text).
+      type: str
+      sample: Allow UDP 1434 from CML nodes to the SQL Server on the Windows Firewall and on every network firewall between them.
+    remediations:
+      description: Reason code to what to do when a finding of the entry has that reason; absent when the entry has none.
+      type: dict
+      sample: {malformed-reply: Check that the service on UDP 1434 is the SQL Server Browser.}
     applies:
       description: Whether the entry applies to O(server_role) with O(features).
       type: bool

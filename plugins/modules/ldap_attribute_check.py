@@ -262,7 +262,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate, _ldap_wire
+from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate
 
 ARGUMENT_SPEC = {
     'servers': {'type': 'list', 'elements': 'str', 'required': True},
@@ -287,43 +287,12 @@ ARGUMENT_SPEC = {
 }
 
 
-def check_options(params):
-    """Messages naming the option and the value (empty when valid)."""
-    messages = []
-    unknown = sorted(set(params['attributes']) - set(_ldap_audit.ATTRIBUTE_ROLES))
-    if unknown:
-        messages.append("Invalid value for option 'attributes': unknown role(s) %s (roles: %s)" % (', '.join(unknown), ', '.join(_ldap_audit.ATTRIBUTE_ROLES)))
-    for role, value in params['thresholds'].items():
-        if role not in _ldap_audit.ATTRIBUTE_ROLES:
-            messages.append("Invalid value for option 'thresholds': unknown role %r" % role)
-        elif not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            messages.append("Invalid value for option 'thresholds': %s=%r (a percentage 0-100)" % (role, value))
-    for dn in params['base_dns']:
-        if '=' not in dn:
-            messages.append("Invalid value for option 'base_dns': %r is not a DN" % dn)
-    if not 1 <= params['page_size'] <= 100000:
-        messages.append("Invalid value for option 'page_size': %r (1-100000)" % params['page_size'])
-    if not 0 < params['timeout'] <= 300:
-        messages.append("Invalid value for option 'timeout': %r (more than 0, at most 300)" % params['timeout'])
-    if not params['servers']:
-        messages.append("Invalid value for option 'servers': at least one server is required")
-    if params['user_filter']:
-        try:
-            _ldap_wire.encode_filter(params['user_filter'])
-        except Exception as exc:  # pylint: disable=broad-except  # ldap3 raises several types for a bad filter
-            messages.append("Invalid value for option 'user_filter': %r is not an LDAP filter (%s)" % (params['user_filter'], exc))
-    return messages
-
-
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
                            required_together=[('privileged_bind_dn', 'privileged_bind_password')])
     if _ldap_audit.ldap3 is None:
         module.fail_json(msg=missing_required_lib('ldap3'), exception=_ldap_audit.LDAP3_IMPORT_ERROR)
-    params = dict(module.params)
-    messages = check_options(params)
-    if messages:
-        module.fail_json(msg='; '.join(messages))
+    params = dict(module.params)  # the values were checked by the action plugin (plugins/plugin_utils/_option_rules.py)
     if params['port'] is None:
         params['port'] = 636 if params['security'] == 'ldaps' else 389
     audit = _ldap_audit.audit(params)

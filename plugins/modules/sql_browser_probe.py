@@ -138,10 +138,7 @@ ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    messages = _sql_probe.check_options(params['host'], params['instance'], params['timeout'])
-    if messages:
-        module.fail_json(msg='; '.join(messages))
+    params = module.params  # the values were checked by the action plugin (plugins/plugin_utils/_option_rules.py)
     try:
         address = _sql_probe.resolve(params['host'])
     except ValueError as exc:

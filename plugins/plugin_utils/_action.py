@@ -4,9 +4,9 @@
 """Shared behaviour of the collection's Windows probe action plugins.
 
 PRIVATE to this collection. A probe action plugin subclasses ``WindowsProbeAction``, declares
-``ARGUMENT_SPEC``, ``PROBE`` (the gather module it runs on the node, e.g. ``win_server_facts``) and
-``ENTRY_IDS`` (the catalogue entries it evaluates), and implements ``_probe_params(args)`` (the module's
-arguments), ``_evaluate(data, args)`` (the module's ``facts`` -> findings) and optionally ``_check_args(args)``.
+``ARGUMENT_SPEC`` and ``PROBE`` (the gather module it runs on the node, e.g. ``win_server_facts``), and implements ``_probe_params(args)`` (the module's
+arguments), ``_evaluate(data, args)`` (the module's ``facts`` -> findings) and optionally ``_check_args(args)``. The entries
+it evaluates are those the catalogue says it implements (``implemented_by``; ``_catalogue.entries_of``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import error_finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_runner, _option_rules
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _node_runner, _option_rules
 
 
 def is_windows(action):
@@ -25,6 +25,11 @@ def is_windows(action):
     """
     shell = getattr(action._connection, '_shell', None)
     return getattr(shell, 'SHELL_FAMILY', None) in ('powershell', 'cmd')
+
+
+def module_name(action):
+    """The short name of the task's module (``safeq.preflight.server_check`` -> ``server_check``)."""
+    return action._task.action.rsplit('.', 1)[-1]
 
 
 def error_findings(entry_ids, reason, detail):
@@ -44,7 +49,7 @@ def enrich_findings(findings):
 
 def run_python_module(action, result, task_vars):
     """Run the action's own Python module on a POSIX host (controller or delegated); read-only: never ``changed``."""
-    result.update(action._execute_module(module_name='safeq.preflight.' + action._task.action.rsplit('.', 1)[-1],
+    result.update(action._execute_module(module_name='safeq.preflight.' + module_name(action),
                                          module_args=action._task.args, task_vars=task_vars))
     result['changed'] = False
     if 'findings' in result:
@@ -65,7 +70,6 @@ class WindowsProbeAction(ActionBase):
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = {}
     PROBE = ''
-    ENTRY_IDS = ()
 
     def _probe_params(self, args):
         raise NotImplementedError
@@ -75,7 +79,7 @@ class WindowsProbeAction(ActionBase):
 
     def _check_args(self, args):
         """Value checks beyond the argument spec (``_option_rules``); raise AnsibleActionFail naming the option and value."""
-        problems = _option_rules.messages(self._task.action.rsplit('.', 1)[-1], args, argument_spec=self.ARGUMENT_SPEC, raw=self._task.args)
+        problems = _option_rules.messages(module_name(self), args, argument_spec=self.ARGUMENT_SPEC, raw=self._task.args)
         if problems:
             raise AnsibleActionFail('; '.join(problems))
 
@@ -104,7 +108,7 @@ class WindowsProbeAction(ActionBase):
         except _node_runner.NodeModuleError as exc:
             result.update(exc.to_result())
             result['failed'] = True
-            result['findings'] = enrich_findings(error_findings(self.ENTRY_IDS, 'probe-failed', exc.msg))
+            result['findings'] = enrich_findings(error_findings(_catalogue.entries_of(module_name(self)), 'probe-failed', exc.msg))
             return result
         except ValueError as exc:
             result.update(failed=True, msg=str(exc))

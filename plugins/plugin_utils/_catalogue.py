@@ -23,7 +23,7 @@ PORT_WORDS = ('dynamic', 'configurable')
 REQUIRED_KEYS = ('id', 'title', 'area', 'kind', 'requirement', 'applies_when', 'roles', 'section', 'source', 'remediation')
 PORT_KEYS = ('protocol', 'ports', 'direction', 'localhost_only')
 SCOPES = ('site', 'node')
-OPTIONAL_KEYS = ('implemented_by', 'scope', 'owner') + PORT_KEYS
+OPTIONAL_KEYS = ('implemented_by', 'scope', 'owner', 'remediations') + PORT_KEYS
 TOP_KEYS = ('schema_version', 'features', 'peers', 'owners', 'area_defaults', 'entries', 'non_requirement_lines')
 
 _CACHE = {}
@@ -118,6 +118,9 @@ def _check_entry(index, entry, features, peers, owners=()):
     for key in ('id', 'title', 'section', 'source', 'remediation'):
         if not isinstance(entry[key], str) or not entry[key].strip():
             raise CatalogueError('%s: %s must be a non-empty string' % (where, key))
+    variants = entry.get('remediations', {})
+    if not isinstance(variants, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in variants.items()):
+        raise CatalogueError('%s: remediations must be a mapping of reason code -> non-empty text' % where)
     _check_choice(where, 'area', entry['area'], AREAS)
     _check_choice(where, 'kind', entry['kind'], KINDS)
     _check_choice(where, 'requirement', entry['requirement'], REQUIREMENTS)
@@ -206,16 +209,44 @@ def applicability(entry, features, server_role):
     return True, 'applies'
 
 
+class _Specifics(dict):
+    """The ``fix`` values of a finding for ``str.format_map``; a name the evaluator did not give stays as written."""
+
+    def __missing__(self, key):
+        return '{%s}' % key
+
+
+def remediation(entry, status, reasons, fix=None):
+    """What to do about a finding of ``entry``: the entry's ``remediations`` variant of each reason (in order, each text once),
+    else its ``remediation`` for a fail, warn or error. A pass gets a variant only when one of its reasons has one (advice such
+    as ldap.user-containers' broad-base-dn), never the entry's remediation. ``fix`` fills the variants' ``{name}`` fields (the
+    specifics an evaluator adds, such as a port or a product name)."""
+    variants = entry.get('remediations') or {}
+    texts = [variants[reason].format_map(_Specifics(fix or {})) for reason in reasons if reason in variants]
+    if not texts and status in ('fail', 'warn', 'error'):
+        texts = [entry['remediation']]
+    return ' '.join(dict.fromkeys(texts))
+
+
 def enrich(finding, catalogue=None):
-    """Fill a finding's ``source`` (and its remediation when it needs one) from its catalogue entry."""
+    """Fill a finding's ``source`` and its remediation from its catalogue entry (the one place remediation text is written:
+    evaluators name the reason(s) and, in ``fix``, the specifics; ``fix`` is consumed here)."""
     catalogue = catalogue or load()
     entry = catalogue.get(finding['id'])
     result = dict(finding)
+    fix = result.pop('fix', None)
     if not result.get('source'):
         result['source'] = entry['source']
-    if not result.get('remediation') and result.get('status') in ('fail', 'warn', 'error'):
-        result['remediation'] = entry['remediation']
+    if not result.get('remediation'):
+        result['remediation'] = remediation(entry, result.get('status'), result.get('reasons') or [result.get('reason')], fix)
     return result
+
+
+def entries_of(module, catalogue=None):
+    """The IDs of the entries ``module`` implements, in catalogue order: the catalogue's ``implemented_by`` is the one registry
+    from entry to module (action plugins take their error findings, the report its "implemented by", from here)."""
+    catalogue = catalogue or load()
+    return tuple(entry['id'] for entry in catalogue.entries if entry.get('implemented_by') == module)
 
 
 def unknown_features(features, catalogue=None):

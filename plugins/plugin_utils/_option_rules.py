@@ -3,10 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The value rules of the collection's module options: one table for the action plugins and for preflight_validate.
 
-PRIVATE to this collection. Types are checked by each module's argument spec (and, for playbook variables, by the
-roles' argument specs); this table adds what an argument spec cannot say: ranges, finite numbers, non-empty strings
-and list items, DNs, versions, UNC paths, existing files, known keys. ``check(module, options)`` returns one
-``(option, problem)`` per bad value; the caller names the option (ad hoc use) or the playbook variable that feeds it.
+PRIVATE to this collection. The only place an option's value rule is written: a module's own code (the Python modules
+that run on a POSIX host) checks no ranges, because its action plugin of the same name applies these rules on the
+controller before the module is sent (which is why this file lives in plugin_utils, not module_utils).
+Types are checked by each module's argument spec (and, for playbook variables, by the roles' argument specs); this
+table adds what an argument spec cannot say: ranges, finite numbers, non-empty strings and list items, DNs, versions,
+UNC paths, existing files, known keys. ``check(module, options)`` returns one ``(option, problem)`` per bad value; the
+caller names the option (ad hoc use) or the playbook variable that feeds it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ _VERSION_RE = re.compile(r'^\d{1,5}(\.\d{1,5}){0,3}$')
 _HOST_RE = re.compile(r'^[^\s/\\]{1,253}$')
 _WINDOWS_PATH_RE = re.compile(r'^[A-Za-z]:\\[^<>:"/|?*]*$')
 # SQL Server instance names: at most 16 characters; no space, \ , : ; ' & - @ (Microsoft's naming rules).
-_SQL_INSTANCE_RE = re.compile(r'''^[A-Za-z_][^\s\\,:;'&@\-]{0,15}$''')
+_SQL_INSTANCE_RE = re.compile(r'''^[A-Za-z_][^\s\\,:;'&@\-\x00]{0,15}$''')
 
 
 def plain(value):
@@ -219,6 +222,40 @@ def _port_targets_rule(value):
     return None
 
 
+def optional(rule):
+    """``rule`` for an option that may be left empty: None or '' means not given; anything else is a non-empty string that
+    passes ``rule``."""
+    def _check(value):
+        if value in (None, ''):
+            return None
+        return _text(value) or rule(value)
+    return _check
+
+
+def _ldap_filter(value):
+    from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_wire  # pylint: disable=import-outside-toplevel
+    try:
+        _ldap_wire.encode_filter(value)
+    except ImportError:  # ldap3 missing on the controller: the module reports it where it runs
+        return None
+    except Exception as exc:  # pylint: disable=broad-except  # ldap3 raises several types for a bad filter
+        return '%s is not an LDAP filter (%s)' % (show(value), exc)
+    return None
+
+
+# An RFC 4515 search filter that ldap3's parser reads (empty or None means the directory type's default filter).
+ldap_filter = optional(_ldap_filter)
+
+
+def sql_instance(value):
+    """A SQL Server instance name that the SQL Server Browser protocol can carry (its bytes are Latin-1)."""
+    problem = pattern(_SQL_INSTANCE_RE, "a SQL Server instance name (at most 16 characters, starting with a letter or '_', "
+                                        "no space or \\ , : ; ' & - @)")(value)
+    if problem is None and not all(ord(char) < 256 for char in value):
+        problem = '%s is not a SQL Server instance name the SQL Server Browser can be asked for (Latin-1 characters only)' % show(value)
+    return problem
+
+
 def windows_features(value):
     """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
     from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval  # pylint: disable=import-outside-toplevel
@@ -243,18 +280,16 @@ def site_features(value):
     return 'unknown SafeQ feature %s (known: %s)' % (show(unknown[0]), ', '.join(_catalogue.load().features)) if unknown else None
 
 
-def ip_literal(value):
-    """An IPv4 or IPv6 address (empty or None means not given)."""
-    if value in (None, ''):
-        return None
-    problem = _text(value)
-    if problem:
-        return problem
+def _ip_literal(value):
     try:
         ipaddress.ip_address(value)
     except ValueError:
         return '%s is not an IP address' % show(value)
     return None
+
+
+# An IPv4 or IPv6 address (empty or None means not given).
+ip_literal = optional(_ip_literal)
 
 
 SERVER_CHECK = {
@@ -278,8 +313,7 @@ RULES = {
                               'site_features': site_features},
     'sql_browser_probe': {
         'host': host,
-        'instance': pattern(_SQL_INSTANCE_RE, "a SQL Server instance name (at most 16 characters, starting with a letter or '_', "
-                                              "no space or \\ , : ; ' & - @)"),
+        'instance': sql_instance,
         'timeout': number(0.1, 60),
         'min_version': version,
         'browser_port': integer(1, 65535),
@@ -309,6 +343,7 @@ RULES = {
         'privileged_bind_password': text(1024),
         'domains': items(pattern(re.compile(r'^[^\s=,]{1,253}$'), 'a domain name such as example.com')),
         'base_dns': items(dn, allow_empty=False),
+        'user_filter': ldap_filter,
         'attributes': mapping(LDAP_ROLES, pattern(re.compile(r'^[A-Za-z][A-Za-z0-9-]{0,127}$|^\d+(\.\d+)+$'), 'an LDAP attribute name')),
         'thresholds': mapping(LDAP_ROLES, number(0, 100)),
         'page_size': integer(1, 100000),

@@ -187,7 +187,7 @@ MODULES = [
     ('port-unknown-key', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': 1, 'protocol': 'tcp'}]}, 'protocol',
      'protocol'),
     ('port-retries', 'localhost', 'port_check', {'targets': [{'host': '127.0.0.1', 'port': 1}], 'retries': 11}, 'retries',
-     'retries: 11 is outside 0-10'),
+     "option 'retries': 11 is outside 0-10"),
     ('server-memory-bool', WIN, 'server_check', {'min_memory_gb': True}, "option 'min_memory_gb'", 'True is not a number'),
     ('features-nested-item', WIN, 'windows_feature_check', {'allowed_software': [['x']]}, "option 'allowed_software'",
      "item ['x'] is not a string"),

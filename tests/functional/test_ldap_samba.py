@@ -10,7 +10,7 @@ import ssl
 import ldap3
 import pytest
 
-from tests.lab.collection import ldap_audit, ldap_channel, ldap_evaluate, ldap_wire
+from tests.lab.collection import catalogue, ldap_audit, ldap_channel, ldap_evaluate, ldap_wire
 from tests.lab.samba_dc import ADMIN_PASSWORD, BASE_DN, SambaDC
 
 USERS = 'CN=Users,' + BASE_DN
@@ -36,7 +36,7 @@ def _options(dc, **overrides):
 
 def test_active_directory_over_ldaps(samba):
     audit = ldap_audit.audit(_options(samba))
-    findings = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}
+    findings = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(audit, _options(samba))}
     assert audit['bound'] and audit['directory_type'] == 'ad'
     assert audit['attributes']['login'] == 'sAMAccountName' and audit['attributes']['unique_id'] == 'objectGUID'
     assert audit['totals']['users'] == 3
@@ -50,14 +50,14 @@ def test_active_directory_over_ldaps(samba):
 
 def test_simple_bind_without_tls_is_refused_like_hardened_ad(samba):
     audit = ldap_audit.audit(_options(samba, security='none', port=389))
-    findings = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}
+    findings = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(audit, _options(samba))}
     assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('fail', 'stronger-auth-required')
     assert 'ldaps or starttls' in findings['ldap.integration-account']['remediation']
 
 
 def test_wrong_password_on_ad(samba):
     audit = ldap_audit.audit(_options(samba, bind_password='wrong'))
-    findings = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}
+    findings = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(audit, _options(samba))}
     assert findings['ldap.integration-account']['reason'] == 'invalid-credentials'
 
 
@@ -92,7 +92,7 @@ def test_a_disabled_integration_account_is_named(samba):
     samba.add_user('sync-disabled')
     samba.samba_tool('user', 'disable', 'sync-disabled')
     options = _options(samba, bind_dn='sync-disabled@lab.test', bind_password='Us3r-Secret-sync-disabled')
-    finding = {f['id']: f for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
+    finding = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
     assert (finding['status'], finding['reason']) == ('fail', 'account-disabled')
     assert finding['remediation'] == 'Enable the integration account.'
     assert 'Us3r-Secret' not in repr(finding)
@@ -107,7 +107,7 @@ def test_a_locked_out_integration_account_is_named(samba):
         for dummy in range(2):
             wrong = ldap_audit.audit(dict(options, bind_password='not-the-password'))
             assert wrong['bind_reason'] == 'invalid-credentials'
-        finding = {f['id']: f for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
+        finding = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(ldap_audit.audit(options), options)}['ldap.integration-account']
     finally:
         samba.samba_tool('domain', 'passwordsettings', 'set', '--account-lockout-threshold=0')
     assert (finding['status'], finding['reason']) == ('fail', 'account-locked')
@@ -119,7 +119,7 @@ def test_disabled_users_in_scope_are_counted_and_the_suggested_filter_leaves_the
     samba.samba_tool('user', 'disable', 'dave')
     try:
         audit = ldap_audit.audit(_options(samba))
-        finding = {f['id']: f for f in ldap_evaluate.evaluate(audit, _options(samba))}['ldap.user-containers']
+        finding = {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(audit, _options(samba))}['ldap.user-containers']
         excluding = _options(samba, user_filter='(&(objectCategory=person)(objectClass=user)(givenName=*)'
                                                 '(!(userAccountControl:1.2.840.113556.1.4.803:=2)))')
         without = ldap_audit.audit(excluding)
@@ -179,7 +179,7 @@ def _as(samba, name, **overrides):
 
 def _findings(options):
     audit = ldap_audit.audit(options)
-    return audit, {f['id']: f for f in ldap_evaluate.evaluate(audit, options)}
+    return audit, {f['id']: catalogue.enrich(f) for f in ldap_evaluate.evaluate(audit, options)}
 
 
 def test_an_ou_the_account_may_not_list_fails_as_container_unreadable(samba, acl_lab):

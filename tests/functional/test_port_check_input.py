@@ -46,7 +46,7 @@ def _run(tmp_path, task_args, verbosity=()):
     ({'targets': [{'host': '127.0.0.1', 'port': 80, 'probe': 'snmp'}]}, "targets[0].probe: 'snmp' is not a tcp probe"),
     ({'targets': [{'host': '127.0.0.1', 'port': '1-5000'}]}, 'more than 4096 probes'),
     ({'targets': [{'host': '127.0.0.1', 'port': 80, 'entry': 'net.no-such-row'}]}, "targets[].entry: 'net.no-such-row' not in the catalogue"),
-    ({'targets': [{'host': '127.0.0.1', 'port': 80}], 'timeout': 0}, 'timeout: 0.0 is outside 0.05-60.0 seconds'),
+    ({'targets': [{'host': '127.0.0.1', 'port': 80}], 'timeout': 0}, "Invalid value for option 'timeout': 0.0 is outside 0.05-60"),
 ])
 def test_bad_input_is_a_clear_message_before_any_probe(tmp_path, args, message):
     proc, out, commands = _run(tmp_path, args)

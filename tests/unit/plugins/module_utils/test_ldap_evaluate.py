@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate, _ldap_tally
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 OPTIONS = {'security': 'ldaps', 'bind_dn': 'cn=sync', 'domains': ['lab.test'], 'sample_size': 3, 'thresholds': {}}
 
@@ -91,7 +92,7 @@ def test_replication_not_ready_and_domains():
 
 def test_disabled_users_in_scope_warn_with_the_filter_that_leaves_them_out():
     audit = _audit(disabled={'users': 2, 'examples': ['CN=a', 'CN=b'], 'flag': 'userAccountControl & 2'})
-    finding = {f['id']: f for f in _ldap_evaluate.evaluate(audit, OPTIONS)}['ldap.user-containers']
+    finding = _findings(audit)['ldap.user-containers']
     assert (finding['status'], finding['reason']) == ('warn', 'disabled-users-in-scope')
     assert '2 of the 10 users' in finding['detail'] and 'CN=a; CN=b' in finding['detail']
     assert '(!(userAccountControl:1.2.840.113556.1.4.803:=2))' in finding['remediation']
@@ -107,7 +108,8 @@ def _container(dn, users=10, reason=None, error=None, **extra):
 
 
 def _findings(audit, options=None):
-    return {f['id']: f for f in _ldap_evaluate.evaluate(audit, dict(OPTIONS, **(options or {})))}
+    """The findings as the action plugin returns them: with the catalogue's remediation for their reasons."""
+    return {f['id']: _catalogue.enrich(f) for f in _ldap_evaluate.evaluate(audit, dict(OPTIONS, **(options or {})))}
 
 
 def test_an_unreadable_container_fails_both_lines_with_the_fix():

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 TODAY = datetime.date(2026, 11, 24)
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
@@ -49,7 +50,7 @@ def test_misconfigured_node_fails_where_it_was_misconfigured():
         'server.shared-folder': ('fail', 'share-unreachable'),
     }
     assert '2 logical processors < 4' in findings['server.hardware-minimum']['detail']
-    assert findings['server.admin-rights']['remediation']
+    assert _catalogue.enrich(findings['server.admin-rights'])['remediation'].startswith('Connect with a domain account')
 
 
 @pytest.mark.parametrize('groups, expected', [
@@ -368,7 +369,7 @@ def test_cluster_nodes_alike():
 
 def test_remote_uac_fix_text_is_exact():
     groups = [{'sid': 'S-1-5-32-544', 'attributes': 'Group used for deny only'}, {'sid': 'S-1-16-8192', 'attributes': ''}]
-    result = ev.admin_rights({'user': 'CML2\\installer', 'groups': groups, 'errors': {}})
+    result = _catalogue.enrich(ev.admin_rights({'user': 'CML2\\installer', 'groups': groups, 'errors': {}}))
     assert 'remote UAC' in result['detail']
     assert ('reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System /v LocalAccountTokenFilterPolicy '
             '/t REG_DWORD /d 1 /f') in result['remediation']

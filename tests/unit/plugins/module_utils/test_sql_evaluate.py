@@ -93,14 +93,6 @@ def test_windows_results_are_classified_from_winsock_codes():
     assert spec == {'id': 'x', 'proto': 'udp', 'host': 'h', 'port': 1434, 'payload': 'Aw==', 'timeout_ms': 1500, 'connected': True}
 
 
-@pytest.mark.parametrize('host, instance, timeout, message', [
-    ('', None, 1, "option 'host'"), ('db', 'x' * 33, 1, "option 'instance'"), ('db', None, 0, "option 'timeout': 0"),
-    ('db', None, 61, "option 'timeout': 61"),
-])
-def test_check_options(host, instance, timeout, message):
-    assert any(message in m for m in _sql_probe.check_options(host, instance, timeout))
-
-
 def test_ucast_inst_on_request_confirms_the_instance_after_ucast_ex():
     inst_reply = {'outcome': 'response', 'response': _ssrp.build_response([RECORD])}
     exchange = Script({'browser': _reply(), 'inst': inst_reply, 'tds': {'outcome': 'connected', 'response': _tds.build_prelogin_response(15, 0, 2000)}})

@@ -42,6 +42,37 @@ def test_the_action_plugin_takes_what_the_module_documents(module):
             assert option.get('no_log') is True, '%s.%s must be no_log (DOCUMENTATION cannot say so)' % (module, name)
 
 
+# The Python modules that run on a POSIX host: the spec they give AnsibleModule there (no PyYAML needed), in module_utils or the module.
+MODULE_SPECS = {'port_check': ('module_utils._port_targets', 'ARGUMENT_SPEC'), 'sql_browser_probe': ('module_utils._sql_probe', 'ARGUMENT_SPEC'),
+                'ldap_attribute_check': ('modules.ldap_attribute_check', 'ARGUMENT_SPEC')}
+
+
+@pytest.mark.parametrize('module', sorted(MODULE_SPECS))
+def test_a_python_module_runs_with_the_spec_its_action_plugin_reads_from_documentation(module):
+    """Secrets included: the module's own spec marks the same options no_log as _doc_spec's overlay."""
+    path, name = MODULE_SPECS[module]
+    own = getattr(importlib.import_module('ansible_collections.safeq.preflight.plugins.' + path), name)
+    assert own == _doc_spec.argument_spec(module) == _spec(module)
+
+
+def test_the_documented_defaults_are_the_evaluators_defaults():
+    """server_check and windows_feature_check read their defaults from DOCUMENTATION; the evaluators' own defaults (used when
+    called without a policy) are the same values."""
+    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval, _server_eval
+    server = _doc_spec.argument_spec('server_check')
+    for name, value in _server_eval.DEFAULT_POLICY.items():
+        expected = list(value) if isinstance(value, tuple) else value
+        assert server[name]['default'] == expected, name
+    features = _doc_spec.argument_spec('windows_feature_check')
+    assert features['present']['default'] == list(_feature_eval.DEFAULT_PRESENT)
+    assert features['absent']['default'] == list(_feature_eval.DEFAULT_ABSENT)
+
+
+def test_secrets_are_no_log_through_the_overlay():
+    spec = _doc_spec._options({'bind_password': {'type': 'str'}, 'bind_dn': {'type': 'str'}})
+    assert spec == {'bind_password': {'type': 'str', 'no_log': True}, 'bind_dn': {'type': 'str'}}
+
+
 def test_suboptions_become_nested_options():
     spec = _doc_spec._options({'targets': {'type': 'list', 'elements': 'dict', 'suboptions': {'port': {'type': 'raw', 'required': True}},
                                            'description': 'x'}})
