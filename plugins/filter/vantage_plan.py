@@ -40,10 +40,12 @@ options:
     type: dict
     default: {}
   listening:
-    description: Node addresses where a temporary listener holds the ports.
-    type: list
-    elements: str
-    default: []
+    description:
+      - Node address to C({'PROTO/PORT': state}) (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
+        its port's state is V(ready) (bound by the precheck and answering on the node's loopback before any probe); any other state
+        is the reason there is none, given to port_check as C(listener_missing).
+    type: dict
+    default: {}
   resets:
     description: Peer names or addresses known to answer resets.
     type: list
@@ -74,7 +76,7 @@ _value:
     port_check on) and C(findings) (rows not probed, V(manual) or V(skip)).
   type: dict
   sample: {targets: {printer: [{host: 10.0.0.11, port: 9100, proto: tcp, entry: net.printer-in.tcp-9100, expect: reachable,
-           probe: none, listener: true, resets: false}]}, findings: []}
+           probe: none, listener: true, listener_missing: null, resets: false}]}, findings: []}
 """
 
 from ansible.errors import AnsibleFilterError
@@ -85,7 +87,7 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_deriv
 def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None):
     """See DOCUMENTATION."""
     try:
-        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or [], resets or [], listeners,
+        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or {}, resets or [], listeners,
                                  peers=peers or {})
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None

@@ -89,13 +89,22 @@ def verdict(expect, state, listener=False, resets=False):
     return _VERDICT[key][state]
 
 
+_NO_LISTENER = ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener')
+
+
 def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
         return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
     sentence = '%s: %s' % (_flow(result), result['detail'])
-    if reason in _EXPLAIN and result['expect'] != 'open':
+    if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):
+        # the node runs a temporary listener, but not on this port (it could not bind it, or it did not answer on the node's
+        # loopback in time): nothing stood there, so the probe decides nothing about the row
+        reason = 'listener-missing'
+        sentence += ' (no temporary listener held this port: %s; %s)' % (result['listener_missing'], _EXPLAIN[verdict(
+            result['expect'], result['state'], False, result.get('resets'))[1]])
+    elif reason in _EXPLAIN and result['expect'] != 'open':
         sentence += ' (%s)' % _EXPLAIN[reason]
     if status == PASS and result['state'] == OPEN and result.get('tls'):
         status, reason, tls_sentence = _tls_verdict(result['tls'], tls_min_days)
@@ -125,7 +134,10 @@ def _remediation(status, reason, result):
         return 'Nothing listens on %s: start the service, or correct the port.' % where
     if reason == 'reachable-should-be-blocked':
         return 'Block %s: %s.' % (where, firewall_rule(result))
-    if reason in ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener'):
+    if reason == 'listener-missing':
+        return ('Free %s on the destination (see the listener\'s conflict or bind error), or give the listener more time to start '
+                '(safeq_listener_ready_seconds), then run again; or prove the flow by hand with a listener in place.' % where)
+    if reason in _NO_LISTENER:
         return ('Prove %s by hand with a listener on the destination, or enable the temporary listeners '
                 '(safeq_temporary_listeners: true), or mark the destination as answering resets if it does.' % where)
     if reason == 'no-udp-answer':

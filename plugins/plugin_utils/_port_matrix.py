@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import PROBES, DeriveError, ports_of
+from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import (PROBES, DeriveError, known_resets, listener_of, listening_problems,
+                                                                                  ports_of)
 
 VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
                  'ors', 'crs', 'etcd')
@@ -47,7 +48,7 @@ def _least_privilege(entry, direction):
     return entry.get('localhost_only') or entry['id'] in BLOCKED_FROM_OUTSIDE or 'localhost' in direction.get('from', ())
 
 
-def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), resets=(), listeners=True, catalogue=None, peers=None):
+def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, resets=(), listeners=True, catalogue=None, peers=None):
     """``{'targets': {kind: [targets]}, 'findings': [...], 'sources': [...]}`` for the nodes' addresses; ``peers`` (peer name to
     addresses) adds the flows between a peer network and another peer (a payment machine to the payment system)."""
     catalogue = catalogue or _catalogue.load()
@@ -56,8 +57,12 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), res
     if unknown:
         raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
     vantages = vantages_of(vantages)
-    listening = {str(item).lower() for item in listening or ()}
-    resets = {str(item).lower() for item in resets or ()}
+    listening = listening or {}
+    problems = listening_problems(listening)
+    if problems:
+        raise DeriveError('listening: %s' % '; '.join(problems))
+    listening_nodes = {str(item).lower() for item in listening}
+    resets = known_resets(resets)
     targets = {kind: [] for kind in vantages if vantages[kind]}
     findings = []
     for entry, direction in _rows(catalogue, features, server_role):
@@ -74,15 +79,18 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=(), res
                                                       % (kind, group(kind))))
                 continue
             for node in nodes:
-                listener, known = node.lower() in listening, node.lower() in resets or server_role in resets
-                if not listener and not known and not listeners:
+                known = node.lower() in resets
+                if node.lower() not in listening_nodes and not known and not listeners:
                     findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
                                                       'from %s to %s: not probed, safeq_temporary_listeners is false and %s is not known '
                                                       'to answer resets' % (kind, node, node), '', node=node))
                     continue
                 for port in ports_of(entry):
+                    # a listener only where this very port was bound and answered on the node's loopback before any probe
+                    listener, missing = listener_of(listening, node, entry['protocol'], port)
                     targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
-                                          'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener, 'resets': known})
+                                          'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener,
+                                          'listener_missing': missing, 'resets': known})
     findings += _peer_flows(targets, vantages, peers or {}, features, server_role, resets, catalogue)
     if not listeners:
         findings += _cluster_skips(nodes, features, server_role, resets, catalogue)
@@ -133,7 +141,7 @@ def _cluster_skips(nodes, features, server_role, resets, catalogue):
         if entry.get('localhost_only') or not set(direction.get('from', ())) & set(_catalogue.SERVER_ROLES):
             continue
         for node in nodes:
-            if node.lower() in resets or server_role in resets:
+            if node.lower() in resets:
                 continue
             findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
                                               'flows to %s: not probed, safeq_temporary_listeners is false and %s is not known to '

@@ -117,6 +117,29 @@ def test_each_expectation_judges_each_state(state, expect, listener, resets, sta
     assert _port_evaluate.judge(_result(state, expect, listener=listener, resets=resets))[:2] == (status, reason)
 
 
+# The node runs a temporary listener, but not on this port: the precheck could not bind it (conflict, excluded range) or it did
+# not answer on the node's loopback in time. Nothing stood there, so no reset or silence can pass or fail the row on a listener.
+MISSING = [
+    ('filtered', 'reachable', False, 'manual', 'listener-missing'), ('closed', 'reachable', False, 'manual', 'listener-missing'),
+    ('open|filtered', 'reachable', False, 'manual', 'listener-missing'), ('filtered', 'closed', False, 'manual', 'listener-missing'),
+    ('closed', 'closed', False, 'manual', 'listener-missing'), ('open|filtered', 'closed', False, 'manual', 'listener-missing'),
+    # what still decides a row without a listener decides it here too
+    ('open', 'reachable', False, 'pass', 'open'), ('open', 'closed', False, 'warn', 'reachable-should-be-blocked'),
+    ('closed', 'reachable', True, 'pass', 'reachable'), ('filtered', 'reachable', True, 'fail', 'filtered'),
+]
+
+
+@pytest.mark.parametrize('state, expect, resets, status, reason', MISSING)
+def test_a_port_the_listener_did_not_hold_is_never_judged_as_if_it_did(state, expect, resets, status, reason):
+    result = dict(_result(state, expect, listener=False, resets=resets), listener_missing='conflict: the port is in use (socket error 10048)')
+    judged = _port_evaluate.judge(result)
+    assert judged[:2] == (status, reason)
+    if reason == 'listener-missing':
+        assert 'no temporary listener held this port: conflict' in judged[2]
+        finding = _port_evaluate.evaluate([result])[0]
+        assert 'safeq_listener_ready_seconds' in finding['remediation']
+
+
 def test_every_flow_sentence_names_its_source_and_a_reset_from_a_stealth_windows_peer_is_no_pass():
     status, reason, sentence = _port_evaluate.judge(_result('closed', 'reachable', source='printer-vp'))
     assert (status, reason) == ('manual', 'reset-not-evidence') and sentence.startswith('from printer-vp to h:80/tcp')
