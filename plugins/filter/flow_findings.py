@@ -31,6 +31,11 @@ options:
     description: The result of P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
+  source_addresses:
+    description: Vantage host (as in the runs' C(item.host)) to its address; a least-privilege flow is proved by a Block rule scoped
+      to remote addresses only when they include this address.
+    type: dict
+    default: {}
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -51,9 +56,10 @@ _value:
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _port_matrix
 
 
-def flow_findings(runs, addresses=None, plan=None):
+def flow_findings(runs, addresses=None, plan=None, source_addresses=None):
     """See DOCUMENTATION."""
-    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True))
+    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True,
+                                                                  source_addresses=source_addresses or {}))
 
 
 class FilterModule:

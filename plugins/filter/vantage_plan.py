@@ -60,6 +60,15 @@ options:
       peers (a payment machine to the payment system) are probed from that network's vantage points too.
     type: dict
     default: {}
+  firewalls:
+    description:
+      - Node address to the C(firewall) facts of M(safeq.preflight.win_server_facts) (as M(safeq.preflight.server_check) returns them).
+      - They give each least-privilege flow its evidence (C(evidence) in the result; an inbound Block rule covering the port, or the
+        firewall off in the profiles in force) and each node its Windows Firewall advisory (V(warn) findings on the inbound rows:
+        a Block rule on a port SafeQ needs, or local rules ignored by Group Policy). Without them, a least-privilege port that
+        is not reachable ends V(manual).
+    type: dict
+    default: {}
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -73,7 +82,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(targets) (peer network to port_check targets), C(sources) (one C({kind, host}) per vantage point to run
-    port_check on) and C(findings) (rows not probed, V(manual) or V(skip)).
+    port_check on), C(findings) (rows not probed, V(manual) or V(skip); the firewall advisory) and C(evidence) (what each
+    node's firewall facts prove for its least-privilege ports, by C(address|proto/port)).
   type: dict
   sample: {targets: {printer: [{host: 10.0.0.11, port: 9100, proto: tcp, entry: net.printer-in.tcp-9100, expect: reachable,
            probe: none, listener: true, listener_missing: null, resets: false}]}, findings: []}
@@ -84,11 +94,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
 
 
-def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None):
+def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None,
+                 firewalls=None):
     """See DOCUMENTATION."""
     try:
         return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or {}, resets or [], listeners,
-                                 peers=peers or {})
+                                 peers=peers or {}, firewalls=firewalls or {})
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None
 

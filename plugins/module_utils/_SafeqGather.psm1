@@ -97,8 +97,112 @@ Function Set-SafeqSocketError {
     if ($inner -is [System.Net.Sockets.SocketException]) { $Result.socket_error = [int]$inner.ErrorCode }
 }
 
+Function Get-SafeqFirewallFacts {
+    <#
+    .SYNOPSIS
+    Windows Firewall facts for the network matrix and its advisory (raw, locale-independent; Python decides).
+    .DESCRIPTION
+    - profiles: each profile of the active store (local settings merged with Group Policy, what the firewall enforces):
+      Enabled, DefaultInboundAction, AllowLocalFirewallRules as their invariant enum names (True/False/NotConfigured,
+      Block/Allow/NotConfigured).
+    - active_profile (Get-NetFirewallSetting) and connections: the network category of each connected adapter
+      (DomainAuthenticated/Private/Public), from which Python derives the profiles in force.
+    - stealth: the DisableStealthMode DWORD of each profile where it lives, the policy value (HKLM\SOFTWARE\Policies\...,
+      Domain/Private/Public/Standard) and the local one (SharedAccess\Parameters\FirewallPolicy, Domain/Standard/Public;
+      "Standard" is the Private profile); null when absent. 64-bit registry view.
+    - rules: every enabled inbound rule of the active store with its action, profiles, policy source (Local, GroupPolicy...)
+      and its port, application, service and address filters. Each filter class is read ONCE for the whole store
+      (-All) and joined to the rules by InstanceID: piping rule by rule into Get-NetFirewallPortFilter makes one CIM
+      association query per rule, which takes minutes on servers with thousands of rules. The HNetCfg.FwPolicy2 COM
+      object is faster still but reads the local store only (no Group Policy rules, no policy source), so it would
+      miss exactly the rules a site's firewall team sets.
+    Each part has its own try/catch: a part that fails leaves its value null and its locale-independent error detail in
+    errors[part], never an empty list that would read as "no rule".
+    #>
+    $result = @{ profiles = $null; active_profile = $null; connections = $null; stealth = $null; rules = $null; errors = @{} }
+    try {
+        $result.profiles = @(Get-NetFirewallProfile -PolicyStore ActiveStore -ErrorAction Stop | ForEach-Object {
+                @{
+                    name = [string]$_.Name
+                    enabled = [string]$_.Enabled
+                    default_inbound_action = [string]$_.DefaultInboundAction
+                    allow_local_firewall_rules = [string]$_.AllowLocalFirewallRules
+                }
+            })
+    }
+    catch { $result.errors.profiles = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        $result.active_profile = [string](Get-NetFirewallSetting -PolicyStore ActiveStore -ErrorAction Stop).ActiveProfile
+        $missing = $null
+        $connected = @(Get-NetConnectionProfile -ErrorAction SilentlyContinue -ErrorVariable missing)
+        Assert-SafeqOnlyNotFound -ErrorList $missing
+        $result.connections = @($connected | Where-Object { $null -ne $_ } | ForEach-Object {
+                @{ interface_alias = [string]$_.InterfaceAlias; interface_index = [int]$_.InterfaceIndex; network_category = [string]$_.NetworkCategory }
+            })
+    }
+    catch { $result.errors.connections = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+        try {
+            $read = {
+                param($path)
+                $key = $base.OpenSubKey($path)
+                if ($null -eq $key) { return $null }
+                $value = $key.GetValue('DisableStealthMode')
+                $key.Dispose()
+                if ($null -eq $value) { return $null }
+                [int]$value
+            }
+            $policy = @{}
+            foreach ($name in 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'StandardProfile') {
+                $policy[$name] = & $read ('SOFTWARE\Policies\Microsoft\WindowsFirewall\' + $name)
+            }
+            $local = @{}
+            foreach ($name in 'DomainProfile', 'StandardProfile', 'PublicProfile') {
+                $local[$name] = & $read ('SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\' + $name)
+            }
+            $result.stealth = @{ policy = $policy; local = $local }
+        }
+        finally { $base.Dispose() }
+    }
+    catch { $result.errors.stealth = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        $ports = @{}
+        foreach ($filter in @(Get-NetFirewallPortFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $ports[[string]$filter.InstanceID] = $filter }
+        $programs = @{}
+        foreach ($filter in @(Get-NetFirewallApplicationFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $programs[[string]$filter.InstanceID] = $filter }
+        $services = @{}
+        foreach ($filter in @(Get-NetFirewallServiceFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $services[[string]$filter.InstanceID] = $filter }
+        $addresses = @{}
+        foreach ($filter in @(Get-NetFirewallAddressFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $addresses[[string]$filter.InstanceID] = $filter }
+        $result.rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Enabled True -ErrorAction Stop | ForEach-Object {
+                $id = [string]$_.InstanceID
+                $port = $ports[$id]
+                $program = $programs[$id]
+                $service = $services[$id]
+                $address = $addresses[$id]
+                @{
+                    id = $id
+                    display_name = [string]$_.DisplayName
+                    action = [string]$_.Action
+                    profiles = [string]$_.Profile
+                    source = [string]$_.PolicyStoreSourceType
+                    protocol = if ($null -ne $port) { [string]$port.Protocol } else { $null }
+                    local_ports = if ($null -ne $port) { @($port.LocalPort | ForEach-Object { [string]$_ }) } else { @() }
+                    program = if ($null -ne $program) { [string]$program.Program } else { $null }
+                    service = if ($null -ne $service) { [string]$service.Service } else { $null }
+                    remote_addresses = if ($null -ne $address) { @($address.RemoteAddress | ForEach-Object { [string]$_ }) } else { @() }
+                    filters_found = ($null -ne $port) -and ($null -ne $address)
+                }
+            })
+    }
+    catch { $result.errors.rules = Get-SafeqErrorDetail -ErrorRecord $_ }
+    $result
+}
+
 $exportMembers = @{
     Function = 'Get-SafeqInnerException', 'Get-SafeqErrorDetail', 'Invoke-SafeqFactSection', 'Assert-SafeqOnlyNotFound',
     'ConvertTo-SafeqInvariantDate', 'New-SafeqSocketResult', 'Set-SafeqSocketError'
 }
+$exportMembers.Function += 'Get-SafeqFirewallFacts'
 Export-ModuleMember @exportMembers

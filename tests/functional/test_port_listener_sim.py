@@ -149,6 +149,10 @@ def test_a_port_that_cannot_bind_and_a_listener_that_binds_late_are_never_taken_
         assert (found['lsn2']['net.cluster.tcp-6020']['status'], found['lsn2']['net.cluster.tcp-6020']['reason']) == ('pass', 'open')
         loopback = [e for e in nodes.commands('lsn1') if e['module'] == 'win_port_probe']
         assert loopback and all(p['host'] == '127.0.0.1' for p in loopback[0]['params']['probes'])
+    deadline = started + 60 + late + 5  # the listeners end by their own timer (the next test reuses the addresses)
+    while time.monotonic() < deadline and [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]:
+        time.sleep(0.5)
+    assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
 
 
 def test_killing_the_controller_mid_inbound_phase_leaves_no_listener_after_the_expiry_bound(tmp_path):

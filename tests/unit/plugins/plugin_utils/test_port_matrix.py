@@ -139,3 +139,42 @@ def test_server_roles_and_node_addresses_are_refused_as_answering_resets():
     # the plan itself never takes a server role as answering resets (defence in depth when the filter is used on its own)
     plan = _port_matrix.plan(NODES, ['cluster'], vantages={'ors': ['vp-ors']}, listeners=False, resets=['cml', 'ors'])
     assert not plan['targets'].get('ors') and all(f['status'] == 'skip' for f in plan['findings'] if f['id'].startswith('net.cluster'))
+
+
+def _firewall_facts(rules):
+    return {'profiles': [{'name': 'Domain', 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}],
+            'active_profile': 'Domain', 'connections': [{'interface_alias': 'e', 'interface_index': 1, 'network_category': 'DomainAuthenticated'}],
+            'stealth': None, 'errors': {}, 'rules': rules}
+
+
+def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_on_the_node_for_that_source():
+    """Ground truth: both nodes' listeners are ready and the JMX probes from the workstation vantage point (10.0.6.5) get no
+    answer. Node .11 has a Block rule for TCP 19898 from 10.0.6.0/24; node .12 has none: its silence may be Windows Firewall's
+    default Block for powershell.exe, which SafeQ's installer lifts with its own allow rules."""
+    block = {'id': 'b', 'display_name': 'block JMX', 'action': 'Block', 'profiles': 'Any', 'source': 'GroupPolicy', 'protocol': 'TCP',
+             'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['10.0.6.0/24'], 'filters_found': True}
+    firewalls = {'10.0.0.11': _firewall_facts([block]), '10.0.0.12': _firewall_facts([])}
+    plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES), firewalls=firewalls)
+    jmx = [t for t in plan['targets']['workstation'] if t['entry'] == 'net.ws-in.tcp-19898']
+    results = [dict(t, state='filtered', reason='no-response', detail='filtered', tls=None, source='vp-ws') for t in jmx]
+    runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results}]
+    first = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, source_addresses={'vp-ws': '10.0.6.5'})}
+    assert (first['net.ws-in.tcp-19898']['status'], first['net.ws-in.tcp-19898']['reason']) == ('pass', 'blocked-by-rule')
+    assert '"block JMX"' in first['net.ws-in.tcp-19898']['detail']
+    elsewhere = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, source_addresses={'vp-ws': '10.9.9.9'})}
+    assert elsewhere['net.ws-in.tcp-19898']['reason'] == 'block-not-proven'  # the rule does not cover that source
+    second = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.12'], plan, source_addresses={'vp-ws': '10.0.6.5'})}
+    assert (second['net.ws-in.tcp-19898']['status'], second['net.ws-in.tcp-19898']['reason']) == ('manual', 'block-not-proven')
+    assert 'New-NetFirewallRule' in second['net.ws-in.tcp-19898']['remediation'] and '-Action Block' in second['net.ws-in.tcp-19898']['remediation']
+
+
+def test_the_firewall_advisory_warns_on_the_rows_it_explains_and_never_passes_one():
+    block_web = {'id': 'w', 'display_name': 'no web', 'action': 'Block', 'profiles': 'Domain', 'source': 'Local', 'protocol': 'TCP',
+                 'local_ports': ['443'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
+    plan = _port_matrix.plan(NODES, [], vantages={}, firewalls={'10.0.0.11': _firewall_facts([block_web])})
+    advisory = [f for f in plan['findings'] if f['reason'].startswith('firewall-')]
+    assert advisory and {f['status'] for f in advisory} == {'warn'} and {f['node'] for f in advisory} == {'10.0.0.11'}
+    assert 'net.ws-in.tcp-80-443' in {f['id'] for f in advisory}
+    assert not [f for f in advisory if f['id'] == 'net.ws-in.tcp-19898']  # least-privilege rows are not "needed" ports
+    mine = _port_matrix.node_findings([], ['10.0.0.12'], plan)
+    assert not [f for f in mine if f['reason'].startswith('firewall-')]
