@@ -10,13 +10,13 @@ name: listener_readiness
 short_description: Which ports of a node's temporary listener are really bound and answering before the probes start
 version_added: 0.3.0
 description:
-  - O(_input) is the registered result of M(safeq.preflight.win_port_listener) run with C(duration_s=0) (the precheck: which ports
+  - O(_input) is the registered result of M(safeq.preflight.win_port_listener) run with C(duration_s=0) (the precheck, which says which ports
     could be bound). O(readiness) is the registered result of M(safeq.preflight.port_check) run on the node towards its own
     loopback (C(127.0.0.1), which no firewall filters) after the listener was started with C(async).
   - With O(output=targets) the result is the port_check targets of that readiness probe (every port the precheck bound).
   - With O(output=ready) it is V(true) when every such port answered (the role repeats the readiness probe until then).
-  - With O(output=states) it is C({'PROTO/PORT': state}): V(ready) only when the precheck bound the port AND it answered on
-    loopback; otherwise the reason there is no listener (V(conflict: ...), V(error: ...), V(not-ready: ...)). This is the
+  - With O(output=states) it is a mapping of C(PROTO/PORT) to a state. V(ready) only when the precheck bound the port AND it answered on
+    loopback; otherwise the reason there is no listener (starting with V(conflict), V(error) or V(not-ready), and the detail). This is the
     value of the node's address in the C(listening) option of P(safeq.preflight.vantage_plan#filter) and
     P(safeq.preflight.port_targets#filter).
 positional: _input

@@ -41,7 +41,7 @@ options:
     default: {}
   listening:
     description:
-      - Node address to C({'PROTO/PORT': state}) (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
+      - Node address to a mapping of C(PROTO/PORT) (for example C(tcp/6020)) to its state (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
         its port's state is V(ready) (bound by the precheck and answering on the node's loopback before any probe); any other state
         is the reason there is none, given to port_check as C(listener_missing).
     type: dict
@@ -64,7 +64,7 @@ options:
     description:
       - Node address to the C(firewall) facts of M(safeq.preflight.win_server_facts) (as M(safeq.preflight.server_check) returns them).
       - They give each least-privilege flow its evidence (C(evidence) in the result; an inbound Block rule covering the port, or the
-        firewall off in the profiles in force) and each node its Windows Firewall advisory (V(warn) findings on the inbound rows:
+        firewall off in the profiles in force) and each node its Windows Firewall advisory (V(warn) findings on the inbound rows,
         a Block rule on a port SafeQ needs, or local rules ignored by Group Policy). Without them, a least-privilege port that
         is not reachable ends V(manual).
     type: dict
