@@ -112,8 +112,8 @@ Function Get-SafeqFirewallFacts {
       "Standard" is the Private profile); null when absent. 64-bit registry view.
     - rules: every enabled inbound rule of the active store with its action, profiles, policy source (Local, GroupPolicy...)
       and its port, application, service and address filters. Each filter class is read ONCE for the whole store
-      (-All) and joined to the rules by InstanceID: piping rule by rule into Get-NetFirewallPortFilter makes one CIM
-      association query per rule, which takes minutes on servers with thousands of rules. The HNetCfg.FwPolicy2 COM
+      (-All) and joined to the rules by position or InstanceID: piping rule by rule into Get-NetFirewallPortFilter makes
+      one CIM association query per rule (about 30 ms per rule and class), which takes minutes with thousands of rules. The HNetCfg.FwPolicy2 COM
       object is faster still but reads the local store only (no Group Policy rules, no policy source), so it would
       miss exactly the rules a site's firewall team sets.
     Each part has its own try/catch: a part that fails leaves its value null and its locale-independent error detail in
@@ -167,34 +167,54 @@ Function Get-SafeqFirewallFacts {
     }
     catch { $result.errors.stealth = Get-SafeqErrorDetail -ErrorRecord $_ }
     try {
-        $ports = @{}
-        foreach ($filter in @(Get-NetFirewallPortFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $ports[[string]$filter.InstanceID] = $filter }
-        $programs = @{}
-        foreach ($filter in @(Get-NetFirewallApplicationFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $programs[[string]$filter.InstanceID] = $filter }
-        $services = @{}
-        foreach ($filter in @(Get-NetFirewallServiceFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $services[[string]$filter.InstanceID] = $filter }
-        $addresses = @{}
-        foreach ($filter in @(Get-NetFirewallAddressFilter -All -PolicyStore ActiveStore -ErrorAction Stop)) { $addresses[[string]$filter.InstanceID] = $filter }
-        $result.rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Enabled True -ErrorAction Stop | ForEach-Object {
-                $id = [string]$_.InstanceID
-                $port = $ports[$id]
-                $program = $programs[$id]
-                $service = $services[$id]
-                $address = $addresses[$id]
-                @{
-                    id = $id
-                    display_name = [string]$_.DisplayName
-                    action = [string]$_.Action
-                    profiles = [string]$_.Profile
-                    source = [string]$_.PolicyStoreSourceType
+        # Every rule of the active store (-TracePolicyStore: a Group Policy rule then shows as GroupPolicy), then each filter
+        # class once. The store may hold two rules with one InstanceID (a Group Policy copy of a built-in rule beside the local
+        # one): a class whose InstanceID sequence equals the rules' is joined by position; otherwise by a dictionary of the ids
+        # that one rule and one filter carry, and a rule whose id is ambiguous gets no filter (filters_found false: no evidence).
+        $rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -TracePolicyStore -ErrorAction Stop)
+        $ruleIds = @($rules | ForEach-Object { [string]$_.InstanceID })
+        $joined = @{}
+        foreach ($class in 'Port', 'Application', 'Service', 'Address') {
+            $filters = @(& "Get-NetFirewall$($class)Filter" -All -PolicyStore ActiveStore -ErrorAction Stop)
+            $filterIds = @($filters | ForEach-Object { [string]$_.InstanceID })
+            $byRule = New-Object -TypeName 'object[]' -ArgumentList $rules.Count
+            if (($filterIds -join "`n") -ceq ($ruleIds -join "`n")) {
+                for ($i = 0; $i -lt $rules.Count; $i++) { $byRule[$i] = $filters[$i] }
+            }
+            else {
+                $count = @{}
+                foreach ($id in $ruleIds + $filterIds) { $count[$id] = 1 + [int]$count[$id] }
+                $index = @{}
+                foreach ($filter in $filters) { $index[[string]$filter.InstanceID] = $filter }
+                for ($i = 0; $i -lt $rules.Count; $i++) {
+                    if ($count[$ruleIds[$i]] -eq 2) { $byRule[$i] = $index[$ruleIds[$i]] }
+                }
+            }
+            $joined[$class] = $byRule
+        }
+        $inbound = New-Object -TypeName 'System.Collections.Generic.List[object]'
+        for ($i = 0; $i -lt $rules.Count; $i++) {
+            $rule = $rules[$i]
+            if ([string]$rule.Direction -ne 'Inbound' -or [string]$rule.Enabled -ne 'True') { continue }
+            $port = $joined['Port'][$i]
+            $program = $joined['Application'][$i]
+            $service = $joined['Service'][$i]
+            $address = $joined['Address'][$i]
+            $inbound.Add(@{
+                    id = $ruleIds[$i]
+                    display_name = [string]$rule.DisplayName
+                    action = [string]$rule.Action
+                    profiles = [string]$rule.Profile
+                    source = [string]$rule.PolicyStoreSourceType
                     protocol = if ($null -ne $port) { [string]$port.Protocol } else { $null }
                     local_ports = if ($null -ne $port) { @($port.LocalPort | ForEach-Object { [string]$_ }) } else { @() }
                     program = if ($null -ne $program) { [string]$program.Program } else { $null }
                     service = if ($null -ne $service) { [string]$service.Service } else { $null }
                     remote_addresses = if ($null -ne $address) { @($address.RemoteAddress | ForEach-Object { [string]$_ }) } else { @() }
-                    filters_found = ($null -ne $port) -and ($null -ne $address)
-                }
-            })
+                    filters_found = ($null -ne $port) -and ($null -ne $program) -and ($null -ne $service) -and ($null -ne $address)
+                })
+        }
+        $result.rules = $inbound.ToArray()
     }
     catch { $result.errors.rules = Get-SafeqErrorDetail -ErrorRecord $_ }
     $result
