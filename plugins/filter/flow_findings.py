@@ -58,8 +58,8 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _p
 
 def flow_findings(runs, addresses=None, plan=None, source_addresses=None):
     """See DOCUMENTATION."""
-    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True,
-                                                                  source_addresses=source_addresses or {}))
+    findings = _port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True, source_addresses=source_addresses or {})
+    return _action.enrich_findings(findings)
 
 
 class FilterModule:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings, _firewall, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import (PROBES, DeriveError, known_resets, listener_of, listening_problems,
-                                                                                  ports_of)
+from ansible_collections.safeq.preflight.plugins.plugin_utils._port_derive import (
+    PROBES, DeriveError, known_resets, listener_of, listening_problems, ports_of)
 
 VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
                  'ors', 'crs', 'etcd')

@@ -85,8 +85,8 @@ def _assert_block_evidence(star, tmp):  # pylint: disable=redefined-outer-name
     assert result['state'] == 'filtered'
     for remote, source, expected in ((info['network'], info['address'], ('pass', 'blocked-by-rule')),
                                      ('198.18.99.0/24', info['address'], ('manual', 'block-not-proven'))):
-        judged = port_evaluate.judge(dict(result, block_evidence=firewall.block_candidates(_firewall_facts(remote), 'tcp', 19898),
-                                           source_address=source))
+        evidence = firewall.block_candidates(_firewall_facts(remote), 'tcp', 19898)
+        judged = port_evaluate.judge(dict(result, block_evidence=evidence, source_address=source))
         assert judged[:2] == expected, judged
 
 
