@@ -43,8 +43,8 @@ description:
     C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\{Domain,Standard,Public}Profile)
     (64-bit view); every enabled inbound rule of C(Get-NetFirewallRule -PolicyStore ActiveStore -TracePolicyStore) (C(InstanceID),
     C(DisplayName), C(Direction), C(Enabled), C(Action), C(Profile), C(PolicyStoreSourceType)) joined by position or C(InstanceID)
-    to C(Get-NetFirewallPortFilter -All) (C(Protocol), C(LocalPort)), C(Get-NetFirewallApplicationFilter -All) (C(Program)), C(Get-NetFirewallServiceFilter -All)
-    (C(Service)) and C(Get-NetFirewallAddressFilter -All) (C(RemoteAddress)), each read once for the whole store;
+    to C(Get-NetFirewallPortFilter -All) (C(Protocol), C(LocalPort)), C(Get-NetFirewallApplicationFilter -All) (C(Program)),
+    C(Get-NetFirewallServiceFilter -All) (C(Service)) and C(Get-NetFirewallAddressFilter -All) (C(RemoteAddress)), each read once for the whole store;
     and, when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
     and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
