@@ -106,3 +106,20 @@ def test_the_simulated_profiles_show_each_fact():
     assert _firewall.local_rules_apply(_profile_fw('profiles/no-defender.yml'), 'Domain') is False
     assert _firewall.block_candidates(_profile_fw('profiles/many-programs.yml'), 'tcp', 6020)['kind'] == 'firewall-off'
     assert _firewall.active_profiles(_profile_fw('profiles/not-admin.yml')) == ['Private', 'Public']
+
+
+def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localised_or_unread_value():
+    import json  # pylint: disable=import-outside-toplevel
+    import jsonschema  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(REPO, 'tests', 'lab', 'schemas', 'win_server_facts.schema.json'), encoding='utf-8') as handle:
+        schema = json.load(handle)['properties']['firewall']
+    for name in ('demo/nodes/cml1.yml', 'demo/nodes/cml2.yml', 'profiles/no-defender.yml', 'profiles/not-admin.yml'):
+        jsonschema.validate(_profile_fw(name), schema)
+    localised = _profile_fw('demo/nodes/cml1.yml')
+    localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(localised, schema)
+    unread = dict(_profile_fw('demo/nodes/cml1.yml'), rules=None, errors={'rules': {'message': 'Access is denied', 'hresult': -2147024891,
+                                                                                     'category': 'PermissionDenied'}})
+    jsonschema.validate(unread, schema)  # a part that could not be read is null with its error, never an empty list
+    assert _firewall.block_candidates(unread, 'tcp', 19898)['kind'] is None
