@@ -119,7 +119,7 @@ def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localise
     localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(localised, schema)
-    unread = dict(_profile_fw('demo/nodes/cml1.yml'), rules=None, errors={'rules': {'message': 'Access is denied', 'hresult': -2147024891,
-                                                                                     'category': 'PermissionDenied'}})
+    denied = {'message': 'Access is denied', 'hresult': -2147024891, 'category': 'PermissionDenied'}
+    unread = dict(_profile_fw('demo/nodes/cml1.yml'), rules=None, errors={'rules': denied})
     jsonschema.validate(unread, schema)  # a part that could not be read is null with its error, never an empty list
     assert _firewall.block_candidates(unread, 'tcp', 19898)['kind'] is None
