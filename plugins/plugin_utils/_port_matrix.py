@@ -9,8 +9,11 @@ controller. ``plan`` gives, per peer kind, the targets of its vantage points tow
 findings of the rows that cannot be probed: ``manual`` when no vantage point is declared (naming the group
 to add), ``skip`` when temporary listeners are off and the node is not known to answer resets. From the
 workstation and printer networks the rows the checklist keeps local or blocked from outside (JMX, RMI, the
-terminal-server port) are probed too, expecting NOT reachable (least privilege). ``node_findings`` turns the
-port_check results of every vantage point into findings for one node (its own addresses only).
+terminal-server port) are probed too, expecting NOT reachable (least privilege). A target is a listener only for the
+ports the node's temporary listener bound and answered on its loopback (``listening`` per port); the nodes' Windows
+Firewall facts (``firewalls``) give the least-privilege flows their evidence and each node its firewall advisory.
+``node_findings`` turns the port_check results of every vantage point into findings for one node (its own addresses
+only), with that evidence and the vantage point's address.
 """
 
 from __future__ import annotations
