@@ -198,11 +198,25 @@ def _dedupe(findings):
     return result
 
 
-def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, source_addresses=None):
+def _expired(item, still_listening):
+    """A flow judged with a listener whose port no longer answered on the node's loopback after the probes: the listener may have
+    expired (or died) before this probe arrived, so the flow is judged as without one, with that reason."""
+    if still_listening is None or not item.get('listener'):
+        return item
+    state = still_listening.get('%s/%d' % (item['proto'], int(item['port'])))
+    if state == 'ready':
+        return item
+    return dict(item, listener=False, listener_missing='expired: the temporary listener no longer answered on the node\'s loopback after '
+                'the probes (%s); raise safeq_listener_seconds' % (state or 'not checked'))
+
+
+def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, source_addresses=None, still_listening=None):
     """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
     could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings.
     Least-privilege flows get the plan's firewall evidence and the vantage point's address (``source_addresses``: vantage
-    host to its address), against which a Block rule's remote addresses are matched."""
+    host to its address), against which a Block rule's remote addresses are matched. ``still_listening`` (this node's
+    ``{'tcp/6020': state}`` after the probes, as ``_listener_state.states`` gives it): a flow judged with a listener whose port
+    is no longer ``ready`` then is judged without one (``listener-missing``, expired)."""
     addresses = {str(item).lower() for item in addresses or ()}
     plan_result = plan_result or {}
     nodes = {str(item).lower() for item in plan_result.get('nodes') or ()}
@@ -212,6 +226,8 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
             source = (source_addresses or {}).get((run.get('item') or {}).get('host'))
             for item in run['results']:
                 if str(item.get('host', '')).lower() in addresses or (peer_flows and str(item.get('host', '')).lower() not in nodes):
+                    if str(item.get('host', '')).lower() in addresses:
+                        item = _expired(item, still_listening)
                     if item.get('expect') == 'closed':
                         item = dict(item, block_evidence=(plan_result.get('evidence') or {}).get(
                             evidence_key(item['host'], item['proto'], item['port'])), source_address=item.get('source_address') or source)

@@ -155,6 +155,31 @@ def test_a_port_that_cannot_bind_and_a_listener_that_binds_late_are_never_taken_
     assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
 
 
+def test_a_listener_that_dies_before_the_probes_is_never_taken_for_one(tmp_path):
+    """Ground truth: lsn1's listener answers the readiness probe on its loopback, then closes every socket (it dies before the
+    vantage point probes). The kernel then refuses the probes. Judged as if the listener were there, the refused JMX port was a
+    least-privilege pass ("a device between reset it") and the web port a fail; the check after the probes finds the listener
+    gone, so both are manual (listener-missing, expired)."""
+    with SimulatedNodes(_profiles(tmp_path, {'lsn1': {'close_after_accepts': 1}})) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {'safeq_features': ['cluster'], 'safeq_listener_seconds': 20,
+                                                                           'safeq_port_timeout': 1.0})
+        _with_workstation_vantage(inventory)
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        data = json.loads((tmp_path / 'lsn1.json').read_text())
+        vantage = {f['id']: f for r in data['results'] if 'results' not in r['result'] for f in r['result']['findings']}
+        for entry in ('net.ws-in.tcp-19898', 'net.ws-in.tcp-80-443'):
+            assert (vantage[entry]['status'], vantage[entry]['reason']) == ('manual', 'listener-missing'), vantage[entry]
+            assert 'expired' in vantage[entry]['detail']
+        other = json.loads((tmp_path / 'lsn2.json').read_text())  # lsn2's listener lived: its rows are judged with it
+        vantage = {f['id']: f for r in other['results'] if 'results' not in r['result'] for f in r['result']['findings']}
+        assert (vantage['net.ws-in.tcp-80-443']['status'], vantage['net.ws-in.tcp-19898']['reason']) == ('pass', 'reachable-should-be-blocked')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]:
+        time.sleep(0.5)
+
+
 def test_killing_the_controller_mid_inbound_phase_leaves_no_listener_after_the_expiry_bound(tmp_path):
     pause = {'name': 'the inbound probes would run now', 'ansible.builtin.pause': {'seconds': 120}}
     with SimulatedNodes(_profiles(tmp_path)) as nodes:

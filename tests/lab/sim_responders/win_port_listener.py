@@ -23,9 +23,10 @@ ACTIVE = {}  # (address, proto, port) -> socket
 _LOCK = threading.Lock()
 
 
-def _serve(sock, proto, deadline):
+def _serve(sock, proto, deadline, limit=None):
     sock.settimeout(0.05)
-    while time.monotonic() < deadline:
+    served = 0
+    while time.monotonic() < deadline and (limit is None or served < limit):
         try:
             if proto == 'tcp':
                 conn, dummy = sock.accept()
@@ -34,6 +35,7 @@ def _serve(sock, proto, deadline):
             else:
                 data, peer = sock.recvfrom(2048)
                 sock.sendto(data, peer)
+            served += 1
         except socket.timeout:
             continue
         except OSError:
@@ -93,8 +95,10 @@ def _late(address, proto, port, duration, delay):
 def respond(profile_value, params, node=None):
     """Profile value: ``{}``; ``unbindable: ['tcp/19898']`` makes those binds fail as in an excluded port range (WSAEACCES
     10013, nothing listens there); ``bind_delay_s: N`` makes a listener that runs for a while (duration > 0) bind its sockets
-    only N seconds after the start answer (as the real one does after PowerShell has started and compiled Ansible.Basic)."""
+    only N seconds after the start answer (as the real one does after PowerShell has started and compiled Ansible.Basic);
+    ``close_after_accepts: N`` makes each socket close after N connections or datagrams (a listener that dies early)."""
     profile_value = profile_value or {}
+    limit = profile_value.get('close_after_accepts')  # a listener that dies early: each socket closes after N connections/datagrams
     unbindable = {str(item).lower() for item in profile_value.get('unbindable') or ()}
     delay = float(profile_value.get('bind_delay_s') or 0)
     address = (node or {}).get('address') or '127.0.0.1'
@@ -129,7 +133,7 @@ def respond(profile_value, params, node=None):
             continue
         with _LOCK:
             ACTIVE[(address, proto, port)] = sock
-        threading.Thread(target=_serve, args=(sock, proto, deadline), daemon=True).start()
+        threading.Thread(target=_serve, args=(sock, proto, deadline, limit), daemon=True).start()
         timer = threading.Timer(duration, _close, args=(sock,))
         timer.daemon = True
         timer.start()

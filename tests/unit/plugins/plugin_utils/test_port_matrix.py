@@ -178,3 +178,15 @@ def test_the_firewall_advisory_warns_on_the_rows_it_explains_and_never_passes_on
     assert not [f for f in advisory if f['id'] == 'net.ws-in.tcp-19898']  # least-privilege rows are not "needed" ports
     mine = _port_matrix.node_findings([], ['10.0.0.12'], plan)
     assert not [f for f in mine if f['reason'].startswith('firewall-')]
+
+
+def test_a_flow_whose_listener_no_longer_answered_after_the_probes_is_judged_without_one():
+    plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES))
+    jmx = [t for t in plan['targets']['workstation'] if t['entry'] == 'net.ws-in.tcp-19898' and t['host'] == '10.0.0.11']
+    results = [dict(t, state='closed', reason='conn-refused', detail='closed', tls=None, source='vp-ws') for t in jmx]
+    runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results}]
+    alive = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, still_listening={'tcp/19898': 'ready'})}
+    assert alive['net.ws-in.tcp-19898']['reason'] == 'blocked-between'  # a reset with the listener in place: a device between
+    gone = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, still_listening={'tcp/19898': 'not-ready: x'})}
+    assert (gone['net.ws-in.tcp-19898']['status'], gone['net.ws-in.tcp-19898']['reason']) == ('manual', 'listener-missing')
+    assert 'expired' in gone['net.ws-in.tcp-19898']['detail']
