@@ -62,6 +62,15 @@ def check_nodes(nodes, features):
     return messages
 
 
+def check_resets(nodes, addresses):
+    """Messages for safeq_peers_answer_resets naming SafeQ servers (``addresses``: node to its ansible_host), per host."""
+    messages = []
+    for host, hostvars in sorted(nodes.items()):
+        value = hostvars.get('safeq_peers_answer_resets', [])
+        messages += ['safeq_peers_answer_resets on host %s: %s' % (host, problem) for problem in _port_derive.resets_problems(value, addresses)]
+    return messages
+
+
 def check_site_wide(nodes, site):
     """Messages for values that must be one for the whole site: a site-wide variable a node has differently from the run
     (``site``: the values preflight_validate was given), and the directory's variables, audited once for all CML nodes."""
@@ -136,6 +145,7 @@ class ActionModule(ActionBase):
             variable_messages, values = check_variables({host: hostvars.get(host, {}) for host in args['nodes']})
             site = {'safeq_features': features, 'safeq_fail_on': args['fail_on'], 'safeq_nodes_group': args['nodes_group']}
             messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
+            messages += check_resets(values, {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']})
         report_dir = args['report_dir']
         if isinstance(report_dir, str) and report_dir.strip():
             report_dir = os.path.abspath(os.path.expanduser(report_dir))

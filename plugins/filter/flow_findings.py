@@ -31,6 +31,17 @@ options:
     description: The result of P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
+  still_listening:
+    description:
+      - This node's listener states after the vantage points' probes (P(safeq.preflight.listener_readiness#filter) of a second
+        loopback probe). A flow judged with a listener whose port no longer answers is judged without one (V(manual)
+        C(listener-missing), expired), never as if the listener had been there. Omitted, nothing is re-checked.
+    type: dict
+  source_addresses:
+    description: Vantage host (as in the runs' C(item.host)) to its address; a least-privilege flow is proved by a Block rule scoped
+      to remote addresses only when they include this address.
+    type: dict
+    default: {}
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -51,9 +62,11 @@ _value:
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _port_matrix
 
 
-def flow_findings(runs, addresses=None, plan=None):
+def flow_findings(runs, addresses=None, plan=None, source_addresses=None, still_listening=None):
     """See DOCUMENTATION."""
-    return _action.enrich_findings(_port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True))
+    findings = _port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True, source_addresses=source_addresses or {},
+                                          still_listening=still_listening)
+    return _action.enrich_findings(findings)
 
 
 class FilterModule:

@@ -13,8 +13,9 @@ description:
   - For a node of O(server_role), every port-table row of the catalogue that applies to the site (O(features)), starts at
     that role and goes to a peer the input names becomes one M(safeq.preflight.port_check) target per address and port,
     with C(entry) set to the row and C(expect) to V(reachable).
-  - Before installation nothing listens on the nodes. A target is marked C(listener) when its address is in O(listening)
-    (a temporary listener of M(safeq.preflight.win_port_listener) runs there) and C(resets) when its peer name or address is in
+  - Before installation nothing listens on the nodes. A target is marked C(listener) when O(listening) gives its address and port
+    the state V(ready) (a temporary listener of M(safeq.preflight.win_port_listener) bound that port and answered on the node's
+    loopback before any probe) and C(resets) when its peer name or address is in
     O(resets) (known to answer TCP resets); without either, a refusal or silence proves nothing and the row ends V(manual).
   - Rows with a range of more than 32 ports or a word (C(dynamic)), multicast rows, rows local to the host and rows whose destination has no
     address are left out; the report shows them as not checked.
@@ -50,10 +51,12 @@ options:
     elements: str
     default: []
   listening:
-    description: Addresses where a temporary listener holds the row's ports while the probes run.
-    type: list
-    elements: str
-    default: []
+    description:
+      - Node address to a mapping of C(PROTO/PORT) (for example C(tcp/6020)) to its state
+        (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
+        its port's state is V(ready); any other state is the reason there is none (C(listener_missing)).
+    type: dict
+    default: {}
   listeners:
     description: V(false) when temporary listeners are off (C(safeq_temporary_listeners)); flows to another SafeQ node that is not
       known to answer resets are then left out (P(safeq.preflight.vantage_plan#filter) reports them as V(skip)).
@@ -88,7 +91,7 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_deriv
 def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None, listeners=True):
     """port_check targets for a node of ``server_role`` (see DOCUMENTATION)."""
     try:
-        return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or [],
+        return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or {},
                                    listeners=listeners)
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.port_targets: %s' % exc) from None

@@ -40,10 +40,13 @@ options:
     type: dict
     default: {}
   listening:
-    description: Node addresses where a temporary listener holds the ports.
-    type: list
-    elements: str
-    default: []
+    description:
+      - Node address to a mapping of C(PROTO/PORT) (for example C(tcp/6020)) to its state
+        (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
+        its port's state is V(ready) (bound by the precheck and answering on the node's loopback before any probe); any other state
+        is the reason there is none, given to port_check as C(listener_missing).
+    type: dict
+    default: {}
   resets:
     description: Peer names or addresses known to answer resets.
     type: list
@@ -56,6 +59,15 @@ options:
   peers:
     description: Peer name to addresses (as for P(safeq.preflight.port_targets#filter)); rows from a peer network to one of these
       peers (a payment machine to the payment system) are probed from that network's vantage points too.
+    type: dict
+    default: {}
+  firewalls:
+    description:
+      - Node address to the C(firewall) facts of M(safeq.preflight.win_server_facts) (as M(safeq.preflight.server_check) returns them).
+      - They give each least-privilege flow its evidence (C(evidence) in the result; an inbound Block rule covering the port, or the
+        firewall off in the profiles in force) and each node its Windows Firewall advisory (V(warn) findings on the inbound rows,
+        a Block rule on a port SafeQ needs, or local rules ignored by Group Policy). Without them, a least-privilege port that
+        is not reachable ends V(manual).
     type: dict
     default: {}
 author:
@@ -71,10 +83,11 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(targets) (peer network to port_check targets), C(sources) (one C({kind, host}) per vantage point to run
-    port_check on) and C(findings) (rows not probed, V(manual) or V(skip)).
+    port_check on), C(findings) (rows not probed, V(manual) or V(skip); the firewall advisory) and C(evidence) (what each
+    node's firewall facts prove for its least-privilege ports, by C(address|proto/port)).
   type: dict
   sample: {targets: {printer: [{host: 10.0.0.11, port: 9100, proto: tcp, entry: net.printer-in.tcp-9100, expect: reachable,
-           probe: none, listener: true, resets: false}]}, findings: []}
+           probe: none, listener: true, listener_missing: null, resets: false}]}, findings: []}
 """
 
 from ansible.errors import AnsibleFilterError
@@ -82,11 +95,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
 
 
-def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None):
+def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None,
+                 firewalls=None):
     """See DOCUMENTATION."""
     try:
-        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or [], resets or [], listeners,
-                                 peers=peers or {})
+        return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or {}, resets or [], listeners,
+                                 peers=peers or {}, firewalls=firewalls or {})
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None
 

@@ -97,8 +97,132 @@ Function Set-SafeqSocketError {
     if ($inner -is [System.Net.Sockets.SocketException]) { $Result.socket_error = [int]$inner.ErrorCode }
 }
 
+Function Get-SafeqFirewallFacts {
+    <#
+    .SYNOPSIS
+    Windows Firewall facts for the network matrix and its advisory (raw, locale-independent; Python decides).
+    .DESCRIPTION
+    - profiles: each profile of the active store (local settings merged with Group Policy, what the firewall enforces):
+      Enabled, DefaultInboundAction, AllowLocalFirewallRules as their invariant enum names (True/False/NotConfigured,
+      Block/Allow/NotConfigured).
+    - active_profile (Get-NetFirewallSetting) and connections: the network category of each connected adapter
+      (DomainAuthenticated/Private/Public), from which Python derives the profiles in force.
+    - stealth: the DisableStealthMode DWORD of each profile where it lives, the policy value (HKLM\SOFTWARE\Policies\...,
+      Domain/Private/Public/Standard) and the local one (SharedAccess\Parameters\FirewallPolicy, Domain/Standard/Public;
+      "Standard" is the Private profile); null when absent. 64-bit registry view.
+    - rules: every enabled inbound rule of the active store with its action, profiles, policy source (Local, GroupPolicy...)
+      and its port, application, service and address filters. Each filter class is read ONCE for the whole store
+      (-All) and joined to the rules by position or InstanceID: piping rule by rule into Get-NetFirewallPortFilter makes
+      one CIM association query per rule (about 30 ms per rule and class), which takes minutes with thousands of rules. The HNetCfg.FwPolicy2 COM
+      object is faster still but reads the local store only (no Group Policy rules, no policy source), so it would
+      miss exactly the rules a site's firewall team sets.
+    Each part has its own try/catch: a part that fails leaves its value null and its locale-independent error detail in
+    errors[part], never an empty list that would read as "no rule".
+    #>
+    $result = @{ profiles = $null; active_profile = $null; connections = $null; stealth = $null; rules = $null; errors = @{} }
+    try {
+        $result.profiles = @(Get-NetFirewallProfile -PolicyStore ActiveStore -ErrorAction Stop | ForEach-Object {
+                @{
+                    name = [string]$_.Name
+                    enabled = [string]$_.Enabled
+                    default_inbound_action = [string]$_.DefaultInboundAction
+                    allow_local_firewall_rules = [string]$_.AllowLocalFirewallRules
+                }
+            })
+    }
+    catch { $result.errors.profiles = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        $result.active_profile = [string](Get-NetFirewallSetting -PolicyStore ActiveStore -ErrorAction Stop).ActiveProfile
+        $missing = $null
+        $connected = @(Get-NetConnectionProfile -ErrorAction SilentlyContinue -ErrorVariable missing)
+        Assert-SafeqOnlyNotFound -ErrorList $missing
+        $result.connections = @($connected | Where-Object { $null -ne $_ } | ForEach-Object {
+                @{ interface_alias = [string]$_.InterfaceAlias; interface_index = [int]$_.InterfaceIndex; network_category = [string]$_.NetworkCategory }
+            })
+    }
+    catch { $result.errors.connections = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+        try {
+            $read = {
+                param($path)
+                $key = $base.OpenSubKey($path)
+                if ($null -eq $key) { return $null }
+                $value = $key.GetValue('DisableStealthMode')
+                $key.Dispose()
+                if ($null -eq $value) { return $null }
+                [int]$value
+            }
+            $policy = @{}
+            foreach ($name in 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'StandardProfile') {
+                $policy[$name] = & $read ('SOFTWARE\Policies\Microsoft\WindowsFirewall\' + $name)
+            }
+            $local = @{}
+            foreach ($name in 'DomainProfile', 'StandardProfile', 'PublicProfile') {
+                $local[$name] = & $read ('SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\' + $name)
+            }
+            $result.stealth = @{ policy = $policy; local = $local }
+        }
+        finally { $base.Dispose() }
+    }
+    catch { $result.errors.stealth = Get-SafeqErrorDetail -ErrorRecord $_ }
+    try {
+        # Every rule of the active store (-TracePolicyStore: a Group Policy rule then shows as GroupPolicy), then each filter
+        # class once. The store may hold two rules with one InstanceID (a Group Policy copy of a built-in rule beside the local
+        # one): a class whose InstanceID sequence equals the rules' is joined by position; otherwise by a dictionary of the ids
+        # that one rule and one filter carry, and a rule whose id is ambiguous gets no filter (filters_found false: no evidence).
+        $rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -TracePolicyStore -ErrorAction Stop)
+        $ruleIds = @($rules | ForEach-Object { [string]$_.InstanceID })
+        $joined = @{}
+        foreach ($class in 'Port', 'Application', 'Service', 'Address') {
+            $filters = @(& "Get-NetFirewall$($class)Filter" -All -PolicyStore ActiveStore -ErrorAction Stop)
+            $filterIds = @($filters | ForEach-Object { [string]$_.InstanceID })
+            $byRule = New-Object -TypeName 'object[]' -ArgumentList $rules.Count
+            if (($filterIds -join "`n") -ceq ($ruleIds -join "`n")) {
+                for ($i = 0; $i -lt $rules.Count; $i++) { $byRule[$i] = $filters[$i] }
+            }
+            else {
+                $count = @{}
+                foreach ($id in $ruleIds + $filterIds) { $count[$id] = 1 + [int]$count[$id] }
+                $index = @{}
+                foreach ($filter in $filters) { $index[[string]$filter.InstanceID] = $filter }
+                for ($i = 0; $i -lt $rules.Count; $i++) {
+                    if ($count[$ruleIds[$i]] -eq 2) { $byRule[$i] = $index[$ruleIds[$i]] }
+                }
+            }
+            $joined[$class] = $byRule
+        }
+        $inbound = New-Object -TypeName 'System.Collections.Generic.List[object]'
+        for ($i = 0; $i -lt $rules.Count; $i++) {
+            $rule = $rules[$i]
+            if ([string]$rule.Direction -ne 'Inbound' -or [string]$rule.Enabled -ne 'True') { continue }
+            $port = $joined['Port'][$i]
+            $program = $joined['Application'][$i]
+            $service = $joined['Service'][$i]
+            $address = $joined['Address'][$i]
+            $inbound.Add(@{
+                    id = $ruleIds[$i]
+                    display_name = [string]$rule.DisplayName
+                    action = [string]$rule.Action
+                    profiles = [string]$rule.Profile
+                    source = [string]$rule.PolicyStoreSourceType
+                    protocol = if ($null -ne $port) { [string]$port.Protocol } else { $null }
+                    local_ports = if ($null -ne $port) { @($port.LocalPort | ForEach-Object { [string]$_ }) } else { @() }
+                    program = if ($null -ne $program) { [string]$program.Program } else { $null }
+                    service = if ($null -ne $service) { [string]$service.Service } else { $null }
+                    remote_addresses = if ($null -ne $address) { @($address.RemoteAddress | ForEach-Object { [string]$_ }) } else { @() }
+                    filters_found = ($null -ne $port) -and ($null -ne $program) -and ($null -ne $service) -and ($null -ne $address)
+                })
+        }
+        $result.rules = $inbound.ToArray()
+    }
+    catch { $result.errors.rules = Get-SafeqErrorDetail -ErrorRecord $_ }
+    $result
+}
+
 $exportMembers = @{
     Function = 'Get-SafeqInnerException', 'Get-SafeqErrorDetail', 'Invoke-SafeqFactSection', 'Assert-SafeqOnlyNotFound',
     'ConvertTo-SafeqInvariantDate', 'New-SafeqSocketResult', 'Set-SafeqSocketError'
 }
+$exportMembers.Function += 'Get-SafeqFirewallFacts'
 Export-ModuleMember @exportMembers

@@ -97,6 +97,7 @@ def classify(spec, raw, windows=False, now=None):
     proto = spec['proto']
     result = {'host': spec['host'], 'port': spec['port'], 'proto': proto, 'probe': spec['probe'], 'entry': spec.get('entry'),
               'expect': spec.get('expect', 'open'), 'listener': bool(spec.get('listener')), 'resets': bool(spec.get('resets')),
+              'listener_missing': spec.get('listener_missing'),
               'source': spec.get('source') or '', 'state': UNKNOWN, 'reason': 'local-error', 'rtt_ms': raw.get('rtt_ms', 0.0),
               'attempts': raw.get('attempts', 1), 'detail': '', 'app': None, 'tls': None, 'icmp': raw.get('icmp')}
     outcome = raw['outcome']

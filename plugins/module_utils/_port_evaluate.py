@@ -23,6 +23,7 @@ One finding per entry: the worst of its targets; every sentence says from where 
 
 from __future__ import annotations
 
+from ansible_collections.safeq.preflight.plugins.module_utils import _firewall
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, MANUAL, PASS, SEVERITY, WARN, finding
 from ansible_collections.safeq.preflight.plugins.module_utils._port_classify import CLOSED, FILTERED, OPEN, OPEN_FILTERED, UNKNOWN
 
@@ -89,13 +90,46 @@ def verdict(expect, state, listener=False, resets=False):
     return _VERDICT[key][state]
 
 
+_NO_LISTENER = ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener')
+# ICMP answers that only a device on the path (or a host rule that rejects) sends: evidence of a block that stays after installation
+_ANSWERED_BETWEEN = ('admin-prohibited', 'host-unreachable', 'net-unreachable', 'icmp-port-unreachable')
+
+
+def _least_privilege(result):
+    """(status, reason, note) for a least-privilege flow that was not reachable. Before installation nothing allows the temporary
+    listener (powershell.exe), so Windows Firewall's default inbound Block alone makes any port look blocked, and SafeQ's
+    installer adds its own allow rules later: a pass needs evidence that survives the installation."""
+    if result['state'] == CLOSED:
+        return PASS, 'blocked-between', ('a reset came back although a listener was in place: a device between (or a host rule that '
+                                         'rejects) answers for the port, and it stays after installation')
+    if result['state'] == FILTERED and result.get('reason') in _ANSWERED_BETWEEN:
+        return PASS, 'blocked-between', 'a device between answered (%s): the block is on the path and stays after installation' % result['reason']
+    kind, sentence = _firewall.evidence_for(result.get('block_evidence'), result.get('source_address'))
+    if kind == 'block-rule':
+        return PASS, 'blocked-by-rule', '%s; block rules win over the allow rules SafeQ\'s installer adds' % sentence
+    if kind == 'firewall-off':
+        return PASS, 'blocked-between', '%s, so the silence came from a device between, and it stays after installation' % sentence
+    return MANUAL, 'block-not-proven', ("no answer, but Windows Firewall's default inbound Block drops traffic to the temporary "
+                                        "listener (powershell.exe has no allow rule), and SafeQ's installer adds its own allow rules "
+                                        "later: not proof that the port stays blocked (%s)" % sentence)
+
+
 def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
         return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
     sentence = '%s: %s' % (_flow(result), result['detail'])
-    if reason in _EXPLAIN and result['expect'] != 'open':
+    if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):
+        # the node runs a temporary listener, but not on this port (it could not bind it, or it did not answer on the node's
+        # loopback in time): nothing stood there, so the probe decides nothing about the row
+        reason = 'listener-missing'
+        sentence += ' (no temporary listener held this port: %s; %s)' % (result['listener_missing'], _EXPLAIN[verdict(
+            result['expect'], result['state'], False, result.get('resets'))[1]])
+    elif result['expect'] == 'closed' and status == PASS:
+        status, reason, note = _least_privilege(result)
+        sentence += ' (%s)' % note
+    elif reason in _EXPLAIN and result['expect'] != 'open':
         sentence += ' (%s)' % _EXPLAIN[reason]
     if status == PASS and result['state'] == OPEN and result.get('tls'):
         status, reason, tls_sentence = _tls_verdict(result['tls'], tls_min_days)
@@ -125,7 +159,15 @@ def _remediation(status, reason, result):
         return 'Nothing listens on %s: start the service, or correct the port.' % where
     if reason == 'reachable-should-be-blocked':
         return 'Block %s: %s.' % (where, firewall_rule(result))
-    if reason in ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener'):
+    if reason == 'block-not-proven':
+        return ('Make the block last beyond the installation and give the evidence: add an inbound Block rule on %s (%s; block '
+                'rules win over allow rules), then run again; or block the port on the network firewall between so that it resets '
+                'or answers admin-prohibited; or attest the network block and waive this row.'
+                % (result['host'], _firewall.block_rule(result['proto'], result['port'], result.get('source_address') or None)))
+    if reason == 'listener-missing':
+        return ('Free %s on the destination (see the listener\'s conflict or bind error), or give the listener more time to start '
+                '(safeq_listener_ready_seconds), then run again; or prove the flow by hand with a listener in place.' % where)
+    if reason in _NO_LISTENER:
         return ('Prove %s by hand with a listener on the destination, or enable the temporary listeners '
                 '(safeq_temporary_listeners: true), or mark the destination as answering resets if it does.' % where)
     if reason == 'no-udp-answer':

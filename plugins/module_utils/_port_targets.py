@@ -28,6 +28,7 @@ TARGET_OPTIONS = {
     'server_name': {'type': 'str'},
     'listener': {'type': 'bool', 'default': False},
     'resets': {'type': 'bool', 'default': False},
+    'listener_missing': {'type': 'str'},
 }
 
 ARGUMENT_SPEC = {
@@ -115,7 +116,8 @@ def expand(targets, max_probes=MAX_PROBES):
                 continue
             seen.add(key)
             probes.append({'id': 'p%d' % len(probes), 'host': host, 'port': port, 'proto': proto, 'probe': probe,
-                           'entry': target.get('entry'), 'expect': expect, 'server_name': server_name, **flags})
+                           'entry': target.get('entry'), 'expect': expect, 'server_name': server_name,
+                           'listener_missing': None if flags['listener'] else target.get('listener_missing') or None, **flags})
             if len(probes) > max_probes:
                 raise TargetError('targets: more than %d probes (host x port x proto) in one call; split the targets over several tasks'
                                   % max_probes)

@@ -84,6 +84,12 @@ options:
             evidence only then; otherwise the row is V(manual) (Windows Firewall drops traffic to ports nobody listens on).
         type: bool
         default: false
+      listener_missing:
+        description:
+          - Why no temporary listener holds this port although the destination runs one (for example V(conflict) or V(not-ready),
+            with its detail); a row that cannot be decided without the listener then ends V(manual) with reason V(listener-missing)
+            and this text, instead of a general one. Ignored when O(targets[].listener) is V(true).
+        type: str
   timeout:
     description:
       - Seconds to wait for each probe's answer (per attempt). From a Windows node use at least 2.5 for TCP if refusals matter

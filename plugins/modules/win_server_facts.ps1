@@ -287,6 +287,9 @@ Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
         $result
     }
 }
+# Windows Firewall (the network matrix's evidence for least-privilege rows, and its advisory): profiles, stealth mode and the
+# enabled inbound rules, each part with its own error (Get-SafeqFirewallFacts in _SafeqGather.psm1).
+Invoke-SafeqFactSection @section -Name 'firewall' -ScriptBlock { Get-SafeqFirewallFacts }
 $facts.errors = $errors
 $facts.error_details = $details
 $module.Result.facts = $facts

@@ -36,6 +36,15 @@ description:
     C(Get-MpComputerStatus) C(RealTimeProtectionEnabled) and C(AMRunningMode), C(Get-MpPreference) C(ExclusionPath);
     C(DisplayName) and C(Start) of the C(HKLM\\SYSTEM\\CurrentControlSet\\Services) subkeys whose C(Group) is
     C(FSFilter Anti-Virus) (antivirus filter drivers);
+    Windows Firewall (C(facts.firewall)): C(Get-NetFirewallProfile -PolicyStore ActiveStore) C(Name), C(Enabled),
+    C(DefaultInboundAction), C(AllowLocalFirewallRules); C(Get-NetFirewallSetting -PolicyStore ActiveStore) C(ActiveProfile);
+    C(Get-NetConnectionProfile) C(InterfaceAlias), C(InterfaceIndex), C(NetworkCategory); the C(DisableStealthMode) values of
+    C(HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\{Domain,Private,Public,Standard}Profile) and
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\{Domain,Standard,Public}Profile)
+    (64-bit view); every enabled inbound rule of C(Get-NetFirewallRule -PolicyStore ActiveStore -TracePolicyStore) (C(InstanceID),
+    C(DisplayName), C(Direction), C(Enabled), C(Action), C(Profile), C(PolicyStoreSourceType)) joined by position or C(InstanceID)
+    to C(Get-NetFirewallPortFilter -All) (C(Protocol), C(LocalPort)), C(Get-NetFirewallApplicationFilter -All) (C(Program)),
+    C(Get-NetFirewallServiceFilter -All) (C(Service)) and C(Get-NetFirewallAddressFilter -All) (C(RemoteAddress)), each read once for the whole store;
     and, when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
     and the first entry of C(Get-ChildItem) of that UNC path."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
@@ -90,6 +99,16 @@ facts:
     platform: {edition_id: ServerStandard, installation_type: Server, current_build: "20348", ubr: 4405, processor_architecture: AMD64}
     hotfixes: [{id: KB5068787, description: Security Update, installed_on_raw: 11/12/2026}]
     msi_version: 5.0.20348.1
+    firewall:
+      profiles: [{name: Domain, enabled: 'True', default_inbound_action: Block, allow_local_firewall_rules: 'True'}]
+      active_profile: Domain
+      connections: [{interface_alias: Ethernet0, interface_index: 6, network_category: DomainAuthenticated}]
+      stealth: {policy: {DomainProfile: null, PrivateProfile: null, PublicProfile: null, StandardProfile: null},
+                local: {DomainProfile: null, StandardProfile: null, PublicProfile: null}}
+      rules: [{id: '{6f1c2a10-5e7d-4c1b-9a3e-0b7c1d2e3f41}', display_name: 'SafeQ: block JMX', action: Block, profiles: Any,
+               source: GroupPolicy, protocol: TCP, local_ports: ['19898'], program: Any, service: Any, remote_addresses: [Any],
+               filters_found: true}]
+      errors: {}
     errors: {}
     error_details: {}
 """

@@ -7,7 +7,8 @@ Each port-table row names its flow (``direction``: from which peers to which) an
 given server role probes every row that applies to the site (its features) and starts at that role,
 towards every address the site gives for the destination peer. Derived targets expect ``reachable``:
 the rows are about what firewalls let through. Before SafeQ is installed nothing listens on the nodes,
-so a target is marked ``listener`` when its address runs a temporary listener (``listening``) and
+so a target is marked ``listener`` when the temporary listener on its address holds that very port and answered on
+the node's loopback before the probes (``listening``, per port: ``listener_of``) and
 ``resets`` when its peer name or address is known to answer resets (``resets``); without either, a
 refusal or silence proves nothing and the row ends ``manual`` (Windows Firewall drops instead of
 resetting). ``inbound_ports`` lists the ports a node's temporary listener must open.
@@ -64,16 +65,75 @@ def _probeable(entry):
     return entry.get('implemented_by') == 'port_check' and entry['protocol'] in ('tcp', 'udp') and ports_of(entry) is not None
 
 
-def _flags(resets, listening):
-    resets = {str(item).lower() for item in resets or ()}
-    listening = {str(item).lower() for item in listening or ()}
+READY = 'ready'
 
-    def flags(peer, host):
-        return {'listener': host.lower() in listening, 'resets': peer in resets or host.lower() in resets}
+
+def resets_problems(resets, nodes=None):
+    """What is wrong with ``safeq_peers_answer_resets`` (empty when nothing). ``nodes``: inventory host to its names/addresses.
+
+    A SafeQ server (a CML node, ORS, CRS) runs Windows, and Windows Firewall in its default stealth mode never answers a
+    port without a listener with a reset or ICMP port unreachable: a reset "from" it comes from a device between, so
+    taking it as proof of the path would be a false pass. Server roles and the nodes' own names and addresses are refused;
+    the flows to them are proved with the temporary listeners instead."""
+    if not isinstance(resets, (list, tuple)):
+        return []
+    owners = {}
+    for host, names in (nodes or {}).items():
+        for name in [host] + [item for item in names or () if item]:
+            owners.setdefault(str(name).lower(), host)
+    problems = []
+    for item in resets:
+        text = str(item).lower()
+        if text in _catalogue.SERVER_ROLES:
+            problems.append("'%s' is a SafeQ server role: a Windows SafeQ server with its firewall on never answers with a reset "
+                            '(stealth mode), so a reset from there comes from a device between and proves nothing; remove it (the '
+                            'flows to SafeQ servers are proved with their temporary listeners)' % item)
+        elif text in owners:
+            problems.append("'%s' is SafeQ node %s: a Windows SafeQ server with its firewall on never answers with a reset (stealth "
+                            'mode); remove it (its flows are proved with its temporary listener)' % (item, owners[text]))
+    return problems
+
+
+def listening_problems(listening):
+    """What is wrong with a ``listening`` mapping (empty when nothing): each message names the value."""
+    if not isinstance(listening, dict):
+        return ["must be a mapping of node address to {'PROTO/PORT': 'ready' or why not}, got %r" % (listening,)]
+    return ['%s must be a mapping of PROTO/PORT to a state, got %r' % (host, ports) for host, ports in listening.items()
+            if not isinstance(ports, dict)]
+
+
+def listener_of(listening, host, proto, port):
+    """``(listener, why not)`` for one port of one host. ``listening`` maps a node address to ``{'tcp/6020': state}``: only
+    ``ready`` (the temporary listener bound the port AND answered on the node's own loopback before any probe) is a listener;
+    any other state (``conflict``, ``error``, ``not-ready``, with its detail) says why there is none. A host not in the
+    mapping runs no listener (``None``: nothing to say)."""
+    ports = {str(key).lower(): value for key, value in (listening or {}).items()}.get(str(host).lower())
+    if ports is None:
+        return False, None
+    state = ports.get('%s/%d' % (proto, int(port)))
+    if state == READY:
+        return True, None
+    return False, state or 'not-requested: the temporary listener was not asked to open this port'
+
+
+def known_resets(resets):
+    """The peers and addresses known to answer resets; server roles never (see ``resets_problems``)."""
+    return {str(item).lower() for item in resets or ()} - set(_catalogue.SERVER_ROLES)
+
+
+def _flags(resets, listening):
+    resets = known_resets(resets)
+    problems = listening_problems(listening or {})
+    if problems:
+        raise DeriveError('listening: %s' % '; '.join(problems))
+
+    def flags(peer, host, proto, port):
+        listener, missing = listener_of(listening, host, proto, port)
+        return {'listener': listener, 'listener_missing': missing, 'resets': peer in resets or host.lower() in resets}
     return flags
 
 
-def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=(), listeners=True):
+def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=None, listeners=True):
     """The port_check targets of a ``server_role`` node. Rows with a port range or word, multicast rows and rows whose
     destination has no address are left out (the report shows them as not checked). With ``listeners`` false, flows to
     another SafeQ node that is not known to answer resets are left out too (``_port_matrix`` reports them as skip)."""
@@ -93,12 +153,12 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
             continue
         hosts = [(peer, host) for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
         for peer, host in dict.fromkeys(hosts):
-            known = flags(peer, host)
-            if not listeners and peer in _catalogue.SERVER_ROLES and not known['resets'] and not known['listener']:
+            known = [flags(peer, host, entry['protocol'], port) for port in ports_of(entry)]
+            if not listeners and peer in _catalogue.SERVER_ROLES and not any(item['resets'] or item['listener'] for item in known):
                 continue
-            for port in ports_of(entry):
+            for port, flag in zip(ports_of(entry), known):
                 targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
-                                     'probe': PROBES.get((entry['protocol'], port), 'none')}, **flags(peer, host)))
+                                     'probe': PROBES.get((entry['protocol'], port), 'none')}, **flag))
     return targets
 
 

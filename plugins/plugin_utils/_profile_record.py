@@ -75,6 +75,9 @@ class _Replacer:
             return {name: self.walk(item, name, in_errors or name in ERROR_KEYS) for name, item in value.items()}
         if isinstance(value, list):
             return [self.walk(item, key, in_errors) for item in value]
+        if isinstance(value, str) and key == 'remote_addresses':
+            # a firewall rule's subnet keeps its mask or prefix (10.20.0.0/255.255.0.0): only the address part is replaced
+            return '/'.join([self.text(part) for part in value.split('/', 1)[:1]] + value.split('/', 1)[1:])
         if isinstance(value, str):
             return self.text(value, addresses=in_errors or key in ADDRESS_KEYS)
         return value

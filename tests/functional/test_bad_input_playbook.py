@@ -48,6 +48,10 @@ SITE = [
     ('peers-unknown', {'safeq_peers': {'smpt': ['mail1']}}, {}, 'safeq_peers', "unknown peer name 'smpt'"),
     ('peers-string', {'safeq_peers': {'smtp': 'mail1'}}, {}, 'safeq_peers', "smtp must be a list of host names or addresses, got 'mail1'"),
     ('peers-list', {'safeq_peers': ['mail1']}, {}, 'safeq_peers', 'must be a mapping of peer name'),
+    # a Windows SafeQ server in stealth mode never resets: a reset "from" it comes from a device between (a false pass)
+    ('resets-server-role', {'safeq_peers_answer_resets': ['printer', 'ors']}, {}, 'safeq_peers_answer_resets',
+     "'ors' is a SafeQ server role"),
+    ('resets-node', {'safeq_peers_answer_resets': ['CML2']}, {}, 'safeq_peers_answer_resets', "'CML2' is SafeQ node cml2"),
     ('features-on-one-node', {}, {'safeq_features': ['external_db']}, 'safeq_features', 'host cml2 sets it differently from the run ([])'),
     ('ldap-differs-between-nodes', {}, {'safeq_ldap_servers': ['198.18.0.31']}, 'safeq_ldap_servers',
      'differs between the CML nodes cml1, cml2; the directory is audited once'),

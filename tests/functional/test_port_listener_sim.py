@@ -31,12 +31,12 @@ NODES = {'lsn1': '127.0.0.151', 'lsn2': '127.0.0.152'}
 SECONDS = 30  # long enough for the play under load; the test waits for the expiry
 
 
-def _profiles(tmp_path):
+def _profiles(tmp_path, listeners=None):
     paths = []
     for name, address in NODES.items():
         path = tmp_path / (name + '.yml')
         path.write_text(yaml.safe_dump({'name': name, 'address': address, 'port': 0, 'credentials': {'username': 'LAB\\x', 'password': 'pw'},
-                                        'probes': {'win_port_listener': {}, 'win_port_probe': {'live': True}}}))
+                                        'probes': {'win_port_listener': (listeners or {}).get(name, {}), 'win_port_probe': {'live': True}}}))
         paths.append(str(path))
     return paths
 
@@ -108,6 +108,76 @@ def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tm
         time.sleep(SECONDS + 1)
         assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
         assert _refused(NODES['lsn1'], 6020) and _refused(NODES['lsn2'], 6020)
+
+
+def _with_workstation_vantage(inventory):
+    data = yaml.safe_load(open(inventory, encoding='utf-8'))  # pylint: disable=consider-using-with
+    data['all']['children']['safeq_vantage_workstation'] = {'hosts': {'vp-ws': {
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(data, handle)
+
+
+def test_a_port_that_cannot_bind_and_a_listener_that_binds_late_are_never_taken_for_listeners(tmp_path):
+    """Ground truth: lsn1's listener binds its sockets only 8 s after it started (as a slow PowerShell start does); lsn2's
+    listener cannot bind JMX 19898 (WSAEACCES, an excluded port range: nothing listens there). Nothing on loopback blocks
+    anything, so every flow to a bound port is open. Before this was fixed, "started" counted as listening on every port:
+    the probes reached lsn1 before its bind (a refusal judged as "refused although a listener was in place") and lsn2's
+    19898 refused (no listener) was a least-privilege pass, "blocked"."""
+    late = 8
+    listeners = {'lsn1': {'bind_delay_s': late}, 'lsn2': {'unbindable': ['tcp/19898']}}
+    with SimulatedNodes(_profiles(tmp_path, listeners)) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {
+            'safeq_features': ['cluster'], 'safeq_listener_seconds': 60, 'safeq_listener_ready_seconds': 30, 'safeq_port_timeout': 1.0})
+        _with_workstation_vantage(inventory)
+        started = time.monotonic()
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        found = {}
+        for name in NODES:
+            data = json.loads((tmp_path / (name + '.json')).read_text())
+            found[name] = {f['id']: f for r in data['results'] for f in r['result'].get('findings') or ()}
+        late_node = found['lsn1']  # every port answered on its loopback before any probe: judged with the listener in place
+        for entry in ('net.cluster.tcp-6020', 'net.ws-in.tcp-80-443'):
+            assert (late_node[entry]['status'], late_node[entry]['reason']) == ('pass', 'open'), late_node[entry]
+        assert late_node['net.ws-in.tcp-19898']['reason'] == 'reachable-should-be-blocked'
+        jmx = found['lsn2']['net.ws-in.tcp-19898']  # refused by the kernel: no listener there, so no proof of "blocked"
+        assert (jmx['status'], jmx['reason']) == ('manual', 'listener-missing'), jmx
+        assert 'conflict' in jmx['detail'] and '10013' in jmx['detail']
+        assert (found['lsn2']['net.cluster.tcp-6020']['status'], found['lsn2']['net.cluster.tcp-6020']['reason']) == ('pass', 'open')
+        assert time.monotonic() - started > late  # the play waited for the late listener
+        loopback = [e for e in nodes.commands('lsn1') if e['module'] == 'win_port_probe']
+        assert loopback and all(p['host'] == '127.0.0.1' for p in loopback[0]['params']['probes'])
+    deadline = started + 60 + late + 5  # the listeners end by their own timer (the next test reuses the addresses)
+    while time.monotonic() < deadline and [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]:
+        time.sleep(0.5)
+    assert not [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]
+
+
+def test_a_listener_that_dies_before_the_probes_is_never_taken_for_one(tmp_path):
+    """Ground truth: lsn1's listener answers the readiness probe on its loopback, then closes every socket (it dies before the
+    vantage point probes). The kernel then refuses the probes. Judged as if the listener were there, the refused JMX port was a
+    least-privilege pass ("a device between reset it") and the web port a fail; the check after the probes finds the listener
+    gone, so both are manual (listener-missing, expired)."""
+    with SimulatedNodes(_profiles(tmp_path, {'lsn1': {'close_after_accepts': 1}})) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {'safeq_features': ['cluster'], 'safeq_listener_seconds': 20,
+                                                                           'safeq_port_timeout': 1.0})
+        _with_workstation_vantage(inventory)
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        data = json.loads((tmp_path / 'lsn1.json').read_text())
+        vantage = {f['id']: f for r in data['results'] if 'results' not in r['result'] for f in r['result']['findings']}
+        for entry in ('net.ws-in.tcp-19898', 'net.ws-in.tcp-80-443'):
+            assert (vantage[entry]['status'], vantage[entry]['reason']) == ('manual', 'listener-missing'), vantage[entry]
+            assert 'expired' in vantage[entry]['detail']
+        other = json.loads((tmp_path / 'lsn2.json').read_text())  # lsn2's listener lived: its rows are judged with it
+        vantage = {f['id']: f for r in other['results'] if 'results' not in r['result'] for f in r['result']['findings']}
+        assert (vantage['net.ws-in.tcp-80-443']['status'], vantage['net.ws-in.tcp-19898']['reason']) == ('pass', 'reachable-should-be-blocked')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]:
+        time.sleep(0.5)
 
 
 def test_killing_the_controller_mid_inbound_phase_leaves_no_listener_after_the_expiry_bound(tmp_path):

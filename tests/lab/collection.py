@@ -26,6 +26,9 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_evaluate as ldap_evaluate  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_channel as ldap_channel  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_wire as ldap_wire  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_evaluate as port_evaluate  # noqa: E402,F401
+from ansible_collections.safeq.preflight.plugins.module_utils import _firewall as firewall  # noqa: E402,F401
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue as catalogue  # noqa: E402,F401
 
-__all__ = ['ssrp', 'tds', 'sql_probe', 'port_check', 'port_engine', 'ldap_audit', 'ldap_evaluate', 'ldap_channel', 'ldap_wire', 'catalogue']
+__all__ = ['ssrp', 'tds', 'sql_probe', 'port_check', 'port_engine', 'ldap_audit', 'ldap_evaluate', 'ldap_channel', 'ldap_wire', 'port_evaluate',
+           'firewall', 'catalogue']

@@ -23,9 +23,10 @@ ACTIVE = {}  # (address, proto, port) -> socket
 _LOCK = threading.Lock()
 
 
-def _serve(sock, proto, deadline):
+def _serve(sock, proto, deadline, limit=None):
     sock.settimeout(0.05)
-    while time.monotonic() < deadline:
+    served = 0
+    while time.monotonic() < deadline and (limit is None or served < limit):
         try:
             if proto == 'tcp':
                 conn, dummy = sock.accept()
@@ -34,6 +35,7 @@ def _serve(sock, proto, deadline):
             else:
                 data, peer = sock.recvfrom(2048)
                 sock.sendto(data, peer)
+            served += 1
         except socket.timeout:
             continue
         except OSError:
@@ -74,7 +76,31 @@ def _bind(address, proto, port):
     return sock
 
 
-def respond(profile_value, params, node=None):  # pylint: disable=unused-argument
+def _late(address, proto, port, duration, delay):
+    """Bind after ``delay`` seconds (a listener whose process is slow to start), then serve until the same expiry."""
+    time.sleep(delay)
+    try:
+        sock = _bind(address, proto, port)
+    except OSError:
+        return
+    with _LOCK:
+        ACTIVE[(address, proto, port)] = sock
+    left = max(0.0, duration - delay)
+    threading.Thread(target=_serve, args=(sock, proto, time.monotonic() + left), daemon=True).start()
+    timer = threading.Timer(left, _close, args=(sock,))
+    timer.daemon = True
+    timer.start()
+
+
+def respond(profile_value, params, node=None):
+    """Profile value: ``{}``; ``unbindable: ['tcp/19898']`` makes those binds fail as in an excluded port range (WSAEACCES
+    10013, nothing listens there); ``bind_delay_s: N`` makes a listener that runs for a while (duration > 0) bind its sockets
+    only N seconds after the start answer (as the real one does after PowerShell has started and compiled Ansible.Basic);
+    ``close_after_accepts: N`` makes each socket close after N connections or datagrams (a listener that dies early)."""
+    profile_value = profile_value or {}
+    limit = profile_value.get('close_after_accepts')  # a listener that dies early: each socket closes after N connections/datagrams
+    unbindable = {str(item).lower() for item in profile_value.get('unbindable') or ()}
+    delay = float(profile_value.get('bind_delay_s') or 0)
     address = (node or {}).get('address') or '127.0.0.1'
     duration = int(params.get('duration_s', 300))
     deadline = time.monotonic() + duration
@@ -82,6 +108,15 @@ def respond(profile_value, params, node=None):  # pylint: disable=unused-argumen
     for item in params.get('ports') or []:
         proto, port = item.get('proto') or 'tcp', int(item['port'])
         entry = {'port': port, 'proto': proto, 'state': 'bound', 'socket_error': None, 'holder': None, 'message': ''}
+        if '%s/%d' % (proto, port) in unbindable:
+            entry.update(state='conflict', socket_error=10013, message='An attempt was made to access a socket in a way forbidden by its '
+                         'access permissions', holder={'pid': None, 'name': None, 'address': None, 'lookup_error': 'no endpoint found'})
+            ports.append(entry)
+            continue
+        if delay and duration > 0:
+            threading.Thread(target=_late, args=(address, proto, port, duration, delay), daemon=True).start()
+            ports.append(entry)
+            continue
         try:
             sock = _bind(address, proto, port)
         except OSError as exc:
@@ -98,7 +133,7 @@ def respond(profile_value, params, node=None):  # pylint: disable=unused-argumen
             continue
         with _LOCK:
             ACTIVE[(address, proto, port)] = sock
-        threading.Thread(target=_serve, args=(sock, proto, deadline), daemon=True).start()
+        threading.Thread(target=_serve, args=(sock, proto, deadline, limit), daemon=True).start()
         timer = threading.Timer(duration, _close, args=(sock,))
         timer.daemon = True
         timer.start()

@@ -7,7 +7,8 @@ Profile value ``{live: true}``: the probes run for real from this machine (the c
 engine, all at once) and are reported the way the win_port_probe module reports them on Windows: WinSock codes
 (refused 10061, ICMP port-unreachable on UDP 10054, timeout 10060, host unreachable 10065, network
 unreachable 10051, access denied 10013, name not found 11001), TLS versions as SslStream names. Other keys
-``"HOST:PORT/PROTO"`` give canned raw outcomes.
+``"HOST:PORT/PROTO"`` give canned raw outcomes. A probe of the node's loopback (``127.0.0.1``) goes to the simulated
+node's own 127.0.0.x address, where its simulated listeners are (the readiness probe of the network role).
 """
 
 from __future__ import annotations
@@ -38,10 +39,18 @@ def _as_windows(raw, proto):
     return result
 
 
-def respond(profile_value, params):
+NODE_AWARE = True
+LOOPBACK = ('127.0.0.1', 'localhost')
+
+
+def respond(profile_value, params, node=None):
+    """The node's own loopback (``127.0.0.1``, ``localhost``) is the simulated node's own address: its listeners bind there."""
     profile_value = profile_value or {}
+    own = (node or {}).get('address')
     live, results = [], {}
     for probe in params.get('probes', []):
+        if own and str(probe['host']).lower() in LOOPBACK:
+            probe = dict(probe, host=own)
         key = '%s:%s/%s' % (probe['host'], probe['port'], probe['proto'])
         if key in profile_value:
             results[probe['id']] = dict({'id': probe['id'], 'address': None, 'socket_error': None, 'rtt_ms': 1.0, 'attempts': 1,

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_nodes
+from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_nodes, check_resets
 
 
 def test_peers_with_an_unknown_name_or_a_bare_string_are_named():
@@ -17,3 +17,15 @@ def test_peers_with_an_unknown_name_or_a_bare_string_are_named():
 
 def test_valid_nodes_give_no_message():
     assert check_nodes({'cml1': {'safeq_peers': {'smtp': ['mx1'], 'printer': ['10.1.2.3']}, 'safeq_server_role': 'cml'}}, []) == []
+
+
+def test_safeq_servers_are_refused_as_answering_resets_naming_the_variable_the_value_and_the_host():
+    nodes = {'cml1': {'safeq_peers_answer_resets': ['printer', 'crs', '198.18.0.12']}, 'cml2': {'safeq_peers_answer_resets': ['smtp']}}
+    messages = check_resets(nodes, {'cml1': ['198.18.0.11'], 'cml2': ['198.18.0.12']})
+    assert messages == [
+        "safeq_peers_answer_resets on host cml1: 'crs' is a SafeQ server role: a Windows SafeQ server with its firewall on never answers "
+        'with a reset (stealth mode), so a reset from there comes from a device between and proves nothing; remove it (the flows to '
+        'SafeQ servers are proved with their temporary listeners)',
+        "safeq_peers_answer_resets on host cml1: '198.18.0.12' is SafeQ node cml2: a Windows SafeQ server with its firewall on never "
+        'answers with a reset (stealth mode); remove it (its flows are proved with its temporary listener)']
+    assert check_resets({'cml1': {'safeq_peers_answer_resets': ['printer', 'ldap']}}, {'cml1': ['198.18.0.11']}) == []

@@ -103,10 +103,12 @@ VERDICTS = [
     ('open', 'reachable', False, False, 'pass', 'open'), ('closed', 'reachable', False, False, 'manual', 'reset-not-evidence'),
     ('filtered', 'reachable', False, False, 'manual', 'silent-no-listener'),
     ('open|filtered', 'reachable', False, False, 'manual', 'udp-silent-no-listener'),
-    # least privilege
-    ('open', 'closed', True, False, 'warn', 'reachable-should-be-blocked'), ('filtered', 'closed', True, False, 'pass', 'blocked'),
-    ('closed', 'closed', True, False, 'pass', 'blocked'), ('closed', 'closed', False, True, 'warn', 'reachable-should-be-blocked'),
-    ('filtered', 'closed', False, True, 'pass', 'blocked'), ('filtered', 'closed', False, False, 'manual', 'silent-no-listener'),
+    # least privilege: silence with the listener in place may be Windows Firewall's default Block for powershell.exe, which
+    # SafeQ's installer lifts with its own allow rules: never a pass without evidence (see LEAST_PRIVILEGE)
+    ('open', 'closed', True, False, 'warn', 'reachable-should-be-blocked'), ('filtered', 'closed', True, False, 'manual', 'block-not-proven'),
+    ('open|filtered', 'closed', True, False, 'manual', 'block-not-proven'),
+    ('closed', 'closed', True, False, 'pass', 'blocked-between'), ('closed', 'closed', False, True, 'warn', 'reachable-should-be-blocked'),
+    ('filtered', 'closed', False, True, 'manual', 'block-not-proven'), ('filtered', 'closed', False, False, 'manual', 'silent-no-listener'),
     ('closed', 'closed', False, False, 'manual', 'reset-not-evidence'), ('open', 'closed', False, False, 'warn', 'reachable-should-be-blocked'),
     ('unknown', 'open', False, False, 'error', 'x'), ('unknown', 'reachable', True, False, 'error', 'x'),
 ]
@@ -115,6 +117,88 @@ VERDICTS = [
 @pytest.mark.parametrize('state, expect, listener, resets, status, reason', VERDICTS)
 def test_each_expectation_judges_each_state(state, expect, listener, resets, status, reason):
     assert _port_evaluate.judge(_result(state, expect, listener=listener, resets=resets))[:2] == (status, reason)
+
+
+FW_ON = {'profiles': [{'name': 'Domain', 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}],
+         'connections': [{'interface_alias': 'Ethernet', 'interface_index': 4, 'network_category': 'DomainAuthenticated'}],
+         'active_profile': 'Domain', 'stealth': None, 'errors': {}, 'rules': []}
+BLOCK_80 = {'id': 'b80', 'display_name': 'Block 80', 'action': 'Block', 'profiles': 'Any', 'source': 'Local', 'protocol': 'TCP',
+            'local_ports': ['80'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
+
+
+def _with(fw_change=None, rule_change=None, rules=True):
+    fw = dict(FW_ON, **(fw_change or {}))
+    if rules:
+        fw['rules'] = [dict(BLOCK_80, **(rule_change or {}))]
+    return fw
+
+
+# (state, reason, node firewall facts, source address) -> (status, reason): least privilege with the listener in place
+LEAST_PRIVILEGE = [
+    ('filtered', 'no-response', None, None, 'manual', 'block-not-proven'),  # no facts: silence proves nothing lasting
+    ('filtered', 'no-response', _with(rules=False), None, 'manual', 'block-not-proven'),  # firewall on, no block rule
+    ('filtered', 'no-response', _with(), None, 'pass', 'blocked-by-rule'),  # an explicit Block rule: survives installation
+    ('open|filtered', 'no-response', _with(rule_change={'protocol': 'Any', 'local_ports': ['Any']}), None, 'pass', 'blocked-by-rule'),
+    ('filtered', 'no-response', _with(rule_change={'local_ports': ['81-90']}), None, 'manual', 'block-not-proven'),
+    ('filtered', 'no-response', _with(rule_change={'local_ports': ['RPC']}), None, 'manual', 'block-not-proven'),  # a keyword
+    ('filtered', 'no-response', _with(rule_change={'action': 'Allow'}), None, 'manual', 'block-not-proven'),
+    ('filtered', 'no-response', _with(rule_change={'program': 'C:\\x.exe'}), None, 'manual', 'block-not-proven'),  # one program only
+    ('filtered', 'no-response', _with(rule_change={'profiles': 'Public'}), None, 'manual', 'block-not-proven'),  # not the profile in force
+    ('filtered', 'no-response', _with(rule_change={'filters_found': False}), None, 'manual', 'block-not-proven'),
+    # a local rule Group Policy ignores (AllowLocalFirewallRules False) blocks nothing; a GPO rule does
+    ('filtered', 'no-response', _with({'profiles': [dict(FW_ON['profiles'][0], allow_local_firewall_rules='False')]}), None,
+     'manual', 'block-not-proven'),
+    ('filtered', 'no-response', _with({'profiles': [dict(FW_ON['profiles'][0], allow_local_firewall_rules='False')]},
+                                      {'source': 'GroupPolicy'}), None, 'pass', 'blocked-by-rule'),
+    # remote addresses: only a source the rule names
+    ('filtered', 'no-response', _with(rule_change={'remote_addresses': ['198.18.5.0/255.255.255.0']}), '198.18.5.10', 'pass', 'blocked-by-rule'),
+    ('filtered', 'no-response', _with(rule_change={'remote_addresses': ['198.18.5.0/24']}), '198.18.6.10', 'manual', 'block-not-proven'),
+    ('filtered', 'no-response', _with(rule_change={'remote_addresses': ['198.18.5.1-198.18.5.20']}), '198.18.5.10', 'pass', 'blocked-by-rule'),
+    ('filtered', 'no-response', _with(rule_change={'remote_addresses': ['LocalSubnet']}), '198.18.5.10', 'manual', 'block-not-proven'),
+    ('filtered', 'no-response', _with(rule_change={'remote_addresses': ['198.18.5.0/24']}), None, 'manual', 'block-not-proven'),
+    # firewall off in the profile in force: the silence came from a device between
+    ('filtered', 'no-response', _with({'profiles': [dict(FW_ON['profiles'][0], enabled='False')]}, rules=False), None, 'pass', 'blocked-between'),
+    ('filtered', 'no-response', _with({'profiles': [dict(FW_ON['profiles'][0], enabled='False')], 'connections': [],
+                                       'active_profile': 'Domain, Public'}), None, 'manual', 'block-not-proven'),  # Public unknown
+    # a device between answered
+    ('filtered', 'admin-prohibited', None, None, 'pass', 'blocked-between'), ('closed', 'conn-refused', None, None, 'pass', 'blocked-between'),
+]
+
+
+@pytest.mark.parametrize('state, why, fw, source, status, reason', LEAST_PRIVILEGE)
+def test_a_least_privilege_port_passes_only_on_evidence_that_survives_installation(state, why, fw, source, status, reason):
+    from ansible_collections.safeq.preflight.plugins.module_utils import _firewall  # pylint: disable=import-outside-toplevel
+    result = dict(_result(state, 'closed', reason=why, listener=True), block_evidence=_firewall.block_candidates(fw, 'tcp', 80),
+                  source_address=source)
+    judged = _port_evaluate.judge(result)
+    assert judged[:2] == (status, reason), judged[2]
+    if reason == 'block-not-proven':
+        finding = _port_evaluate.evaluate([result])[0]
+        assert 'New-NetFirewallRule -DisplayName "SafeQ block TCP 80" -Direction Inbound -Protocol TCP -LocalPort 80' in finding['remediation']
+        assert '-Action Block' in finding['remediation'] and 'SafeQ\'s installer' in finding['detail']
+
+
+# The node runs a temporary listener, but not on this port: the precheck could not bind it (conflict, excluded range) or it did
+# not answer on the node's loopback in time. Nothing stood there, so no reset or silence can pass or fail the row on a listener.
+MISSING = [
+    ('filtered', 'reachable', False, 'manual', 'listener-missing'), ('closed', 'reachable', False, 'manual', 'listener-missing'),
+    ('open|filtered', 'reachable', False, 'manual', 'listener-missing'), ('filtered', 'closed', False, 'manual', 'listener-missing'),
+    ('closed', 'closed', False, 'manual', 'listener-missing'), ('open|filtered', 'closed', False, 'manual', 'listener-missing'),
+    # what still decides a row without a listener decides it here too
+    ('open', 'reachable', False, 'pass', 'open'), ('open', 'closed', False, 'warn', 'reachable-should-be-blocked'),
+    ('closed', 'reachable', True, 'pass', 'reachable'), ('filtered', 'reachable', True, 'fail', 'filtered'),
+]
+
+
+@pytest.mark.parametrize('state, expect, resets, status, reason', MISSING)
+def test_a_port_the_listener_did_not_hold_is_never_judged_as_if_it_did(state, expect, resets, status, reason):
+    result = dict(_result(state, expect, listener=False, resets=resets), listener_missing='conflict: the port is in use (socket error 10048)')
+    judged = _port_evaluate.judge(result)
+    assert judged[:2] == (status, reason)
+    if reason == 'listener-missing':
+        assert 'no temporary listener held this port: conflict' in judged[2]
+        finding = _port_evaluate.evaluate([result])[0]
+        assert 'safeq_listener_ready_seconds' in finding['remediation']
 
 
 def test_every_flow_sentence_names_its_source_and_a_reset_from_a_stealth_windows_peer_is_no_pass():

@@ -72,7 +72,7 @@ def test_bad_input_names_the_parameter_and_the_value(peers, features, message):
 
 def test_targets_carry_listener_and_reset_evidence_per_peer_and_address():
     targets = _port_derive.derive({'ldap': ['dc1'], 'cml': ['cml1', 'cml2'], 'printer': ['p1']}, ['cluster'], catalogue=SMALL,
-                                  exclude=['cml1'], resets=['ldap'], listening=['CML2'])
+                                  exclude=['cml1'], resets=['ldap'], listening={'CML2': {'tcp/4099': 'ready'}})
     flags = {(t['host'], t['port']): (t['listener'], t['resets']) for t in targets}
     assert flags[('cml2', 4099)] == (True, False)  # a Windows node with a temporary listener
     assert flags[('dc1', 636)] == (False, True)  # a peer known to answer resets

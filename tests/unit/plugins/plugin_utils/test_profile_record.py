@@ -73,3 +73,13 @@ def test_the_record_playbook_asks_what_windows_feature_check_asks():
     args = next(t['safeq.preflight.win_feature_facts'] for t in play['tasks'] if 'safeq.preflight.win_feature_facts' in t)
     assert args['features'] == _feature_eval.RECORD_FEATURES and args['optional_features'] == _feature_eval.RECORD_OPTIONAL_FEATURES
     assert tuple(args['services']) == _feature_eval.SERVICES and tuple(args['ports']) == _feature_eval.PORTS
+
+
+def test_a_firewall_rule_keeps_its_subnet_mask_and_loses_the_sites_addresses():
+    rule = {'id': 'r', 'display_name': 'Block JMX', 'action': 'Block', 'profiles': 'Any', 'source': 'Local', 'protocol': 'TCP',
+            'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'filters_found': True,
+            'remote_addresses': ['10.20.30.0/255.255.255.0', '10.20.31.0/24', '10.20.32.5', 'LocalSubnet']}
+    facts = {'win_server_facts': dict(FACTS['win_server_facts'], firewall={'rules': [rule]}), 'win_feature_facts': FACTS['win_feature_facts']}
+    remote = _profile_record.build(facts, 'node1')['probes']['win_server_facts']['firewall']['rules'][0]['remote_addresses']
+    assert '10.20' not in ' '.join(remote) and remote[3] == 'LocalSubnet'
+    assert remote[0].startswith('198.18.100.') and remote[0].endswith('/255.255.255.0') and remote[1].endswith('/24')

@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: listener_readiness
+short_description: Which ports of a node's temporary listener are really bound and answering before the probes start
+version_added: 0.3.0
+description:
+  - O(_input) is the registered result of M(safeq.preflight.win_port_listener) run with C(duration_s=0) (the precheck, which says which ports
+    could be bound). O(readiness) is the registered result of M(safeq.preflight.port_check) run on the node towards its own
+    loopback (C(127.0.0.1), which no firewall filters) after the listener was started with C(async).
+  - With O(output=targets) the result is the port_check targets of that readiness probe (every port the precheck bound).
+  - With O(output=ready) it is V(true) when every such port answered (the role repeats the readiness probe until then).
+  - With O(output=states) it is a mapping of C(PROTO/PORT) to a state. V(ready) only when the precheck bound the port AND it answered on
+    loopback; otherwise the reason there is no listener (starting with V(conflict), V(error) or V(not-ready), and the detail). This is the
+    value of the node's address in the C(listening) option of P(safeq.preflight.vantage_plan#filter) and
+    P(safeq.preflight.port_targets#filter).
+positional: _input
+options:
+  _input:
+    description: Registered result of the precheck (C(facts.ports) with C(state) per port).
+    type: dict
+    required: true
+  readiness:
+    description: Registered result of the loopback port_check (its C(results)); omitted or empty, no port is ready.
+    type: dict
+    default: {}
+  output:
+    description: What to return.
+    type: str
+    choices: [targets, ready, states]
+    default: states
+  ready_seconds:
+    description: The readiness bound, named in the reason of a port that did not answer in time.
+    type: int
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: This node's listener states for the vantage plan
+  ansible.builtin.set_fact:
+    listening: "{{ {ansible_host: precheck | safeq.preflight.listener_readiness(readiness=loopback_probe)} }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Targets (a list), V(true)/V(false), or the state per C(PROTO/PORT) (a dict), after O(output).
+  type: raw
+  sample: {tcp/6020: ready, tcp/19898: 'conflict: the port is in use or reserved (socket error 10013)'}
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _listener_state
+
+
+def listener_readiness(precheck, readiness=None, output='states', ready_seconds=None):
+    """See DOCUMENTATION."""
+    if output == 'targets':
+        return _listener_state.loopback_targets(precheck or {})
+    if output == 'ready':
+        return _listener_state.all_ready(precheck or {}, readiness or {})
+    if output == 'states':
+        return _listener_state.states(precheck or {}, readiness or {}, ready_seconds)
+    raise AnsibleFilterError('safeq.preflight.listener_readiness: output must be targets, ready or states, got %r' % (output,))
+
+
+class FilterModule:
+    """safeq.preflight filters."""
+
+    def filters(self):
+        return {'listener_readiness': listener_readiness}
