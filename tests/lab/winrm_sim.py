@@ -353,6 +353,7 @@ class Node:
         data.setdefault('changed', False)
         return 0, _exit_json(data), '', dict(entry, rc=0, job_finished=bool(data['finished']))
 
+
 def _envelope(action, relates_to, body_xml):
     return ('<s:Envelope xmlns:s="{s}" xmlns:a="{a}" xmlns:w="{w}" xmlns:rsp="{rsp}" xmlns:x="{x}"><s:Header>'
             '<a:Action>{action}</a:Action><a:MessageID>uuid:{mid}</a:MessageID><a:RelatesTo>{rel}</a:RelatesTo>'
