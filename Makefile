@@ -14,7 +14,8 @@ ANSIBLE_TEST_ROOT := $(BUILD)/ansible_collections/safeq/preflight
 PIP_STANDIN_VERSIONS ?= 24_2 25_2  # the pip bootstraps of ansible-test 2.19 and 2.21
 APT_PACKAGES := $(shell sed -e 's/\#.*//' tests/requirements-apt.txt)
 
-.PHONY: help venv system-deps demo demo-waived test test-newest seed-check unit functional sanity units lint changelog-lint collection-copy clean
+.PHONY: help venv system-deps demo demo-waived test test-newest seed-check unit functional sanity units lint changelog-lint collection-copy clean \
+	windows-collection
 
 help:
 	@echo "make demo    run the local lab and the full pre-installation check (report in ./reports)"
@@ -56,9 +57,9 @@ $(NEWEST_VENV)/.installed: requirements.txt requirements-newest.txt requirements
 # The newest core on Python 3.12: the functional tests that drive ansible itself (playbooks, ansible-doc, the WinRM
 # simulation's module protocol), ansible-test sanity and units (the unit tests).
 NEWEST_FUNCTIONAL := tests/functional/test_ansible_doc.py tests/functional/test_playbook_end_to_end.py tests/functional/test_winrm_sim.py \
-	tests/functional/test_fidelity_profiles.py \
+	tests/functional/test_winrm_sim_async.py tests/functional/test_fidelity_profiles.py \
 	tests/functional/test_port_check_input.py tests/functional/test_port_targets_playbook.py
-test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy
+test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy windows-collection
 	$(NEWEST_VENV)/bin/ansible --version | head -1
 	$(NEWEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(NEWEST_FUNCTIONAL)
 	cd $(ANSIBLE_TEST_ROOT) && PATH=$(abspath $(NEWEST_VENV))/bin:$$PATH ansible-test sanity --venv --python 3.12 --skip-test pslint --color no
@@ -72,7 +73,12 @@ seed-check: venv
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
 
-functional: venv system-deps
+# ansible.windows (async_status: how Ansible polls async tasks on Windows) from the ansible wheel on PyPI, extracted
+# alone into tests/output/windows-collection (tests/requirements-windows-collection.txt; never copied into the repo).
+windows-collection: venv
+	$(PY) tests/lab/windows_collection.py
+
+functional: venv system-deps windows-collection
 	$(PY) -m pytest -q -p no:cacheprovider tests/functional
 
 lint: venv collection-copy

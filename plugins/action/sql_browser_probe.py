@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for safeq.preflight.sql_browser_probe.
 
-On a Windows node the exchanges run through the win_socket_probe PowerShell module (raw bytes only); on the
-controller or a POSIX host the module itself runs. Either way Python parses and decides.
+On a Windows node every exchange runs in ONE command of the win_port_probe PowerShell module (the node's socket
+engine, shared with port_check: raw bytes only; the TDS exchange takes its port from the Browser's answer on the
+node); on the controller or a POSIX host the module itself runs. Either way Python parses and decides.
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
-    _gather_task_vars = None
 
-    def _windows_exchange(self, specs):
-        data = _node_runner.run_module(self, 'win_socket_probe', {'probes': [_sql_probe.to_windows_spec(s) for s in specs]},
-                                       self._gather_task_vars)
-        results = [_sql_probe.from_windows(raw) for raw in data.get('results', [])]
-        if [r['id'] for r in results] != [s['id'] for s in specs]:
-            raise _node_runner.NodeModuleError('win_socket_probe answered for %s, asked for %s'
-                                               % ([r['id'] for r in results], [s['id'] for s in specs]))
-        return results
+    def _windows_probe(self, args, task_vars):
+        probe_args = (args['host'], args['instance'], args['timeout'], args['prelogin'], args['dac'], args['browser_port'],
+                      args['query_instance'])
+        params = _sql_probe.node_probes(*probe_args)
+        data = _node_runner.run_module(self, 'win_port_probe', params, task_vars)
+        results = data.get('results')
+        asked = [probe['id'] for probe in params['probes']]
+        if not isinstance(results, list) or [raw.get('id') for raw in results if isinstance(raw, dict)] != asked:
+            raise _node_runner.NodeModuleError('win_port_probe answered for %s, asked for %s'
+                                               % ([raw.get('id') for raw in results or [] if isinstance(raw, dict)], asked))
+        return _sql_probe.run_probe(_sql_probe.node_exchange(params['probes'], results), *probe_args)
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -51,10 +54,8 @@ class ActionModule(ActionBase):
             return result
         if not is_windows(self):
             return run_python_module(self, result, task_vars)
-        self._gather_task_vars = task_vars
         try:
-            obs = _sql_probe.run_probe(self._windows_exchange, args['host'], args['instance'], args['timeout'], args['prelogin'],
-                                       args['dac'], args['browser_port'], args['query_instance'])
+            obs = self._windows_probe(args, task_vars)
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result

@@ -68,15 +68,37 @@ def _missing(entry_id, facts, name):
     return None
 
 
+def _admin_from_token(entry, user, admin, token):
+    """server.admin-rights from the token facts: Administrators enabled or deny-only, and IsInRole's answer."""
+    if not admin:
+        return finding(entry, FAIL, 'not-admin', '%s is not a member of BUILTIN\\Administrators (%s).' % (user, ADMIN_SID))
+    name = admin[0].get('name') or 'BUILTIN\\Administrators'
+    kind = admin[0].get('attributes')
+    if token['elevated'] is True and kind == 'enabled':
+        return finding(entry, PASS, 'elevated-admin', '%s is a member of %s (%s), enabled in its token: elevated.' % (user, name, ADMIN_SID))
+    if token['elevated'] is False and kind == 'deny-only':
+        return finding(entry, FAIL, 'not-elevated',
+                       '%s is in %s (%s) but its token is filtered by UAC (the group is deny-only). Over WinRM this is remote UAC: '
+                       'a local account other than the built-in Administrator gets a filtered token.' % (user, name, ADMIN_SID))
+    return finding(entry, ERROR, 'token-inconsistent', '%s has a token that holds %s as %r but reports elevated=%r.'
+                   % (user, name, kind, token['elevated']))
+
+
 def admin_rights(facts):
-    """server.admin-rights: the connection account is an elevated local administrator."""
+    """server.admin-rights: the connection account is an elevated local administrator.
+
+    From the token facts (``token.elevated`` and the Administrators row, ``enabled`` or ``deny-only``); a profile
+    recorded before the module read the token (no ``token`` key) is judged from whoami's integrity-level rows.
+    """
     entry = 'server.admin-rights'
-    missing = _missing(entry, facts, 'groups')
+    missing = _missing(entry, facts, 'groups') or ('token' in facts and _missing(entry, facts, 'token'))
     if missing:
         return missing
     user = facts.get('user') or 'the connection account'
     groups = facts['groups']
     admin = [g for g in groups if g.get('sid') == ADMIN_SID]
+    if 'token' in facts:
+        return _admin_from_token(entry, user, admin, facts['token'])
     levels = [INTEGRITY_LEVELS.get(g.get('sid')) for g in groups if str(g.get('sid', '')).startswith('S-1-16-')]
     level = next((lvl for lvl in levels if lvl), None)
     if not admin:
@@ -84,7 +106,7 @@ def admin_rights(facts):
     if level in ELEVATED_LEVELS:
         return finding(entry, PASS, 'elevated-admin', '%s is a member of BUILTIN\\Administrators with a %s integrity token.' % (user, level))
     attributes = str(admin[0].get('attributes') or '').lower()
-    if level is not None or 'deny only' in attributes:
+    if level is not None or 'deny only' in attributes or attributes == 'deny-only':
         return finding(entry, FAIL, 'not-elevated',
                        '%s is in BUILTIN\\Administrators but its token is filtered by UAC (integrity %s). Over WinRM this is '
                        'remote UAC: a local account other than the built-in Administrator gets a filtered token.' % (user, level or 'unknown'))

@@ -6,7 +6,9 @@
 PRIVATE to this collection. The probe is a sequence of raw exchanges (UDP to the Browser, then TCP to
 the instance port it names). ``run_probe`` drives them through an ``exchange`` callable that takes a
 list of exchange specs and returns raw outcomes, so the same logic runs with Python sockets on a POSIX
-host and with the win_socket_probe PowerShell module on a Windows node. Verdicts are made in ``evaluate``.
+host and, on a Windows node, replays the answers of ONE win_port_probe run (``node_probes`` plans every
+exchange at once; the TDS probe takes its port from the Browser's answer on the node, and ``node_exchange``
+refuses any port that differs from what ``_ssrp`` parses here). Verdicts are made in ``evaluate``.
 
 Raw outcome (one per spec): ``{id, outcome, socket_error, rtt_ms, response (bytes), remote, message}``
 with outcome one of response (UDP datagram), connected (TCP), refused, reset, timeout, unreachable,
@@ -21,7 +23,7 @@ import socket
 import sys
 import time
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp, _tds
+from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_classify, _ssrp, _tds
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, PASS, WARN, finding
 
 # Options of sql_browser_probe for AnsibleModule on a POSIX host (the action plugin reads them from DOCUMENTATION; a unit test
@@ -270,27 +272,97 @@ def resolve(host):
         raise ValueError("Invalid value for option 'host': cannot resolve %r (%s)" % (host, exc)) from None
 
 
-# WinSock error codes (raw, from the win_socket_probe module) -> outcome. Windows reports an ICMP port-unreachable
-# on a UDP socket as WSAECONNRESET (10054).
-WSA_OUTCOMES = {10061: 'refused', 10054: 'reset', 10060: 'timeout', 10065: 'unreachable', 10051: 'unreachable',
-                11001: 'dns-failure', 11004: 'dns-failure', 10013: 'unreachable'}
+# The port engine's reasons (``_port_classify``, the classifier of port_check, used for the node's WinSock codes too)
+# -> this probe's outcomes. Windows reports an ICMP port-unreachable on a UDP socket as WSAECONNRESET (10054).
+_REASON_OUTCOMES = {'syn-ack': 'connected', 'udp-response': 'response', 'conn-refused': 'refused', 'icmp-port-unreachable': 'reset',
+                    'host-unreachable': 'unreachable', 'net-unreachable': 'unreachable', 'admin-prohibited': 'unreachable',
+                    'no-response': 'timeout', 'dns-failure': 'dns-failure'}
+# The Browser exchanges whose answer names the TDS port on the node (the connected socket first, then the unconnected one).
+BROWSER_IDS = ('browser', 'browser-retry')
 
 
-def from_windows(raw):
-    """A win_socket_probe result as a raw outcome (bytes decoded, WinSock codes classified)."""
-    outcome = raw['outcome']
-    if outcome == 'error':
-        outcome = WSA_OUTCOMES.get(raw.get('socket_error'), 'error')
+def _nocase(text):
+    """``text`` as a regular expression that ignores case without a culture (.NET's IgnoreCase follows the node's culture)."""
+    parts = []
+    for char in text:
+        variants = sorted({char, char.lower(), char.upper()} & {chr(code) for code in range(256)})
+        codes = ''.join('\\x%02x' % ord(item) if not (item.isascii() and item.isalnum()) else item for item in variants)
+        parts.append(codes if len(variants) == 1 else '[%s]' % codes)
+    return ''.join(parts)
+
+
+def port_pattern(instance):
+    """A regular expression (.NET and Python alike) whose group 1 is the TCP port of ``instance`` in a Browser answer.
+
+    It is matched against the answer's bytes as ISO-8859-1 text: the ``tcp`` key of the record whose ``InstanceName``
+    is ``instance`` (None = MSSQLSERVER), before the next record's ``ServerName``. It only locates a port; the answer is
+    parsed and judged in Python (``_ssrp``), which refuses a port that differs.
+    """
+    name = _ssrp._instance_bytes(instance or _ssrp.DEFAULT_INSTANCE).decode('latin-1')  # pylint: disable=protected-access
+    return ';%s;%s;(?:(?!%s;)[^;]*;)*?%s;([0-9]{1,5});' % (_nocase('InstanceName'), _nocase(name), _nocase('ServerName'), _nocase('tcp'))
+
+
+def _node_probe(probe_id, proto, host, port, payload, **extra):
+    return dict({'id': probe_id, 'proto': proto, 'host': host, 'port': port, 'payload': base64.b64encode(payload).decode('ascii')}, **extra)
+
+
+def node_probes(host, instance=None, timeout=2.0, prelogin=True, dac=False, browser_port=1434, query_instance=False):
+    """The win_port_probe arguments of the whole probe in ONE node call (``run_probe``'s exchanges, planned at once).
+
+    The Browser is asked on a connected and an unconnected socket at once (``run_probe`` reads the second only when
+    the first is silent), CLNT_UCAST_INST / DAC name the requested instance (MC-SQLR compares names case-insensitively),
+    and the TDS exchange runs in the node's second round on the port the Browser's answer names (``port_pattern``).
+    """
+    name = instance or _ssrp.DEFAULT_INSTANCE
+    probes = [_node_probe('browser', 'udp', host, browser_port, _ssrp.ucast_ex()),
+              _node_probe('browser-retry', 'udp', host, browser_port, _ssrp.ucast_ex(), connected=False)]
+    if query_instance:
+        probes.append(_node_probe('inst', 'udp', host, browser_port, _ssrp.ucast_inst(name)))
+    if dac:
+        probes.append(_node_probe('dac', 'udp', host, browser_port, _ssrp.ucast_dac(name)))
+    probes.append(_node_probe('tds', 'tcp', host, 0, _tds.build_prelogin() if prelogin else b'', framing='tds' if prelogin else 'none',
+                              port_from={'probes': list(BROWSER_IDS), 'pattern': port_pattern(instance)}))
+    timeout_ms = int(timeout * 1000)
+    # two rounds (the Browser, then TDS), each a connect or datagram wait plus, for TDS, one read
+    return {'timeout_ms': timeout_ms, 'retries': 0, 'deadline_ms': 3 * timeout_ms + 1000, 'probes': probes}
+
+
+def from_node(raw, proto):
+    """A win_port_probe result as this probe's raw outcome (WinSock codes classified by ``_port_classify``)."""
+    outcome = {'id': raw['id'], 'outcome': 'error', 'socket_error': raw.get('socket_error'), 'rtt_ms': raw.get('rtt_ms'), 'response': b'',
+               'remote': raw.get('address'), 'message': raw.get('message') or ''}
     try:
-        response = base64.b64decode(raw.get('response') or '', validate=True)
+        base64.b64decode(raw.get('response') or '', validate=True)
     except ValueError:
-        response, outcome = b'', 'error'
-    return {'id': raw['id'], 'outcome': outcome, 'socket_error': raw.get('socket_error'), 'rtt_ms': raw.get('rtt_ms'),
-            'response': response, 'remote': raw.get('remote'), 'message': raw.get('message') or ''}
+        return dict(outcome, message='the node answered with a response that is not base64')
+    engine_raw = _port_check.from_windows(raw)
+    reason = _port_classify.classify({'host': '', 'port': raw.get('port'), 'proto': proto, 'probe': 'none'}, engine_raw, windows=True)['reason']
+    return dict(outcome, outcome=_REASON_OUTCOMES.get(reason, 'error'), response=engine_raw['response'])
 
 
-def to_windows_spec(spec):
-    """An exchange spec as win_socket_probe arguments (payload in base64, timeout in ms)."""
-    return {'id': spec['id'], 'proto': spec['proto'], 'host': spec['host'], 'port': spec['port'],
-            'payload': base64.b64encode(spec['payload']).decode('ascii'), 'timeout_ms': int(spec['timeout'] * 1000),
-            'connected': bool(spec.get('connected', True))}
+def node_exchange(probes, results):
+    """An ``exchange`` for ``run_probe`` that answers from one win_port_probe run (``probes`` sent, ``results`` returned).
+
+    An exchange ``run_probe`` asks for is answered only when the node ran the same exchange: same port (the TDS port
+    the node read from the Browser's answer must be the one ``_ssrp`` parses) and the same bytes (instance names
+    compared case-insensitively, as the Browser does); otherwise its outcome is ``error``, never a pass.
+    """
+    sent = {probe['id']: probe for probe in probes}
+    by_id = {raw['id']: raw for raw in results}
+
+    def answer(spec):
+        raw, probe = by_id.get(spec['id']), sent.get(spec['id'])
+        problem = None
+        if raw is None or probe is None:
+            problem = 'the node did not run the %s exchange' % spec['id']
+        elif raw.get('outcome') == 'not-run' or raw.get('port') != spec['port']:
+            problem = ('the node did not probe port %s that the Browser names for this instance (node: port %s, %s)'
+                       % (spec['port'], raw.get('port'), raw.get('message') or raw.get('outcome')))
+        elif base64.b64decode(probe['payload']).decode('latin-1').lower() != spec['payload'].decode('latin-1').lower():
+            problem = 'the node sent other bytes for the %s exchange' % spec['id']
+        if problem:
+            return {'id': spec['id'], 'outcome': 'error', 'socket_error': None, 'rtt_ms': 0.0, 'response': b'', 'remote': None,
+                    'message': problem}
+        return from_node(raw, probe['proto'])
+
+    return lambda specs: [answer(spec) for spec in specs]

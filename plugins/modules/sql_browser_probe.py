@@ -19,8 +19,10 @@ description:
   - "Evaluates the catalogue rows V(net.other.udp-1434-cml-db) (Browser reachable) and V(net.other.tcp-dynamic-cml-db)
     (instance found, TCP/IP enabled, port reachable, speaks TDS, version at least O(min_version))."
   - Runs from the controller or a delegated POSIX host in Python; on a Windows node (winrm, psrp) the action plugin runs the
-    PowerShell module M(safeq.preflight.win_socket_probe) that only performs the UDP/TCP exchanges with bytes given by Python and returns raw bytes;
-    Python parses and decides.
+    node's socket engine M(safeq.preflight.win_port_probe) once (one WinRM command), which performs the UDP/TCP exchanges
+    with bytes given by Python and returns raw bytes; the TDS exchange runs on the port the Browser's answer names (found
+    on the node with a pattern Python builds, and refused unless Python's own parser finds the same port).
+    Python parses and decides, with the same functions as on POSIX hosts.
   - Read-only; identical under C(--check).
 options:
   host:

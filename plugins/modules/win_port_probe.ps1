@@ -6,9 +6,12 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ..module_utils._SafeqGather
 
-# Concurrent TCP/UDP probes for safeq.preflight.port_check: every socket is opened at once; it sends the bytes
-# Python gives it and returns raw outcomes with WinSock error codes. It never decides a state.
-# UDP sockets are connected so that an ICMP port-unreachable surfaces (as 10054). TLS: handshake, raw certificate.
+# The socket engine of the node for safeq.preflight.port_check and sql_browser_probe: every socket of a round is opened
+# at once; it sends the bytes Python gives it and returns raw outcomes with WinSock error codes. It never decides a state.
+# UDP sockets are connected (unless connected=false) so that an ICMP port-unreachable surfaces (as 10054). A connected TCP
+# probe may then run a TLS handshake, read a banner, or send its payload and read one TDS packet (length-framed).
+# A probe with port_from runs in a second round: its port is the first group of a regular expression (given by Python)
+# matched against the first answer of the listed probes, so the SQL Browser and the instance's TDS port take one call.
 
 $spec = @{
     options = @{
@@ -21,11 +24,20 @@ $spec = @{
                 id = @{ type = 'str'; required = $true }
                 proto = @{ type = 'str'; required = $true; choices = 'tcp', 'udp' }
                 host = @{ type = 'str'; required = $true }
-                port = @{ type = 'int'; required = $true }
+                port = @{ type = 'int'; default = 0 }
                 payload = @{ type = 'str'; default = '' }
                 tls = @{ type = 'bool'; default = $false }
                 server_name = @{ type = 'str' }
                 read = @{ type = 'bool'; default = $false }
+                framing = @{ type = 'str'; default = 'none'; choices = 'none', 'tds' }
+                connected = @{ type = 'bool'; default = $true }
+                port_from = @{
+                    type = 'dict'
+                    options = @{
+                        probes = @{ type = 'list'; elements = 'str'; required = $true }
+                        pattern = @{ type = 'str'; required = $true }
+                    }
+                }
             }
         }
     }
@@ -37,6 +49,8 @@ $ErrorActionPreference = 'Stop'
 
 $timeout = [int]$module.Params.timeout_ms
 $clock = [Diagnostics.Stopwatch]::StartNew()
+# ISO-8859-1 maps every byte to one character: the pattern of port_from sees the answer's bytes unchanged.
+$latin1 = [Text.Encoding]::GetEncoding(28591)
 
 # Offer TLS 1.0-1.2 explicitly, and 1.3 where Schannel has it (Windows Server 2022 / Windows 11, build 20348+, with
 # .NET 4.8): without an explicit list Windows PowerShell 5.1 may offer TLS 1.0 only. The server's choice is reported.
@@ -54,96 +68,184 @@ Function Complete-Probe {
     if ($Exception) { Set-SafeqSocketError -Result $Job.result -Exception $Exception }
 }
 
-$jobs = foreach ($probe in $module.Params.probes) {
-    $result = New-SafeqSocketResult -Id $probe.id
+Function New-ProbeResult {
+    param([Hashtable]$Probe, [Object]$Port)
+    $result = New-SafeqSocketResult -Id $Probe.id
     $result.outcome = 'timeout'
     $result.address = $null
+    $result.port = $Port
     $result.attempts = 1
     $result.tls = $null
-    $job = @{ probe = $probe; done = $false; started = $clock.Elapsed.TotalMilliseconds; result = $result }
+    $result
+}
+
+Function Start-Probe {
+    param([Hashtable]$Probe, [Int32]$Port)
+    $job = @{ probe = $Probe; done = $false; started = $clock.Elapsed.TotalMilliseconds; result = New-ProbeResult -Probe $Probe -Port $Port }
     try {
-        $job.bytes = [Convert]::FromBase64String($probe.payload)
-        if ($probe.proto -eq 'udp') {
+        $job.bytes = [Convert]::FromBase64String($Probe.payload)
+        if ($Probe.proto -eq 'udp') {
             $job.client = New-Object -TypeName Net.Sockets.UdpClient
-            $job.client.Connect($probe.host, $probe.port)
-            $null = $job.client.Send($job.bytes, $job.bytes.Length)
+            if ($Probe.connected) {
+                $job.client.Connect($Probe.host, $Port)
+                $null = $job.client.Send($job.bytes, $job.bytes.Length)
+            }
+            else {
+                # unconnected: an answer from another address of a clustered server is accepted
+                $job.target = @($Probe.host, $Port)
+                $null = $job.client.Send($job.bytes, $job.bytes.Length, $Probe.host, $Port)
+            }
             $job.task = $job.client.ReceiveAsync()
         }
         else {
             $job.client = New-Object -TypeName Net.Sockets.TcpClient
-            $job.task = $job.client.ConnectAsync($probe.host, $probe.port)
+            $job.task = $job.client.ConnectAsync($Probe.host, $Port)
         }
     }
     catch { Complete-Probe -Job $job -Outcome 'error' -Exception $_.Exception }
     $job
 }
-$jobs = @($jobs)
 
-$round = 0
-do {
-    $roundEnd = $clock.Elapsed.TotalMilliseconds + $timeout
+Function Send-Datagram {
+    param([Hashtable]$Job)
+    if ($Job.target) { $null = $Job.client.Send($Job.bytes, $Job.bytes.Length, $Job.target[0], $Job.target[1]) }
+    else { $null = $Job.client.Send($Job.bytes, $Job.bytes.Length) }
+}
+
+Function Wait-Probe {
+    <# Wait for every job of a round (UDP resent to a silent port up to "retries" times before the deadline). #>
+    param([Object[]]$Jobs)
+    $round = 0
     do {
-        $open = @()
-        foreach ($job in $jobs) {
+        $roundEnd = $clock.Elapsed.TotalMilliseconds + $timeout
+        do {
+            $open = @()
+            foreach ($job in $Jobs) {
+                if ($job.done) { continue }
+                $task = $job.task
+                if (-not $task.IsCompleted) { $open += $task; continue }
+                if ($task.IsFaulted) { Complete-Probe -Job $job -Outcome 'error' -Exception $task.Exception; continue }
+                if ($job.probe.proto -eq 'udp') {
+                    Complete-Probe -Job $job -Outcome 'response'
+                    $job.result.response = [Convert]::ToBase64String($task.Result.Buffer)
+                    $job.result.address = [string]$task.Result.RemoteEndPoint.Address
+                }
+                else {
+                    Complete-Probe -Job $job -Outcome 'connected'
+                }
+            }
+            $left = [int]($roundEnd - $clock.Elapsed.TotalMilliseconds)
+            if ($open.Count -and $left -gt 0) { $null = [Threading.Tasks.Task]::WaitAny([Threading.Tasks.Task[]]$open, $left) }
+        } while ($open.Count -and $left -gt 0)
+        $round++
+        $again = $false
+        foreach ($job in $Jobs) {
             if ($job.done) { continue }
-            $task = $job.task
-            if (-not $task.IsCompleted) { $open += $task; continue }
-            if ($task.IsFaulted) { Complete-Probe -Job $job -Outcome 'error' -Exception $task.Exception; continue }
-            if ($job.probe.proto -eq 'udp') {
-                Complete-Probe -Job $job -Outcome 'response'
-                $job.result.response = [Convert]::ToBase64String($task.Result.Buffer)
-                $job.result.address = [string]$task.Result.RemoteEndPoint.Address
+            $canRetry = $round -le $module.Params.retries -and $clock.Elapsed.TotalMilliseconds -lt $module.Params.deadline_ms
+            if ($job.probe.proto -eq 'udp' -and $canRetry) {
+                Send-Datagram -Job $job
+                $job.result.attempts++
+                $again = $true
             }
             else {
-                Complete-Probe -Job $job -Outcome 'connected'
+                Complete-Probe -Job $job -Outcome 'timeout'
+                $job.result.socket_error = 10060
             }
         }
-        $left = [int]($roundEnd - $clock.Elapsed.TotalMilliseconds)
-        if ($open.Count -and $left -gt 0) { $null = [Threading.Tasks.Task]::WaitAny([Threading.Tasks.Task[]]$open, $left) }
-    } while ($open.Count -and $left -gt 0)
-    $round++
-    $again = $false
-    foreach ($job in $jobs) {
-        if ($job.done) { continue }
-        $canRetry = $round -le $module.Params.retries -and $clock.Elapsed.TotalMilliseconds -lt $module.Params.deadline_ms
-        if ($job.probe.proto -eq 'udp' -and $canRetry) {
-            $null = $job.client.Send($job.bytes, $job.bytes.Length)
-            $job.result.attempts++
-            $again = $true
-        }
-        else {
-            Complete-Probe -Job $job -Outcome 'timeout'
-            $job.result.socket_error = 10060
-        }
-    }
-} while ($again)
+    } while ($again)
+}
 
-$results = foreach ($job in $jobs) {
-    if ($job.result.outcome -eq 'connected' -and ($job.probe.tls -or $job.probe.read)) {
-        $stream = $job.client.GetStream()
+Function Read-TdsPacket {
+    <# Send the payload, then read one TDS packet: the 8-byte header's big-endian length (bytes 2-3) frames it. #>
+    param([IO.Stream]$Stream, [Byte[]]$Bytes, [Hashtable]$Result)
+    $Stream.Write($Bytes, 0, $Bytes.Length)
+    $buffer = New-Object -TypeName byte[] -ArgumentList 8192
+    $count = 0
+    $want = 8
+    while ($count -lt $want) {
+        $got = $Stream.Read($buffer, $count, $buffer.Length - $count)
+        if ($got -le 0) { break }
+        $count += $got
+        # what arrived before a reset or a timeout is kept (Python decides what it means)
+        $Result.response = [Convert]::ToBase64String($buffer, 0, $count)
+        if ($count -ge 4) { $want = [math]::Min($buffer.Length, [math]::Max(8, $buffer[2] * 256 + $buffer[3])) }
+    }
+}
+
+Function Complete-Connected {
+    <# On a connected TCP probe: TLS handshake, banner read or framed exchange; then close the socket. #>
+    param([Hashtable]$Job)
+    $probe = $Job.probe
+    if ($Job.result.outcome -eq 'connected' -and ($probe.tls -or $probe.read -or $probe.framing -eq 'tds')) {
+        $stream = $Job.client.GetStream()
         $stream.ReadTimeout = $timeout
+        $stream.WriteTimeout = $timeout
         try {
-            if ($job.probe.tls) {
-                $job.result.tls = @{ error = $null; version = $null; certificate = '' }
+            if ($probe.tls) {
+                $Job.result.tls = @{ error = $null; version = $null; certificate = '' }
                 $callback = [Net.Security.RemoteCertificateValidationCallback] { $true }
                 $ssl = New-Object -TypeName Net.Security.SslStream -ArgumentList $stream, $false, $callback
-                $ssl.AuthenticateAsClient([string]$job.probe.server_name, $null, $tlsProtocols, $false)
-                $job.result.tls.version = [string]$ssl.SslProtocol
-                $job.result.tls.certificate = [Convert]::ToBase64String($ssl.RemoteCertificate.GetRawCertData())
+                $ssl.AuthenticateAsClient([string]$probe.server_name, $null, $tlsProtocols, $false)
+                $Job.result.tls.version = [string]$ssl.SslProtocol
+                $Job.result.tls.certificate = [Convert]::ToBase64String($ssl.RemoteCertificate.GetRawCertData())
+            }
+            elseif ($probe.framing -eq 'tds') {
+                Read-TdsPacket -Stream $stream -Bytes $Job.bytes -Result $Job.result
             }
             else {
                 $buffer = New-Object -TypeName byte[] -ArgumentList 64
                 $count = $stream.Read($buffer, 0, 64)
-                if ($count) { $job.result.response = [Convert]::ToBase64String($buffer, 0, $count) }
+                if ($count) { $Job.result.response = [Convert]::ToBase64String($buffer, 0, $count) }
             }
         }
         catch {
             $inner = Get-SafeqInnerException -Exception $_.Exception
-            if ($job.result.tls) { $job.result.tls.error = [string]$inner.Message } else { $job.result.message = [string]$inner.Message }
+            if ($Job.result.tls) { $Job.result.tls.error = [string]$inner.Message } else { $Job.result.message = [string]$inner.Message }
         }
     }
-    if ($job.client) { $job.client.Close() }
-    $job.result
+    if ($Job.client) { $Job.client.Close() }
 }
-$module.Result.facts = @{ results = @($results) }
+
+Function Get-DerivedPort {
+    <# The port of a port_from probe: group 1 of its pattern in the first listed answer (ISO-8859-1 text), or $null. #>
+    param([Hashtable]$From, [Hashtable]$Results)
+    foreach ($id in $From.probes) {
+        $source = $Results[$id]
+        if ($null -eq $source -or $source.outcome -ne 'response' -or -not $source.response) { continue }
+        $text = $latin1.GetString([Convert]::FromBase64String($source.response))
+        $match = [regex]::Match($text, $From.pattern)
+        if ($match.Success) { return [int]$match.Groups[1].Value }
+        return $null
+    }
+    $null
+}
+
+Function Invoke-ProbeRound {
+    param([Object[]]$Probes, [Hashtable]$Results)
+    $jobs = @(foreach ($entry in $Probes) { Start-Probe -Probe $entry.probe -Port $entry.port })
+    Wait-Probe -Jobs $jobs
+    foreach ($job in $jobs) {
+        Complete-Connected -Job $job
+        $Results[$job.probe.id] = $job.result
+    }
+}
+
+$results = @{}
+$first = @(foreach ($probe in $module.Params.probes) { if (-not $probe.port_from) { @{ probe = $probe; port = $probe.port } } })
+if ($first.Count) { Invoke-ProbeRound -Probes $first -Results $results }
+$second = @()
+foreach ($probe in $module.Params.probes) {
+    if (-not $probe.port_from) { continue }
+    $port = Get-DerivedPort -From $probe.port_from -Results $results
+    if ($null -eq $port) {
+        $result = New-ProbeResult -Probe $probe -Port $null
+        $result.outcome = 'not-run'
+        $result.message = 'port_from: no answer of ' + ($probe.port_from.probes -join ', ') + ' matched the pattern'
+        $results[$probe.id] = $result
+    }
+    else { $second += @{ probe = $probe; port = $port } }
+}
+if ($second.Count) { Invoke-ProbeRound -Probes $second -Results $results }
+
+$module.Result.facts = @{ results = @(foreach ($probe in $module.Params.probes) { $results[$probe.id] }) }
 $module.ExitJson()

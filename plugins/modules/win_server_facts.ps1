@@ -24,16 +24,32 @@ $errors = @{}
 $details = @{}
 $section = @{ Facts = $facts; Errors = $errors; Details = $details }
 
+# The identity comes from the process token through .NET, never from whoami.exe: names are UTF-16 strings from LSA
+# (a user "Jiří Novák" or the Czech group "BUILTIN\Správci" arrive intact; whoami's text goes through the console code
+# page), group membership is by SID, and elevation is the token's own answer.
 Invoke-SafeqFactSection @section -Name 'user' -ScriptBlock {
-    [Environment]::UserDomainName + '\' + [Environment]::UserName
+    [string][Security.Principal.WindowsIdentity]::GetCurrent().Name
 }
-# The SID column of whoami is locale-independent; the attribute text is localised and only shown to people.
+# BUILTIN\Administrators (S-1-5-32-544) as the token holds it: "enabled" (a GroupSid claim), or "deny-only" (a DenyOnlySid
+# claim: the group of a token filtered by UAC), with its localised name.
 Invoke-SafeqFactSection @section -Name 'groups' -List -ScriptBlock {
-    $rows = @(whoami.exe /groups /fo csv /nh)
-    if ($LASTEXITCODE -ne 0) { throw "whoami.exe /groups exited with code $LASTEXITCODE" }
-    $rows | ConvertFrom-Csv -Header 'name', 'type', 'sid', 'attributes' |
-        Where-Object { $_.sid -eq 'S-1-5-32-544' -or $_.sid -like 'S-1-16-*' } |
-        ForEach-Object { @{ sid = [string]$_.sid; attributes = [string]$_.attributes } }
+    $kinds = @{
+        ([Security.Claims.ClaimTypes]::GroupSid) = 'enabled'
+        ([Security.Claims.ClaimTypes]::DenyOnlySid) = 'deny-only'
+    }
+    foreach ($claim in [Security.Principal.WindowsIdentity]::GetCurrent().Claims) {
+        if ($claim.Value -ne 'S-1-5-32-544' -or -not $kinds.ContainsKey($claim.Type)) { continue }
+        $sid = New-Object -TypeName Security.Principal.SecurityIdentifier -ArgumentList $claim.Value
+        @{ sid = [string]$claim.Value; attributes = $kinds[$claim.Type]; name = [string]$sid.Translate([Security.Principal.NTAccount]).Value }
+    }
+}
+# Elevation: whether the token has Administrators enabled (WindowsPrincipal.IsInRole checks the enabled groups of the
+# token, so a UAC-filtered token answers false).
+Invoke-SafeqFactSection @section -Name 'token' -ScriptBlock {
+    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+    $admins = New-Object -TypeName Security.Principal.SecurityIdentifier -ArgumentList 'S-1-5-32-544'
+    $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
+    @{ elevated = [bool]$principal.IsInRole($admins); authentication = [string]$identity.AuthenticationType }
 }
 Invoke-SafeqFactSection @section -Name 'os' -ScriptBlock {
     $os = Get-CimInstance -ClassName Win32_OperatingSystem

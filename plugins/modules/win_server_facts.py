@@ -11,9 +11,11 @@ description:
   - The Windows gather of M(safeq.preflight.server_check), which runs it and evaluates its facts in Python. It decides
     nothing itself; use M(safeq.preflight.server_check) in playbooks. Run it directly only to look at, or record, what a
     node reports (see C(playbooks/record_node_profile.yml) and C(docs/simulated-nodes.md)).
-  - "Reads, and changes nothing: the connection user (C([Environment]::UserDomainName), C(UserName)); from
-    C(whoami.exe /groups /fo csv) the rows of BUILTIN\\Administrators (S-1-5-32-544) and of the mandatory integrity label
-    (S-1-16-*); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
+  - "Reads, and changes nothing: from the process token through .NET (never C(whoami.exe), whose text goes through the
+    console code page), the user (C(WindowsIdentity.GetCurrent().Name)), BUILTIN\\Administrators (S-1-5-32-544) as
+    the token holds it (a C(GroupSid) claim, enabled, or a C(DenyOnlySid) claim, filtered by UAC) with its localised
+    name (C(SecurityIdentifier.Translate)), whether the token is elevated (C(WindowsPrincipal.IsInRole) of
+    S-1-5-32-544) and its C(AuthenticationType); C(Win32_OperatingSystem) C(Caption), C(Version), C(BuildNumber), C(ProductType), C(OSArchitecture),
     C(LastBootUpTime); in the 64-bit registry view C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion) C(EditionID),
     C(InstallationType), C(ProductName), C(CurrentBuildNumber), C(UBR), C(DisplayVersion) (else C(ReleaseId)) and
     C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment) C(PROCESSOR_ARCHITECTURE);

@@ -106,7 +106,7 @@ def build(facts_by_module, name='recorded', replace=(), address='127.0.0.30'):
         replacer.add(parts[0], 'files.lab.test')
         replacer.add(parts[1], 'safeq-install')
     probes = {module: replacer.walk(facts) for module, facts in facts_by_module.items()}
-    probes.update(win_socket_probe={'live': True}, win_port_probe={'live': True})
+    probes.update(win_port_probe={'live': True})
     return {'name': name, 'origin': 'recorded from a real host; identifying values replaced by safeq.preflight.node_profile',
             'address': address, 'port': 0, 'credentials': {'username': 'LAB\\safeq-install', 'password': PLACEHOLDER_PASSWORD},
             'faults': {}, 'probes': probes}

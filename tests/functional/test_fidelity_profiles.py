@@ -16,6 +16,8 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 - an outdated per-user Chrome beside a current Firefox is a warning that names both versions;
 - a Server Core installation is a warning (the installer and the browser need the desktop);
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
+- a local account in the Czech "BUILTIN\\Správci" connected over WinRM has a token filtered by remote UAC: not elevated,
+  the group's name arriving intact; with become (runas) as "Jiří Novák" the token is elevated and both names arrive intact;
 - SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
 """
 
@@ -56,7 +58,7 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         runs = {name: [entry['module'] for entry in nodes.commands(name)] for name in nodes.nodes}
     assert (tmp_path / 'out.json').exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
     out = json.loads((tmp_path / 'out.json').read_text())
-    assert set(out) == {'de2016', 'win11', 'nodefender', 'notadmin', 'programs'}
+    assert set(out) == {'de2016', 'cs2016', 'win11', 'nodefender', 'notadmin', 'programs'}
     assert all(run == ['win_server_facts', 'win_feature_facts'] for run in runs.values()), runs
     server = {name: _statuses(out[name]['server']) for name in out}
     features = {name: _statuses(out[name]['features']) for name in out}
@@ -84,6 +86,9 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert 'eamonm' in next(f['detail'] for f in out['nodefender']['server']['findings'] if f['id'] == 'server.antivirus')
 
     assert server['notadmin']['server.admin-rights'] == ('fail', 'not-admin')
+    assert server['cs2016']['server.admin-rights'] == ('fail', 'not-elevated')
+    czech = next(f['detail'] for f in out['cs2016']['server']['findings'] if f['id'] == 'server.admin-rights')
+    assert 'CS2016\\spravce is in BUILTIN\\Správci (S-1-5-32-544)' in czech, czech
     assert server['notadmin']['server.supported-platform'] == ('warn', 'server-core')
     assert server['nodefender']['server.supported-platform'] == ('pass', 'supported-build')
     assert features['nodefender']['server.no-interfering-software'] == ('warn', 'ldap-port-on-domain-controller')
@@ -140,3 +145,27 @@ def test_record_playbook_writes_a_sanitised_profile_the_simulation_serves_with_t
     recorded.update(name='cml2', address='127.0.0.77')
     (tmp_path / 'served.yml').write_text(yaml.safe_dump(recorded))
     assert _verdicts(tmp_path, [str(tmp_path / 'served.yml')], 'recorded') == _verdicts(tmp_path, [original], 'original')
+
+
+def test_non_ascii_become_user_and_group_arrive_intact(tmp_path):
+    """runas as the local account "Jiří Novák" (cs-server2016.yml): its full token is elevated, and the user and the Czech
+    group name travel through the exec wrapper, the simulation and the evaluator unchanged."""
+    profile = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'profiles', 'cs-server2016.yml')
+    with SimulatedNodes([profile]) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        hosts['cs2016'].update(ansible_become=True, ansible_become_method='runas', ansible_become_user='CS2016\\Jiří Novák',
+                               ansible_become_password='Fidelity-cs2016-jn')
+        inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), hosts)
+        playbook = tmp_path / 'play.yml'
+        playbook.write_text(yaml.safe_dump([{'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
+            {'name': 'server', 'safeq.preflight.server_check': {}, 'register': 'server', 'ignore_errors': True},
+            {'name': 'write', 'delegate_to': 'localhost', 'ansible.builtin.copy': {
+                'dest': str(tmp_path / 'out.json'), 'content': '{{ server | to_json }}'}}]}], allow_unicode=True), encoding='utf-8')
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+        log = nodes.commands('cs2016')
+    assert (tmp_path / 'out.json').exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
+    out = json.loads((tmp_path / 'out.json').read_text(encoding='utf-8'))
+    admin = next(f for f in out['findings'] if f['id'] == 'server.admin-rights')
+    assert (admin['status'], admin['reason']) == ('pass', 'elevated-admin')
+    assert admin['detail'].startswith('CS2016\\Jiří Novák is a member of BUILTIN\\Správci (S-1-5-32-544)'), admin['detail']
+    assert out['facts']['user'] == 'CS2016\\Jiří Novák' and log[0]['become_user'] == 'CS2016\\Jiří Novák'

@@ -177,10 +177,13 @@ def test_external_database_rows_from_every_node(nodes, tmp_path):
     with SqlBrowserResponder('127.0.0.20', 1434, sql['instances']):
         proc, report = _run(nodes, tmp_path, {'safeq_features': ['external_db'], 'safeq_db_host': '127.0.0.20', 'safeq_db_instance': 'safeq'})
     assert report is not None, proc.stdout[-3000:]
-    # one WinRM command per module run: the gathers, then the Browser exchange and the TDS exchange (two runs: the
-    # second is built from the first's answer); the port matrix (win_port_probe) is not part of this playbook run
+    # one WinRM command per module run: the two gathers, then ONE win_port_probe run for the Browser and the TDS exchange
+    # (the node takes the TDS port from the Browser's answer; before #9's merge this took two win_socket_probe runs)
     runs = {name: [entry['module'] for entry in nodes.commands(name)[before[name]:]] for name in before}
-    assert runs['cml1'] == ['win_server_facts', 'win_feature_facts', 'win_socket_probe', 'win_socket_probe'], runs
+    assert runs == {'cml1': ['win_server_facts', 'win_feature_facts', 'win_port_probe'],
+                    'cml2': ['win_server_facts', 'win_feature_facts', 'win_port_probe']}, runs
+    tds = next(p for p in nodes.commands('cml1')[-1]['params']['probes'] if p['id'] == 'tds')
+    assert tds['framing'] == 'tds' and tds['port_from']['probes'] == ['browser', 'browser-retry']
     cml1, cml2, cml3 = _rows(report, 'cml1'), _rows(report, 'cml2'), _rows(report, 'cml3')
     assert [cml1[i]['status'] for i in ('net.other.udp-1434-cml-db', 'net.other.tcp-dynamic-cml-db')] == ['pass', 'pass']
     assert 'SQL Server 2019' in cml1['net.other.tcp-dynamic-cml-db']['detail']

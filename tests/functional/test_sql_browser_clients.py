@@ -159,7 +159,7 @@ def test_bad_input_is_a_clear_message(tmp_path, args, message):
 
 def test_module_on_a_simulated_windows_node(responder, tmp_path):
     profile = {'name': 'cmlw', 'address': '127.0.0.27', 'port': 0, 'credentials': {'username': 'u', 'password': 'p-sim'},
-               'probes': {'win_socket_probe': {'live': True}}}
+               'probes': {'win_port_probe': {'live': True}}}
     path = tmp_path / 'cmlw.yml'
     path.write_text(yaml.safe_dump(profile))
     with SimulatedNodes([str(path)]) as nodes:
@@ -168,5 +168,5 @@ def test_module_on_a_simulated_windows_node(responder, tmp_path):
         commands = nodes.commands('cmlw')
     result = out['cmlw']
     assert [(f['status'], f['reason']) for f in result['findings']] == [('pass', 'browser-answered'), ('fail', 'tcp-disabled')]
-    assert [c['module'] for c in commands] == ['win_socket_probe'], 'one WinRM command: EXPRESS has no TCP port to try'
+    assert [c['module'] for c in commands] == ['win_port_probe'], 'one WinRM command for the Browser and TDS exchanges'
     assert ssrp.DEFAULT_INSTANCE == 'MSSQLSERVER'

@@ -203,7 +203,7 @@ def test_async_poll_0_starts_the_gather_in_the_background(tmp_path):
     with SimulatedNodes([_profile(tmp_path, 'bg', '127.0.0.64')]) as nodes:
         proc, results = _play(tmp_path, nodes, {'safeq.preflight.server_check': {}, 'async': 120, 'poll': 0})
         log = nodes.commands('bg')
-        jobs = nodes.jobs('bg')
+        jobs = nodes.jobs('bg', wait=10)
     started = results['bg']
     assert started.get('started') and not started.get('finished') and 'findings' not in started, proc.stdout[-2000:]
     assert started['ansible_job_id'] in jobs and started['results_file'].endswith(started['ansible_job_id'])

@@ -59,9 +59,15 @@ PAYLOAD_SEPARATOR = b'\n\0\0\0\0\n'
 BOOTSTRAP_MARKER = '[string]::Equals($in, "`0`0`0`0")'
 MODULE_SCRIPT_RE = re.compile(r'(?:^|\.)(?P<name>[A-Za-z0-9_]+)\.ps1$')
 PS_UTIL_RE = re.compile(r'(?im)^#\s*ansiblerequires\s+-powershell\s+\.\.module_utils\.(?P<name>[\w.]+)')
+# A legacy module util (ansible.windows.async_status: #Requires -Module Ansible.ModuleUtils.Legacy).
+LEGACY_UTIL_RE = re.compile(r'(?im)^#\s*requires\s+-module\s+(?P<name>Ansible\.ModuleUtils\.[\w.]+)')
+# Ansible.Basic's spec key, or the legacy Parse-Args switch.
+CHECK_MODE_RE = re.compile(r'supports_check_mode(\s*=\s*|\s+)\$true', re.IGNORECASE)
+# ansible.windows.async_status: answered from the node's async jobs, not from the profile.
+ASYNC_STATUS_SCRIPT = 'ansible_collections.ansible.windows.plugins.modules.async_status.ps1'
 SECRET_RE = re.compile(r'password|secret|community|token', re.IGNORECASE)
 FAULTS = ('bad_credentials', 'refuse_connections', 'delay_seconds', 'garbage_stdout', 'exit_code', 'stderr_clixml',
-          'drop_mid_receive', 'drop_first_n_connections')
+          'drop_mid_receive', 'drop_first_n_connections', 'job_seconds')
 # What Ansible's become_wrapper.ps1 reports when LogonUser refuses the become credential (Win32 1326, 0x8007052E).
 LOGON_FAILURE = ('failure during exec_wrapper: Exception calling "CreateProcessAsUser" with "9" argument(s): "Failed to logon %s: '
                  'LogonUserW() failed (The user name or password is incorrect, Win32ErrorCode 1326 - 0x0000052E)"')
@@ -107,7 +113,7 @@ def decode_payload(stdin):
     Returns a dict: ``module`` (short name), ``script`` (the manifest key), ``source`` (module text),
     ``args`` (module options without ``_ansible_*``), ``internal`` (the ``_ansible_*`` keys),
     ``actions`` (names in order), ``become`` (``{'user', 'password', 'logon_type', 'logon_flags'}`` or None),
-    ``async`` (``{'dir', 'jid', 'startup_timeout'}`` or None), ``utils`` (script names shipped) and
+    ``async`` (``{'dir', 'jid', 'startup_timeout', 'timeout'}`` or None), ``utils`` (script names shipped) and
     ``bootstrap`` (the bootstrap parameters).
     """
     if PAYLOAD_SEPARATOR not in stdin:
@@ -142,8 +148,11 @@ def decode_payload(stdin):
                       'logon_type': (action.get('params') or {}).get('LogonType'),
                       'logon_flags': (action.get('params') or {}).get('LogonFlags')}
         elif action.get('name') == 'async_wrapper.ps1':
-            asynchronous = {'dir': (action.get('params') or {}).get('AsyncDir'), 'jid': (action.get('params') or {}).get('AsyncJid'),
-                            'startup_timeout': (action.get('params') or {}).get('StartupTimeout')}
+            asynchronous = dict(asynchronous or {}, dir=(action.get('params') or {}).get('AsyncDir'),
+                                jid=(action.get('params') or {}).get('AsyncJid'),
+                                startup_timeout=(action.get('params') or {}).get('StartupTimeout'))
+        elif action.get('name') == 'async_watchdog.ps1':
+            asynchronous = dict(asynchronous or {}, timeout=(action.get('params') or {}).get('Timeout'))
     return {'module': match.group('name'), 'script': script, 'source': source,
             'args': {k: v for k, v in complex_args.items() if not k.startswith('_ansible_')},
             'internal': {k: v for k, v in complex_args.items() if k.startswith('_ansible_')},
@@ -229,13 +238,24 @@ class Node:
                  'check_mode': bool(payload['internal'].get('_ansible_check_mode'))}
         missing = [util for util in PS_UTIL_RE.findall(payload['source'])
                    if not any(key.endswith('module_utils.%s.psm1' % util) for key in payload['utils'])]
+        missing += [util for util in LEGACY_UTIL_RE.findall(payload['source']) if util + '.psm1' not in payload['utils']]
         if missing:
             return _failed(entry, 'failure during exec_wrapper: module util %s was not sent' % ', '.join(missing))
         if become is not None and not self._logon(become):
             return _failed(entry, LOGON_FAILURE % become['user'])
-        if entry['check_mode'] and not re.search(r'supports_check_mode\s*=\s*\$true', payload['source']):
+        if entry['check_mode'] and not CHECK_MODE_RE.search(payload['source']):
             return 0, _exit_json({'changed': False, 'skipped': True, 'msg': 'remote module (%s) does not support check mode' % name}), '', \
                 dict(entry, rc=0, skipped=True)
+        if payload['script'] == ASYNC_STATUS_SCRIPT:
+            return self._async_status(entry, payload['args'])
+        if payload['async']:
+            return 0, self._start_job(payload, become), '', dict(entry, rc=0)
+        rc, stdout, stderr, entry = self._module_answer(payload, become, entry)
+        return rc, stdout, stderr, entry
+
+    def _module_answer(self, payload, become, entry):
+        """What the module prints when it runs (the profile's answer, the responder's, or a fault)."""
+        name = payload['module']
         answers = self._answers_for(become)
         if name not in answers:
             return _failed(entry, 'simulation: no answer for module %s in profile %s' % (name, self.name))
@@ -260,8 +280,6 @@ class Node:
         if rc:
             return rc, '', stderr, dict(entry, rc=rc)
         result = {'changed': False, 'facts': data, 'invocation': {'module_args': payload['args']}}
-        if payload['async']:
-            return 0, self._start_job(payload['async'], result), stderr, dict(entry, rc=0)
         return 0, _exit_json(result), stderr, dict(entry, rc=0)
 
     def _validate(self, name, data):
@@ -275,14 +293,65 @@ class Node:
                 return 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), exc.message, list(exc.absolute_path))
         return None
 
-    def _start_job(self, asynchronous, result):
-        """async_wrapper.ps1: the results file is written, the module finishes in the background (here: at once)."""
-        jid = '%s.%d' % (asynchronous['jid'], 4000 + len(self.jobs))
-        results_file = '%s\\%s' % (str(asynchronous['dir'] or '').rstrip('\\/'), jid)
+    def _start_job(self, payload, become):
+        """async_wrapper.ps1 + async_watchdog.ps1: the results file holds the start answer; the module runs in the
+        background (a thread; ``faults.job_seconds`` makes it slow) and the watchdog writes its result into the file,
+        or a failure when it outlasts the task's ``async`` seconds. The start answer is printed at once."""
+        asynchronous = payload['async']
         with self.lock:
-            self.jobs[jid] = dict(result, finished=1, ansible_job_id=jid)
-        return _exit_json({'started': True, 'finished': False, 'results_file': results_file, 'ansible_job_id': jid,
-                           '_ansible_suppress_tmpdir_delete': True, 'ansible_async_watchdog_pid': 4000 + len(self.jobs)})
+            pid = 4000 + len(self.jobs)
+            jid = '%s.%d' % (asynchronous['jid'], pid)
+            results_file = '%s\\%s' % (str(asynchronous['dir'] or '').rstrip('\\/'), jid)
+            start = {'started': True, 'finished': False, 'results_file': results_file, 'ansible_job_id': jid,
+                     '_ansible_suppress_tmpdir_delete': True, 'ansible_async_watchdog_pid': pid}
+            job = {'file': results_file, 'result': dict(start), 'done': threading.Event()}
+            self.jobs[jid] = job
+        thread = threading.Thread(target=self._run_job, args=(job, payload, become, float(asynchronous.get('timeout') or 0)), daemon=True)
+        thread.start()
+        return _exit_json(start)
+
+    def _run_job(self, job, payload, become, timeout):
+        seconds = float(self.faults.get('job_seconds') or 0)
+        result = dict(job['result'], finished=True)
+        if timeout and seconds > timeout:
+            time.sleep(timeout)
+            result.update(failed=True, msg='failure during async watchdog: timed out waiting for module completion')
+        else:
+            time.sleep(seconds)
+            entry = {'module': payload['module']}
+            dummy, stdout, stderr, entry = self._module_answer(payload, become, entry)
+            start, end = stdout.find('{'), stdout.rfind('}')
+            if start < 0 or end < 0:
+                result.update(failed=True, msg='failure during async watchdog: No start of json char found in module result',
+                              stdout=stdout, stderr=stderr)
+            else:
+                result.update(json.loads(stdout[start:end + 1]))
+        with self.lock:
+            job['result'] = result
+        job['done'].set()
+
+    def _async_status(self, entry, args):
+        """ansible.windows.async_status: the job's results file, as that module reads it (status or cleanup)."""
+        jid, mode = str(args.get('jid') or ''), args.get('mode') or 'status'
+        if not args.get('_async_dir'):
+            # the module run directly (not through ansible.builtin.async_status's action, which adds _async_dir)
+            return _failed(entry, 'Get-AnsibleParam: Missing required argument: _async_dir')
+        path = '%s\\%s' % (str(args.get('_async_dir') or '').rstrip('\\/'), jid)
+        entry = dict(entry, params={'jid': jid, 'mode': mode})
+        with self.lock:
+            job = self.jobs.get(jid)
+            if job is None or job['file'] != path or job.get('erased'):
+                return _failed(entry, "could not find job at '%s'" % args.get('_async_dir'), ansible_job_id=jid, started=1, finished=1)
+            if mode == 'cleanup':
+                job['erased'] = True
+                return 0, _exit_json({'changed': False, 'ansible_job_id': jid, 'erased': path}), '', dict(entry, rc=0)
+            data = dict(job['result'])
+        if 'started' not in data:
+            data.update(finished=1, ansible_job_id=jid)
+        elif 'finished' not in data:
+            data['finished'] = 0
+        data.setdefault('changed', False)
+        return 0, _exit_json(data), '', dict(entry, rc=0, job_finished=bool(data['finished']))
 
 
 def _envelope(action, relates_to, body_xml):
@@ -483,9 +552,14 @@ class SimulatedNodes:
         """The request log of node ``name``: one entry per WinRM command (one module run) executed."""
         return list(self.nodes[name].log)
 
-    def jobs(self, name):
-        """The async jobs node ``name`` started: job ID -> the module result its results file will hold."""
-        return dict(self.nodes[name].jobs)
+    def jobs(self, name, wait=0.0):
+        """The async jobs node ``name`` started: job ID -> what its results file holds now (``wait``: seconds to wait
+        for every job to finish first)."""
+        node = self.nodes[name]
+        for job in list(node.jobs.values()):
+            job['done'].wait(wait)
+        with node.lock:
+            return {jid: dict(job['result']) for jid, job in node.jobs.items()}
 
     def inventory(self, group='safeq_nodes'):
         """A YAML-ready inventory of the simulated nodes (Ansible's winrm connection, HTTP, Basic auth).

@@ -45,7 +45,8 @@ def _code_lines(text):
 
 def test_there_are_modules_and_utils():
     names = {os.path.basename(p) for p in MODULES}
-    assert {'win_server_facts.ps1', 'win_feature_facts.ps1', 'win_port_probe.ps1', 'win_socket_probe.ps1'} <= names
+    assert {'win_server_facts.ps1', 'win_feature_facts.ps1', 'win_port_probe.ps1', 'win_port_listener.ps1'} <= names
+    assert 'win_socket_probe.ps1' not in names, 'one socket engine on the node: win_port_probe serves sql_browser_probe too'
     assert UTILS
 
 
@@ -98,3 +99,15 @@ def test_util_exports_the_functions_it_defines(path):
 def test_the_gate_catches_a_broken_script():
     parser = _parser()
     assert parser.parse(b'function F($n) { if ($n) { "x" }').root_node.has_error
+
+
+def test_port_probe_documents_every_option_of_its_argument_spec():
+    yaml = pytest.importorskip('yaml')
+    with open(os.path.join(ROOT, 'plugins', 'modules', 'win_port_probe.ps1'), encoding='utf-8') as handle:
+        spec_names = set(re.findall(r'(?m)^\s+(\w+) = @\{', handle.read())) - {'options', 'spec', 'probes', 'port_from'}
+    with open(os.path.join(ROOT, 'plugins', 'modules', 'win_port_probe.py'), encoding='utf-8') as handle:
+        text = handle.read()
+    doc = yaml.safe_load(text.split('DOCUMENTATION = r"""', 1)[1].split('"""', 1)[0])['options']
+    documented = set(doc) | set(doc['probes']['suboptions']) | set(doc['probes']['suboptions']['port_from']['suboptions'])
+    assert spec_names and spec_names <= documented, spec_names - documented
+    assert {'framing', 'connected', 'pattern'} <= spec_names and 'port_from' in doc['probes']['suboptions']

@@ -66,13 +66,40 @@ def test_admin_rights_uses_locale_independent_sids(groups, expected):
     assert (result['status'], result['reason']) == expected
 
 
+SPRAVCI = 'BUILTIN\\Správci'  # the Czech name of BUILTIN\\Administrators (S-1-5-32-544)
+
+
+@pytest.mark.parametrize('groups, token, expected', [
+    # a local account over WinRM: remote UAC leaves Administrators deny-only, and IsInRole answers false
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'deny-only', 'name': SPRAVCI}], {'elevated': False}, ('fail', 'not-elevated')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'enabled', 'name': SPRAVCI}], {'elevated': True}, ('pass', 'elevated-admin')),
+    ([], {'elevated': False}, ('fail', 'not-admin')),
+    # the token contradicting itself is never a pass
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'enabled', 'name': SPRAVCI}], {'elevated': False}, ('error', 'token-inconsistent')),
+    ([{'sid': 'S-1-5-32-544', 'attributes': 'deny-only', 'name': SPRAVCI}], {'elevated': True}, ('error', 'token-inconsistent')),
+])
+def test_admin_rights_from_the_token_with_non_ascii_names(groups, token, expected):
+    result = ev.admin_rights({'user': 'CS2016\\Jiří Novák', 'groups': groups, 'token': dict(token, authentication='NTLM'), 'errors': {}})
+    assert (result['status'], result['reason']) == expected
+    assert result['detail'].startswith('CS2016\\Jiří Novák ')
+    if groups:
+        assert SPRAVCI in result['detail']
+
+
+def test_admin_rights_token_section_failed_is_error():
+    facts = {'user': 'LAB\\x', 'groups': [{'sid': 'S-1-5-32-544', 'attributes': 'enabled', 'name': None}], 'token': None,
+             'errors': {'token': 'Exception calling "IsInRole"'}}
+    result = ev.admin_rights(facts)
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable') and 'IsInRole' in result['detail']
+
+
 def test_unreadable_fact_is_error_never_pass():
     facts = _facts('cml1')
     facts['groups'] = None
-    facts['errors'] = {'groups': 'whoami.exe is not recognized'}
+    facts['errors'] = {'groups': 'Exception calling "Translate": Some or all identity references could not be translated.'}
     result = ev.admin_rights(facts)
     assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
-    assert 'whoami.exe is not recognized' in result['detail']
+    assert 'could not be translated' in result['detail']
 
 
 def _platform(build, edition='ServerStandard', installation='Server', arch='AMD64', product_type=3, ubr=1):

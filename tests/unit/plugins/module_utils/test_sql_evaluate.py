@@ -81,16 +81,18 @@ def test_instance_not_found_lists_the_instances():
     assert (tcp['status'], tcp['reason']) == ('fail', 'instance-not-found') and 'SAFEQ' in tcp['detail']
 
 
-def test_windows_results_are_classified_from_winsock_codes():
-    raw = {'id': 'b', 'outcome': 'error', 'socket_error': 10054, 'rtt_ms': 3.0, 'response': '', 'remote': None, 'message': 'reset'}
-    assert _sql_probe.from_windows(raw)['outcome'] == 'reset'
-    raw.update(socket_error=11001)
-    assert _sql_probe.from_windows(raw)['outcome'] == 'dns-failure'
-    ok = {'id': 'b', 'outcome': 'response', 'socket_error': None, 'rtt_ms': 3.0, 'response': base64.b64encode(b'\x05').decode(),
-          'remote': '1.2.3.4:1434', 'message': ''}
-    assert _sql_probe.from_windows(ok)['response'] == b'\x05'
-    spec = _sql_probe.to_windows_spec({'id': 'x', 'proto': 'udp', 'host': 'h', 'port': 1434, 'payload': b'\x03', 'timeout': 1.5})
-    assert spec == {'id': 'x', 'proto': 'udp', 'host': 'h', 'port': 1434, 'payload': 'Aw==', 'timeout_ms': 1500, 'connected': True}
+def test_node_results_are_classified_from_winsock_codes_by_the_port_classifier():
+    raw = {'id': 'browser', 'outcome': 'error', 'socket_error': 10054, 'rtt_ms': 3.0, 'response': '', 'address': None, 'port': 1434,
+           'attempts': 1, 'tls': None, 'message': 'reset'}
+    assert _sql_probe.from_node(raw, 'udp')['outcome'] == 'reset'
+    assert _sql_probe.from_node(dict(raw, socket_error=10061), 'tcp')['outcome'] == 'refused'
+    assert _sql_probe.from_node(dict(raw, socket_error=11001), 'udp')['outcome'] == 'dns-failure'
+    assert _sql_probe.from_node(dict(raw, socket_error=10065), 'tcp')['outcome'] == 'unreachable'
+    assert _sql_probe.from_node(dict(raw, outcome='timeout', socket_error=10060), 'udp')['outcome'] == 'timeout'
+    assert _sql_probe.from_node(dict(raw, socket_error=None), 'udp')['outcome'] == 'error'
+    ok = dict(raw, outcome='response', socket_error=None, response=base64.b64encode(b'\x05').decode(), address='1.2.3.4')
+    assert _sql_probe.from_node(ok, 'udp')['response'] == b'\x05' and _sql_probe.from_node(ok, 'udp')['remote'] == '1.2.3.4'
+    assert _sql_probe.from_node(dict(ok, response='not base64!'), 'udp')['outcome'] == 'error'
 
 
 def test_ucast_inst_on_request_confirms_the_instance_after_ucast_ex():
