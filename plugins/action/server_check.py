@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates, _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 

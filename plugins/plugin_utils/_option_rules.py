@@ -258,7 +258,7 @@ def sql_instance(value):
 
 def windows_features(value):
     """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
-    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval  # pylint: disable=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval  # pylint: disable=import-outside-toplevel
     problem = items(text(256))(value)
     if problem:
         return problem

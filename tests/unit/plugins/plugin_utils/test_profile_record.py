@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _profile_record
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')

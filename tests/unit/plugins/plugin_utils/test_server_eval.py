@@ -12,7 +12,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates, _server_eval as ev
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 TODAY = datetime.date(2026, 11, 24)

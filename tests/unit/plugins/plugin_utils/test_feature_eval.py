@@ -10,7 +10,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval as ev
 
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
 

@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates
 
 
 @pytest.mark.parametrize('raw, expected', [
