@@ -89,6 +89,10 @@ DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update
                     'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
                     'PowerShell 7*', 'Y Soft *', 'YSoft *')
 
+_EXCLUDED_REMEDIATION = ('Free the port before installing SafeQ: move the dynamic port range above the SafeQ ports (netsh int ipv4 set '
+                         'dynamic tcp start=49152 num=16384, and for udp and ipv6 alike), restart the WinNAT service (net stop winnat, '
+                         'net start winnat) or the node, and reserve the SafeQ ports with netsh int ipv4 add excludedportrange '
+                         'protocol=tcp startport=<port> numberofports=1 so that Hyper-V cannot take them again.')
 _WEB_REMEDIATION = 'Remove the web server (IIS, Apache, nginx, Tomcat ...) or move it off TCP 80 before installing SafeQ.'
 
 
@@ -150,6 +154,14 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
         owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), _WEB_REMEDIATION, observed=on_80)
+    unread = [name for name in ('features', 'services') if facts.get(name) is None]
+    if len(unread) == 2:
+        # nothing but the TCP 80 listener was read: an installed, stopped web server cannot be ruled out
+        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown: '
+                       'the features and the services could not be read (%s).'
+                       % '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread),
+                       'Run the check again as an elevated administrator, or check Get-WindowsFeature Web-Server and the web '
+                       'services on the node by hand.')
     web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:
@@ -231,19 +243,50 @@ def _holder(item, facts):
     return text
 
 
+def _range_text(item):
+    return '%s %s %d-%d' % (item['family'], item['proto'].upper(), item['start'], item['end'])
+
+
+def excluded_port_conflicts(facts, inbound=()):
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports inside an excluded port range of Windows.
+
+    A range that is not administered (no ``*`` in netsh) is reserved by the TCP/IP stack for Hyper-V, WinNAT or Docker:
+    a program cannot bind a port in it (WSAEACCES), so SafeQ cannot listen there: fail. An administered range (``netsh
+    add excludedportrange``) only keeps its ports out of the dynamic range and away from those reservations; a program
+    may still bind them explicitly: a warning to confirm it was made for SafeQ."""
+    wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound}
+    results = []
+    for (proto, port), entries in sorted(wanted.items()):
+        ranges = [r for r in facts.get('excluded_port_ranges') or [] if r['proto'] == proto and r['start'] <= port <= r['end']]
+        if not ranges:
+            continue
+        label = '%s %d (%s)' % (proto.upper(), port, ', '.join(entries))
+        dynamic = [r for r in ranges if not r.get('administered')]
+        if dynamic:
+            results.append((FAIL, 'port-excluded', '%s is inside an excluded port range of Windows (%s): the TCP/IP stack reserved it, '
+                            'typically for Hyper-V, WinNAT or Docker (Windows containers, WSL 2), and refuses a program that binds it, so '
+                            'SafeQ cannot listen there.' % (label, ', '.join(_range_text(r) for r in dynamic))))
+        else:
+            results.append((WARN, 'port-excluded-administered', '%s is inside an administered excluded port range (%s, added with netsh '
+                            'add excludedportrange): it is kept out of the dynamic range and a program may still bind it; confirm the '
+                            'exclusion was made for SafeQ.' % (label, ', '.join(_range_text(r) for r in ranges))))
+    return results
+
+
 def port_conflicts(facts, inbound=()):
-    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds."""
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds or that
+    lie in an excluded port range."""
+    results = excluded_port_conflicts(facts, inbound)
     wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound
               if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY}
     if not wanted:
-        return []
+        return results
     held = {}
     for item in facts['listeners']:
         key = (item.get('proto') or 'tcp', item['port'])
         if key in wanted:
             held.setdefault(key, []).append(item)
     dc = facts.get('domain_role') in DOMAIN_CONTROLLER_ROLES
-    results = []
     for (proto, port), rows in sorted(held.items()):
         holders = '; '.join(_holder(item, facts) for item in rows)
         label = '%s %d (%s) is held by %s' % (proto.upper(), port, ', '.join(wanted[(proto, port)]), holders)
@@ -274,6 +317,8 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
     if inbound and [item for item in inbound if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY] \
             and facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
+    if inbound and facts.get('excluded_port_ranges') is None:
+        return _unavailable(entry, facts, 'excluded_port_ranges')
     allowed = tuple(allowed or ())
     installed = {}
     for item in facts['software']:
@@ -293,7 +338,8 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
                          'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.'))
     for status, reason, detail in port_conflicts(facts, inbound):
-        problems.append((status, reason, detail, 'Stop and disable the program or service that holds the port (for http.sys, '
+        problems.append((status, reason, detail, _EXCLUDED_REMEDIATION if reason.startswith('port-excluded') else
+                         'Stop and disable the program or service that holds the port (for http.sys, '
                          'remove the URL reservation or binding: netsh http delete urlacl / sslcert), or move it to another port.'))
     if features:
         problems.append((FAIL, features['reason'], features['detail'], features['remediation']))

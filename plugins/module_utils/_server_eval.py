@@ -142,8 +142,15 @@ def supported_platform(facts, policy):
     if unreadable and not client:
         unreadable['observed'] = observed
         return unreadable
-    edition = platform.get('edition_id')
+    edition = str(platform.get('edition_id') or '').strip()
     editions = [str(item) for item in policy['supported_editions']]
+    if not client and not edition:
+        # an empty or missing EditionID would skip the edition rule: the edition is unknown, never a pass
+        return finding(entry, ERROR, 'edition-unknown', '%s: the registry value EditionID (HKLM\\SOFTWARE\\Microsoft\\Windows NT\\'
+                       'CurrentVersion) is empty or missing, so the edition cannot be checked against %s.' % (name, ', '.join(editions)),
+                       'Read EditionID on the node (Get-ItemProperty \'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\' EditionID) '
+                       'and confirm the edition by hand; a damaged CurrentVersion key needs repair before the installation.',
+                       observed=observed)
     if not client and edition:
         base = edition[:-4] if edition.lower().endswith('eval') else edition
         if base.lower() not in {item.lower() for item in editions}:
@@ -271,6 +278,14 @@ def reboot_signals(pending):
                       ('wu_post_reboot_reporting', 'Windows Update PostRebootReporting'), ('domain_join_pending', 'a pending domain join')):
         if pending.get(key):
             signals.append(text)
+    if pending.get('server_manager_reboot_attempts'):
+        signals.append('ServerManager CurrentRebootAttempts (a Windows feature was installed or removed)')
+    if str(pending.get('server_component_restart_required') or '').strip().lower() not in ('', '0', 'false', 'no'):
+        signals.append('ServerManager RestartRequired=%s' % pending['server_component_restart_required'])
+    if pending.get('update_exe_volatile'):
+        signals.append('Updates UpdateExeVolatile=%s' % pending['update_exe_volatile'])
+    if pending.get('wu_services_pending'):
+        signals.append('%d Windows Update Services\\Pending registration(s)' % pending['wu_services_pending'])
     if pending.get('file_rename_operations'):
         signals.append('%d PendingFileRenameOperations' % pending['file_rename_operations'])
     active, wanted = pending.get('active_computer_name') or '', pending.get('pending_computer_name') or ''
@@ -289,11 +304,25 @@ def security_patches(facts, policy, today):
     remediation = 'Install the latest cumulative and security updates (Windows Update / WSUS) before installing SafeQ.'
     if not hotfixes:
         return finding(entry, FAIL, 'no-updates-recorded', 'No installed update with an installation date was found.', remediation)
+    # An ambiguous InstalledOn (11/12/2026: 12 November or 11 December) has two readings: the newest update is at least
+    # as recent as the best earliest reading and at most as recent as the best latest one. Only a bound decides.
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
+    latest = max(datetime.date.fromisoformat(h.get('installed_on_latest') or h['installed_on']) for h in hotfixes)
     age = (today - newest).days
     newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
     pending = facts.get('pending_reboot')
-    if age > int(policy['patch_max_age_days']):
+    limit = int(policy['patch_max_age_days'])
+    if age > limit and (today - latest).days <= limit:
+        unsure = [h for h in hotfixes if (h.get('installed_on_latest') or h['installed_on']) != h['installed_on']
+                  and (today - datetime.date.fromisoformat(h['installed_on_latest'])).days <= limit]
+        readings = '; '.join('%s InstalledOn %r: %s or %s' % (h['id'], h.get('installed_on_raw'), h['installed_on'], h['installed_on_latest'])
+                             for h in unsure)
+        return finding(entry, WARN, 'patch-date-ambiguous', 'The newest update cannot be dated without guessing: %s. Read one way it is '
+                       'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
+                       'Check the installation date on the node (Settings > Windows Update > Update history, or the CBS log), and '
+                       'install the latest cumulative update if it is older than the limit.',
+                       observed=[h['id'] for h in unsure])
+    if age > limit:
         signals = reboot_signals(pending) if pending else []
         return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
@@ -511,6 +540,39 @@ def _covers(exclusion, folder):
     return all(fnmatch.fnmatchcase(seg, pat) for seg, pat in zip(target, pattern))
 
 
+# WBEM_E_INVALID_NAMESPACE: root\Microsoft\Windows\Defender does not exist (Server 2012 R2, feature removed), as the
+# signed 32-bit value .NET reports; CDXML cmdlets (Get-MpComputerStatus) carry it in the FullyQualifiedErrorId.
+WBEM_E_INVALID_NAMESPACE = 0x8004100E - (1 << 32)
+_INVALID_NAMESPACE_ID = 'hresult 0x8004100e'
+
+
+def _error_code(detail):
+    """The locale-independent identity of a gather error, for a person: HResult (hex), category, error id."""
+    detail = detail or {}
+    parts = []
+    if detail.get('hresult') is not None:
+        parts.append('HResult 0x%08X' % (int(detail['hresult']) & 0xFFFFFFFF))
+    for key in ('native_error', 'category', 'error_id'):
+        if detail.get(key):
+            parts.append('%s %s' % (key.replace('_', ' '), detail[key]))
+    return ', '.join(parts) or 'no error code reported'
+
+
+def defender_absent(detail):
+    """Why Microsoft Defender is absent, from the gather's error details, or None when the error does not prove it.
+
+    Only the invalid Defender WMI namespace (0x8004100E) or a missing Defender cmdlet (CommandNotFoundException) means "no
+    Defender"; access denied, a WMI timeout or an unavailable RPC server say nothing about it."""
+    detail = detail or {}
+    error_id = str(detail.get('error_id') or '').lower()
+    if detail.get('hresult') == WBEM_E_INVALID_NAMESPACE or error_id.startswith(_INVALID_NAMESPACE_ID) \
+            or str(detail.get('native_error') or '').lower() == 'invalidnamespace':
+        return 'the Defender WMI namespace does not exist (0x8004100E)'
+    if error_id.startswith('commandnotfoundexception') or detail.get('exception') == 'System.Management.Automation.CommandNotFoundException':
+        return 'the Defender cmdlets are not installed'
+    return None
+
+
 def antivirus(facts, policy):
     """server.antivirus: no real-time scanner covers the SafeQ folders (Defender exclusions; other products named)."""
     entry = 'server.antivirus'
@@ -526,6 +588,14 @@ def antivirus(facts, policy):
         others or 'the antivirus product in use', ', '.join(av_folders(policy['install_dir'])))
     if defender is None:
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
+        absent = defender_absent((facts.get('error_details') or {}).get('defender'))
+        if absent is None:
+            return finding(entry, ERROR, 'defender-unreadable', 'Microsoft Defender could not be read (%s): %s. Only an invalid Defender '
+                           'namespace or missing Defender cmdlets mean "no Defender"; this error does not, so the antivirus state is '
+                           'unknown.' % (_error_code((facts.get('error_details') or {}).get('defender')), reason),
+                           'Run the check again as an elevated administrator (Get-MpComputerStatus must answer), or check the '
+                           'antivirus state on the node by hand.')
+        reason = '%s: %s' % (absent, reason)
         if filters:
             return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not available (%s); another antivirus filter driver '
                            'is loaded: %s.' % (reason, others), check_other, observed=[f['name'] for f in filters])
