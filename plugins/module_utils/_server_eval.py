@@ -53,6 +53,7 @@ DEFAULT_POLICY = {
     'min_disk_free_gb': 20,
     'patch_max_age_days': 60,
     'install_dir': 'C:\\SafeQ5',
+    'clock_max_offset_s': 60,
 }
 
 GIB = 1024 ** 3
@@ -338,6 +339,77 @@ def security_patches(facts, policy, today):
                        'Restart the node before installing SafeQ: the installer and its services must not start on a half-applied update.',
                        observed=signals)
     return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
+
+
+# Windows Update classification CategoryIDs (never localised, unlike the category names).
+WU_SECURITY_CATEGORIES = {'0fa1201d-4330-4fa8-8ae9-b877473b6441': 'Security Updates', 'e6cf1350-c01b-414d-a61f-263d14d133b4': 'Critical Updates'}
+# IUpdateSearcher.ServerSelection: where the node looked.
+WU_SERVERS = {0: 'the configured update service (WSUS when one is set by policy, else Windows Update)', 1: 'the WSUS server',
+              2: 'Windows Update', 3: 'another update service'}
+WU_SUCCEEDED = 2  # OperationResultCode orcSucceeded (3 = with errors, 4 = failed, 5 = aborted)
+COR_E_TIMEOUT = 0x80131505 - (1 << 32)
+
+
+def windows_update_search(facts, requested=True):
+    """The optional Windows Update search (server.security-patches): software updates not installed that are security or
+    critical updates, or carry an MSRC severity. ``None`` when the search was not asked for. Search only; a search that
+    failed, timed out, did not fully succeed or was not reported is ``error``, never a pass."""
+    entry = 'server.security-patches'
+    if not requested:
+        return None
+    search = facts.get('windows_update')
+    remediation = ('Make the update service reachable from the node (Windows Update or the WSUS server in the policy), or run the '
+                   'search with become (runas SYSTEM) when the Windows Update API refuses the WinRM network logon (0x80070005).')
+    if search is None:
+        detail = (facts.get('error_details') or {}).get('windows_update') or {}
+        reason = (facts.get('errors') or {}).get('windows_update') or 'no result'
+        what = 'did not finish in time' if detail.get('hresult') == COR_E_TIMEOUT or detail.get('exception') == 'System.TimeoutException' \
+            else 'failed'
+        return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search %s (%s): %s. Missing security updates are '
+                       'unknown.' % (what, _error_code(detail), reason), remediation)
+    server = WU_SERVERS.get(search.get('server_selection'), 'update service %s' % search.get('server_selection'))
+    if search.get('result_code') != WU_SUCCEEDED:
+        return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search against %s ended with result code %s (2 = '
+                       'succeeded): missing security updates are unknown.' % (server, search.get('result_code')), remediation)
+    missing = [u for u in search.get('updates') or [] if u.get('severity')
+               or any(str(c).lower() in WU_SECURITY_CATEGORIES for c in u.get('categories') or [])]
+    if missing:
+        listing = '; '.join('%s%s' % (u.get('title') or ', '.join('KB' + k for k in u.get('kb') or []),
+                                      ' (%s)' % u['severity'] if u.get('severity') else '') for u in missing[:10])
+        more = ' and %d more' % (len(missing) - 10) if len(missing) > 10 else ''
+        return finding(entry, FAIL, 'security-updates-missing', '%d security update(s) offered by %s are not installed: %s%s.'
+                       % (len(missing), server, listing, more),
+                       'Install the missing security updates (Windows Update / WSUS) and restart before installing SafeQ.',
+                       observed=['KB' + k for u in missing for k in u.get('kb') or []])
+    others = len(search.get('updates') or [])
+    return finding(entry, PASS, 'no-security-updates-missing', 'No security update offered by %s is missing%s. Against WSUS this covers '
+                   'only the updates the WSUS administrator approved.' % (server, ' (%d other update(s) are not installed)' % others
+                                                                          if others else ''))
+
+
+def clock_offset(facts, window, policy):
+    """Advisory (reported under server.hardware-minimum, the entry of "all nodes of the clusters"): the node's clock against
+    the controller's. ``window`` is the controller's (start, end) time of the task in seconds since the epoch; the node read
+    its clock in between, so only an offset beyond the threshold for every moment of the window warns."""
+    entry = 'server.hardware-minimum'
+    clock = facts.get('clock')
+    if clock is None or clock.get('utc_epoch_ms') is None:
+        return finding(entry, ERROR, 'clock-unknown', 'The node\'s clock could not be read (%s).'
+                       % ((facts.get('errors') or {}).get('clock') or 'no value returned'))
+    start, end = window
+    node = clock['utc_epoch_ms'] / 1000.0
+    ahead, behind = node - end, start - node  # the least the node can be ahead of / behind the controller
+    limit = float(policy['clock_max_offset_s'])
+    remediation = ('Synchronise the node\'s clock (w32tm /resync; in a domain the PDC emulator is the source, else configure an NTP '
+                   'server with w32tm /config /manualpeerlist:<server> /syncfromflags:manual /update): cluster nodes must agree on '
+                   'the time, and TLS certificates and Kerberos tickets are checked against it.')
+    if ahead > limit or behind > limit:
+        side, amount = ('ahead of', ahead) if ahead > limit else ('behind', behind)
+        return finding(entry, WARN, 'clock-offset', 'The node\'s clock is at least %.0f s %s the controller\'s (limit %s s).'
+                       % (amount, side, policy['clock_max_offset_s']), remediation, observed={'offset_s': round(node - (start + end) / 2, 1)})
+    return finding(entry, PASS, 'clock-in-sync', 'The node\'s clock is within %s s of the controller\'s (offset %+.1f s, +/- %.1f s of '
+                   'task time).' % (policy['clock_max_offset_s'], node - (start + end) / 2, (end - start) / 2),
+                   observed={'offset_s': round(node - (start + end) / 2, 1)})
 
 
 def _install_disk(hw, install_dir):
@@ -633,8 +705,10 @@ def antivirus(facts, policy):
                    check_other if filters else '')
 
 
-def evaluate(facts, policy=None, today=None, share_requested=False, declared=None):
-    """All server_check findings for one node's facts."""
+def evaluate(facts, policy=None, today=None, share_requested=False, declared=None, window=None, update_search=False):
+    """All server_check findings for one node's facts. ``window``: the controller's (start, end) epoch seconds around
+    the gather, for the clock advisory (left out without it). ``update_search``: the Windows Update search was asked
+    for, so its finding is added."""
     effective = dict(DEFAULT_POLICY)
     effective.update(policy or {})
     today = today or datetime.date.today()
@@ -650,4 +724,9 @@ def evaluate(facts, policy=None, today=None, share_requested=False, declared=Non
     ]
     if share_requested:
         findings.append(shared_folder(facts))
+    search = windows_update_search(facts, update_search)
+    if search:
+        findings.append(search)
+    if window is not None:
+        findings.append(clock_offset(facts, window, effective))
     return findings
