@@ -30,3 +30,14 @@ def inbound(features=(), server_role='cml', catalogue=None):
         for port in ports:
             found.setdefault((entry['protocol'], int(port)), []).append(entry['id'])
     return [{'proto': proto, 'port': port, 'entries': ids} for (proto, port), ids in sorted(found.items())]
+
+
+def record_ports(catalogue=None, extra_tcp=()):
+    """``(tcp, udp)`` sorted port lists of every inbound row of every server role with every feature: what
+    playbooks/record_node_profile.yml asks a real node for, so a recorded profile answers any site's port rule."""
+    catalogue = catalogue or _catalogue.load()
+    found = set()
+    for role in _catalogue.SERVER_ROLES:
+        found |= {(item['proto'], item['port']) for item in inbound(sorted(catalogue.features), role, catalogue)}
+    tcp = sorted({port for proto, port in found if proto == 'tcp'} | {int(port) for port in extra_tcp})
+    return tcp, sorted(port for proto, port in found if proto == 'udp')
