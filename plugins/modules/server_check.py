@@ -103,7 +103,7 @@ options:
       - Also ask the Windows Update Agent on the node (the C(Microsoft.Update.Session) searcher, criteria
         C(IsInstalled=0 and Type='Software')) for updates that are not installed, against the node's own update
         service (WSUS or Microsoft Update). Search only, nothing is downloaded or installed.
-      - Slow (often minutes), hence off by default. Its finding is a second finding of V(server.security-patches):
+      - Slow (often minutes), hence off by default. Its finding is a second finding of V(server.security-patches),
         V(fail) C(security-updates-missing) for a missing update in the Security or Critical Updates classification or
         with an MSRC severity; V(error) C(update-search-failed) when the node is offline, WSUS is unreachable, the search
         times out or does not fully succeed, or the Windows Update API refuses the WinRM network logon (use C(become)).
