@@ -102,7 +102,7 @@ def _package_items(packages):
         if day is None:
             continue
         match = _KB_RE.search(str(package.get('name') or ''))
-        ident = match.group(0).upper() if match else str(package.get('name')).split('~')[0]
+        ident = match.group(0).upper() if match else str(package.get('name')).split('~', maxsplit=1)[0]
         if ident not in items or items[ident]['installed_on'] < day.isoformat():
             items[ident] = {'id': ident, 'description': 'servicing package %s' % package.get('name'), 'installed_on': day.isoformat(),
                             'installed_on_latest': day.isoformat(), 'source': 'cbs'}

@@ -586,10 +586,10 @@ SECURITY = '0FA1201D-4330-4FA8-8AE9-B877473B6441'
 @pytest.mark.parametrize('search, expected', [
     ({'result_code': 2, 'server_selection': 1, 'updates': []}, ('pass', 'no-security-updates-missing')),
     ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
-                                                             'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
+                                                            'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
      ('pass', 'no-security-updates-missing')),
     ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
-                                                             'severity': 'Critical', 'categories': [SECURITY]}]},
+                                                            'severity': 'Critical', 'categories': [SECURITY]}]},
      ('fail', 'security-updates-missing')),
     ({'result_code': 2, 'server_selection': 0, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
      ('fail', 'security-updates-missing')),
