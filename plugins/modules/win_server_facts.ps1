@@ -374,7 +374,9 @@ if ($module.Params.windows_update_search) {
             if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
             $output[0]
         }
-        finally { if ($shell.InvocationStateInfo.State -ne 'Running') { $shell.Dispose() } }
+        # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
+        # module's process ends right after.
+        finally { if ($shell.InvocationStateInfo.State -in 'NotStarted', 'Completed', 'Failed', 'Stopped') { $shell.Dispose() } }
     }
 }
 $facts.errors = $errors
