@@ -616,6 +616,7 @@ def _covers(exclusion, folder):
 # signed 32-bit value .NET reports; CDXML cmdlets (Get-MpComputerStatus) carry it in the FullyQualifiedErrorId.
 WBEM_E_INVALID_NAMESPACE = 0x8004100E - (1 << 32)
 _INVALID_NAMESPACE_ID = 'hresult 0x8004100e'
+_DEFENDER_NOT_RUNNING = '800106ba'
 
 
 def _error_code(detail):
@@ -662,9 +663,12 @@ def antivirus(facts, policy):
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
         absent = defender_absent((facts.get('error_details') or {}).get('defender'))
         if absent is None:
+            detail = (facts.get('error_details') or {}).get('defender') or {}
+            hint = (' 0x800106BA means the Defender service is not running, typically because another antivirus product '
+                    'took over: name it and check its exclusions.' if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() else '')
             return finding(entry, ERROR, 'defender-unreadable', 'Microsoft Defender could not be read (%s): %s. Only an invalid Defender '
                            'namespace or missing Defender cmdlets mean "no Defender"; this error does not, so the antivirus state is '
-                           'unknown.' % (_error_code((facts.get('error_details') or {}).get('defender')), reason),
+                           'unknown.%s' % (_error_code(detail), reason, hint),
                            'Run the check again as an elevated administrator (Get-MpComputerStatus must answer), or check the '
                            'antivirus state on the node by hand.')
         reason = '%s: %s' % (absent, reason)

@@ -449,6 +449,13 @@ def test_defender_read_errors_are_not_a_missing_defender(detail, expected):
         assert 'HResult 0x%08X' % (detail['hresult'] & 0xFFFFFFFF) in result['detail']
 
 
+def test_a_stopped_defender_service_is_still_unknown_but_explained():
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'x'},
+             'error_details': {'defender': {'message': 'x', 'hresult': _signed(0x800106BA), 'error_id': 'HRESULT 0x800106ba,Get-MpComputerStatus'}}}
+    result = ev.antivirus(facts, ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'service is not running' in result['detail']
+
+
 def test_the_many_programs_profile_has_an_unreachable_defender_provider():
     result = ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'HResult 0x800706BA' in result['detail']
