@@ -372,7 +372,7 @@ if ($module.Params.windows_update_search) {
             }
             $output = @($shell.EndInvoke($pending))
             if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
-            $output[0]
+            $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
         }
         # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
         # module's process ends right after.
