@@ -93,6 +93,11 @@ _EXCLUDED_REMEDIATION = ('Free the port before installing SafeQ: move the dynami
                          'dynamic tcp start=49152 num=16384, and for udp and ipv6 alike), restart the WinNAT service (net stop winnat, '
                          'net start winnat) or the node, and reserve the SafeQ ports with netsh int ipv4 add excludedportrange '
                          'protocol=tcp startport=<port> numberofports=1 so that Hyper-V cannot take them again.')
+_PORT_REMEDIATION = {
+    'port-excluded': _EXCLUDED_REMEDIATION,
+    'port-excluded-administered': 'Keep the exclusion if it was made for SafeQ; otherwise find who added it and remove it (netsh int '
+                                  'ipv4 delete excludedportrange protocol=tcp startport=<start> numberofports=<count>).',
+}
 _WEB_REMEDIATION = 'Remove the web server (IIS, Apache, nginx, Tomcat ...) or move it off TCP 80 before installing SafeQ.'
 
 
@@ -338,7 +343,7 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         problems.append((FAIL, 'other-print-solution', 'Other print-management software is installed: %s.' % ', '.join(prints),
                          'Uninstall the other print solution, or agree its presence with Y Soft and waive this entry.'))
     for status, reason, detail in port_conflicts(facts, inbound):
-        problems.append((status, reason, detail, _EXCLUDED_REMEDIATION if reason.startswith('port-excluded') else
+        problems.append((status, reason, detail, _PORT_REMEDIATION.get(reason) or
                          'Stop and disable the program or service that holds the port (for http.sys, '
                          'remove the URL reservation or binding: netsh http delete urlacl / sslcert), or move it to another port.'))
     if features:
@@ -347,7 +352,7 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
                          % ', '.join(dbs), 'Confirm the database is meant for SafeQ (then waive this entry) or remove it.'))
     if not problems:
-        ports = ' and no inbound SafeQ port is held' if inbound else ''
+        ports = ' and no inbound SafeQ port is held or inside an excluded port range' if inbound else ''
         return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
                        % (len(names), ports))
     worst = FAIL if any(p[0] == FAIL for p in problems) else WARN

@@ -351,7 +351,9 @@ def test_a_port_inside_an_excluded_range(ranges, expected):
     if expected[0] != 'pass':
         assert 'TCP 9696' in found['detail'] and '%s TCP %d-%d' % (ranges[0]['family'], ranges[0]['start'], ranges[0]['end']) in found['detail']
     if expected[1] == 'port-excluded':
-        assert 'Hyper-V, WinNAT or Docker' in found['detail'] and 'excludedportrange' in found['remediation']
+        assert 'Hyper-V, WinNAT or Docker' in found['detail'] and 'set dynamic' in found['remediation']
+    if expected[1] == 'port-excluded-administered':
+        assert 'delete excludedportrange' in found['remediation']
 
 
 def test_unread_excluded_ranges_are_an_error_not_a_free_port():
