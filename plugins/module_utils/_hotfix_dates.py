@@ -133,8 +133,9 @@ def normalise(facts, today=None):
         except ValueError:
             unknown.append(str(item.get('installed_on_raw')))
             continue
-        if readings:
-            dated[ident or str(len(dated))] = {'id': item.get('id'), 'description': item.get('description'), 'source': 'wmi',
+        key = ident or str(len(dated))
+        if readings and (key not in dated or dated[key]['installed_on'] < readings[0].isoformat()):  # a KB listed twice: the newer
+            dated[key] = {'id': item.get('id'), 'description': item.get('description'), 'source': 'wmi',
                                                'installed_on': readings[0].isoformat(), 'installed_on_latest': readings[-1].isoformat(),
                                                'installed_on_raw': item.get('installed_on_raw')}
     if unknown and not dated:

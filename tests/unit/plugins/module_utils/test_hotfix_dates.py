@@ -92,3 +92,8 @@ def test_normalise_when_no_date_can_be_read_is_an_error_not_no_updates():
     out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB1', 'installed_on_raw': 'Do., 12. Nov'}], 'errors': {}})
     assert out['hotfixes'] is None and 'Do., 12. Nov' in out['errors']['hotfixes']
     assert _hotfix_dates.normalise({'hotfixes': None, 'errors': {'hotfixes': 'x'}})['hotfixes'] is None
+
+
+def test_a_kb_listed_twice_keeps_its_newer_date():
+    facts = {'hotfixes': [{'id': 'KB7', 'installed_on_raw': '2026-11-01'}, {'id': 'KB7', 'installed_on_raw': '2026-03-01'}], 'errors': {}}
+    assert [h['installed_on'] for h in _hotfix_dates.normalise(facts, datetime.date(2026, 11, 24))['hotfixes']] == ['2026-11-01']
