@@ -136,8 +136,8 @@ def normalise(facts, today=None):
         key = ident or str(len(dated))
         if readings and (key not in dated or dated[key]['installed_on'] < readings[0].isoformat()):  # a KB listed twice: the newer
             dated[key] = {'id': item.get('id'), 'description': item.get('description'), 'source': 'wmi',
-                                               'installed_on': readings[0].isoformat(), 'installed_on_latest': readings[-1].isoformat(),
-                                               'installed_on_raw': item.get('installed_on_raw')}
+                          'installed_on': readings[0].isoformat(), 'installed_on_latest': readings[-1].isoformat(),
+                          'installed_on_raw': item.get('installed_on_raw')}
     if unknown and not dated:
         facts['hotfixes'] = None
         facts['errors'] = dict(facts.get('errors') or {},
