@@ -97,3 +97,13 @@ def test_normalise_when_no_date_can_be_read_is_an_error_not_no_updates():
 def test_a_kb_listed_twice_keeps_its_newer_date():
     facts = {'hotfixes': [{'id': 'KB7', 'installed_on_raw': '2026-11-01'}, {'id': 'KB7', 'installed_on_raw': '2026-03-01'}], 'errors': {}}
     assert [h['installed_on'] for h in _hotfix_dates.normalise(facts, datetime.date(2026, 11, 24))['hotfixes']] == ['2026-11-01']
+
+
+def test_the_servicing_store_dates_updates_when_wmi_failed():
+    stamp = int((datetime.datetime(2026, 11, 12, 3, 0) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
+    package = {'name': 'Package_for_RollupFix~x', 'current_state': 112, 'install_time_high': stamp >> 32,
+               'install_time_low': (stamp & 0xFFFFFFFF) - (1 << 32) if stamp & 0x80000000 else stamp & 0xFFFFFFFF}
+    facts = {'hotfixes': None, 'update_packages': [package], 'errors': {'hotfixes': 'Invalid class'}}
+    out = _hotfix_dates.normalise(facts, datetime.date(2026, 11, 24))
+    assert [(h['id'], h['installed_on']) for h in out['hotfixes']] == [('Package_for_RollupFix', '2026-11-12')]
+    assert _hotfix_dates.normalise({'hotfixes': None, 'update_packages': None, 'errors': {}})['hotfixes'] is None
