@@ -222,6 +222,51 @@ Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
     }
     finally { $base.Dispose() }
 }
+# The node's clock as milliseconds since 1970-01-01 UTC (from UTC ticks: no culture, no time zone); Python compares it
+# with the controller's time around the task.
+Invoke-SafeqFactSection @section -Name 'clock' -ScriptBlock {
+    @{ utc_epoch_ms = [int64](([DateTime]::UtcNow.Ticks - 621355968000000000) / 10000) }
+}
+# Only when asked (slow): the Windows Update Agent's searcher for software updates that are not installed, against the
+# node's configured source (WSUS or Microsoft Update). Search only: no downloader, no installer. It runs in a runspace
+# bounded by windows_update_timeout; a timeout, an offline node or an unreachable WSUS fail the section (HResult kept).
+# Categories are returned by CategoryID (GUIDs; their names are localised), severity as MsrcSeverity (not localised).
+if ($module.Params.windows_update_search) {
+    Invoke-SafeqFactSection @section -Name 'windows_update' -ScriptBlock {
+        $shell = [PowerShell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    $ErrorActionPreference = 'Stop'
+                    $session = New-Object -ComObject Microsoft.Update.Session
+                    $searcher = $session.CreateUpdateSearcher()
+                    $found = $searcher.Search("IsInstalled=0 and Type='Software'")
+                    @{
+                        result_code = [int]$found.ResultCode
+                        server_selection = [int]$searcher.ServerSelection
+                        updates = @(foreach ($update in $found.Updates) {
+                                @{
+                                    title = [string]$update.Title
+                                    kb = @($update.KBArticleIDs | ForEach-Object { [string]$_ })
+                                    severity = [string]$update.MsrcSeverity
+                                    categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
+                                }
+                            })
+                    }
+                })
+            $pending = $shell.BeginInvoke()
+            if (-not $pending.AsyncWaitHandle.WaitOne([int]$module.Params.windows_update_timeout * 1000)) {
+                $null = $shell.BeginStop($null, $null)
+                throw [System.TimeoutException]"the Windows Update search did not finish within $($module.Params.windows_update_timeout) seconds"
+            }
+            $output = @($shell.EndInvoke($pending))
+            if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
+            $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
+        }
+        # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
+        # module's process ends right after.
+        finally { if ($shell.InvocationStateInfo.State -in 'NotStarted', 'Completed', 'Failed', 'Stopped') { $shell.Dispose() } }
+    }
+}
 Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem
     $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='$env:SystemDrive'"
@@ -332,51 +377,6 @@ Invoke-SafeqFactSection @section -Name 'share' -ScriptBlock {
             $result.category = $detail.category
         }
         $result
-    }
-}
-# The node's clock as milliseconds since 1970-01-01 UTC (from UTC ticks: no culture, no time zone); Python compares it
-# with the controller's time around the task.
-Invoke-SafeqFactSection @section -Name 'clock' -ScriptBlock {
-    @{ utc_epoch_ms = [int64](([DateTime]::UtcNow.Ticks - 621355968000000000) / 10000) }
-}
-# Only when asked (slow): the Windows Update Agent's searcher for software updates that are not installed, against the
-# node's configured source (WSUS or Microsoft Update). Search only: no downloader, no installer. It runs in a runspace
-# bounded by windows_update_timeout; a timeout, an offline node or an unreachable WSUS fail the section (HResult kept).
-# Categories are returned by CategoryID (GUIDs; their names are localised), severity as MsrcSeverity (not localised).
-if ($module.Params.windows_update_search) {
-    Invoke-SafeqFactSection @section -Name 'windows_update' -ScriptBlock {
-        $shell = [PowerShell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    $ErrorActionPreference = 'Stop'
-                    $session = New-Object -ComObject Microsoft.Update.Session
-                    $searcher = $session.CreateUpdateSearcher()
-                    $found = $searcher.Search("IsInstalled=0 and Type='Software'")
-                    @{
-                        result_code = [int]$found.ResultCode
-                        server_selection = [int]$searcher.ServerSelection
-                        updates = @(foreach ($update in $found.Updates) {
-                                @{
-                                    title = [string]$update.Title
-                                    kb = @($update.KBArticleIDs | ForEach-Object { [string]$_ })
-                                    severity = [string]$update.MsrcSeverity
-                                    categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
-                                }
-                            })
-                    }
-                })
-            $pending = $shell.BeginInvoke()
-            if (-not $pending.AsyncWaitHandle.WaitOne([int]$module.Params.windows_update_timeout * 1000)) {
-                $null = $shell.BeginStop($null, $null)
-                throw [System.TimeoutException]"the Windows Update search did not finish within $($module.Params.windows_update_timeout) seconds"
-            }
-            $output = @($shell.EndInvoke($pending))
-            if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
-            $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
-        }
-        # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
-        # module's process ends right after.
-        finally { if ($shell.InvocationStateInfo.State -in 'NotStarted', 'Completed', 'Failed', 'Stopped') { $shell.Dispose() } }
     }
 }
 $facts.errors = $errors
