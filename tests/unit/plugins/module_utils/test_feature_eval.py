@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
 
@@ -346,7 +347,7 @@ def _ranges(*rows):
 ])
 def test_a_port_inside_an_excluded_range(ranges, expected):
     inbound = [{'proto': 'tcp', 'port': 9696, 'entries': ['net.x']}]
-    found = ev.no_interfering_software(_empty(excluded_port_ranges=ranges), inbound=inbound)
+    found = _catalogue.enrich(ev.no_interfering_software(_empty(excluded_port_ranges=ranges), inbound=inbound))
     assert (found['status'], found['reason']) == expected
     if expected[0] != 'pass':
         assert 'TCP 9696' in found['detail'] and '%s TCP %d-%d' % (ranges[0]['family'], ranges[0]['start'], ranges[0]['end']) in found['detail']
@@ -385,3 +386,9 @@ def test_no_web_server_rests_not_on_the_listener_alone():
 def test_the_not_admin_profile_cannot_rule_out_a_web_server():
     found = ev.no_web_server_on_80(_profile('not-admin'))
     assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
+
+
+def test_an_unknown_web_server_takes_its_own_advice_from_the_catalogue():
+    found = ev.no_web_server_on_80(_empty(features=None, services=None, errors={'features': 'Access denied', 'services': 'Access denied'}))
+    assert found['reason'] == 'web-server-unknown'
+    assert 'Get-WindowsFeature Web-Server' in _catalogue.enrich(found)['remediation']

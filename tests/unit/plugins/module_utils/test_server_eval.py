@@ -594,7 +594,7 @@ def test_the_cml2_node_is_dated_by_its_servicing_store():
 ])
 def test_clock_offset(node_offset, window, expected):
     facts = {'clock': {'utc_epoch_ms': int((window[0] + node_offset) * 1000)}, 'errors': {}}
-    result = ev.clock_offset(facts, window, ev.DEFAULT_POLICY)
+    result = _catalogue.enrich(ev.clock_offset(facts, window, ev.DEFAULT_POLICY))
     assert (result['status'], result['reason']) == expected and result['id'] == 'server.hardware-minimum'
     if expected[1] == 'clock-offset':
         assert ('ahead of' if node_offset > 0 else 'behind') in result['detail'] and 'w32tm' in result['remediation']
@@ -649,3 +649,21 @@ def test_windows_update_search_only_when_asked():
     timeout = ev.windows_update_search({'windows_update': None, 'errors': {'windows_update': 'did not finish'},
                                         'error_details': {'windows_update': {'message': 'x', 'exception': 'System.TimeoutException'}}})
     assert 'did not finish in time' in timeout['detail']
+
+
+@pytest.mark.parametrize('make, reason, advice', [
+    (lambda: ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY), 'defender-unreadable', 'Get-MpComputerStatus must answer'),
+    (lambda: ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY), 'edition-unknown', 'Read EditionID on the node'),
+    (lambda: _patches('9/10/2026'), 'patch-date-ambiguous', 'Update history, or the CBS log'),
+    (lambda: ev.windows_update_search({'windows_update': None, 'errors': {}}), 'update-search-failed', 'runas SYSTEM'),
+    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'server_selection': 1, 'updates': [
+        {'title': 'x', 'kb': ['1'], 'severity': 'Critical', 'categories': []}]}}), 'security-updates-missing', 'Install the missing'),
+    (lambda: ev.clock_offset({'clock': None, 'errors': {}}, (1000.0, 1001.0), ev.DEFAULT_POLICY), 'clock-unknown', 'w32tm /query'),
+])
+def test_the_issue_10_findings_take_their_own_advice_from_the_catalogue(make, reason, advice):
+    """The evaluators give only the reason; the advice of each is its catalogue variant, not the entry's generic text."""
+    result = make()
+    assert result['reason'] == reason and not result.get('remediation')
+    enriched = _catalogue.enrich(result)
+    assert advice in enriched['remediation']
+    assert enriched['remediation'] != _catalogue.load().get(result['id'])['remediation']
