@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _firewall
+from tests.lab import firewall_rules
 
 HERE = os.path.dirname(__file__)
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
@@ -21,11 +22,7 @@ def _profile_fw(name):
         return yaml.safe_load(handle)['probes']['win_server_facts']['firewall']
 
 
-def _rule(**change):
-    rule = {'id': 'r1', 'display_name': 'r1', 'action': 'Block', 'profiles': 'Any', 'source': 'Local', 'protocol': 'TCP',
-            'local_ports': ['6020'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
-    rule.update(change)
-    return rule
+_rule = firewall_rules.rule
 
 
 def _fw(rule_list=(), **change):

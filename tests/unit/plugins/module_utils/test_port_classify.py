@@ -10,6 +10,7 @@ import base64
 import pytest
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_classify, _port_evaluate, _port_payloads
+from tests.lab import firewall_rules
 
 ICMP = {'origin': 2, 'type': 3}
 
@@ -122,8 +123,7 @@ def test_each_expectation_judges_each_state(state, expect, listener, resets, sta
 FW_ON = {'profiles': [{'name': 'Domain', 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}],
          'connections': [{'interface_alias': 'Ethernet', 'interface_index': 4, 'network_category': 'DomainAuthenticated'}],
          'active_profile': 'Domain', 'stealth': None, 'errors': {}, 'rules': []}
-BLOCK_80 = {'id': 'b80', 'display_name': 'Block 80', 'action': 'Block', 'profiles': 'Any', 'source': 'Local', 'protocol': 'TCP',
-            'local_ports': ['80'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
+BLOCK_80 = firewall_rules.rule(id='b80', display_name='Block 80', local_ports=['80'])
 
 
 def _with(fw_change=None, rule_change=None, rules=True):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
+from tests.lab import firewall_rules
 
 NODES = ['10.0.0.11', '10.0.0.12']
 
@@ -151,8 +152,7 @@ def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_on_the_node
     """Ground truth: both nodes' listeners are ready and the JMX probes from the workstation vantage point (10.0.6.5) get no
     answer. Node .11 has a Block rule for TCP 19898 from 10.0.6.0/24; node .12 has none: its silence may be Windows Firewall's
     default Block for powershell.exe, which SafeQ's installer lifts with its own allow rules."""
-    block = {'id': 'b', 'display_name': 'block JMX', 'action': 'Block', 'profiles': 'Any', 'source': 'GroupPolicy', 'protocol': 'TCP',
-             'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['10.0.6.0/24'], 'filters_found': True}
+    block = firewall_rules.rule(id='b', display_name='block JMX', source='GroupPolicy', local_ports=['19898'])
     firewalls = {'10.0.0.11': _firewall_facts([block]), '10.0.0.12': _firewall_facts([])}
     plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES), firewalls=firewalls)
     jmx = [t for t in plan['targets']['workstation'] if t['entry'] == 'net.ws-in.tcp-19898']
@@ -169,8 +169,7 @@ def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_on_the_node
 
 
 def test_the_firewall_advisory_warns_on_the_rows_it_explains_and_never_passes_one():
-    block_web = {'id': 'w', 'display_name': 'no web', 'action': 'Block', 'profiles': 'Domain', 'source': 'Local', 'protocol': 'TCP',
-                 'local_ports': ['443'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
+    block_web = firewall_rules.rule(id='w', display_name='no web', profiles='Domain', local_ports=['443'])
     plan = _port_matrix.plan(NODES, [], vantages={}, firewalls={'10.0.0.11': _firewall_facts([block_web])})
     advisory = [f for f in plan['findings'] if f['reason'].startswith('firewall-')]
     assert advisory and {f['status'] for f in advisory} == {'warn'} and {f['node'] for f in advisory} == {'10.0.0.11'}
