@@ -105,7 +105,7 @@ def _ipv4(result):
     """Whether the probe went to an IPv4 address (the temporary listener binds 0.0.0.0: IPv4 only)."""
     for value in (result.get('address'), result.get('host')):
         try:
-            return ipaddress.ip_address(str(value).split('%')[0]).version == 4
+            return ipaddress.ip_address(str(value).split('%', maxsplit=1)[0]).version == 4
         except ValueError:
             continue
     return False
