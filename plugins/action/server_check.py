@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import datetime
+import time
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates, _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
@@ -21,10 +22,21 @@ class ActionModule(WindowsProbeAction):
     ARGUMENT_SPEC = _doc_spec.argument_spec('server_check')
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
+    def run(self, tmp=None, task_vars=None):
+        # the controller's time around the gather: the node read its clock in between (clock advisory)
+        self._window = [time.time()]
+        return super().run(tmp, task_vars)
+
     def _probe_params(self, args):
-        return {'share': args.get('share') or ''}
+        params = {'share': args.get('share') or ''}
+        if args['windows_update_search']:  # only then: the module's defaults leave the slow search out
+            params.update(windows_update_search=True, windows_update_timeout=args['windows_update_timeout'])
+        return params
 
     def _evaluate(self, data, args):
         policy = {name: args[name] for name in _DEFAULTS}
-        return _server_eval.evaluate(_hotfix_dates.normalise(data), policy, datetime.date.today(),
-                                     share_requested=bool(args.get('share')), declared=args.get('declared_address') or None)
+        today = datetime.date.today()
+        window = (self._window[0], time.time()) if getattr(self, '_window', None) else None
+        return _server_eval.evaluate(_hotfix_dates.normalise(data, today), policy, today, share_requested=bool(args.get('share')),
+                                     declared=args.get('declared_address') or None, window=window,
+                                     update_search=args['windows_update_search'])

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec, _inbound_ports
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 

@@ -21,13 +21,17 @@ Function Get-SafeqErrorDetail {
     #>
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $inner = Get-SafeqInnerException -Exception $ErrorRecord.Exception
-    @{
+    $detail = @{
         message = [string]$ErrorRecord.Exception.Message
         hresult = [int]$inner.HResult
         category = [string]$ErrorRecord.CategoryInfo.Category
         error_id = [string]$ErrorRecord.FullyQualifiedErrorId
         exception = [string]$inner.GetType().FullName
     }
+    # A CimException's NativeErrorCode names the WMI/MI result (InvalidNamespace, AccessDenied, Failed ...), a Win32Exception's
+    # is the Win32 error code: both locale-independent, and the only code some CIM failures carry.
+    if ($inner.PSObject.Properties['NativeErrorCode']) { $detail.native_error = [string]$inner.NativeErrorCode }
+    $detail
 }
 
 Function Invoke-SafeqFactSection {

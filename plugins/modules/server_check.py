@@ -79,7 +79,7 @@ options:
     type: float
     default: 8
   min_disk_free_gb:
-    description: Minimum free space on the system drive in GiB.
+    description: Minimum free space in GiB on the drive of O(install_dir).
     type: float
     default: 20
   patch_max_age_days:
@@ -90,6 +90,29 @@ options:
     description: Folder SafeQ will be installed to; real-time antivirus scanning should exclude it.
     type: str
     default: C:\SafeQ5
+  clock_max_offset_s:
+    description:
+      - Advisory clock check (cluster nodes and TLS need sane clocks), reported as a second finding of
+        V(server.hardware-minimum) (the entry of "all nodes of the clusters"), reason C(clock-offset) or C(clock-in-sync).
+      - The node's clock (UTC, from the gather) is compared with the controller's time before and after the gather; it
+        warns only when the node is more than this many seconds ahead or behind for every moment of that window.
+    type: int
+    default: 60
+  windows_update_search:
+    description:
+      - Also ask the Windows Update Agent on the node (the C(Microsoft.Update.Session) searcher, criteria
+        C(IsInstalled=0 and Type='Software')) for updates that are not installed, against the node's own update
+        service (WSUS or Microsoft Update). Search only, nothing is downloaded or installed.
+      - Slow (often minutes), hence off by default. Its finding is a second finding of V(server.security-patches),
+        V(fail) C(security-updates-missing) for a missing update in the Security or Critical Updates classification or
+        with an MSRC severity; V(error) C(update-search-failed) when the node is offline, WSUS is unreachable, the search
+        times out or does not fully succeed, or the Windows Update API refuses the WinRM network logon (use C(become)).
+    type: bool
+    default: false
+  windows_update_timeout:
+    description: Seconds the Windows Update search may take before it is abandoned (V(error)).
+    type: int
+    default: 300
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - safeq.preflight.attributes

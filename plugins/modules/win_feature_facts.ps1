@@ -6,9 +6,9 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ..module_utils._SafeqGather
 
-# Raw facts for safeq.preflight.windows_feature_check: Windows features, services, TCP listeners and installed
-# programs. It never decides a verdict. Read-only; each section in its own try/catch; only "nothing matched"
-# errors (category ObjectNotFound) may mean empty.
+# Raw facts for safeq.preflight.windows_feature_check: Windows features, services, TCP listeners, UDP endpoints,
+# excluded port ranges and installed programs. It never decides a verdict. Read-only; each section in its own
+# try/catch; only "nothing matched" errors (category ObjectNotFound) may mean empty.
 
 $spec = @{
     options = @{
@@ -121,6 +121,23 @@ Invoke-SafeqFactSection @section -Name 'http_sys' -ScriptBlock {
         $result
     }
     finally { $base.Dispose() }
+}
+# Port ranges Windows will not let a program bind (excluded port ranges): Hyper-V, WinNAT and Docker reserve them at boot,
+# an administrator or an installer with "netsh int ipvX add excludedportrange" (administered, marked "*"). The dynamic ones
+# live only in the running TCP/IP stack (the registry Nsi keys hold the persistent ones only) and no cmdlet or CIM class
+# lists them, so netsh is asked; its headings are localised, so only the numeric rows ("start end [*]") are read.
+Invoke-SafeqFactSection @section -Name 'excluded_port_ranges' -List -ScriptBlock {
+    foreach ($family in 'ipv4', 'ipv6') {
+        foreach ($proto in 'tcp', 'udp') {
+            $lines = @(& netsh.exe interface $family show excludedportrange "protocol=$proto")
+            if ($LASTEXITCODE -ne 0) { throw "netsh interface $family show excludedportrange protocol=$proto exited with code $LASTEXITCODE" }
+            foreach ($line in $lines) {
+                if ([string]$line -match '^\s*(\d{1,5})\s+(\d{1,5})\s*(\*?)\s*$') {
+                    @{ family = $family; proto = $proto; start = [int]$Matches[1]; end = [int]$Matches[2]; administered = ($Matches[3] -eq '*') }
+                }
+            }
+        }
+    }
 }
 # Win32_ComputerSystem.DomainRole: 4 and 5 are domain controllers (their LDAP holds TCP 389).
 Invoke-SafeqFactSection @section -Name 'domain_role' -ScriptBlock {

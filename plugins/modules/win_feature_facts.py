@@ -19,6 +19,8 @@ description:
     rows on O(udp_ports), each with the owning process ID, its C(Get-Process) name and the C(Win32_Service) C(Name)s whose
     C(ProcessId) it is; the value names of C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\UrlAclInfo)
     (http.sys URL reservations) and the subkey names of C(...\\HTTP\\Parameters\\SslBindingInfo) (TLS bindings);
+    the numeric rows (start port, end port, C(*) for administered) of C(netsh interface ipv4 show excludedportrange
+    protocol=tcp), the same for C(protocol=udp) and for C(ipv6) (the headings are localised and not read);
     C(Win32_ComputerSystem) C(DomainRole); and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
     and the 32-bit (WOW6432Node) registry views, and of the same key in every loaded user hive C(HKU\\S-1-5-21-*)."

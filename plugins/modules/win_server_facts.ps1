@@ -12,6 +12,8 @@
 $spec = @{
     options = @{
         share = @{ type = 'str'; default = '' }
+        windows_update_search = @{ type = 'bool'; default = $false }
+        windows_update_timeout = @{ type = 'int'; default = 300 }
     }
     supports_check_mode = $true
 }
@@ -156,8 +158,36 @@ Invoke-SafeqFactSection @section -Name 'hotfixes' -List -ScriptBlock {
         @{ id = [string]$_.HotFixID; description = [string]$_.Description; installed_on_raw = [string]$_.CimInstanceProperties['InstalledOn'].Value }
     }
 }
+# The servicing store's own install times, an unambiguous source beside InstalledOn: the update packages of CBS
+# (Package_for_KB*, Package_for_RollupFix*, Package_for_ServicingStack*) with their CurrentState (112 = installed) and
+# InstallTimeHigh/InstallTimeLow, the two halves of a UTC FILETIME, as raw DWORDs; Python joins and converts them.
+Invoke-SafeqFactSection @section -Name 'update_packages' -List -ScriptBlock {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $packages = $base.OpenSubKey('SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages')
+        if ($null -eq $packages) { throw [System.Management.Automation.ItemNotFoundException]'Component Based Servicing\Packages key missing' }
+        foreach ($name in $packages.GetSubKeyNames()) {
+            if ($name -notlike 'Package_for_KB*' -and $name -notlike 'Package_for_RollupFix*' -and $name -notlike 'Package_for_ServicingStack*') { continue }
+            $key = $packages.OpenSubKey($name)
+            if ($null -eq $key) { continue }
+            $state = $key.GetValue('CurrentState')
+            $high = $key.GetValue('InstallTimeHigh')
+            $low = $key.GetValue('InstallTimeLow')
+            $key.Dispose()
+            @{
+                name = [string]$name
+                current_state = if ($null -ne $state) { [int64]$state } else { $null }
+                install_time_high = if ($null -ne $high) { [int64]$high } else { $null }
+                install_time_low = if ($null -ne $low) { [int64]$low } else { $null }
+            }
+        }
+        $packages.Dispose()
+    }
+    finally { $base.Dispose() }
+}
 # Pending reboot signals (windows-fidelity.md section 6), each a raw registry presence; a key that cannot be read fails
-# the section (unknown, never "no reboot").
+# the section (unknown, never "no reboot"). RunOnce entries (DVDRebootSignal included) are not read: they run at the next
+# logon, whether or not a restart happens, and many products leave them behind.
 Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
     $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
     try {
@@ -173,6 +203,19 @@ Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
         $active = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName')
         $pending = $base.OpenSubKey('SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName')
         $netlogon = $base.OpenSubKey('SYSTEM\CurrentControlSet\Services\Netlogon')
+        # Install-WindowsFeature / Uninstall-WindowsFeature waiting for a restart: ServerManager's CurrentRebootAttempts key and
+        # the ServerComponentCache RestartRequired value (both absent on a client SKU, which has no ServerManager).
+        $serverManager = $base.OpenSubKey('SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache')
+        $restartRequired = $null
+        if ($null -ne $serverManager) { $restartRequired = $serverManager.GetValue('RestartRequired'); $serverManager.Dispose() }
+        # An update.exe-based installer that needs a restart sets UpdateExeVolatile non-zero.
+        $updates = $base.OpenSubKey('SOFTWARE\Microsoft\Updates')
+        $volatile = $null
+        if ($null -ne $updates) { $volatile = $updates.GetValue('UpdateExeVolatile'); $updates.Dispose() }
+        # Windows Update services waiting to be registered at the next restart: GUID subkeys of Services\Pending.
+        $servicesPending = $base.OpenSubKey('SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Services\Pending')
+        $servicesPendingCount = 0
+        if ($null -ne $servicesPending) { $servicesPendingCount = @($servicesPending.GetSubKeyNames()).Count; $servicesPending.Dispose() }
         $result = @{
             cbs_reboot_pending = & $exists ($cbs + 'RebootPending')
             cbs_reboot_in_progress = & $exists ($cbs + 'RebootInProgress')
@@ -183,6 +226,10 @@ Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
             active_computer_name = [string]$active.GetValue('ComputerName')
             pending_computer_name = [string]$pending.GetValue('ComputerName')
             domain_join_pending = ($null -ne $netlogon.GetValue('JoinDomain')) -or ($null -ne $netlogon.GetValue('AvoidSpnSet'))
+            server_manager_reboot_attempts = & $exists 'SOFTWARE\Microsoft\ServerManager\CurrentRebootAttempts'
+            server_component_restart_required = if ($null -ne $restartRequired) { [string]$restartRequired } else { $null }
+            update_exe_volatile = if ($null -ne $volatile) { [int64]$volatile } else { $null }
+            wu_services_pending = $servicesPendingCount
         }
         $active.Dispose()
         $pending.Dispose()
@@ -190,6 +237,51 @@ Invoke-SafeqFactSection @section -Name 'pending_reboot' -ScriptBlock {
         $result
     }
     finally { $base.Dispose() }
+}
+# The node's clock as milliseconds since 1970-01-01 UTC (from UTC ticks: no culture, no time zone); Python compares it
+# with the controller's time around the task.
+Invoke-SafeqFactSection @section -Name 'clock' -ScriptBlock {
+    @{ utc_epoch_ms = [int64](([DateTime]::UtcNow.Ticks - 621355968000000000) / 10000) }
+}
+# Only when asked (slow): the Windows Update Agent's searcher for software updates that are not installed, against the
+# node's configured source (WSUS or Microsoft Update). Search only: no downloader, no installer. It runs in a runspace
+# bounded by windows_update_timeout; a timeout, an offline node or an unreachable WSUS fail the section (HResult kept).
+# Categories are returned by CategoryID (GUIDs; their names are localised), severity as MsrcSeverity (not localised).
+if ($module.Params.windows_update_search) {
+    Invoke-SafeqFactSection @section -Name 'windows_update' -ScriptBlock {
+        $shell = [PowerShell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    $ErrorActionPreference = 'Stop'
+                    $session = New-Object -ComObject Microsoft.Update.Session
+                    $searcher = $session.CreateUpdateSearcher()
+                    $found = $searcher.Search("IsInstalled=0 and Type='Software'")
+                    @{
+                        result_code = [int]$found.ResultCode
+                        server_selection = [int]$searcher.ServerSelection
+                        updates = @(foreach ($update in $found.Updates) {
+                                @{
+                                    title = [string]$update.Title
+                                    kb = @($update.KBArticleIDs | ForEach-Object { [string]$_ })
+                                    severity = [string]$update.MsrcSeverity
+                                    categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
+                                }
+                            })
+                    }
+                })
+            $pending = $shell.BeginInvoke()
+            if (-not $pending.AsyncWaitHandle.WaitOne([int]$module.Params.windows_update_timeout * 1000)) {
+                $null = $shell.BeginStop($null, $null)
+                throw [System.TimeoutException]"the Windows Update search did not finish within $($module.Params.windows_update_timeout) seconds"
+            }
+            $output = @($shell.EndInvoke($pending))
+            if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
+            $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
+        }
+        # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
+        # module's process ends right after.
+        finally { if ($shell.InvocationStateInfo.State -in 'NotStarted', 'Completed', 'Failed', 'Stopped') { $shell.Dispose() } }
+    }
 }
 Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem

@@ -24,13 +24,21 @@ description:
     C(chrome.exe), C(firefox.exe), C(msedge.exe) and C(iexplore.exe) in the 64-bit and the 32-bit (WOW6432Node) views of
     HKLM and in every loaded user hive C(HKU\\S-1-5-21-*),
     and the C(ProductVersion) of the file each names; every C(Win32_QuickFixEngineering) row (C(HotFixID),
-    C(Description) and the raw C(InstalledOn) string); whether these registry keys exist (64-bit view):
+    C(Description) and the raw C(InstalledOn) string); the subkeys C(Package_for_KB*), C(Package_for_RollupFix*) and
+    C(Package_for_ServicingStack*) of C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages)
+    (64-bit view) with their raw C(CurrentState), C(InstallTimeHigh) and C(InstallTimeLow) DWORDs (the install time as a
+    UTC FILETIME); whether these registry keys exist (64-bit view):
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending), C(...\\RebootInProgress),
     C(...\\PackagesPending), C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired) and
     C(...\\PostRebootReporting); the count of C(PendingFileRenameOperations) and C(PendingFileRenameOperations2) entries
     (C(HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager)); C(ComputerName) of
     C(...\\Control\\ComputerName\\ActiveComputerName) and C(...\\ComputerName\\ComputerName); whether
-    C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
+    C(HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon) has C(JoinDomain) or C(AvoidSpnSet); whether
+    C(HKLM\\SOFTWARE\\Microsoft\\ServerManager\\CurrentRebootAttempts) exists, the raw C(RestartRequired) value of
+    C(HKLM\\SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache), C(UpdateExeVolatile) of
+    C(HKLM\\SOFTWARE\\Microsoft\\Updates) and the number of subkeys of
+    C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Services\\Pending) (C(RunOnce) is not read);
+    C(Win32_ComputerSystem) C(NumberOfLogicalProcessors) and
     C(TotalPhysicalMemory); C(Win32_LogicalDisk) C(FreeSpace) and C(Size) of the system drive and of every local fixed disk (C(DriveType=3));
     C(Win32_NetworkAdapterConfiguration) C(Description), C(DHCPEnabled) and C(IPAddress) of IP-enabled adapters;
     the node's FQDN (C(COMPUTERNAME) and C(IPGlobalProperties.DomainName)), its A records and the PTR records of its IPv4
@@ -51,11 +59,15 @@ description:
     (C(InterfaceType)), C(Get-NetFirewallInterfaceFilter -All) (C(InterfaceAlias)) and C(Get-NetFirewallSecurityFilter -All)
     (C(LocalUser), C(RemoteUser), C(RemoteMachine), C(OverrideBlockRules)), each read once for the whole store (the last three
     each in its own try/catch: one that fails leaves its conditions V(null) on every rule, its error in C(firewall.errors));
-    and, when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
-    and the first entry of C(Get-ChildItem) of that UNC path."
+    the node's clock (C([DateTime]::UtcNow.Ticks), as milliseconds since 1970-01-01 UTC);
+    when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
+    and the first entry of C(Get-ChildItem) of that UNC path; and only when O(windows_update_search) is true, the
+    result of the C(Microsoft.Update.Session) update searcher's C(Search) with the criteria C(IsInstalled=0 and Type='Software') (its
+    C(ResultCode), the searcher's C(ServerSelection), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the
+    C(CategoryID)s), bounded by O(windows_update_timeout); nothing is downloaded or installed."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
-    C(facts.error_details).
+    C(facts.error_details), with the innermost exception's C(NativeErrorCode) (C(native_error)) when it has one.
 options:
   share:
     description:
@@ -64,6 +76,16 @@ options:
         with C(become: true), C(become_method: runas) and a password it is a full logon of the become user, which does."
     type: str
     default: ''
+  windows_update_search:
+    description:
+      - Search the Windows Update Agent for software updates that are not installed (slow; search only). The Windows
+        Update API may refuse a WinRM network logon (C(0x80070005)); C(become) gives it a full logon.
+    type: bool
+    default: false
+  windows_update_timeout:
+    description: Seconds the search may take; after that the section fails with a C(System.TimeoutException).
+    type: int
+    default: 300
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - safeq.preflight.attributes

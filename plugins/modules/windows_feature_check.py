@@ -13,8 +13,10 @@ description:
     install state of the C(Web-Server), C(Print-Server) and C(Print-LPD-Service) features and of those in O(present) and
     O(absent) (ServerManager on a server SKU; the matching optional features, for example C(IIS-WebServerRole) or
     C(NetFx3), on a client SKU), web-server and LPD services, the TCP listeners on 80, 443 and 515, and the installed
-    programs, and who holds the inbound ports SafeQ will need on this node (from the catalogue's port tables for
-    O(site_features) and O(server_role)); every verdict is made in Python.
+    programs, who holds the inbound ports SafeQ will need on this node (from the catalogue's port tables for
+    O(site_features) and O(server_role), port-range rows port by port), and the excluded port ranges of Windows
+    (C(netsh ... show excludedportrange), numeric rows only; a SafeQ port inside a range that Hyper-V, WinNAT or Docker
+    reserved fails, inside an administered one warns); every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
     V(server.no-interfering-software) and V(server.no-other-software)."
   - Behaves identically under C(--check) and never reports a change.
@@ -48,7 +50,7 @@ options:
     description:
       - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails
         V(server.no-interfering-software) with its install state (C(Available), C(Removed), C(InstallPending)).
-      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/module_utils/_feature_eval.py), each
+      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/plugin_utils/_feature_eval.py), each
         with its client optional-feature name); an unknown name is refused before any node is contacted.
     type: list
     elements: str

@@ -258,7 +258,7 @@ def sql_instance(value):
 
 def windows_features(value):
     """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
-    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval  # pylint: disable=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval  # pylint: disable=import-outside-toplevel
     problem = items(text(256))(value)
     if problem:
         return problem
@@ -303,6 +303,8 @@ SERVER_CHECK = {
     'min_memory_gb': number(0.5, 65536),
     'min_disk_free_gb': number(0, 1048576),
     'patch_max_age_days': integer(1, 3650),
+    'clock_max_offset_s': integer(1, 86400),
+    'windows_update_timeout': integer(10, 3600),
     'install_dir': pattern(_WINDOWS_PATH_RE, r'an absolute Windows path such as C:\SafeQ6'),
 }
 

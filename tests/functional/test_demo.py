@@ -40,6 +40,11 @@ def test_demo_twice(tmp_path):
     assert 'cml3 unreachable: %d checks not run' % errors in first.stdout
     html = (reports / 'safeq-preflight.html').read_text()
     assert 'directory team' in html and 'Windows administrators' in html and 'Site (evaluated once)' in html
+    # the controller stands in for the workstation network by default: the flow matrix and the firewall change request
+    assert '<h2>Flow matrix</h2>' in html
+    changes = (reports / 'safeq-preflight.firewall-changes.csv').read_text()
+    assert 'net.ws-in.tcp-9000' in changes and 'localhost' in changes, changes[:2000]
+    assert (reports / 'safeq-preflight.firewall-changes.md').exists()
 
     second = _demo(reports)
     assert second.returncode == 2

@@ -18,7 +18,11 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 - a non-administrator connection is not an admin, and hidden Defender exclusions are "could not evaluate";
 - a local account in the Czech "BUILTIN\\Správci" connected over WinRM has a token filtered by remote UAC: not elevated,
   the group's name arriving intact; with become (runas) as "Jiří Novák" the token is elevated and both names arrive intact;
-- SQL Server client parts among 61 programs are not a database server; the agents are unlisted software.
+- SQL Server client parts among 61 programs are not a database server; the agents are unlisted software;
+- (issue 10) a Defender provider that does not answer is unknown, not "another antivirus"; an empty EditionID is unknown;
+  a reboot waiting after Install-WindowsFeature is pending; a program on TCP 5015 holds a port of the 5014-5019 range;
+  a Hyper-V port exclusion over a SafeQ port fails; without features and services the TCP 80 listener proves nothing;
+  a node 5 minutes fast gets the clock advisory; the Windows Update search fails on a missing update, errors offline.
 """
 
 from __future__ import annotations
@@ -37,7 +41,15 @@ SHARE = '\\\\files.lab.test\\safeq-install'
 
 
 def _statuses(result):
-    return {f['id']: (f['status'], f['reason']) for f in result.get('findings', [])}
+    """The first finding per entry (an entry may carry a second one: the clock advisory, the Windows Update search)."""
+    found = {}
+    for item in result.get('findings', []):
+        found.setdefault(item['id'], (item['status'], item['reason']))
+    return found
+
+
+def _all(result, entry_id):
+    return [(f['status'], f['reason']) for f in result.get('findings', []) if f['id'] == entry_id]
 
 
 def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path):
@@ -47,9 +59,10 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         playbook.write_text(yaml.safe_dump([
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
                 {'name': 'server', 'register': 'server', 'ignore_errors': True, 'safeq.preflight.server_check': {
-                    'share': SHARE, 'patch_max_age_days': 3650, 'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'}}},
+                    'share': SHARE, 'patch_max_age_days': 3650, 'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'},
+                    'windows_update_search': "{{ inventory_hostname in ['de2016', 'win11'] }}"}},
                 {'name': 'features', 'register': 'features', 'ignore_errors': True, 'safeq.preflight.windows_feature_check': {
-                    'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'], 'site_features': ['embedded_xerox']}}]},
+                    'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'], 'site_features': ['embedded_xerox', 'embedded_km']}}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
                 {'name': 'write', 'ansible.builtin.copy': {'dest': str(tmp_path / 'out.json'), 'content': (
                     "{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map('extract', hostvars)"
@@ -78,7 +91,9 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert server['win11']['server.supported-platform'] == ('fail', 'client-os')
     assert features['win11']['server.no-lpd-with-print-server'] == ('pass', 'lpd-absent')
     assert features['win11']['server.no-web-server-port-80'] == ('warn', 'web-server-installed')
-    assert features['win11']['server.no-interfering-software'] == ('pass', 'none-found')
+    # Hyper-V/WSL 2 reserved TCP 9602-9701 (ipv4 and ipv6): SafeQ cannot bind 9696 there
+    assert features['win11']['server.no-interfering-software'] == ('fail', 'port-excluded')
+    assert 'ipv4 TCP 9602-9701' in next(f['detail'] for f in out['win11']['features']['findings'] if f['id'] == 'server.no-interfering-software')
     assert features['de2016']['server.no-interfering-software'] == ('fail', 'feature-policy')
     assert 'FS-SMB1' in next(f['detail'] for f in out['de2016']['features']['findings'] if f['id'] == 'server.no-interfering-software')
 
@@ -95,11 +110,32 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert 'lsass (pid 712; services EFS, KeyIso, Netlogon, NTDS' in next(
         f['detail'] for f in out['nodefender']['features']['findings'] if f['id'] == 'server.no-interfering-software')
     assert server['notadmin']['server.antivirus'] == ('error', 'exclusions-hidden')
+    # Get-WindowsFeature and the Service Control Manager refuse a non-administrator: the TCP 80 listener alone is no pass
+    assert features['notadmin']['server.no-web-server-port-80'] == ('error', 'web-server-unknown')
+    # a feature was installed without -Restart: ServerManager CurrentRebootAttempts alone is a pending reboot
+    assert server['notadmin']['server.security-patches'] == ('warn', 'reboot-pending')
+
+    # the Defender provider did not answer (0x800706BA): unknown, not "another antivirus"; EditionID empty: unknown
+    assert server['programs']['server.antivirus'] == ('error', 'defender-unreadable')
+    assert server['programs']['server.supported-platform'] == ('error', 'edition-unknown')
+    assert server['nodefender']['server.antivirus'] == ('manual', 'third-party-av'), 'the invalid namespace still means no Defender'
+
+    # clock advisory: the de2016 node runs 5 minutes fast (clock_offset_s 300 in its profile), the others are in sync
+    assert ('warn', 'clock-offset') in _all(out['de2016']['server'], 'server.hardware-minimum')
+    assert ('pass', 'clock-in-sync') in _all(out['win11']['server'], 'server.hardware-minimum')
+    # Windows Update search asked on de2016 (the profile has its answer: one Critical security update missing) and on win11
+    # (no answer: the node is offline, the section fails): fail and error, never a pass; not asked elsewhere
+    assert ('fail', 'security-updates-missing') in _all(out['de2016']['server'], 'server.security-patches')
+    assert ('error', 'update-search-failed') in _all(out['win11']['server'], 'server.security-patches')
+    assert len(_all(out['programs']['server'], 'server.security-patches')) == 1
 
     assert server['programs']['server.security-patches'] == ('warn', 'reboot-pending')  # two PendingFileRenameOperations
     assert de['server.security-patches'] == ('pass', 'patches-recent')
     many = features['programs']
-    assert many['server.no-interfering-software'] == ('pass', 'none-found')
+    # a scan agent holds TCP 5015, inside the Konica Minolta row 5014-5019 (a range row of the port table)
+    assert many['server.no-interfering-software'] == ('fail', 'port-in-use')
+    interfering = next(f for f in out['programs']['features']['findings'] if f['id'] == 'server.no-interfering-software')
+    assert 'TCP 5015' in interfering['detail'] and 'database-present' not in interfering['observed']['problems']
     other = next(f for f in out['programs']['features']['findings'] if f['id'] == 'server.no-other-software')
     assert other['status'] == 'warn' and 'Veeam Agent for Microsoft Windows' in other['observed']
     assert 'Microsoft SQL Server 2012 Native Client' not in other['observed'], 'Microsoft * is baseline'

@@ -80,6 +80,11 @@ def test_full_run_reports_every_entry_for_every_host(nodes, tmp_path):
     assert (cml2['server.supported-platform']['status'], cml2['server.supported-platform']['reason']) == ('warn', 'evaluation-edition')
     conflicts = cml2['server.no-interfering-software']['detail']
     assert 'TCP 443' in conflicts and 'http.sys' in conflicts and 'tomcat9 (pid 3380; services Tomcat9)' in conflicts, conflicts
+    assert 'TCP 9000 (net.ws-in.tcp-9000) is inside an excluded port range of Windows (ipv4 TCP 8998-9097)' in conflicts, conflicts
+    # the clock advisory joins the hardware entry: cml2 runs 7 minutes slow, cml1 is in sync (its row stays a pass)
+    assert 'clock is at least' in cml2['server.hardware-minimum']['detail'] and 'behind' in cml2['server.hardware-minimum']['detail']
+    assert 'clock is within 60 s' in cml1['server.hardware-minimum']['detail']
+    assert 'CurrentRebootAttempts' in cml2['server.security-patches']['detail']
     # the switched-off node: applicable entries are errors, never pass or skip
     assert hosts['cml3']['reachable'] is False
     applicable = [row for row in cml3.values() if row['applicable']]

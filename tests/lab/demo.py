@@ -39,9 +39,14 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true', help='run the playbook with --check')
     parser.add_argument('--vars', help='YAML file with further site variables (for example every feature and peer)')
     parser.add_argument('--vantage', action='append', default=[], metavar='PEER',
-                        help='declare the controller as the vantage point of this peer network (group safeq_vantage_PEER); repeatable')
+                        help='declare the controller as the vantage point of this peer network (group safeq_vantage_PEER); repeatable '
+                             '(default: workstation)')
+    parser.add_argument('--no-vantage', action='store_true', help='declare no vantage point: the flows from peer networks stay manual')
     parser.add_argument('ansible_args', nargs='*', help='extra ansible-playbook arguments (after --)')
     options = parser.parse_args(argv)
+    # The controller stands in for the workstation network by default, so the report shows the flow matrix and writes the
+    # firewall change request (docs/network-matrix.md); the lab's loopback addresses enforce no firewall.
+    options.vantage = [] if options.no_vantage else (options.vantage or ['workstation'])
 
     run_dir = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'run')
     shutil.rmtree(run_dir, ignore_errors=True)

@@ -157,3 +157,35 @@ def test_the_cmd_shell_of_winrm_on_ansible_core_2_21_is_a_windows_host():
     plugin, calls = _plugin(FeatureCheck, {}, shell_family='cmd', outcomes=[_answer(_profile('cml1')['win_feature_facts'])])
     result = plugin.run(task_vars={})
     assert not result.get('failed') and calls[0][0] == 'safeq.preflight.win_feature_facts'
+
+
+def test_server_check_compares_the_node_clock_with_the_task_window():
+    """The node's clock is taken as 10 minutes ahead of the controller's time at the task: clock advisory warns."""
+    import time
+    facts = dict(_profile('cml1')['win_server_facts'], clock={'utc_epoch_ms': int((time.time() + 600) * 1000)})
+    plugin, calls = _plugin(ServerCheck, {'share': '\\\\files\\safeq'}, outcomes=[_answer(facts)])
+    result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
+    clock = [f for f in result['findings'] if f['reason'] in ('clock-offset', 'clock-in-sync')]
+    assert [(f['id'], f['status'], f['reason']) for f in clock] == [('server.hardware-minimum', 'warn', 'clock-offset')]
+    assert 'windows_update_search' not in calls[0][1], 'the slow search is left out unless asked'
+
+
+def test_server_check_asks_for_the_update_search_only_when_told():
+    facts = dict(_profile('cml1')['win_server_facts'],
+                 windows_update={'result_code': 2, 'server_selection': 1, 'updates': [
+                     {'title': '2026-11 Cumulative Update', 'kb': ['5068787'], 'severity': 'Critical', 'categories': []}]})
+    plugin, calls = _plugin(ServerCheck, {'windows_update_search': True, 'windows_update_timeout': 120}, outcomes=[_answer(facts)])
+    result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
+    assert calls[0][1] == {'share': '', 'windows_update_search': True, 'windows_update_timeout': 120}
+    patches = [(f['status'], f['reason']) for f in result['findings'] if f['id'] == 'server.security-patches']
+    assert ('fail', 'security-updates-missing') in patches and len(patches) == 2
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'clock_max_offset_s': -1}, 'clock_max_offset_s'),
+    ({'windows_update_timeout': 5}, 'windows_update_timeout'),
+])
+def test_server_check_refuses_bad_new_options_before_contacting_the_node(args, message):
+    plugin, calls = _plugin(ServerCheck, args, outcomes=[])
+    result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
+    assert result['failed'] and message in result['msg'] and not calls

@@ -58,7 +58,7 @@ def test_a_python_module_runs_with_the_spec_its_action_plugin_reads_from_documen
 def test_the_documented_defaults_are_the_evaluators_defaults():
     """server_check and windows_feature_check read their defaults from DOCUMENTATION; the evaluators' own defaults (used when
     called without a policy) are the same values."""
-    from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval, _server_eval
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval, _server_eval
     server = _doc_spec.argument_spec('server_check')
     for name, value in _server_eval.DEFAULT_POLICY.items():
         expected = list(value) if isinstance(value, tuple) else value

@@ -33,3 +33,16 @@ def test_each_port_names_its_entries():
     found = _inbound_ports.inbound(['embedded_xerox'])
     ldap = next(item for item in found if (item['proto'], item['port']) == ('tcp', 389))
     assert ldap['entries'] == ['net.printer-in.tcp-389-internal-ldap']
+
+
+def test_a_range_row_counts_every_port_of_it():
+    """net.printer-in.tcp-5014-5019-km is a range row (ports {from: 5014, to: 5019}): a program holding 5015 must be seen."""
+    km = _ports(['embedded_km'])
+    assert {('tcp', port) for port in range(5014, 5020)} <= km
+    assert ('tcp', 5015) not in _ports([]), 'the range applies only with the Konica Minolta feature'
+    entry = next(item for item in _inbound_ports.inbound(['embedded_km']) if (item['proto'], item['port']) == ('tcp', 5015))
+    assert entry['entries'] == ['net.printer-in.tcp-5014-5019-km']
+
+
+def test_a_large_range_or_a_word_is_left_out():
+    assert not [item for item in _inbound_ports.inbound(['scan_ftp_passive']) if item['port'] > 1023 and item['port'] == 30000]

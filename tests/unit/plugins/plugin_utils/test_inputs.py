@@ -11,7 +11,7 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _inputs, _option_rules
 
 ROLES = _inputs.ROLES_DIR
@@ -80,6 +80,10 @@ def test_server_check_defaults_match_the_windows_node_role():
     ('safeq_min_os_build', 9600.5, '9600.5 is not a whole number'),
     ('safeq_min_logical_processors', 0, '0 is outside 1-1024'),
     ('safeq_patch_max_age_days', 0, '0 is outside 1-3650'),
+    ('safeq_clock_max_offset_s', -1, '-1 is outside 1-86400'),
+    ('safeq_clock_max_offset_s', 0, '0 is outside 1-86400'),
+    ('safeq_windows_update_timeout', 99999, '99999 is outside 10-3600'),
+    ('safeq_windows_update_search', 'maybe', "'maybe' is not a boolean"),
     ('safeq_install_dir', 'SafeQ', "'SafeQ' is not an absolute Windows path"),
     ('safeq_install_share', 'C:\\share', 'is not a UNC path'),
     ('safeq_install_share', '\\\\server', 'is not a UNC path'),

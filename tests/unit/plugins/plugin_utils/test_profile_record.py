@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _profile_record
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports, _profile_record
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
 FACTS = {
@@ -25,12 +25,13 @@ FACTS = {
         'adapters': [{'description': 'vmxnet3', 'dhcp_enabled': False, 'addresses': ['10.20.30.40', 'fe80::1234:5678:9abc:def0', '2a01:4f8::7']}],
         'share': {'path': '\\\\fs01.acme.corp\\SafeQInstall', 'exists': False, 'listable': False, 'hresult': -2147024891,
                   'category': 'PermissionDenied', 'error': 'Access to the path \\\\fs01.acme.corp\\SafeQInstall (10.20.30.5) is denied for ACME\\j.smith.'},
+        'update_packages': [], 'clock': {'utc_epoch_ms': 1795000000000},
         'errors': {'hardware': 'The RPC server PRN-SRV-07 is unavailable.'}, 'error_details': {},
     },
     'win_feature_facts': {'features': [], 'services': [], 'listeners': [{'port': 80, 'address': '10.20.30.40', 'pid': 4, 'process': 'System'}],
                           'software': [{'name': 'Veeam Agent for Microsoft Windows', 'version': '6.2.0.121', 'publisher': 'Veeam'},
                                        {'name': 'PowerShell 7.4.6.0-x64', 'version': '7.4.6.0', 'publisher': 'Microsoft Corporation'}],
-                          'errors': {}, 'error_details': {}},
+                          'excluded_port_ranges': [], 'errors': {}, 'error_details': {}},
 }
 
 
@@ -72,7 +73,11 @@ def test_the_record_playbook_asks_what_windows_feature_check_asks():
         play = yaml.safe_load(handle)[0]
     args = next(t['safeq.preflight.win_feature_facts'] for t in play['tasks'] if 'safeq.preflight.win_feature_facts' in t)
     assert args['features'] == _feature_eval.RECORD_FEATURES and args['optional_features'] == _feature_eval.RECORD_OPTIONAL_FEATURES
-    assert tuple(args['services']) == _feature_eval.SERVICES and tuple(args['ports']) == _feature_eval.PORTS
+    assert tuple(args['services']) == _feature_eval.SERVICES
+    assert tuple(args['service_display_names']) == _feature_eval.SERVICE_DISPLAY_NAMES
+    tcp, udp = _inbound_ports.record_ports(extra_tcp=_feature_eval.PORTS + (_feature_eval.LDAP_FALLBACK_PORT,))
+    assert args['ports'] == tcp and args['udp_ports'] == udp
+    assert {80, 443, 515, 389, 390, 5015} <= set(args['ports']) and 37 in args['udp_ports'], 'ranges and UDP rows are recorded too'
 
 
 def test_a_firewall_rule_keeps_its_subnet_mask_and_loses_the_sites_addresses():
@@ -95,3 +100,23 @@ def test_a_firewall_rules_local_subnet_and_domain_sids_lose_the_sites_values():
     assert found['local_addresses'][0].startswith('198.18.100.') and found['local_addresses'][0].endswith('/255.255.255.0')
     assert '3623811015' not in repr(found) and found['owner'].endswith('-1013') and found['local_user'].startswith('O:LSD:(A;;CC;;;S-1-5-21-')
     assert found['remote_user'] == 'Any'
+
+
+def test_http_sys_addresses_are_masked_in_a_recorded_profile():
+    """The node_profile filter: http.sys URL reservations and TLS bindings carry the node's addresses (IPv4 and IPv6),
+    which must not leave the site; the ports and the wildcard forms stay, so the port rule still reads them."""
+    from ansible_collections.safeq.preflight.plugins.filter.node_profile import FilterModule
+    facts = {'win_feature_facts': dict(FACTS['win_feature_facts'], http_sys={
+        'url_reservations': ['http://10.20.30.40:80/Reports/', 'https://[2a01:4f8::7]:443/ews/', 'http://+:5985/wsman/',
+                             'http://PRN-SRV-07.acme.corp:8080/'],
+        'ssl_bindings': ['10.20.30.40:443', '0.0.0.0:8443', '[fe80::1234:5678:9abc:def0]:443', 'prn-srv-07.acme.corp:443']})}
+    profile = FilterModule().filters()['node_profile'](facts, name='node1', replace=['PRN-SRV-07.acme.corp', 'PRN-SRV-07'])
+    http = profile['probes']['win_feature_facts']['http_sys']
+    text = json.dumps(http)
+    for secret in ('10.20.30.40', '2a01:4f8', 'fe80::1234', 'prn-srv-07', 'acme'):
+        assert secret not in text.lower(), secret
+    assert http['url_reservations'][0].startswith('http://198.18.100.') and http['url_reservations'][0].endswith(':80/Reports/')
+    assert 'http://+:5985/wsman/' in http['url_reservations'] and '0.0.0.0:8443' in http['ssl_bindings']
+    assert http['ssl_bindings'][0].startswith('198.18.100.') and http['ssl_bindings'][0].endswith(':443')
+    assert http['url_reservations'][1].startswith('https://[2001:db8::') and http['ssl_bindings'][2].startswith('[fe80::')
+    assert http['url_reservations'][3] == 'http://node:8080/' and http['ssl_bindings'][3] == 'node:443'

@@ -19,8 +19,8 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # module -> the sources whose findings carry its entries' reasons (evaluators, and the report's cluster comparison)
 SOURCES = {
-    'server_check': ('plugins/module_utils/_server_eval.py', 'plugins/action/preflight_report.py'),
-    'windows_feature_check': ('plugins/module_utils/_feature_eval.py',),
+    'server_check': ('plugins/plugin_utils/_server_eval.py', 'plugins/action/preflight_report.py'),
+    'windows_feature_check': ('plugins/plugin_utils/_feature_eval.py',),
     'sql_browser_probe': ('plugins/module_utils/_sql_probe.py',),
     'ldap_attribute_check': ('plugins/module_utils/_ldap_evaluate.py', 'plugins/module_utils/_ldap_audit.py',
                              'plugins/module_utils/_ldap_channel.py'),

@@ -148,6 +148,12 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
         owners = ', '.join('%s (pid %d) on %s' % (item.get('process') or 'unknown process', item['pid'], item['address']) for item in on_80)
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), observed=on_80)
+    unread = [name for name in ('features', 'services') if facts.get(name) is None]
+    if len(unread) == 2:
+        # nothing but the TCP 80 listener was read: an installed, stopped web server cannot be ruled out
+        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown: '
+                       'the features and the services could not be read (%s).'
+                       % '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread))
     web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:
@@ -224,19 +230,50 @@ def _holder(item, facts):
     return text
 
 
+def _range_text(item):
+    return '%s %s %d-%d' % (item['family'], item['proto'].upper(), item['start'], item['end'])
+
+
+def excluded_port_conflicts(facts, inbound=()):
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports inside an excluded port range of Windows.
+
+    A range that is not administered (no ``*`` in netsh) is reserved by the TCP/IP stack for Hyper-V, WinNAT or Docker:
+    a program cannot bind a port in it (WSAEACCES), so SafeQ cannot listen there: fail. An administered range (``netsh
+    add excludedportrange``) only keeps its ports out of the dynamic range and away from those reservations; a program
+    may still bind them explicitly: a warning to confirm it was made for SafeQ."""
+    wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound}
+    results = []
+    for (proto, port), entries in sorted(wanted.items()):
+        ranges = [r for r in facts.get('excluded_port_ranges') or [] if r['proto'] == proto and r['start'] <= port <= r['end']]
+        if not ranges:
+            continue
+        label = '%s %d (%s)' % (proto.upper(), port, ', '.join(entries))
+        dynamic = [r for r in ranges if not r.get('administered')]
+        if dynamic:
+            results.append((FAIL, 'port-excluded', '%s is inside an excluded port range of Windows (%s): the TCP/IP stack reserved it, '
+                            'typically for Hyper-V, WinNAT or Docker (Windows containers, WSL 2), and refuses a program that binds it, so '
+                            'SafeQ cannot listen there.' % (label, ', '.join(_range_text(r) for r in dynamic))))
+        else:
+            results.append((WARN, 'port-excluded-administered', '%s is inside an administered excluded port range (%s, added with netsh '
+                            'add excludedportrange): it is kept out of the dynamic range and a program may still bind it; confirm the '
+                            'exclusion was made for SafeQ.' % (label, ', '.join(_range_text(r) for r in ranges))))
+    return results
+
+
 def port_conflicts(facts, inbound=()):
-    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds."""
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds or that
+    lie in an excluded port range."""
+    results = excluded_port_conflicts(facts, inbound)
     wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound
               if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY}
     if not wanted:
-        return []
+        return results
     held = {}
     for item in facts['listeners']:
         key = (item.get('proto') or 'tcp', item['port'])
         if key in wanted:
             held.setdefault(key, []).append(item)
     dc = facts.get('domain_role') in DOMAIN_CONTROLLER_ROLES
-    results = []
     for (proto, port), rows in sorted(held.items()):
         holders = '; '.join(_holder(item, facts) for item in rows)
         label = '%s %d (%s) is held by %s' % (proto.upper(), port, ', '.join(wanted[(proto, port)]), holders)
@@ -267,6 +304,8 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
     if inbound and [item for item in inbound if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY] \
             and facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
+    if inbound and facts.get('excluded_port_ranges') is None:
+        return _unavailable(entry, facts, 'excluded_port_ranges')
     allowed = tuple(allowed or ())
     installed = {}
     for item in facts['software']:
@@ -292,7 +331,7 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
                          % ', '.join(dbs)))
     if not problems:
-        ports = ' and no inbound SafeQ port is held' if inbound else ''
+        ports = ' and no inbound SafeQ port is held or inside an excluded port range' if inbound else ''
         return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
                        % (len(names), ports))
     worst = FAIL if any(p[0] == FAIL for p in problems) else WARN

@@ -12,7 +12,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _hotfix_dates, _server_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates, _server_eval as ev
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 TODAY = datetime.date(2026, 11, 24)
@@ -237,7 +237,9 @@ def test_antivirus_exclusion_covers_subfolders_only_at_path_boundary():
     assert ev.antivirus(lookalike, policy)['reason'] == 'install-dir-not-excluded'
     hidden = {'defender': {'realtime': True, 'exclusions': ['N/A: Must be an administrator to view exclusions']}, 'errors': {}}
     assert ev.antivirus(hidden, policy)['status'] == 'error'
-    other_av = {'defender': None, 'errors': {'defender': 'Get-MpComputerStatus: not recognized'}}
+    other_av = {'defender': None, 'errors': {'defender': 'Get-MpComputerStatus: not recognized'},
+                'error_details': {'defender': {'message': 'x', 'category': 'ObjectNotFound', 'error_id': 'CommandNotFoundException',
+                                               'exception': 'System.Management.Automation.CommandNotFoundException'}}}
     assert ev.antivirus(other_av, policy)['status'] == 'manual'
 
 
@@ -364,7 +366,9 @@ def test_a_second_scanner_beside_defender_is_not_a_pass():
 
 
 def test_no_defender_and_no_filter_driver_stays_manual():
-    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'Invalid namespace'}}
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'Invalid namespace'},
+             'error_details': {'defender': {'message': 'Invalid namespace', 'hresult': -2147217394, 'category': 'MetadataError',
+                                            'error_id': 'HRESULT 0x8004100e,Get-MpComputerStatus'}}}
     assert ev.antivirus(facts, ev.DEFAULT_POLICY)['reason'] == 'defender-unavailable'
 
 
@@ -436,3 +440,230 @@ def test_dhcp_and_dns_problems_are_both_told():
     adapters = [dict(ADAPTER[0], dhcp_enabled=True)]
     result = ev.ip_addresses_prepared({'adapters': adapters, 'dns': dict(GOOD_DNS, forward=['198.18.0.50']), 'errors': {}})
     assert (result['status'], result['reason']) == ('warn', 'dhcp-address') and '198.18.0.50' in result['detail']
+
+
+PROFILES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'profiles')
+
+
+def _profile(name):
+    with open(os.path.join(PROFILES, name + '.yml'), encoding='utf-8') as handle:
+        return copy.deepcopy(_hotfix_dates.normalise(yaml.safe_load(handle)['probes']['win_server_facts'], TODAY))
+
+
+def _signed(value):
+    return value - (1 << 32)
+
+
+# 1. Defender: only an invalid namespace or a missing cmdlet means "no Defender".
+@pytest.mark.parametrize('detail, expected', [
+    ({'hresult': _signed(0x80070005), 'category': 'PermissionDenied', 'error_id': 'HRESULT 0x80070005,Get-MpComputerStatus'},
+     ('error', 'defender-unreadable')),   # access denied
+    ({'hresult': _signed(0x80041032), 'category': 'OperationTimeout', 'error_id': 'HRESULT 0x80041032,Get-MpComputerStatus',
+      'native_error': 'Failed'}, ('error', 'defender-unreadable')),  # WMI call timed out
+    ({'hresult': _signed(0x800706BA), 'category': 'NotSpecified', 'error_id': 'HRESULT 0x800706ba,Get-MpComputerStatus'},
+     ('error', 'defender-unreadable')),   # RPC server unavailable
+    ({}, ('error', 'defender-unreadable')),  # no code at all: nothing proves Defender absent
+    ({'hresult': _signed(0x8004100E), 'category': 'MetadataError'}, ('manual', 'defender-unavailable')),
+    ({'hresult': -2146233088, 'error_id': 'HRESULT 0x8004100e,Get-MpComputerStatus'}, ('manual', 'defender-unavailable')),
+    ({'hresult': -2146233088, 'native_error': 'InvalidNamespace'}, ('manual', 'defender-unavailable')),
+    ({'category': 'ObjectNotFound', 'error_id': 'CommandNotFoundException'}, ('manual', 'defender-unavailable')),
+])
+def test_defender_read_errors_are_not_a_missing_defender(detail, expected):
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'localised text'},
+             'error_details': {'defender': dict(detail, message='localised text')}}
+    result = ev.antivirus(facts, ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == expected
+    if expected[0] == 'error' and detail.get('hresult') is not None:
+        assert 'HResult 0x%08X' % (detail['hresult'] & 0xFFFFFFFF) in result['detail']
+
+
+def test_a_stopped_defender_service_is_still_unknown_but_explained():
+    facts = {'defender': None, 'av_filters': [], 'errors': {'defender': 'x'},
+             'error_details': {'defender': {'message': 'x', 'hresult': _signed(0x800106BA), 'error_id': 'HRESULT 0x800106ba,Get-MpComputerStatus'}}}
+    result = ev.antivirus(facts, ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'service is not running' in result['detail']
+
+
+def test_the_many_programs_profile_has_an_unreachable_defender_provider():
+    result = ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'HResult 0x800706BA' in result['detail']
+
+
+def test_the_no_defender_profile_is_still_a_missing_defender():
+    result = ev.antivirus(_profile('no-defender'), ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('manual', 'third-party-av')
+
+
+# 2. Pending reboot: every signal a Windows administrator checks.
+_QUIET = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_packages_pending': False, 'wu_reboot_required': False,
+          'wu_post_reboot_reporting': False, 'file_rename_operations': 0, 'active_computer_name': 'N', 'pending_computer_name': 'N',
+          'domain_join_pending': False, 'server_manager_reboot_attempts': False, 'server_component_restart_required': None,
+          'update_exe_volatile': None, 'wu_services_pending': 0}
+
+
+@pytest.mark.parametrize('change, named', [
+    ({'server_manager_reboot_attempts': True}, 'CurrentRebootAttempts'),  # after Install-WindowsFeature without -Restart
+    ({'server_component_restart_required': '1'}, 'RestartRequired=1'),
+    ({'update_exe_volatile': 1}, 'UpdateExeVolatile=1'),
+    ({'update_exe_volatile': 2}, 'UpdateExeVolatile=2'),
+    ({'wu_services_pending': 1}, 'Services\\Pending'),
+    ({'cbs_reboot_pending': True}, 'RebootPending'),
+])
+def test_each_reboot_signal_alone_is_a_pending_reboot(change, named):
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and named in result['detail']
+
+
+@pytest.mark.parametrize('change', [{}, {'update_exe_volatile': 0}, {'server_component_restart_required': '0'}])
+def test_quiet_reboot_values_are_no_signal(change):
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-recent'
+
+
+def test_the_not_admin_profile_waits_for_a_restart_after_a_feature_install():
+    result = ev.security_patches(_profile('not-admin'), ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and 'CurrentRebootAttempts' in result['detail']
+
+
+# 5. EditionID
+@pytest.mark.parametrize('edition', ['', None, '   '])
+def test_an_empty_edition_id_is_unknown_never_a_pass(edition):
+    facts = _facts('cml1')
+    facts['platform']['edition_id'] = edition
+    result = ev.supported_platform(facts, ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('error', 'edition-unknown') and 'EditionID' in result['detail']
+
+
+def test_the_many_programs_profile_lost_its_edition_id():
+    result = ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY)
+    assert (result['status'], result['reason']) == ('error', 'edition-unknown')
+
+
+# 7. Ambiguous hotfix dates: never a pass on a date that could be older than the limit.
+def _patches(raw, today=TODAY, packages=None, limit=60):
+    facts = {'hotfixes': [{'id': 'KB5068787', 'description': 'Security Update', 'installed_on_raw': raw}], 'update_packages': packages,
+             'pending_reboot': dict(_QUIET), 'errors': {}}
+    return ev.security_patches(_hotfix_dates.normalise(facts, today), dict(ev.DEFAULT_POLICY, patch_max_age_days=limit), today)
+
+
+@pytest.mark.parametrize('raw, today, expected', [
+    ('12.10.2026', TODAY, ('pass', 'patches-recent')),        # de-DE: 12 October, day first, 43 days
+    ('12. 10. 2026', TODAY, ('pass', 'patches-recent')),      # cs-CZ: 12 October
+    ('10/12/2026', TODAY, ('pass', 'patches-recent')),        # 12 October (43 days); 10 December is in the future: dropped
+    ('9/10/2026', TODAY, ('warn', 'patch-date-ambiguous')),   # 10 September (75 days) or 9 October (46 days): it depends
+    ('5/6/2026', TODAY, ('fail', 'patches-outdated')),        # 6 May or 5 June: both older than 60 days
+    ('11/10/2026', TODAY, ('pass', 'patches-recent')),        # 10 November or 11 October: both within 60 days
+    ('10/15/2026', TODAY, ('pass', 'patches-recent')),        # unambiguous M/d
+])
+def test_localised_dates(raw, today, expected):
+    result = _patches(raw, today)
+    assert (result['status'], result['reason']) == expected, result['detail']
+
+
+def test_an_ambiguous_date_names_both_readings():
+    result = _patches('9/10/2026')
+    assert '2026-09-10' in result['detail'] and '2026-10-09' in result['detail'] and result['observed'] == ['KB5068787']
+
+
+def test_a_cbs_install_time_settles_an_ambiguous_date():
+    # Package_for_KB5068787, installed 2026-09-10 09:41 UTC (FILETIME high/low as the registry returns them, low negative)
+    stamp = int((datetime.datetime(2026, 9, 10, 9, 41) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
+    low = stamp & 0xFFFFFFFF
+    package = {'name': 'Package_for_KB5068787~31bf3856ad364e35~amd64~~20348.4405.1.7', 'current_state': 112,
+               'install_time_high': stamp >> 32, 'install_time_low': low - (1 << 32) if low >= 1 << 31 else low}
+    result = _patches('9/10/2026', packages=[package])
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and '2026-09-10' in result['detail']
+    superseded = dict(package, current_state=80)
+    assert _patches('9/10/2026', packages=[superseded])['reason'] == 'patch-date-ambiguous', 'only installed packages count'
+
+
+def test_the_cml2_node_is_dated_by_its_servicing_store():
+    facts = _facts('cml2')
+    assert facts['hotfixes'][0]['source'] == 'cbs' and facts['hotfixes'][0]['installed_on'] == '2026-01-10'
+    assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-outdated'
+
+
+# 8. Clock advisory and the optional Windows Update search.
+@pytest.mark.parametrize('node_offset, window, expected', [
+    (0, (1000.0, 1002.0), ('pass', 'clock-in-sync')),
+    (59, (1000.0, 1000.5), ('pass', 'clock-in-sync')),
+    (90, (1000.0, 1000.5), ('warn', 'clock-offset')),
+    (-90, (1000.0, 1000.5), ('warn', 'clock-offset')),
+    (90, (1000.0, 1040.0), ('pass', 'clock-in-sync')),  # a slow task: the node may have read its clock late in it
+])
+def test_clock_offset(node_offset, window, expected):
+    facts = {'clock': {'utc_epoch_ms': int((window[0] + node_offset) * 1000)}, 'errors': {}}
+    result = _catalogue.enrich(ev.clock_offset(facts, window, ev.DEFAULT_POLICY))
+    assert (result['status'], result['reason']) == expected and result['id'] == 'server.hardware-minimum'
+    if expected[1] == 'clock-offset':
+        assert ('ahead of' if node_offset > 0 else 'behind') in result['detail'] and 'w32tm' in result['remediation']
+
+
+def test_the_clock_threshold_is_the_sites():
+    facts = {'clock': {'utc_epoch_ms': 1030 * 1000}, 'errors': {}}
+    assert ev.clock_offset(facts, (1000.0, 1000.0), dict(ev.DEFAULT_POLICY, clock_max_offset_s=10))['status'] == 'warn'
+    assert ev.clock_offset({'clock': None, 'errors': {'clock': 'x'}}, (1.0, 2.0), ev.DEFAULT_POLICY)['status'] == 'error'
+
+
+def test_evaluate_adds_the_clock_only_with_a_window():
+    facts = _facts('cml1')
+    now = 1795000000.0
+    facts['clock'] = {'utc_epoch_ms': int(now * 1000)}
+    assert len(ev.evaluate(facts, today=TODAY, share_requested=True)) == 9
+    findings = ev.evaluate(facts, today=TODAY, share_requested=True, window=(now - 1, now + 1))
+    assert findings[-1]['reason'] == 'clock-in-sync' and len(findings) == 10
+
+
+SECURITY = '0FA1201D-4330-4FA8-8AE9-B877473B6441'
+
+
+@pytest.mark.parametrize('search, expected', [
+    ({'result_code': 2, 'server_selection': 1, 'updates': []}, ('pass', 'no-security-updates-missing')),
+    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
+                                                            'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
+     ('pass', 'no-security-updates-missing')),
+    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
+                                                            'severity': 'Critical', 'categories': [SECURITY]}]},
+     ('fail', 'security-updates-missing')),
+    ({'result_code': 2, 'server_selection': 0, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
+     ('fail', 'security-updates-missing')),
+    ({'result_code': 3, 'server_selection': 1, 'updates': []}, ('error', 'update-search-failed')),  # with errors: not all known
+    (None, ('error', 'update-search-failed')),   # offline, WSUS unreachable, timeout: the section failed
+])
+def test_windows_update_search(search, expected):
+    facts = {'windows_update': search, 'errors': {'windows_update': 'Exception from HRESULT: 0x8024402C'} if search is None else {},
+             'error_details': {'windows_update': {'message': 'x', 'hresult': _signed(0x8024402C)}} if search is None else {}}
+    result = ev.windows_update_search(facts)
+    assert (result['status'], result['reason']) == expected and result['id'] == 'server.security-patches'
+    if search is None:
+        assert 'HResult 0x8024402C' in result['detail']
+    if expected[1] == 'security-updates-missing':
+        assert result['observed'][0].startswith('KB')
+
+
+def test_windows_update_search_only_when_asked():
+    assert ev.windows_update_search({'windows_update': None}, requested=False) is None
+    missing = ev.windows_update_search({'errors': {}}, requested=True)
+    assert missing['status'] == 'error', 'asked for but not reported is no pass'
+    timeout = ev.windows_update_search({'windows_update': None, 'errors': {'windows_update': 'did not finish'},
+                                        'error_details': {'windows_update': {'message': 'x', 'exception': 'System.TimeoutException'}}})
+    assert 'did not finish in time' in timeout['detail']
+
+
+@pytest.mark.parametrize('make, reason, advice', [
+    (lambda: ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY), 'defender-unreadable', 'Get-MpComputerStatus must answer'),
+    (lambda: ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY), 'edition-unknown', 'Read EditionID on the node'),
+    (lambda: _patches('9/10/2026'), 'patch-date-ambiguous', 'Update history, or the CBS log'),
+    (lambda: ev.windows_update_search({'windows_update': None, 'errors': {}}), 'update-search-failed', 'runas SYSTEM'),
+    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'server_selection': 1, 'updates': [
+        {'title': 'x', 'kb': ['1'], 'severity': 'Critical', 'categories': []}]}}), 'security-updates-missing', 'Install the missing'),
+    (lambda: ev.clock_offset({'clock': None, 'errors': {}}, (1000.0, 1001.0), ev.DEFAULT_POLICY), 'clock-unknown', 'w32tm /query'),
+])
+def test_the_issue_10_findings_take_their_own_advice_from_the_catalogue(make, reason, advice):
+    """The evaluators give only the reason; the advice of each is its catalogue variant, not the entry's generic text."""
+    result = make()
+    assert result['reason'] == reason and not result.get('remediation')
+    enriched = _catalogue.enrich(result)
+    assert advice in enriched['remediation']
+    assert enriched['remediation'] != _catalogue.load().get(result['id'])['remediation']

@@ -53,6 +53,7 @@ DEFAULT_POLICY = {
     'min_disk_free_gb': 20,
     'patch_max_age_days': 60,
     'install_dir': 'C:\\SafeQ5',
+    'clock_max_offset_s': 60,
 }
 
 GIB = 1024 ** 3
@@ -157,8 +158,13 @@ def supported_platform(facts, policy):
     if unreadable and not client:
         unreadable['observed'] = observed
         return unreadable
-    edition = platform.get('edition_id')
+    edition = str(platform.get('edition_id') or '').strip()
     editions = [str(item) for item in policy['supported_editions']]
+    if not client and not edition:
+        # an empty or missing EditionID would skip the edition rule: the edition is unknown, never a pass
+        return finding(entry, ERROR, 'edition-unknown', '%s: the registry value EditionID (HKLM\\SOFTWARE\\Microsoft\\Windows NT\\'
+                       'CurrentVersion) is empty or missing, so the edition cannot be checked against %s.' % (name, ', '.join(editions)),
+                       observed=observed)
     if not client and edition:
         base = edition[:-4] if edition.lower().endswith('eval') else edition
         if base.lower() not in {item.lower() for item in editions}:
@@ -279,6 +285,14 @@ def reboot_signals(pending):
                       ('wu_post_reboot_reporting', 'Windows Update PostRebootReporting'), ('domain_join_pending', 'a pending domain join')):
         if pending.get(key):
             signals.append(text)
+    if pending.get('server_manager_reboot_attempts'):
+        signals.append('ServerManager CurrentRebootAttempts (a Windows feature was installed or removed)')
+    if str(pending.get('server_component_restart_required') or '').strip().lower() not in ('', '0', 'false', 'no'):
+        signals.append('ServerManager RestartRequired=%s' % pending['server_component_restart_required'])
+    if pending.get('update_exe_volatile'):
+        signals.append('Updates UpdateExeVolatile=%s' % pending['update_exe_volatile'])
+    if pending.get('wu_services_pending'):
+        signals.append('%d Windows Update Services\\Pending registration(s)' % pending['wu_services_pending'])
     if pending.get('file_rename_operations'):
         signals.append('%d PendingFileRenameOperations' % pending['file_rename_operations'])
     active, wanted = pending.get('active_computer_name') or '', pending.get('pending_computer_name') or ''
@@ -296,11 +310,23 @@ def security_patches(facts, policy, today):
     hotfixes = facts.get('hotfixes') or []
     if not hotfixes:
         return finding(entry, FAIL, 'no-updates-recorded', 'No installed update with an installation date was found.')
+    # An ambiguous InstalledOn (11/12/2026: 12 November or 11 December) has two readings: the newest update is at least
+    # as recent as the best earliest reading and at most as recent as the best latest one. Only a bound decides.
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
+    latest = max(datetime.date.fromisoformat(h.get('installed_on_latest') or h['installed_on']) for h in hotfixes)
     age = (today - newest).days
     newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
     pending = facts.get('pending_reboot')
-    if age > int(policy['patch_max_age_days']):
+    limit = int(policy['patch_max_age_days'])
+    if age > limit and (today - latest).days <= limit:
+        unsure = [h for h in hotfixes if (h.get('installed_on_latest') or h['installed_on']) != h['installed_on']
+                  and (today - datetime.date.fromisoformat(h['installed_on_latest'])).days <= limit]
+        readings = '; '.join('%s InstalledOn %r: %s or %s' % (h['id'], h.get('installed_on_raw'), h['installed_on'], h['installed_on_latest'])
+                             for h in unsure)
+        return finding(entry, WARN, 'patch-date-ambiguous', 'The newest update cannot be dated without guessing: %s. Read one way it is '
+                       'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
+                       observed=[h['id'] for h in unsure])
+    if age > limit:
         signals = reboot_signals(pending) if pending else []
         return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
@@ -314,6 +340,71 @@ def security_patches(facts, policy, today):
         return finding(entry, WARN, 'reboot-pending', '%s A reboot is pending: %s.' % (recent, '; '.join(signals)),
                        observed=signals)
     return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
+
+
+# Windows Update classification CategoryIDs (never localised, unlike the category names).
+WU_SECURITY_CATEGORIES = {'0fa1201d-4330-4fa8-8ae9-b877473b6441': 'Security Updates', 'e6cf1350-c01b-414d-a61f-263d14d133b4': 'Critical Updates'}
+# IUpdateSearcher.ServerSelection: where the node looked.
+WU_SERVERS = {0: 'the configured update service (WSUS when one is set by policy, else Windows Update)', 1: 'the WSUS server',
+              2: 'Windows Update', 3: 'another update service'}
+WU_SUCCEEDED = 2  # OperationResultCode orcSucceeded (3 = with errors, 4 = failed, 5 = aborted)
+COR_E_TIMEOUT = 0x80131505 - (1 << 32)
+
+
+def windows_update_search(facts, requested=True):
+    """The optional Windows Update search (server.security-patches): software updates not installed that are security or
+    critical updates, or carry an MSRC severity. ``None`` when the search was not asked for. Search only; a search that
+    failed, timed out, did not fully succeed or was not reported is ``error``, never a pass."""
+    entry = 'server.security-patches'
+    if not requested:
+        return None
+    search = facts.get('windows_update')
+    if search is None:
+        detail = (facts.get('error_details') or {}).get('windows_update') or {}
+        reason = (facts.get('errors') or {}).get('windows_update') or 'no result'
+        what = 'did not finish in time' if detail.get('hresult') == COR_E_TIMEOUT or detail.get('exception') == 'System.TimeoutException' \
+            else 'failed'
+        return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search %s (%s): %s. Missing security updates are '
+                       'unknown.' % (what, _error_code(detail), reason))
+    server = WU_SERVERS.get(search.get('server_selection'), 'update service %s' % search.get('server_selection'))
+    if search.get('result_code') != WU_SUCCEEDED:
+        return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search against %s ended with result code %s (2 = '
+                       'succeeded): missing security updates are unknown.' % (server, search.get('result_code')))
+    missing = [u for u in search.get('updates') or [] if u.get('severity')
+               or any(str(c).lower() in WU_SECURITY_CATEGORIES for c in u.get('categories') or [])]
+    if missing:
+        listing = '; '.join('%s%s' % (u.get('title') or ', '.join('KB' + k for k in u.get('kb') or []),
+                                      ' (%s)' % u['severity'] if u.get('severity') else '') for u in missing[:10])
+        more = ' and %d more' % (len(missing) - 10) if len(missing) > 10 else ''
+        return finding(entry, FAIL, 'security-updates-missing', '%d security update(s) offered by %s are not installed: %s%s.'
+                       % (len(missing), server, listing, more),
+                       observed=['KB' + k for u in missing for k in u.get('kb') or []])
+    others = len(search.get('updates') or [])
+    return finding(entry, PASS, 'no-security-updates-missing', 'No security update offered by %s is missing%s. Against WSUS this covers '
+                   'only the updates the WSUS administrator approved.' % (server, ' (%d other update(s) are not installed)' % others
+                                                                          if others else ''))
+
+
+def clock_offset(facts, window, policy):
+    """Advisory (reported under server.hardware-minimum, the entry of "all nodes of the clusters"): the node's clock against
+    the controller's. ``window`` is the controller's (start, end) time of the task in seconds since the epoch; the node read
+    its clock in between, so only an offset beyond the threshold for every moment of the window warns."""
+    entry = 'server.hardware-minimum'
+    clock = facts.get('clock')
+    if clock is None or clock.get('utc_epoch_ms') is None:
+        return finding(entry, ERROR, 'clock-unknown', 'The node\'s clock could not be read (%s).'
+                       % ((facts.get('errors') or {}).get('clock') or 'no value returned'))
+    start, end = window
+    node = clock['utc_epoch_ms'] / 1000.0
+    ahead, behind = node - end, start - node  # the least the node can be ahead of / behind the controller
+    limit = float(policy['clock_max_offset_s'])
+    if ahead > limit or behind > limit:
+        side, amount = ('ahead of', ahead) if ahead > limit else ('behind', behind)
+        return finding(entry, WARN, 'clock-offset', 'The node\'s clock is at least %.0f s %s the controller\'s (limit %s s).'
+                       % (amount, side, policy['clock_max_offset_s']), observed={'offset_s': round(node - (start + end) / 2, 1)})
+    return finding(entry, PASS, 'clock-in-sync', 'The node\'s clock is within %s s of the controller\'s (offset %+.1f s, +/- %.1f s of '
+                   'task time).' % (policy['clock_max_offset_s'], node - (start + end) / 2, (end - start) / 2),
+                   observed={'offset_s': round(node - (start + end) / 2, 1)})
 
 
 def _install_disk(hw, install_dir):
@@ -507,6 +598,40 @@ def _covers(exclusion, folder):
     return all(fnmatch.fnmatchcase(seg, pat) for seg, pat in zip(target, pattern))
 
 
+# WBEM_E_INVALID_NAMESPACE: root\Microsoft\Windows\Defender does not exist (Server 2012 R2, feature removed), as the
+# signed 32-bit value .NET reports; CDXML cmdlets (Get-MpComputerStatus) carry it in the FullyQualifiedErrorId.
+WBEM_E_INVALID_NAMESPACE = 0x8004100E - (1 << 32)
+_INVALID_NAMESPACE_ID = 'hresult 0x8004100e'
+_DEFENDER_NOT_RUNNING = '800106ba'
+
+
+def _error_code(detail):
+    """The locale-independent identity of a gather error, for a person: HResult (hex), category, error id."""
+    detail = detail or {}
+    parts = []
+    if detail.get('hresult') is not None:
+        parts.append('HResult 0x%08X' % (int(detail['hresult']) & 0xFFFFFFFF))
+    for key in ('native_error', 'category', 'error_id'):
+        if detail.get(key):
+            parts.append('%s %s' % (key.replace('_', ' '), detail[key]))
+    return ', '.join(parts) or 'no error code reported'
+
+
+def defender_absent(detail):
+    """Why Microsoft Defender is absent, from the gather's error details, or None when the error does not prove it.
+
+    Only the invalid Defender WMI namespace (0x8004100E) or a missing Defender cmdlet (CommandNotFoundException) means "no
+    Defender"; access denied, a WMI timeout or an unavailable RPC server say nothing about it."""
+    detail = detail or {}
+    error_id = str(detail.get('error_id') or '').lower()
+    if detail.get('hresult') == WBEM_E_INVALID_NAMESPACE or error_id.startswith(_INVALID_NAMESPACE_ID) \
+            or str(detail.get('native_error') or '').lower() == 'invalidnamespace':
+        return 'the Defender WMI namespace does not exist (0x8004100E)'
+    if error_id.startswith('commandnotfoundexception') or detail.get('exception') == 'System.Management.Automation.CommandNotFoundException':
+        return 'the Defender cmdlets are not installed'
+    return None
+
+
 def antivirus(facts, policy):
     """server.antivirus: no real-time scanner covers the SafeQ folders (Defender exclusions; other products named)."""
     entry = 'server.antivirus'
@@ -520,6 +645,15 @@ def antivirus(facts, policy):
     check_other = {'products': others or 'the antivirus product in use', 'folders': ', '.join(av_folders(policy['install_dir']))}
     if defender is None:
         reason = (facts.get('errors') or {}).get('defender') or 'no Microsoft Defender status'
+        absent = defender_absent((facts.get('error_details') or {}).get('defender'))
+        if absent is None:
+            detail = (facts.get('error_details') or {}).get('defender') or {}
+            hint = (' 0x800106BA means the Defender service is not running, typically because another antivirus product '
+                    'took over: name it and check its exclusions.' if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() else '')
+            return finding(entry, ERROR, 'defender-unreadable', 'Microsoft Defender could not be read (%s): %s. Only an invalid Defender '
+                           'namespace or missing Defender cmdlets mean "no Defender"; this error does not, so the antivirus state is '
+                           'unknown.%s' % (_error_code(detail), reason, hint))
+        reason = '%s: %s' % (absent, reason)
         if filters:
             return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not available (%s); another antivirus filter driver '
                            'is loaded: %s.' % (reason, others), fix=check_other, observed=[f['name'] for f in filters])
@@ -553,8 +687,10 @@ def antivirus(facts, policy):
                    **({'fix': check_other} if filters else {}))
 
 
-def evaluate(facts, policy=None, today=None, share_requested=False, declared=None):
-    """All server_check findings for one node's facts."""
+def evaluate(facts, policy=None, today=None, share_requested=False, declared=None, window=None, update_search=False):
+    """All server_check findings for one node's facts. ``window``: the controller's (start, end) epoch seconds around
+    the gather, for the clock advisory (left out without it). ``update_search``: the Windows Update search was asked
+    for, so its finding is added."""
     effective = dict(DEFAULT_POLICY)
     effective.update(policy or {})
     today = today or datetime.date.today()
@@ -570,4 +706,9 @@ def evaluate(facts, policy=None, today=None, share_requested=False, declared=Non
     ]
     if share_requested:
         findings.append(shared_folder(facts))
+    search = windows_update_search(facts, update_search)
+    if search:
+        findings.append(search)
+    if window is not None:
+        findings.append(clock_offset(facts, window, effective))
     return findings

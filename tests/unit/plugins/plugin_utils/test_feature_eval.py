@@ -10,7 +10,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _feature_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval as ev
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 NODES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'demo', 'nodes')
 
@@ -21,7 +22,7 @@ def _facts(node):
 
 
 def _empty(**overrides):
-    facts = {'features': [], 'services': [], 'listeners': [], 'software': [], 'errors': {}}
+    facts = {'features': [], 'services': [], 'listeners': [], 'software': [], 'excluded_port_ranges': [], 'errors': {}}
     facts.update(overrides)
     return facts
 
@@ -303,3 +304,91 @@ def test_database_services(display_name, status):
                                      'Microsoft OLE DB Driver for SQL Server', 'Microsoft SQL Server 2019 T-SQL Language Service'])
 def test_sql_client_components_are_not_database_servers(program):
     assert ev.no_interfering_software(_empty(software=[{'name': program}]))['status'] == 'pass'
+
+
+PROFILES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lab', 'profiles')
+
+
+def _profile(name):
+    with open(os.path.join(PROFILES, name + '.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)['probes']['win_feature_facts']
+
+
+def _km_inbound():
+    return [{'proto': 'tcp', 'port': port, 'entries': ['net.printer-in.tcp-5014-5019-km']} for port in range(5014, 5020)]
+
+
+def test_a_holder_inside_a_port_range_row_fails():
+    """Ground truth: a program listens on TCP 5015, inside the Konica Minolta row 5014-5019."""
+    holder = {'proto': 'tcp', 'port': 5015, 'address': '0.0.0.0', 'pid': 3120, 'process': 'ScanToFolderAgent', 'services': ['ScanToFolderAgent']}
+    found = ev.no_interfering_software(_empty(listeners=[holder]), inbound=_km_inbound())
+    assert (found['status'], found['reason']) == ('fail', 'port-in-use')
+    assert 'TCP 5015 (net.printer-in.tcp-5014-5019-km) is held by ScanToFolderAgent (pid 3120' in found['detail']
+
+
+def test_the_many_programs_profile_holds_a_port_of_the_km_range():
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports
+    found = ev.no_interfering_software(_profile('many-programs'), inbound=_inbound_ports.inbound(['embedded_km']))
+    assert (found['status'], found['reason']) == ('fail', 'port-in-use') and 'TCP 5015' in found['detail']
+    assert 'database-present' not in found['observed']['problems'], 'SQL Server client parts are not a database server'
+
+
+def _ranges(*rows):
+    return [dict(zip(('family', 'proto', 'start', 'end', 'administered'), row)) for row in rows]
+
+
+@pytest.mark.parametrize('ranges, expected', [
+    (_ranges(('ipv4', 'tcp', 9602, 9701, False)), ('fail', 'port-excluded')),        # Hyper-V / WinNAT block
+    (_ranges(('ipv6', 'tcp', 9696, 9696, False)), ('fail', 'port-excluded')),        # IPv6 only: SafeQ's wildcard bind fails too
+    (_ranges(('ipv4', 'tcp', 9600, 9695, False), ('ipv4', 'tcp', 9697, 9800, False)), ('pass', 'none-found')),  # around, not on it
+    (_ranges(('ipv4', 'udp', 9602, 9701, False)), ('pass', 'none-found')),        # UDP ranges do not reserve TCP ports
+    (_ranges(('ipv4', 'tcp', 9696, 9696, True)), ('warn', 'port-excluded-administered')),  # netsh add excludedportrange: bindable
+    (_ranges(('ipv4', 'tcp', 5357, 5357, False)), ('pass', 'none-found')),
+])
+def test_a_port_inside_an_excluded_range(ranges, expected):
+    inbound = [{'proto': 'tcp', 'port': 9696, 'entries': ['net.x']}]
+    found = _catalogue.enrich(ev.no_interfering_software(_empty(excluded_port_ranges=ranges), inbound=inbound))
+    assert (found['status'], found['reason']) == expected
+    if expected[0] != 'pass':
+        assert 'TCP 9696' in found['detail'] and '%s TCP %d-%d' % (ranges[0]['family'], ranges[0]['start'], ranges[0]['end']) in found['detail']
+    if expected[1] == 'port-excluded':
+        assert 'Hyper-V, WinNAT or Docker' in found['detail'] and 'set dynamic' in found['remediation']
+    if expected[1] == 'port-excluded-administered':
+        assert 'delete excludedportrange' in found['remediation']
+
+
+def test_unread_excluded_ranges_are_an_error_not_a_free_port():
+    facts = _empty(excluded_port_ranges=None, errors={'excluded_port_ranges': 'netsh exited with code 1'})
+    found = ev.no_interfering_software(facts, inbound=[{'proto': 'tcp', 'port': 9696, 'entries': ['net.x']}])
+    assert (found['status'], found['reason']) == ('error', 'fact-unavailable') and 'netsh exited' in found['detail']
+
+
+def test_the_win11_profile_has_a_hyper_v_block_over_a_safeq_port():
+    from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports
+    found = ev.no_interfering_software(_profile('win11-client'), inbound=_inbound_ports.inbound(['embedded_xerox']))
+    assert (found['status'], found['reason']) == ('fail', 'port-excluded')
+    assert 'ipv4 TCP 9602-9701' in found['detail'] and 'ipv6 TCP 9602-9701' in found['detail']
+
+
+def test_no_web_server_rests_not_on_the_listener_alone():
+    """Features and services both unreadable: an installed web server that does not listen now cannot be ruled out."""
+    facts = _empty(features=None, services=None, errors={'features': 'requires elevation', 'services': 'Cannot open Service Control Manager'})
+    found = ev.no_web_server_on_80(facts)
+    assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
+    assert 'features: requires elevation' in found['detail'] and 'services: Cannot open' in found['detail']
+    one_read = ev.no_web_server_on_80(_empty(features=None, errors={'features': 'requires elevation'}))
+    assert one_read['status'] == 'pass', 'the services were read: no web service, no feature state needed for the pass'
+    on_80 = ev.no_web_server_on_80(_empty(features=None, services=None, listeners=[
+        {'proto': 'tcp', 'port': 80, 'address': '0.0.0.0', 'pid': 4, 'process': 'System', 'services': []}]))
+    assert on_80['status'] == 'fail', 'a listener on 80 is a fail whatever else could not be read'
+
+
+def test_the_not_admin_profile_cannot_rule_out_a_web_server():
+    found = ev.no_web_server_on_80(_profile('not-admin'))
+    assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
+
+
+def test_an_unknown_web_server_takes_its_own_advice_from_the_catalogue():
+    found = ev.no_web_server_on_80(_empty(features=None, services=None, errors={'features': 'Access denied', 'services': 'Access denied'}))
+    assert found['reason'] == 'web-server-unknown'
+    assert 'Get-WindowsFeature Web-Server' in _catalogue.enrich(found)['remediation']
