@@ -120,7 +120,7 @@ def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localise
     with open(os.path.join(REPO, 'tests', 'lab', 'schemas', 'win_server_facts.schema.json'), encoding='utf-8') as handle:
         schema = json.load(handle)['properties']['firewall']
     for name in ('demo/nodes/cml1.yml', 'demo/nodes/cml2.yml', 'profiles/no-defender.yml', 'profiles/not-admin.yml', 'profiles/win11-client.yml',
-                 'profiles/de-server2016.yml', 'profiles/many-programs.yml'):
+                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml'):
         jsonschema.validate(_profile_fw(name), schema)
     localised = _profile_fw('demo/nodes/cml1.yml')
     localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
