@@ -63,11 +63,13 @@ def check_nodes(nodes, features):
 
 
 def check_resets(nodes, addresses):
-    """Messages for safeq_peers_answer_resets naming SafeQ servers (``addresses``: node to its ansible_host), per host."""
+    """Messages for safeq_peers_answer_resets naming SafeQ servers (``addresses``: node to its ansible_host; the host's
+    safeq_peers addresses of cml, ors and crs), per host."""
     messages = []
     for host, hostvars in sorted(nodes.items()):
         value = hostvars.get('safeq_peers_answer_resets', [])
-        messages += ['safeq_peers_answer_resets on host %s: %s' % (host, problem) for problem in _port_derive.resets_problems(value, addresses)]
+        messages += ['safeq_peers_answer_resets on host %s: %s' % (host, problem)
+                     for problem in _port_derive.resets_problems(value, addresses, hostvars.get('safeq_peers'))]
     return messages
 
 

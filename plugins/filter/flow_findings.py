@@ -37,11 +37,6 @@ options:
         loopback probe). A flow judged with a listener whose port no longer answers is judged without one (V(manual)
         C(listener-missing), expired), never as if the listener had been there. Omitted, nothing is re-checked.
     type: dict
-  source_addresses:
-    description: Vantage host (as in the runs' C(item.host)) to its address; a least-privilege flow is proved by a Block rule scoped
-      to remote addresses only when they include this address.
-    type: dict
-    default: {}
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -62,10 +57,9 @@ _value:
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _port_matrix
 
 
-def flow_findings(runs, addresses=None, plan=None, source_addresses=None, still_listening=None):
+def flow_findings(runs, addresses=None, plan=None, still_listening=None):
     """See DOCUMENTATION."""
-    findings = _port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True, source_addresses=source_addresses or {},
-                                          still_listening=still_listening)
+    findings = _port_matrix.node_findings(runs or [], addresses or [], plan or {}, peer_flows=True, still_listening=still_listening)
     return _action.enrich_findings(findings)
 
 

@@ -114,14 +114,18 @@ Function Get-SafeqFirewallFacts {
     - stealth: the DisableStealthMode DWORD of each profile where it lives, the policy value (HKLM\SOFTWARE\Policies\...,
       Domain/Private/Public/Standard) and the local one (SharedAccess\Parameters\FirewallPolicy, Domain/Standard/Public;
       "Standard" is the Private profile); null when absent. 64-bit registry view.
-    - rules: every enabled inbound rule of the active store with its action, profiles, policy source (Local, GroupPolicy...)
-      and its port, application, service and address filters. Each filter class is read ONCE for the whole store
+    - rules: every enabled inbound rule of the active store with its action, profiles, policy source (Local, GroupPolicy...),
+      owner, and its port (local and remote ports), application (program, AppContainer package), service, address (remote
+      and local), interface type, interface (alias) and security filters (local user, remote user and machine,
+      OverrideBlockRules). Each filter class is read ONCE for the whole store
       (-All) and joined to the rules by position or InstanceID: piping rule by rule into Get-NetFirewallPortFilter makes
       one CIM association query per rule (about 30 ms per rule and class), which takes minutes with thousands of rules. The HNetCfg.FwPolicy2 COM
       object is faster still but reads the local store only (no Group Policy rules, no policy source), so it would
       miss exactly the rules a site's firewall team sets.
     Each part has its own try/catch: a part that fails leaves its value null and its locale-independent error detail in
-    errors[part], never an empty list that would read as "no rule".
+    errors[part], never an empty list that would read as "no rule". The interface type, interface and security filter
+    classes have their own try/catch too (errors.interface_type_filter, interface_filter, security_filter): their
+    conditions are then null on every rule.
     #>
     $result = @{ profiles = $null; active_profile = $null; connections = $null; stealth = $null; rules = $null; errors = @{} }
     try {
@@ -177,24 +181,39 @@ Function Get-SafeqFirewallFacts {
         # that one rule and one filter carry, and a rule whose id is ambiguous gets no filter (filters_found false: no evidence).
         $rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -TracePolicyStore -ErrorAction Stop)
         $ruleIds = @($rules | ForEach-Object { [string]$_.InstanceID })
-        $joined = @{}
-        foreach ($class in 'Port', 'Application', 'Service', 'Address') {
-            $filters = @(& "Get-NetFirewall$($class)Filter" -All -PolicyStore ActiveStore -ErrorAction Stop)
-            $filterIds = @($filters | ForEach-Object { [string]$_.InstanceID })
+        $join = {
+            param([Object[]]$Filters)
+            $filterIds = @($Filters | ForEach-Object { [string]$_.InstanceID })
             $byRule = New-Object -TypeName 'object[]' -ArgumentList $rules.Count
             if (($filterIds -join "`n") -ceq ($ruleIds -join "`n")) {
-                for ($i = 0; $i -lt $rules.Count; $i++) { $byRule[$i] = $filters[$i] }
+                for ($i = 0; $i -lt $rules.Count; $i++) { $byRule[$i] = $Filters[$i] }
             }
             else {
                 $count = @{}
                 foreach ($id in $ruleIds + $filterIds) { $count[$id] = 1 + [int]$count[$id] }
                 $index = @{}
-                foreach ($filter in $filters) { $index[[string]$filter.InstanceID] = $filter }
+                foreach ($filter in $Filters) { $index[[string]$filter.InstanceID] = $filter }
                 for ($i = 0; $i -lt $rules.Count; $i++) {
                     if ($count[$ruleIds[$i]] -eq 2) { $byRule[$i] = $index[$ruleIds[$i]] }
                 }
             }
-            $joined[$class] = $byRule
+            , $byRule
+        }
+        $joined = @{}
+        foreach ($class in 'Port', 'Application', 'Service', 'Address') {
+            $joined[$class] = & $join @(& "Get-NetFirewall$($class)Filter" -All -PolicyStore ActiveStore -ErrorAction Stop)
+        }
+        # The classes that only narrow a rule (interface type, interface alias, local/remote user and machine, OverrideBlockRules):
+        # each in its own try/catch. One that cannot be read leaves its conditions null on every rule (never "not limited") and its
+        # error in errors.<class>_filter; Python then takes no Block rule as evidence.
+        foreach ($part in @(@('InterfaceType', 'interface_type_filter'), @('Interface', 'interface_filter'), @('Security', 'security_filter'))) {
+            try {
+                $joined[$part[0]] = & $join @(& "Get-NetFirewall$($part[0])Filter" -All -PolicyStore ActiveStore -ErrorAction Stop)
+            }
+            catch {
+                $joined[$part[0]] = New-Object -TypeName 'object[]' -ArgumentList $rules.Count
+                $result.errors[$part[1]] = Get-SafeqErrorDetail -ErrorRecord $_
+            }
         }
         $inbound = New-Object -TypeName 'System.Collections.Generic.List[object]'
         for ($i = 0; $i -lt $rules.Count; $i++) {
@@ -204,17 +223,31 @@ Function Get-SafeqFirewallFacts {
             $program = $joined['Application'][$i]
             $service = $joined['Service'][$i]
             $address = $joined['Address'][$i]
+            $interfaceType = $joined['InterfaceType'][$i]
+            $interface = $joined['Interface'][$i]
+            $security = $joined['Security'][$i]
+            # a condition that was not read is null: Python counts it as limiting the rule. Enum values as invariant names.
             $inbound.Add(@{
                     id = $ruleIds[$i]
                     display_name = [string]$rule.DisplayName
                     action = [string]$rule.Action
                     profiles = [string]$rule.Profile
                     source = [string]$rule.PolicyStoreSourceType
+                    owner = [string]$rule.Owner
                     protocol = if ($null -ne $port) { [string]$port.Protocol } else { $null }
                     local_ports = if ($null -ne $port) { @($port.LocalPort | ForEach-Object { [string]$_ }) } else { @() }
+                    remote_ports = if ($null -ne $port) { @($port.RemotePort | ForEach-Object { [string]$_ }) } else { $null }
                     program = if ($null -ne $program) { [string]$program.Program } else { $null }
+                    package = if ($null -ne $program) { [string]$program.Package } else { $null }
                     service = if ($null -ne $service) { [string]$service.Service } else { $null }
                     remote_addresses = if ($null -ne $address) { @($address.RemoteAddress | ForEach-Object { [string]$_ }) } else { @() }
+                    local_addresses = if ($null -ne $address) { @($address.LocalAddress | ForEach-Object { [string]$_ }) } else { $null }
+                    interface_types = if ($null -ne $interfaceType) { [string]$interfaceType.InterfaceType } else { $null }
+                    interface_aliases = if ($null -ne $interface) { @($interface.InterfaceAlias | ForEach-Object { [string]$_ }) } else { $null }
+                    local_user = if ($null -ne $security) { [string]$security.LocalUser } else { $null }
+                    remote_user = if ($null -ne $security) { [string]$security.RemoteUser } else { $null }
+                    remote_machine = if ($null -ne $security) { [string]$security.RemoteMachine } else { $null }
+                    override_block_rules = if ($null -ne $security) { $security.OverrideBlockRules -eq $true } else { $null }
                     filters_found = ($null -ne $port) -and ($null -ne $program) -and ($null -ne $service) -and ($null -ne $address)
                 })
         }

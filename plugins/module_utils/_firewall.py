@@ -8,9 +8,11 @@ Two uses:
 - **Least-privilege evidence** (``block_evidence``): before installation a temporary listener runs in powershell.exe,
   for which no allow rule exists, so Windows Firewall's default inbound Block drops a probe and the port looks
   "not reachable". SafeQ's installer adds its own allow rules later, so that silence proves nothing lasting. What
-  survives the installation: an enabled inbound **Block** rule covering the port in every profile in force (block
-  rules win over allow rules), or the host firewall being off in every profile in force (the silence then came from a
-  device between).
+  survives the installation: an enabled inbound **Block** rule covering the port in every profile in force for any
+  remote address, program, interface and user, with no allow rule overriding block rules on the port (block rules
+  win over the other allow rules), or the host firewall being off in every profile in force (the silence then came
+  from a device between). A rule limited to some remote addresses is no evidence: the probing host is one host of its
+  network.
 - **Advisory** (``advisory``): profile states and the inbound rules that cover each required port. It explains the
   network matrix's results; it never passes or fails a port row (warn at most: a Block rule on a port SafeQ needs, or
   local rules ignored by Group Policy, so the installer's own rules would not apply).
@@ -19,8 +21,6 @@ Facts the gather could not read (a part with an error, a rule whose filters were
 """
 
 from __future__ import annotations
-
-import ipaddress
 
 PROFILES = ('Domain', 'Private', 'Public')
 _CATEGORY = {'DomainAuthenticated': 'Domain', 'Private': 'Private', 'Public': 'Public'}
@@ -93,41 +93,56 @@ def _unscoped(value):
     return value in (None, '', 'Any', 'any', '*')
 
 
-def remote_covers(remote_addresses, source):
-    """Whether a rule's RemoteAddress list covers ``source`` (an IP address; None unknown): ``Any``, an address, a subnet
-    (``a.b.c.d/nn`` or ``a.b.c.d/255.255.255.0``) or a range ``a-b``. Keywords (LocalSubnet, Intranet, DNS, ...) depend on
-    the node's own configuration and never count."""
-    items = [str(item).strip() for item in remote_addresses or ()]
-    if [item.lower() for item in items] == ['any']:
-        return True
-    try:
-        address = ipaddress.ip_address(str(source))
-    except ValueError:
-        return False
-    for item in items:
-        try:
-            if '-' in item:
-                low, high = (ipaddress.ip_address(part.strip()) for part in item.split('-', 1))
-                if low.version == address.version and low <= address <= high:
-                    return True
-            elif address in ipaddress.ip_network(item, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+def _any_list(value):
+    return isinstance(value, list) and [str(item).strip().lower() for item in value] == ['any']
 
 
-def covers(rule, proto, port, profiles):
-    """Whether ``rule`` applies to every connection to PROTO/PORT in all ``profiles``, whatever the program (its remote
-    addresses are matched per source by ``remote_covers``)."""
+# The conditions besides protocol, local port, profile, program and service that can limit a rule (each read by the gather):
+# a rule limited by any of them blocks only part of the traffic to the port, so it is no evidence. A condition that is
+# missing (None: its filter class could not be read, or an older gather) limits the rule as far as Python knows.
+_SCOPES = (
+    ('remote_addresses', 'remote addresses', _any_list),
+    ('local_addresses', 'local addresses', _any_list),
+    ('remote_ports', 'remote ports', _any_list),
+    ('interface_types', 'interface types', lambda value: str(value).strip().lower() == 'any' if value is not None else False),
+    ('interface_aliases', 'interfaces', _any_list),
+    ('package', 'app package (AppContainer)', lambda value: value == ''),
+    ('owner', 'owner', lambda value: value == ''),
+    ('local_user', 'local users', lambda value: value in ('', 'Any')),
+    ('remote_user', 'remote users', lambda value: value in ('', 'Any')),
+    ('remote_machine', 'remote machines', lambda value: value in ('', 'Any')),
+)
+# filter classes read in their own try/catch besides the rules themselves: one that failed leaves every rule's condition unknown
+FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
+
+
+def limits(rule):
+    """The conditions that limit ``rule`` to part of the traffic (remote or local address, remote port, interface type or
+    alias, app package, owner, local or remote user, remote machine), or that could not be read: empty when none."""
+    return [label for key, label, unscoped in _SCOPES if not unscoped(rule.get(key))]
+
+
+def _matches_port(rule, proto, port, profiles):
+    """The rule's protocol and local port cover PROTO/PORT, and it applies in at least one of ``profiles``."""
     if not rule.get('filters_found'):
         return False
     if str(rule.get('protocol') or '').lower() not in _PROTOCOL[proto] or not _port_covers(rule.get('local_ports'), port):
         return False
     rule_profiles = _names(rule.get('profiles'))
-    if 'Any' not in rule_profiles and not set(profiles) <= rule_profiles:
-        return False
-    return _unscoped(rule.get('program')) and _unscoped(rule.get('service'))
+    return 'Any' in rule_profiles or bool(set(profiles) & rule_profiles)
+
+
+def _for_any_program(rule, proto, port, profiles):
+    """The rule covers PROTO/PORT for every program and service in all ``profiles`` (its other conditions aside)."""
+    rule_profiles = _names(rule.get('profiles'))
+    return (_matches_port(rule, proto, port, profiles) and ('Any' in rule_profiles or set(profiles) <= rule_profiles)
+            and _unscoped(rule.get('program')) and _unscoped(rule.get('service')))
+
+
+def covers(rule, proto, port, profiles):
+    """Whether ``rule`` applies to every connection to PROTO/PORT in all ``profiles``, whatever the program, service, source,
+    interface or user: every condition of ``limits`` unscoped (``Any`` or empty)."""
+    return _for_any_program(rule, proto, port, profiles) and not limits(rule)
 
 
 def _applies(fw, rule, profiles):
@@ -138,51 +153,90 @@ def _name(rule):
     return '"%s" (%s, %s)' % (rule.get('display_name') or rule.get('id'), rule.get('id'), rule.get('source') or 'unknown source')
 
 
+def _overriding(fw, proto, port, profiles):
+    """Enabled inbound allow rules with OverrideBlockRules (authenticated IPsec bypass, MS-FASP FW_RULE_ACTION) that may cover the
+    port in a profile in force: they let a connection through whatever Block rule covers it. None when that cannot be known
+    (the security filters unread, or a rule without the fact); a rule whose filters were not found counts as covering."""
+    if (fw.get('errors') or {}).get('security_filter'):
+        return None
+    found = []
+    for rule in fw['rules']:
+        if rule.get('action') != 'Allow':
+            continue
+        if rule.get('override_block_rules') is None:
+            return None
+        if rule['override_block_rules'] and (not rule.get('filters_found') or _matches_port(rule, proto, port, profiles)):
+            found.append(rule)
+    return found
+
+
 def block_candidates(fw, proto, port):
-    """What the node's firewall facts can prove for a least-privilege PROTO/PORT, before the source is known (small enough to
-    travel with each planned flow): ``{'kind': 'firewall-off' | 'rules' | None, 'sentence', 'rules': [{'name', 'remote_addresses'}]}``.
-    ``rules``: enabled inbound Block rules covering the port for any program in every profile in force, firewall on there,
-    and applied (Group Policy, or local rules allowed). ``firewall-off``: off in every profile in force."""
+    """What the node's firewall facts prove for a least-privilege PROTO/PORT: ``{'kind': 'firewall-off' | 'rules' | None,
+    'sentence', 'rules': [names], 'stealth': True | False | None}``. ``rules``: enabled inbound Block rules covering the port
+    for every program, service, remote and local address, remote port, interface and user (``covers``) in every profile in
+    force, firewall on there, applied (Group Policy, or local rules allowed), and no allow rule on the port overriding block
+    rules. A rule limited to some remote addresses is no evidence: the vantage point is one host of its network, and the
+    others would stay allowed. ``firewall-off``: off in every profile in force. ``stealth``: True when the firewall is on
+    in every profile in force with stealth mode not disabled (the node itself then never resets a port), None unknown."""
     if not isinstance(fw, dict):
-        return {'kind': None, 'rules': [], 'sentence': 'no Windows Firewall facts from the node (server_check did not run or could not read them)'}
+        return {'kind': None, 'rules': [], 'stealth': None,
+                'sentence': 'no Windows Firewall facts from the node (server_check did not run or could not read them)'}
     profiles = active_profiles(fw)
     if not profiles or (fw.get('errors') or {}).get('profiles'):
-        return {'kind': None, 'rules': [], 'sentence': 'the Windows Firewall profiles in force could not be read from the node'}
+        return {'kind': None, 'rules': [], 'stealth': None, 'sentence': 'the Windows Firewall profiles in force could not be read from the node'}
     states = [enabled(fw, name) for name in profiles]
+    stealths = [stealth_disabled(fw, name) for name in profiles]
+    stealth = (True if all(state is True for state in states) and all(item is False for item in stealths)
+               else None if None in states or None in stealths else False)
     if all(state is False for state in states):
-        return {'kind': 'firewall-off', 'rules': [], 'sentence': 'Windows Firewall is off in the profile(s) in force (%s)' % ', '.join(profiles)}
+        return {'kind': 'firewall-off', 'rules': [], 'stealth': False,
+                'sentence': 'Windows Firewall is off in the profile(s) in force (%s)' % ', '.join(profiles)}
     if not all(state is True for state in states):
-        return {'kind': None, 'rules': [], 'sentence': 'Windows Firewall is on in some of the profiles in force (%s) and off or unknown in '
-                'others' % ', '.join(profiles)}
+        return {'kind': None, 'rules': [], 'stealth': stealth, 'sentence': 'Windows Firewall is on in some of the profiles in force (%s) '
+                'and off or unknown in others' % ', '.join(profiles)}
     if fw.get('rules') is None:
-        return {'kind': None, 'rules': [], 'sentence': 'the inbound Windows Firewall rules could not be read from the node'}
-    rules = [{'name': _name(rule), 'remote_addresses': list(rule.get('remote_addresses') or ())} for rule in fw['rules']
-             if rule.get('action') == 'Block' and covers(rule, proto, port, profiles) and _applies(fw, rule, profiles)]
-    return {'kind': 'rules' if rules else None, 'rules': rules,
+        return {'kind': None, 'rules': [], 'stealth': stealth, 'sentence': 'the inbound Windows Firewall rules could not be read from the node'}
+    unread = [name for name in FILTER_ERRORS if (fw.get('errors') or {}).get(name)]
+    if unread:
+        return {'kind': None, 'rules': [], 'stealth': stealth, 'sentence': 'the rules\' %s could not be read from the node, so a Block '
+                'rule may be limited by them' % ', '.join(name.replace('_', ' ') + 's' for name in unread)}
+    overriding = _overriding(fw, proto, port, profiles)
+    if overriding is None or overriding:
+        return {'kind': None, 'rules': [], 'stealth': stealth, 'sentence': (
+            'whether an allow rule overrides block rules on %s %d could not be read from the node' % (proto.upper(), port)
+            if overriding is None else 'the allow rule %s overrides block rules (authenticated bypass) on %s %d, so no Block rule '
+            'holds there' % (', '.join(_name(rule) for rule in overriding), proto.upper(), port))}
+    applied = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and _applies(fw, rule, profiles)]
+    rules = [_name(rule) for rule in applied if covers(rule, proto, port, profiles)]
+    if rules:
+        return {'kind': 'rules', 'rules': rules, 'stealth': stealth, 'sentence': 'the inbound Block rule %s covers %s %d from any address'
+                % (rules[0], proto.upper(), port)}
+    partial = ['%s (limited by its %s)' % (_name(rule), ', '.join(limits(rule))) for rule in applied
+               if _for_any_program(rule, proto, port, profiles) and limits(rule)]
+    if partial:
+        return {'kind': None, 'rules': [], 'stealth': stealth, 'sentence': 'the inbound Block rule(s) %s cover %s %d only for part of '
+                'the traffic: the probing host is one host of its network, and the rest stays allowed after installation, so it is '
+                'no evidence' % ('; '.join(partial), proto.upper(), port)}
+    return {'kind': None, 'rules': [], 'stealth': stealth,
             'sentence': 'no enabled inbound Block rule covers %s %d for every program in %s' % (proto.upper(), port, ', '.join(profiles))}
 
 
-def evidence_for(candidates, source):
-    """``(kind, sentence)`` for one flow from ``source`` (an address, or None): ``block-rule``, ``firewall-off`` or None."""
+def evidence_for(candidates):
+    """``(kind, sentence)`` for one least-privilege flow: ``block-rule``, ``firewall-off`` or None (the source address plays no
+    part: only a rule for any remote address is evidence)."""
     candidates = candidates or {}
     if candidates.get('kind') == 'firewall-off':
         return 'firewall-off', candidates['sentence']
-    for rule in candidates.get('rules') or ():
-        if remote_covers(rule.get('remote_addresses'), source):
-            return 'block-rule', 'the inbound Block rule %s covers this port from %s' % (
-                rule['name'], source if source and rule.get('remote_addresses') != ['Any'] else 'any address')
-    if candidates.get('rules'):
-        return None, ('the inbound Block rule(s) %s cover the port only from %s, which does not include the probing host (%s)'
-                      % (', '.join(r['name'] for r in candidates['rules']), ', '.join(a for r in candidates['rules'] for a in r['remote_addresses']),
-                         source or 'its address is unknown'))
+    if candidates.get('kind') == 'rules' and candidates.get('rules'):
+        return 'block-rule', candidates['sentence']
     return None, candidates.get('sentence') or 'no Windows Firewall facts from the node'
 
 
-def block_rule(proto, port, source=None):
-    """The PowerShell that adds the Block rule the least-privilege evidence needs."""
-    remote = ' -RemoteAddress %s' % source if source else ''
-    return ('New-NetFirewallRule -DisplayName "SafeQ block %s %d" -Direction Inbound -Protocol %s -LocalPort %d%s -Action Block -Profile Any'
-            % (proto.upper(), port, proto.upper(), port, remote))
+def block_rule(proto, port):
+    """The PowerShell that adds the Block rule the least-privilege evidence needs: for any remote address (a rule for some
+    addresses blocks only them, and is no evidence for a whole network)."""
+    return ('New-NetFirewallRule -DisplayName "SafeQ block %s %d" -Direction Inbound -Protocol %s -LocalPort %d -Action Block -Profile Any'
+            % (proto.upper(), port, proto.upper(), port))
 
 
 def _profile_sentence(fw, name):
@@ -206,7 +260,8 @@ def advisory(fw, ports):
     for proto, port in ports:
         if not all(enabled(fw, name) for name in profiles):
             continue
-        blocks = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and covers(rule, proto, port, profiles)]
+        # a Block rule limited to some sources, interfaces or users still stands in the way of part of SafeQ's traffic
+        blocks = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and _for_any_program(rule, proto, port, profiles)]
         if blocks:
             result.append((proto, port, 'firewall-block-rule', 'Windows Firewall (%s): the inbound Block rule %s covers %s %d, which '
                            'SafeQ needs; block rules win over allow rules, so SafeQ\'s own rules will not open it'

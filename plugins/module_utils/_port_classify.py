@@ -99,7 +99,8 @@ def classify(spec, raw, windows=False, now=None):
               'expect': spec.get('expect', 'open'), 'listener': bool(spec.get('listener')), 'resets': bool(spec.get('resets')),
               'listener_missing': spec.get('listener_missing'),
               'source': spec.get('source') or '', 'state': UNKNOWN, 'reason': 'local-error', 'rtt_ms': raw.get('rtt_ms', 0.0),
-              'attempts': raw.get('attempts', 1), 'detail': '', 'app': None, 'tls': None, 'icmp': raw.get('icmp')}
+              'attempts': raw.get('attempts', 1), 'detail': '', 'app': None, 'tls': None, 'icmp': raw.get('icmp'),
+              'address': raw.get('address')}
     outcome = raw['outcome']
     response = raw.get('response') or b''
     if outcome == 'connected':

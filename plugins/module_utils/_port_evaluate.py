@@ -23,6 +23,8 @@ One finding per entry: the worst of its targets; every sentence says from where 
 
 from __future__ import annotations
 
+import ipaddress
+
 from ansible_collections.safeq.preflight.plugins.module_utils import _firewall
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import ERROR, FAIL, MANUAL, PASS, SEVERITY, WARN, finding
 from ansible_collections.safeq.preflight.plugins.module_utils._port_classify import CLOSED, FILTERED, OPEN, OPEN_FILTERED, UNKNOWN
@@ -91,20 +93,46 @@ def verdict(expect, state, listener=False, resets=False):
 
 
 _NO_LISTENER = ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener')
-# ICMP answers that only a device on the path (or a host rule that rejects) sends: evidence of a block that stays after installation
-_ANSWERED_BETWEEN = ('admin-prohibited', 'host-unreachable', 'net-unreachable', 'icmp-port-unreachable')
+# ICMP answers that only a device on the path (or a host rule that rejects) sends: evidence of a block that stays after installation.
+# icmp-port-unreachable reaches a least-privilege flow as "filtered" only when a router (not the target) sent it (_port_classify).
+_ANSWERED_BETWEEN = ('admin-prohibited', 'icmp-port-unreachable')
+# host/net unreachable: the probing host's own stack says so when ARP or its route fails, and a router says so when the
+# destination is down: neither is a block that stays after installation
+_UNREACHABLE = ('host-unreachable', 'net-unreachable')
+
+
+def _ipv4(result):
+    """Whether the probe went to an IPv4 address (the temporary listener binds 0.0.0.0: IPv4 only)."""
+    for value in (result.get('address'), result.get('host')):
+        try:
+            return ipaddress.ip_address(str(value).split('%', maxsplit=1)[0]).version == 4
+        except ValueError:
+            continue
+    return False
 
 
 def _least_privilege(result):
     """(status, reason, note) for a least-privilege flow that was not reachable. Before installation nothing allows the temporary
     listener (powershell.exe), so Windows Firewall's default inbound Block alone makes any port look blocked, and SafeQ's
     installer adds its own allow rules later: a pass needs evidence that survives the installation."""
+    evidence = result.get('block_evidence') or {}
     if result['state'] == CLOSED:
-        return PASS, 'blocked-between', ('a reset came back although a listener was in place: a device between (or a host rule that '
-                                         'rejects) answers for the port, and it stays after installation')
+        if _ipv4(result) and evidence.get('stealth') is True:
+            return PASS, 'blocked-between', ('a reset came back although a listener was in place on IPv4 and the node\'s firewall is '
+                                             'on with stealth mode in every profile in force (it never resets): a device between (or '
+                                             'a host rule that rejects) answers for the port, and it stays after installation')
+        return MANUAL, 'block-not-proven', (
+            'a reset came back, but %s: the node itself may have sent it, so it proves no block between' % (
+                'the probe went to an IPv6 address (or one not known), where the IPv4 listener does not stand' if not _ipv4(result)
+                else 'the node\'s firewall facts do not show Windows Firewall on with stealth mode in every profile in force (%s)'
+                % (evidence.get('sentence') or 'no Windows Firewall facts from the node')))
+    if result['state'] in (FILTERED, OPEN_FILTERED) and result.get('reason') in _UNREACHABLE:
+        return MANUAL, 'unreachable-not-evidence', ('%s: the probing host\'s own stack answers so when the destination does not '
+                                                    'answer ARP or has no route, and a router when the host is down; not a block that '
+                                                    'stays after installation' % result['reason'])
     if result['state'] == FILTERED and result.get('reason') in _ANSWERED_BETWEEN:
         return PASS, 'blocked-between', 'a device between answered (%s): the block is on the path and stays after installation' % result['reason']
-    kind, sentence = _firewall.evidence_for(result.get('block_evidence'), result.get('source_address'))
+    kind, sentence = _firewall.evidence_for(evidence)
     if kind == 'block-rule':
         return PASS, 'blocked-by-rule', '%s; block rules win over the allow rules SafeQ\'s installer adds' % sentence
     if kind == 'firewall-off':
@@ -138,11 +166,10 @@ def judge(result, tls_min_days=30):
 
 
 def firewall_rule(result):
-    """The Windows Firewall rule that blocks a least-privilege port from the probing host's network."""
-    return ('New-NetFirewallRule -DisplayName "SafeQ block %s %s" -Direction Inbound -Protocol %s -LocalPort %s -RemoteAddress %s '
-            '-Action Block (on %s), or the same block on the network firewall between'
-            % (result['proto'].upper(), result['port'], result['proto'].upper(), result['port'], result.get('source_address') or '<source network>',
-               result['host']))
+    """The Windows Firewall rule that blocks a least-privilege port (for any remote address: loopback is not filtered)."""
+    return ('%s (on %s; a port other SafeQ servers use, RMI 20222-20225 from CML and MPS, needs -RemoteAddress with the whole '
+            'source network instead), or the same block on the network firewall between'
+            % (_firewall.block_rule(result['proto'], int(result['port'])), result['host']))
 
 
 def _remediation(status, reason, result):
@@ -160,10 +187,14 @@ def _remediation(status, reason, result):
     if reason == 'reachable-should-be-blocked':
         return 'Block %s: %s.' % (where, firewall_rule(result))
     if reason == 'block-not-proven':
-        return ('Make the block last beyond the installation and give the evidence: add an inbound Block rule on %s (%s; block '
-                'rules win over allow rules), then run again; or block the port on the network firewall between so that it resets '
-                'or answers admin-prohibited; or attest the network block and waive this row.'
-                % (result['host'], _firewall.block_rule(result['proto'], result['port'], result.get('source_address') or None)))
+        return ('Make the block last beyond the installation and give the evidence: add an inbound Block rule for any remote '
+                'address on %s (%s; block rules win over allow rules; a rule for some addresses blocks only them and is no evidence), '
+                'then run again; or block the port on the network firewall between so that it resets or answers admin-prohibited; or '
+                'attest the network block and waive this row.'
+                % (result['host'], _firewall.block_rule(result['proto'], int(result['port']))))
+    if reason == 'unreachable-not-evidence':
+        return ('Make %s reachable (the probing host must reach the destination), then run again; or block the port on the network '
+                'firewall between so that it answers admin-prohibited, or attest the block and waive this row.' % where)
     if reason == 'listener-missing':
         return ('Free %s on the destination (see the listener\'s conflict or bind error), or give the listener more time to start '
                 '(safeq_listener_ready_seconds), then run again; or prove the flow by hand with a listener in place.' % where)

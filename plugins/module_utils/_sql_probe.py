@@ -87,8 +87,15 @@ def posix_exchange(specs):
             response = b''
             if spec.get('payload'):
                 sock.sendall(spec['payload'])
+                # settimeout bounds one recv only: a server that trickles bytes would keep the loop going; one deadline bounds
+                # the whole answer, each recv waits at most the time left
+                deadline = time.monotonic() + spec['timeout']
                 try:
                     while len(response) < spec.get('max_bytes', 65535):
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        sock.settimeout(left)
                         chunk = sock.recv(65535)
                         if not chunk:
                             break

@@ -156,13 +156,24 @@ Function Wait-Probe {
 }
 
 Function Read-TdsPacket {
-    <# Send the payload, then read one TDS packet: the 8-byte header's big-endian length (bytes 2-3) frames it. #>
+    <#
+    Send the payload, then read one TDS packet: the 8-byte header's big-endian length (bytes 2-3) frames it. ReadTimeout
+    bounds one Read only, so a server that trickles bytes would keep the loop going for up to 8192 reads: one deadline
+    bounds the whole read (the round's timeout), and each pass waits at most the time left.
+    #>
     param([IO.Stream]$Stream, [Byte[]]$Bytes, [Hashtable]$Result)
     $Stream.Write($Bytes, 0, $Bytes.Length)
     $buffer = New-Object -TypeName byte[] -ArgumentList 8192
     $count = 0
     $want = 8
+    $watch = [Diagnostics.Stopwatch]::StartNew()
     while ($count -lt $want) {
+        $left = $timeout - [int]$watch.ElapsedMilliseconds
+        if ($left -le 0) {
+            $Result.message = 'the answer did not complete within ' + $timeout + ' ms'
+            break
+        }
+        $Stream.ReadTimeout = $left
         $got = $Stream.Read($buffer, $count, $buffer.Length - $count)
         if ($got -le 0) { break }
         $count += $got
@@ -207,17 +218,36 @@ Function Complete-Connected {
 }
 
 Function Get-DerivedPort {
-    <# The port of a port_from probe: group 1 of its pattern in the first listed answer (ISO-8859-1 text), or $null. #>
+    <#
+    The port of a port_from probe: group 1 of its pattern in the first listed answer (ISO-8859-1 text), as
+    @{ port = <1-65535> } or @{ port = $null; message = why not }. The pattern runs culture-invariant with a 1-second match
+    timeout; a pattern that does not compile, a missing group or a group that is not a port 1-65535 is a message for this
+    probe (not-run), never an exception that fails the whole module run or a port 0.
+    #>
     param([Hashtable]$From, [Hashtable]$Results)
+    $options = [Text.RegularExpressions.RegexOptions]::CultureInvariant
+    try { $regex = [regex]::new([string]$From.pattern, $options, [TimeSpan]::FromSeconds(1)) }
+    catch { return @{ port = $null; message = 'port_from: the pattern is not a valid regular expression (' + $_.Exception.GetType().FullName + ')' } }
     foreach ($id in $From.probes) {
         $source = $Results[$id]
         if ($null -eq $source -or $source.outcome -ne 'response' -or -not $source.response) { continue }
         $text = $latin1.GetString([Convert]::FromBase64String($source.response))
-        $match = [regex]::Match($text, $From.pattern)
-        if ($match.Success) { return [int]$match.Groups[1].Value }
-        return $null
+        try { $match = $regex.Match($text) }
+        catch {
+            # RegexMatchTimeoutException (wrapped in a MethodInvocationException): named by type, never by its localised text
+            $kind = (Get-SafeqInnerException -Exception $_.Exception).GetType().FullName
+            return @{ port = $null; message = 'port_from: the pattern failed on the answer of ' + $id + ' (' + $kind + ', match timeout 1 s)' }
+        }
+        if (-not $match.Success) { break }
+        $group = $match.Groups[1]
+        $port = 0
+        if (-not $group.Success -or -not [int]::TryParse($group.Value, [Globalization.NumberStyles]::None,
+                [Globalization.CultureInfo]::InvariantCulture, [ref]$port) -or $port -lt 1 -or $port -gt 65535) {
+            return @{ port = $null; message = 'port_from: group 1 of the pattern is not a port 1-65535 in the answer of ' + $id }
+        }
+        return @{ port = $port }
     }
-    $null
+    @{ port = $null; message = 'port_from: no answer of ' + ($From.probes -join ', ') + ' matched the pattern' }
 }
 
 Function Invoke-ProbeRound {
@@ -236,14 +266,14 @@ if ($first.Count) { Invoke-ProbeRound -Probes $first -Results $results }
 $second = @()
 foreach ($probe in $module.Params.probes) {
     if (-not $probe.port_from) { continue }
-    $port = Get-DerivedPort -From $probe.port_from -Results $results
-    if ($null -eq $port) {
+    $derived = Get-DerivedPort -From $probe.port_from -Results $results
+    if ($null -eq $derived.port) {
         $result = New-ProbeResult -Probe $probe -Port $null
         $result.outcome = 'not-run'
-        $result.message = 'port_from: no answer of ' + ($probe.port_from.probes -join ', ') + ' matched the pattern'
+        $result.message = $derived.message
         $results[$probe.id] = $result
     }
-    else { $second += @{ probe = $probe; port = $port } }
+    else { $second += @{ probe = $probe; port = $derived.port } }
 }
 if ($second.Count) { Invoke-ProbeRound -Probes $second -Results $results }
 

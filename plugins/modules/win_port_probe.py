@@ -15,12 +15,15 @@ description:
     or a C(UdpClient), connected unless O(probes[].connected=false), that sends O(probes[].payload) and waits for one
     datagram, resending it O(retries) times); on a connected TCP probe it optionally reads up to 64 bytes
     (O(probes[].read)), sends O(probes[].payload) and reads one length-framed answer (O(probes[].framing=tds): the
-    8-byte TDS header's big-endian length, at most 8192 bytes; what arrived before a reset or a timeout is kept), or runs a
+    8-byte TDS header's big-endian length, at most 8192 bytes, within one O(timeout_ms) for the whole answer however the
+    server spaces its bytes; what arrived before a reset or the deadline is kept), or runs a
     TLS handshake (C(SslStream) offering TLS 1.0 to 1.2, and 1.3 on Windows Server 2022 / Windows 11 and later;
     certificate not validated) and returns the protocol the server chose and the raw certificate."
   - "A probe with O(probes[].port_from) runs after the others: its port is the first group of
     O(probes[].port_from.pattern), a .NET regular expression that Python builds, matched against the ISO-8859-1 text of
-    the first answer among O(probes[].port_from.probes); when no answer matches, its outcome is C(not-run). This is how
+    the first answer among O(probes[].port_from.probes), culture-invariant with a 1-second match timeout; when no answer
+    matches, the pattern does not compile or times out, or group 1 is missing or not a port 1-65535, its outcome is
+    C(not-run) with the reason in C(message) (the other probes run as usual). This is how
     the SQL Server Browser's answer names the instance's TCP port for the TDS PRELOGIN exchange in the same command.
     Python parses the Browser's answer itself and refuses a port that differs from the one its parser finds."
   - Outcomes are raw C(connected), C(response), C(timeout), C(not-run) or C(error) with the WinSock error code (for

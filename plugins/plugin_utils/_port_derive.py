@@ -68,19 +68,25 @@ def _probeable(entry):
 READY = 'ready'
 
 
-def resets_problems(resets, nodes=None):
-    """What is wrong with ``safeq_peers_answer_resets`` (empty when nothing). ``nodes``: inventory host to its names/addresses.
+def resets_problems(resets, nodes=None, peers=None):
+    """What is wrong with ``safeq_peers_answer_resets`` (empty when nothing). ``nodes``: inventory host to its names/addresses;
+    ``peers``: the host's ``safeq_peers`` (an address listed there for ``cml``, ``ors`` or ``crs`` is a SafeQ server too).
 
     A SafeQ server (a CML node, ORS, CRS) runs Windows, and Windows Firewall in its default stealth mode never answers a
     port without a listener with a reset or ICMP port unreachable: a reset "from" it comes from a device between, so
-    taking it as proof of the path would be a false pass. Server roles and the nodes' own names and addresses are refused;
-    the flows to them are proved with the temporary listeners instead."""
+    taking it as proof of the path would be a false pass. Server roles, the nodes' own names and addresses, and every address
+    ``safeq_peers`` gives for a server role are refused; the flows to them are proved with the temporary listeners instead."""
     if not isinstance(resets, (list, tuple)):
         return []
     owners = {}
     for host, names in (nodes or {}).items():
         for name in [host] + [item for item in names or () if item]:
             owners.setdefault(str(name).lower(), host)
+    servers = {}
+    for role in _catalogue.SERVER_ROLES:
+        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
+        for address in addresses if isinstance(addresses, (list, tuple)) else ():
+            servers.setdefault(str(address).lower(), role)
     problems = []
     for item in resets:
         text = str(item).lower()
@@ -91,6 +97,11 @@ def resets_problems(resets, nodes=None):
         elif text in owners:
             problems.append("'%s' is SafeQ node %s: a Windows SafeQ server with its firewall on never answers with a reset (stealth "
                             'mode); remove it (its flows are proved with its temporary listener)' % (item, owners[text]))
+        elif text in servers:
+            problems.append("'%s' is listed under safeq_peers.%s, a SafeQ server: a Windows SafeQ server with its firewall on never "
+                            'answers with a reset (stealth mode), so a reset from there comes from a device between and proves nothing; '
+                            'remove it (a SafeQ server outside the run is proved by adding it to the inventory, with its temporary '
+                            'listener)' % (item, servers[text]))
     return problems
 
 
@@ -129,7 +140,9 @@ def _flags(resets, listening):
 
     def flags(peer, host, proto, port):
         listener, missing = listener_of(listening, host, proto, port)
-        return {'listener': listener, 'listener_missing': missing, 'resets': peer in resets or host.lower() in resets}
+        # a SafeQ server never counts as answering resets, whatever address stands for it (preflight_validate refuses it too)
+        return {'listener': listener, 'listener_missing': missing,
+                'resets': peer not in _catalogue.SERVER_ROLES and (peer in resets or host.lower() in resets)}
     return flags
 
 

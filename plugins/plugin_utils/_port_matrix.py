@@ -13,7 +13,7 @@ terminal-server port) are probed too, expecting NOT reachable (least privilege).
 ports the node's temporary listener bound and answered on its loopback (``listening`` per port); the nodes' Windows
 Firewall facts (``firewalls``) give the least-privilege flows their evidence and each node its firewall advisory.
 ``node_findings`` turns the port_check results of every vantage point into findings for one node (its own addresses
-only), with that evidence and the vantage point's address.
+only), with that evidence.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def _peer_flows(targets, vantages, peers, features, server_role, resets, catalog
                     targets.setdefault(kind, []).append({
                         'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
                         'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': False,
-                        'resets': peer in resets or host.lower() in resets})
+                        'resets': peer not in _catalogue.SERVER_ROLES and (peer in resets or host.lower() in resets)})
     return findings
 
 
@@ -210,11 +210,11 @@ def _expired(item, still_listening):
                 'the probes (%s); raise safeq_listener_seconds' % (state or 'not checked'))
 
 
-def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, source_addresses=None, still_listening=None):
+def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, still_listening=None):
     """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
     could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings.
-    Least-privilege flows get the plan's firewall evidence and the vantage point's address (``source_addresses``: vantage
-    host to its address), against which a Block rule's remote addresses are matched. ``still_listening`` (this node's
+    Least-privilege flows get the plan's firewall evidence (only a Block rule for any remote address counts, so the vantage
+    point's own address plays no part). ``still_listening`` (this node's
     ``{'tcp/6020': state}`` after the probes, as ``_listener_state.states`` gives it): a flow judged with a listener whose port
     is no longer ``ready`` then is judged without one (``listener-missing``, expired)."""
     addresses = {str(item).lower() for item in addresses or ()}
@@ -223,14 +223,13 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
     mine, errors = [], {}
     for run in runs or ():
         if run.get('results') is not None and not run.get('failed') and not run.get('unreachable'):
-            source = (source_addresses or {}).get((run.get('item') or {}).get('host'))
             for item in run['results']:
                 if str(item.get('host', '')).lower() in addresses or (peer_flows and str(item.get('host', '')).lower() not in nodes):
                     if str(item.get('host', '')).lower() in addresses:
                         item = _expired(item, still_listening)
                     if item.get('expect') == 'closed':
                         item = dict(item, block_evidence=(plan_result.get('evidence') or {}).get(
-                            evidence_key(item['host'], item['proto'], item['port'])), source_address=item.get('source_address') or source)
+                            evidence_key(item['host'], item['proto'], item['port'])))
                     mine.append(item)
             continue
         where = (run.get('item') or {}).get('host') or 'the vantage point'

@@ -8,7 +8,8 @@ PRIVATE to this collection (used by the ``node_profile`` filter and playbooks/re
 Replaced everywhere in the facts (every string, case-insensitively, longest first): the values given in
 ``replace`` (inventory name, address, connection user...), the connection user's domain and name, the
 server and share name of the installation share, and every IPv4/IPv6 address (IPv4 to 198.18.100.0/24,
-the benchmarking range; IPv6 to 2001:db8::/32 or fe80::/64, the documentation and link-local ranges).
+the benchmarking range; IPv6 to 2001:db8::/32 or fe80::/64, the documentation and link-local ranges); in firewall
+rules a subnet keeps its mask, and the domain part of a SID (owner, local and remote users and machines) is replaced.
 Program names, versions, Windows builds, feature states and error categories are kept: they are what
 makes a recorded profile worth having.
 """
@@ -27,6 +28,10 @@ PLACEHOLDER_PASSWORD = 'Recorded-Profile-Change-Me'
 ADDRESS_KEYS = frozenset(('addresses', 'address', 'path', 'error', 'message', 'remote', 'description', 'forward', 'ssl_bindings',
                           'url_reservations'))
 ERROR_KEYS = frozenset(('errors', 'error_details'))
+# firewall rule conditions: subnets keep their mask; a domain SID (S-1-5-21-a-b-c-RID) names the site's domain: a-b-c replaced
+SUBNET_KEYS = frozenset(('remote_addresses', 'local_addresses'))
+SID_KEYS = frozenset(('owner', 'local_user', 'remote_user', 'remote_machine'))
+_DOMAIN_SID_RE = re.compile(r'S-1-5-21-\d+-\d+-\d+', re.IGNORECASE)
 
 
 class ProfileError(ValueError):
@@ -75,7 +80,9 @@ class _Replacer:
             return {name: self.walk(item, name, in_errors or name in ERROR_KEYS) for name, item in value.items()}
         if isinstance(value, list):
             return [self.walk(item, key, in_errors) for item in value]
-        if isinstance(value, str) and key == 'remote_addresses':
+        if isinstance(value, str) and key in SID_KEYS:
+            return _DOMAIN_SID_RE.sub('S-1-5-21-1000-2000-3000', self.text(value, addresses=False))
+        if isinstance(value, str) and key in SUBNET_KEYS:
             # a firewall rule's subnet keeps its mask or prefix (10.20.0.0/255.255.0.0): only the address part is replaced
             return '/'.join([self.text(part) for part in value.split('/', 1)[:1]] + value.split('/', 1)[1:])
         if isinstance(value, str):

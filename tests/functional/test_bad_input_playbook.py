@@ -52,6 +52,8 @@ SITE = [
     ('resets-server-role', {'safeq_peers_answer_resets': ['printer', 'ors']}, {}, 'safeq_peers_answer_resets',
      "'ors' is a SafeQ server role"),
     ('resets-node', {'safeq_peers_answer_resets': ['CML2']}, {}, 'safeq_peers_answer_resets', "'CML2' is SafeQ node cml2"),
+    ('resets-crs-address', {'safeq_peers': {'crs': ['198.18.0.8']}, 'safeq_peers_answer_resets': ['198.18.0.8']}, {},
+     'safeq_peers_answer_resets', "'198.18.0.8' is listed under safeq_peers.crs, a SafeQ server"),
     ('features-on-one-node', {}, {'safeq_features': ['external_db']}, 'safeq_features', 'host cml2 sets it differently from the run ([])'),
     ('ldap-differs-between-nodes', {}, {'safeq_ldap_servers': ['198.18.0.31']}, 'safeq_ldap_servers',
      'differs between the CML nodes cml1, cml2; the directory is audited once'),

@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from tests.lab import lab
+from tests.lab import firewall_rules, lab
 from tests.lab.netns import NamespaceStar
 
 if os.geteuid() != 0:
@@ -32,7 +32,7 @@ if os.geteuid() != 0:
 ALLOWED_TCP = (9100, 6020, 80, 19898, 4096)
 ALLOWED_UDP = (7777,)
 LISTEN = 'tcp:9100,tcp:6020,tcp:80,tcp:19898,tcp:515,tcp:4096,udp:7777,udp:7778'
-SECONDS = 20
+SECONDS = 30
 
 # (vantage, entry, proto, port, expect) -> (status, reason) with the listener in place: the rule each one follows.
 WITH_LISTENER = {
@@ -66,9 +66,8 @@ def _probe(star, tmp, vantage, listener, resets, table):
 
 
 def _firewall_facts(remote):
-    rule = {'id': 'jmx', 'display_name': 'SafeQ: block JMX from printers', 'action': 'Block', 'profiles': 'Any', 'source': 'GroupPolicy',
-            'protocol': 'TCP', 'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'remote_addresses': [remote],
-            'filters_found': True}
+    rule = firewall_rules.rule(id='jmx', display_name='SafeQ: block JMX', source='GroupPolicy', local_ports=['19898'],
+                               remote_addresses=[remote])
     return {'profiles': [{'name': 'Domain', 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}],
             'active_profile': 'Domain', 'connections': [{'interface_alias': 'e', 'interface_index': 1, 'network_category': 'DomainAuthenticated'}],
             'stealth': None, 'errors': {}, 'rules': [rule]}
@@ -83,11 +82,39 @@ def _assert_block_evidence(star, tmp):  # pylint: disable=redefined-outer-name
     proc = star.run(info['ns'], [sys.executable, '-m', 'tests.lab.port_matrix', 'probe', '--params', str(path)])
     result = json.loads(proc.stdout)['results'][0]
     assert result['state'] == 'filtered'
-    for remote, source, expected in ((info['network'], info['address'], ('pass', 'blocked-by-rule')),
-                                     ('198.18.99.0/24', info['address'], ('manual', 'block-not-proven'))):
+    # only a Block rule for any remote address proves the block: one for the printer network (even the one that holds the
+    # vantage point) leaves the rest allowed after installation, and says so
+    for remote, expected in (('Any', ('pass', 'blocked-by-rule')), (info['network'], ('manual', 'block-not-proven')),
+                             (info['address'], ('manual', 'block-not-proven'))):
         evidence = firewall.block_candidates(_firewall_facts(remote), 'tcp', 19898)
-        judged = port_evaluate.judge(dict(result, block_evidence=evidence, source_address=source))
+        judged = port_evaluate.judge(dict(result, block_evidence=evidence))
         assert judged[:2] == expected, judged
+        assert expected[0] == 'pass' or 'limited by its remote addresses' in judged[2]
+
+
+def _assert_unproven_answers(star, tmp):  # pylint: disable=redefined-outer-name
+    """A reset from the device between (TCP 4096 from printers, listener in place) passes only when the node's firewall facts show
+    it on with stealth mode (the node never resets); an address of the printer network where nothing answers ARP gets "host
+    unreachable" from the vantage point's own stack: never a pass."""
+    from tests.lab.collection import firewall, port_evaluate  # pylint: disable=import-outside-toplevel
+    info = star.vantages['printer']
+    absent = info['network'].replace('.0/24', '.99')
+    targets = [{'host': info['server'], 'port': 4096, 'proto': 'tcp', 'entry': 'lp-reset', 'expect': 'closed', 'listener': True},
+               {'host': absent, 'port': 19898, 'proto': 'tcp', 'entry': 'lp-arp', 'expect': 'closed', 'listener': True}]
+    path = tmp / 'unproven.json'
+    path.write_text(json.dumps({'targets': targets, 'timeout': 6.0, 'retries': 0, 'source': 'printer'}))
+    proc = star.run(info['ns'], [sys.executable, '-m', 'tests.lab.port_matrix', 'probe', '--params', str(path)])
+    results = {r['entry']: r for r in json.loads(proc.stdout)['results']}
+    assert (results['lp-reset']['state'], results['lp-reset']['reason']) == ('closed', 'conn-refused')
+    assert (results['lp-arp']['state'], results['lp-arp']['reason']) == ('filtered', 'host-unreachable')
+    stealth_on = dict(_firewall_facts('Any'), rules=[], stealth={'policy': {}, 'local': {}})
+    stealth_off = dict(stealth_on, stealth={'policy': {}, 'local': {'DomainProfile': 1}})
+    for facts, expected in ((stealth_on, ('pass', 'blocked-between')), (stealth_off, ('manual', 'block-not-proven')),
+                            (None, ('manual', 'block-not-proven'))):
+        evidence = firewall.block_candidates(facts, 'tcp', 4096)
+        assert port_evaluate.judge(dict(results['lp-reset'], block_evidence=evidence))[:2] == expected
+    evidence = firewall.block_candidates(dict(_firewall_facts('Any'), stealth={'policy': {}, 'local': {}}), 'tcp', 19898)
+    assert port_evaluate.judge(dict(results['lp-arp'], block_evidence=evidence))[:2] == ('manual', 'unreachable-not-evidence')
 
 
 @pytest.fixture()
@@ -118,9 +145,11 @@ def test_every_flow_verdict_follows_the_rule_the_lab_set_up(star, tmp_path):  # 
                 total += 1
                 decided += found['status'] in ('pass', 'warn', 'fail')
         assert decided == total - 1 == len(WITH_LISTENER) - 1  # every row decided but the unproven block
-        # The node's Windows Firewall facts name the rule the nftables drop stands for: a Block rule for TCP 19898 from the
-        # printer network. With it (and the printer vantage point's address) the silence is proof; from elsewhere it is not.
+        # The node's Windows Firewall facts name the rule the nftables drop stands for: a Block rule for TCP 19898. Only a rule for
+        # any remote address makes the silence proof; one for the printer network or the vantage point's own address does not.
         _assert_block_evidence(star, tmp_path)
+        # Answers that look like a block but may come from the prober or the node itself: never a least-privilege pass on their own.
+        _assert_unproven_answers(star, tmp_path)
         lp = _probe(star, tmp_path, 'workstation', True, False, WITH_LISTENER)['lp-ws-19898']
         assert 'New-NetFirewallRule' in lp['remediation'] and '-LocalPort 19898' in lp['remediation']
         assert time.monotonic() - started < SECONDS - 2, 'the probes outlasted the listener: raise SECONDS'

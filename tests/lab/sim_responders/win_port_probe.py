@@ -100,13 +100,25 @@ def _round(probes, profile_value, params, results):
 
 
 def _derived_port(port_from, results):
+    """``(port, why not)`` as the node finds it: group 1 of the pattern in the first listed answer; a pattern that does not
+    compile, a missing group or a group that is not an ASCII port 1-65535 is a message (the probe is not-run), never an
+    exception or port 0. (.NET adds a 1-second match timeout; Python's re has none, the patterns here are the collection's.)"""
+    try:
+        regex = re.compile(port_from['pattern'])
+    except re.error as exc:
+        return None, 'port_from: the pattern is not a valid regular expression (%s)' % type(exc).__name__
     for probe_id in port_from['probes']:
         source = results.get(probe_id)
         if not source or source['outcome'] != 'response' or not source['response']:
             continue
-        match = re.search(port_from['pattern'], base64.b64decode(source['response']).decode('latin-1'))
-        return int(match.group(1)) if match else None
-    return None
+        match = regex.search(base64.b64decode(source['response']).decode('latin-1'))
+        if not match:
+            break
+        value = match.group(1) if regex.groups >= 1 else None
+        if value is None or not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+            return None, 'port_from: group 1 of the pattern is not a port 1-65535 in the answer of %s' % probe_id
+        return int(value), None
+    return None, 'port_from: no answer of %s matched the pattern' % ', '.join(port_from['probes'])
 
 
 NODE_AWARE = True
@@ -124,10 +136,9 @@ def respond(profile_value, params, node=None):
     for probe in probes:
         if not probe.get('port_from'):
             continue
-        port = _derived_port(probe['port_from'], results)
+        port, why = _derived_port(probe['port_from'], results)
         if port is None:
-            results[probe['id']] = _blank(probe, None, outcome='not-run', rtt_ms=0.0,
-                                          message='port_from: no answer of %s matched the pattern' % ', '.join(probe['port_from']['probes']))
+            results[probe['id']] = _blank(probe, None, outcome='not-run', rtt_ms=0.0, message=why)
         else:
             second.append((probe, port))
     _round(second, profile_value, params, results)

@@ -29,3 +29,14 @@ def test_safeq_servers_are_refused_as_answering_resets_naming_the_variable_the_v
         "safeq_peers_answer_resets on host cml1: '198.18.0.12' is SafeQ node cml2: a Windows SafeQ server with its firewall on never "
         'answers with a reset (stealth mode); remove it (its flows are proved with its temporary listener)']
     assert check_resets({'cml1': {'safeq_peers_answer_resets': ['printer', 'ldap']}}, {'cml1': ['198.18.0.11']}) == []
+
+
+def test_an_ors_or_crs_address_from_safeq_peers_is_refused_as_answering_resets():
+    """Review scenario: the CRS is no node of the run and safeq_peers gives its address; declaring that address as answering
+    resets made CML -> CRS TCP 4139 pass on a reset from a device between."""
+    nodes = {'cml1': {'safeq_peers': {'crs': ['198.18.0.8'], 'ors': ['ORS1.example.com'], 'smtp': ['198.18.0.9']},
+                      'safeq_peers_answer_resets': ['198.18.0.8', 'ors1.example.com', '198.18.0.9']}}
+    messages = check_resets(nodes, {'cml1': ['198.18.0.11']})
+    assert len(messages) == 2
+    assert messages[0].startswith("safeq_peers_answer_resets on host cml1: '198.18.0.8' is listed under safeq_peers.crs, a SafeQ server")
+    assert "'ors1.example.com' is listed under safeq_peers.ors" in messages[1]

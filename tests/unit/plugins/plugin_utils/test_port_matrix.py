@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
+from tests.lab import firewall_rules
 
 NODES = ['10.0.0.11', '10.0.0.12']
 
@@ -62,7 +63,8 @@ def test_without_listeners_cluster_flows_are_left_out_of_the_targets_and_skip_pe
     from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive  # pylint: disable=import-outside-toplevel
     peers = {'cml': NODES}
     assert _port_derive.derive(peers, ['cluster'], listeners=False) == []
-    assert {t['host'] for t in _port_derive.derive(peers, ['cluster'], listeners=False, resets=['10.0.0.12'])} == {'10.0.0.12'}
+    # a SafeQ node's address never counts as answering resets (preflight_validate refuses it; derive ignores it too)
+    assert _port_derive.derive(peers, ['cluster'], listeners=False, resets=['10.0.0.12']) == []
     plan = _port_matrix.plan(NODES, ['cluster'], listeners=False)
     cluster = [f for f in plan['findings'] if f['id'] == 'net.cluster.tcp-6020']
     assert {f['node'] for f in cluster} == set(NODES) and {f['status'] for f in cluster} == {'skip'}
@@ -136,6 +138,11 @@ def test_server_roles_and_node_addresses_are_refused_as_answering_resets():
     assert len(problems) == 3 and problems[0].startswith("'ors' is a SafeQ server role") and "'CML'" in problems[1]
     assert "'10.0.0.11' is SafeQ node cml1" in problems[2]
     assert _port_derive.resets_problems(['printer', 'smtp'], {'cml1': ['10.0.0.11']}) == []
+    problems = _port_derive.resets_problems(['198.18.0.8'], {'cml1': ['198.18.0.1']}, {'crs': ['198.18.0.8'], 'smtp': ['198.18.0.9']})
+    assert problems and problems[0].startswith("'198.18.0.8' is listed under safeq_peers.crs")
+    # and derive never takes a server peer's address as answering resets: CML -> CRS 4139 stays undecided on a reset
+    targets = _port_derive.derive({'crs': ['198.18.0.8'], 'cml': ['198.18.0.1']}, features=['central_reporting'], resets=['198.18.0.8'])
+    assert [(t['host'], t['port'], t['resets']) for t in targets] == [('198.18.0.8', 4139, False)]
     # the plan itself never takes a server role as answering resets (defence in depth when the filter is used on its own)
     plan = _port_matrix.plan(NODES, ['cluster'], vantages={'ors': ['vp-ors']}, listeners=False, resets=['cml', 'ors'])
     assert not plan['targets'].get('ors') and all(f['status'] == 'skip' for f in plan['findings'] if f['id'].startswith('net.cluster'))
@@ -147,30 +154,28 @@ def _firewall_facts(rules):
             'stealth': None, 'errors': {}, 'rules': rules}
 
 
-def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_on_the_node_for_that_source():
-    """Ground truth: both nodes' listeners are ready and the JMX probes from the workstation vantage point (10.0.6.5) get no
-    answer. Node .11 has a Block rule for TCP 19898 from 10.0.6.0/24; node .12 has none: its silence may be Windows Firewall's
-    default Block for powershell.exe, which SafeQ's installer lifts with its own allow rules."""
-    block = {'id': 'b', 'display_name': 'block JMX', 'action': 'Block', 'profiles': 'Any', 'source': 'GroupPolicy', 'protocol': 'TCP',
-             'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['10.0.6.0/24'], 'filters_found': True}
-    firewalls = {'10.0.0.11': _firewall_facts([block]), '10.0.0.12': _firewall_facts([])}
+def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_for_any_address_on_the_node():
+    """Ground truth: both nodes' listeners are ready and the JMX probes from the workstation vantage point get no answer. Node .11
+    has a Block rule for TCP 19898 from any address; node .12 one from the vantage point's own network 10.0.6.0/24 only: the
+    other hosts of that network (or of another workstation subnet) stay allowed after installation, so it is no evidence."""
+    block = firewall_rules.rule(id='b', display_name='block JMX', source='GroupPolicy', local_ports=['19898'])
+    firewalls = {'10.0.0.11': _firewall_facts([block]), '10.0.0.12': _firewall_facts([dict(block, remote_addresses=['10.0.6.0/24'])])}
     plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES), firewalls=firewalls)
     jmx = [t for t in plan['targets']['workstation'] if t['entry'] == 'net.ws-in.tcp-19898']
     results = [dict(t, state='filtered', reason='no-response', detail='filtered', tls=None, source='vp-ws') for t in jmx]
     runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results}]
-    first = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, source_addresses={'vp-ws': '10.0.6.5'})}
+    first = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan)}
     assert (first['net.ws-in.tcp-19898']['status'], first['net.ws-in.tcp-19898']['reason']) == ('pass', 'blocked-by-rule')
     assert '"block JMX"' in first['net.ws-in.tcp-19898']['detail']
-    elsewhere = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, source_addresses={'vp-ws': '10.9.9.9'})}
-    assert elsewhere['net.ws-in.tcp-19898']['reason'] == 'block-not-proven'  # the rule does not cover that source
-    second = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.12'], plan, source_addresses={'vp-ws': '10.0.6.5'})}
+    second = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.12'], plan)}
     assert (second['net.ws-in.tcp-19898']['status'], second['net.ws-in.tcp-19898']['reason']) == ('manual', 'block-not-proven')
-    assert 'New-NetFirewallRule' in second['net.ws-in.tcp-19898']['remediation'] and '-Action Block' in second['net.ws-in.tcp-19898']['remediation']
+    assert 'limited by its remote addresses' in second['net.ws-in.tcp-19898']['detail']
+    remedy = second['net.ws-in.tcp-19898']['remediation']
+    assert 'New-NetFirewallRule' in remedy and '-Action Block' in remedy and '-RemoteAddress' not in remedy
 
 
 def test_the_firewall_advisory_warns_on_the_rows_it_explains_and_never_passes_one():
-    block_web = {'id': 'w', 'display_name': 'no web', 'action': 'Block', 'profiles': 'Domain', 'source': 'Local', 'protocol': 'TCP',
-                 'local_ports': ['443'], 'program': 'Any', 'service': 'Any', 'remote_addresses': ['Any'], 'filters_found': True}
+    block_web = firewall_rules.rule(id='w', display_name='no web', profiles='Domain', local_ports=['443'])
     plan = _port_matrix.plan(NODES, [], vantages={}, firewalls={'10.0.0.11': _firewall_facts([block_web])})
     advisory = [f for f in plan['findings'] if f['reason'].startswith('firewall-')]
     assert advisory and {f['status'] for f in advisory} == {'warn'} and {f['node'] for f in advisory} == {'10.0.0.11'}
@@ -181,7 +186,8 @@ def test_the_firewall_advisory_warns_on_the_rows_it_explains_and_never_passes_on
 
 
 def test_a_flow_whose_listener_no_longer_answered_after_the_probes_is_judged_without_one():
-    plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES))
+    stealth = dict(_firewall_facts([]), stealth={'policy': {}, 'local': {}})  # firewall on, stealth mode on: the node never resets
+    plan = _port_matrix.plan(NODES, [], vantages={'workstation': ['vp-ws']}, listening=ready(NODES), firewalls={'10.0.0.11': stealth})
     jmx = [t for t in plan['targets']['workstation'] if t['entry'] == 'net.ws-in.tcp-19898' and t['host'] == '10.0.0.11']
     results = [dict(t, state='closed', reason='conn-refused', detail='closed', tls=None, source='vp-ws') for t in jmx]
     runs = [{'item': {'kind': 'workstation', 'host': 'vp-ws'}, 'results': results}]

@@ -90,6 +90,18 @@ def test_a_firewall_rule_keeps_its_subnet_mask_and_loses_the_sites_addresses():
     assert remote[0].startswith('198.18.100.') and remote[0].endswith('/255.255.255.0') and remote[1].endswith('/24')
 
 
+def test_a_firewall_rules_local_subnet_and_domain_sids_lose_the_sites_values():
+    rule = {'id': 'r', 'display_name': 'Block JMX', 'action': 'Block', 'profiles': 'Any', 'source': 'Local', 'protocol': 'TCP',
+            'local_ports': ['19898'], 'program': 'Any', 'service': 'Any', 'filters_found': True, 'remote_addresses': ['Any'],
+            'local_addresses': ['10.20.30.7/255.255.255.0'], 'owner': 'S-1-5-21-3623811015-3361044348-30300820-1013',
+            'local_user': 'O:LSD:(A;;CC;;;S-1-5-21-3623811015-3361044348-30300820-1014)', 'remote_user': 'Any', 'remote_machine': 'Any'}
+    facts = {'win_server_facts': dict(FACTS['win_server_facts'], firewall={'rules': [rule]}), 'win_feature_facts': FACTS['win_feature_facts']}
+    found = _profile_record.build(facts, 'node1')['probes']['win_server_facts']['firewall']['rules'][0]
+    assert found['local_addresses'][0].startswith('198.18.100.') and found['local_addresses'][0].endswith('/255.255.255.0')
+    assert '3623811015' not in repr(found) and found['owner'].endswith('-1013') and found['local_user'].startswith('O:LSD:(A;;CC;;;S-1-5-21-')
+    assert found['remote_user'] == 'Any'
+
+
 def test_http_sys_addresses_are_masked_in_a_recorded_profile():
     """The node_profile filter: http.sys URL reservations and TLS bindings carry the node's addresses (IPv4 and IPv6),
     which must not leave the site; the ports and the wildcard forms stay, so the port rule still reads them."""
