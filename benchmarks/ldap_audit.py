@@ -35,7 +35,7 @@ ATTRIBUTES = ['uid', 'givenName', 'sn', 'departmentNumber', 'employeeNumber', 'e
 CHILD = r'''
 import json, sys, time
 sys.path.insert(0, %(collections)r)
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit as ldap_audit  # what the module imports
+from ansible_collections.safeq.preflight.plugins.module_utils.ldap import _ldap_audit as ldap_audit  # what the module imports
 options = json.loads(sys.argv[1])
 started = time.perf_counter()
 audit = ldap_audit.audit(options)

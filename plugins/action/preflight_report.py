@@ -12,9 +12,10 @@ from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_core_version
 from ansible.utils.display import Display
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _server_eval
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _report, _report_diff, _report_render, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_diff, _report_render
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
 display = Display()

@@ -14,7 +14,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _inputs, _option_rules, _policy, _port_derive, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _inputs, _option_rules, _policy, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 
 FAIL_ON = ('fail', 'warn', 'never')
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import time
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _hotfix_dates, _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _hotfix_dates, _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
+from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _sql_probe
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
 

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec, _inbound_ports
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _doc_spec
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _inbound_ports
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import WindowsProbeAction
 
 

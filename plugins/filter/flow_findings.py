@@ -54,7 +54,8 @@ _value:
   elements: dict
 """
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _action, _port_matrix
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _action
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_matrix
 
 
 def flow_findings(runs, addresses=None, plan=None, still_listening=None):

@@ -56,7 +56,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _port_derive
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 
 
 def listener_ports(server_role, features=None, sources=None):

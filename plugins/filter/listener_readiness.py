@@ -56,7 +56,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _listener_state
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _listener_state
 
 
 def listener_readiness(precheck, readiness=None, output='states', ready_seconds=None):

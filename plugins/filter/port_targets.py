@@ -85,7 +85,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 
 
 def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None, listeners=True):

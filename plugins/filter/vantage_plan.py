@@ -92,7 +92,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _port_derive, _port_matrix
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive, _port_matrix
 
 
 def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None,

@@ -262,7 +262,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_audit, _ldap_evaluate
+from ansible_collections.safeq.preflight.plugins.module_utils.ldap import _ldap_audit, _ldap_evaluate
 
 ARGUMENT_SPEC = {
     'servers': {'type': 'list', 'elements': 'str', 'required': True},

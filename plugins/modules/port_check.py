@@ -199,7 +199,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _port_check, _port_targets
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_targets
 
 ARGUMENT_SPEC = _port_targets.ARGUMENT_SPEC
 

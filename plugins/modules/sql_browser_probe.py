@@ -133,7 +133,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _sql_probe
+from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _sql_probe
 
 ARGUMENT_SPEC = _sql_probe.ARGUMENT_SPEC
 

@@ -50,7 +50,7 @@ options:
     description:
       - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails
         V(server.no-interfering-software) with its install state (C(Available), C(Removed), C(InstallPending)).
-      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/plugin_utils/_feature_eval.py), each
+      - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/plugin_utils/windows/_feature_eval.py), each
         with its client optional-feature name); an unknown name is refused before any node is contacted.
     type: list
     elements: str

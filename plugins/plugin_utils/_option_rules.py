@@ -25,7 +25,7 @@ try:
 except ImportError:  # pragma: no cover - ldap3 is a controller requirement; a simple syntax check stands in without it
     _parse_dn = None
 
-# The roles of ldap_attribute_check's attribute map (plugins/module_utils/_ldap_audit.py ATTRIBUTE_ROLES).
+# The roles of ldap_attribute_check's attribute map (plugins/module_utils/ldap/_ldap_audit.py ATTRIBUTE_ROLES).
 LDAP_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
 _VERSION_RE = re.compile(r'^\d{1,5}(\.\d{1,5}){0,3}$')
 _HOST_RE = re.compile(r'^[^\s/\\]{1,253}$')
@@ -204,7 +204,7 @@ def mapping(keys, rule):
 
 def _port_targets_rule(value):
     """port_check's targets, expanded by port_check's own expansion (unknown keys, ranges, protocols, probes)."""
-    from ansible_collections.safeq.preflight.plugins.module_utils import _port_targets  # pylint: disable=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_targets  # pylint: disable=import-outside-toplevel
     if not isinstance(value, list):
         return '%s is not a list of targets' % show(value)
     for index, target in enumerate(value):
@@ -233,7 +233,7 @@ def optional(rule):
 
 
 def _ldap_filter(value):
-    from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_wire  # pylint: disable=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.module_utils.ldap import _ldap_wire  # pylint: disable=import-outside-toplevel
     try:
         _ldap_wire.encode_filter(value)
     except ImportError:  # ldap3 missing on the controller: the module reports it where it runs
@@ -258,7 +258,7 @@ def sql_instance(value):
 
 def windows_features(value):
     """A list of Windows feature names that windows_feature_check knows (ServerManager names, case-insensitive)."""
-    from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval  # pylint: disable=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval  # pylint: disable=import-outside-toplevel
     problem = items(text(256))(value)
     if problem:
         return problem

@@ -15,7 +15,8 @@ import threading
 import pytest
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _report_render
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_render
 
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 

@@ -43,7 +43,7 @@ def test_the_action_plugin_takes_what_the_module_documents(module):
 
 
 # The Python modules that run on a POSIX host: the spec they give AnsibleModule there (no PyYAML needed), in module_utils or the module.
-MODULE_SPECS = {'port_check': ('module_utils._port_targets', 'ARGUMENT_SPEC'), 'sql_browser_probe': ('module_utils._sql_probe', 'ARGUMENT_SPEC'),
+MODULE_SPECS = {'port_check': ('module_utils.ports._port_targets', 'ARGUMENT_SPEC'), 'sql_browser_probe': ('module_utils.mssql._sql_probe', 'ARGUMENT_SPEC'),
                 'ldap_attribute_check': ('modules.ldap_attribute_check', 'ARGUMENT_SPEC')}
 
 
@@ -58,7 +58,7 @@ def test_a_python_module_runs_with_the_spec_its_action_plugin_reads_from_documen
 def test_the_documented_defaults_are_the_evaluators_defaults():
     """server_check and windows_feature_check read their defaults from DOCUMENTATION; the evaluators' own defaults (used when
     called without a policy) are the same values."""
-    from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval, _server_eval
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval, _server_eval
     server = _doc_spec.argument_spec('server_check')
     for name, value in _server_eval.DEFAULT_POLICY.items():
         expected = list(value) if isinstance(value, tuple) else value

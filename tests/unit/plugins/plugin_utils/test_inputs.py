@@ -11,7 +11,7 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _server_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _server_eval
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _inputs, _option_rules
 
 ROLES = _inputs.ROLES_DIR

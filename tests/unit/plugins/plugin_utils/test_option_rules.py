@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _port_targets, _sql_probe
+from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _sql_probe
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_targets
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _option_rules
 
 try:
@@ -56,7 +57,7 @@ def test_sql_browser_probe_options(options, message):
 
 def test_an_instance_name_the_rules_accept_can_be_sent_to_the_browser():
     """What the rule lets through, the SSRP encoder carries (no traceback after the check passed)."""
-    from ansible_collections.safeq.preflight.plugins.module_utils import _ssrp
+    from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _ssrp
     for name in ('SAFEQ', '_x', 'AÄlpha', 'A' * 16):
         assert _option_rules.messages('sql_browser_probe', {'host': 'db', 'instance': name}) == []
         assert _ssrp.ucast_inst(name)

@@ -12,8 +12,9 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _feature_eval
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _inbound_ports, _profile_record
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _profile_record
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _inbound_ports
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
 FACTS = {

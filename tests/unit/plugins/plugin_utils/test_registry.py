@@ -14,8 +14,10 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.safeq.preflight.plugins.module_utils import _ldap_evaluate, _sql_probe, _ssrp
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _feature_eval, _hotfix_dates, _server_eval
+from ansible_collections.safeq.preflight.plugins.module_utils.ldap import _ldap_evaluate
+from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _sql_probe, _ssrp
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval, _hotfix_dates, _server_eval
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 NODES = os.path.join(ROOT, 'tests', 'lab', 'demo', 'nodes')

@@ -19,15 +19,15 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # module -> the sources whose findings carry its entries' reasons (evaluators, and the report's cluster comparison)
 SOURCES = {
-    'server_check': ('plugins/plugin_utils/_server_eval.py', 'plugins/action/preflight_report.py'),
-    'windows_feature_check': ('plugins/plugin_utils/_feature_eval.py',),
-    'sql_browser_probe': ('plugins/module_utils/_sql_probe.py',),
-    'ldap_attribute_check': ('plugins/module_utils/_ldap_evaluate.py', 'plugins/module_utils/_ldap_audit.py',
-                             'plugins/module_utils/_ldap_channel.py'),
+    'server_check': ('plugins/plugin_utils/windows/_server_eval.py', 'plugins/action/preflight_report.py'),
+    'windows_feature_check': ('plugins/plugin_utils/windows/_feature_eval.py',),
+    'sql_browser_probe': ('plugins/module_utils/mssql/_sql_probe.py',),
+    'ldap_attribute_check': ('plugins/module_utils/ldap/_ldap_evaluate.py', 'plugins/module_utils/ldap/_ldap_audit.py',
+                             'plugins/module_utils/ldap/_ldap_channel.py'),
 }
-# port_check's evaluator still writes its own remediation (plugins/module_utils/_port_evaluate.py, being changed under issue #11);
+# port_check's evaluator still writes its own remediation (plugins/module_utils/ports/_port_evaluate.py, being changed under issue #11);
 # it is the one exception, named here so that it cannot spread.
-OWN_TEXT = ('plugins/module_utils/_port_evaluate.py',)
+OWN_TEXT = ('plugins/module_utils/ports/_port_evaluate.py',)
 
 
 def _read(path):

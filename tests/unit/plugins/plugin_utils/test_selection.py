@@ -9,7 +9,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _report, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report
 
 IDS = _catalogue.load().ids
 

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""port_check end to end: plan the probes, run them (POSIX engine or a Windows node), classify, evaluate.
+
+PRIVATE to this collection. The module calls ``run_posix``; the action plugin, on a Windows node, sends
+``to_windows`` specs through the win_port_probe module and feeds the answers to ``finish`` with ``windows=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_classify, _port_engine, _port_evaluate, _port_payloads
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_targets
+
+# SslStream.SslProtocol names -> the names Python's ssl module uses.
+_WINDOWS_TLS = {'Ssl3': 'SSLv3', 'Tls': 'TLSv1', 'Tls11': 'TLSv1.1', 'Tls12': 'TLSv1.2', 'Tls13': 'TLSv1.3'}
+STATES = (_port_classify.OPEN, _port_classify.CLOSED, _port_classify.FILTERED, _port_classify.OPEN_FILTERED, _port_classify.UNKNOWN)
+
+
+def plan(probes, community='public', rng=None):
+    """Add the bytes each probe sends (built here, in Python, for every place a probe runs from)."""
+    rng = rng or random.SystemRandom()
+    for spec in probes:
+        spec['payload'] = b''
+        if spec['probe'] == 'snmp':
+            spec['request_id'] = rng.randint(1, 0x7FFFFFFF)
+            spec['payload'] = _port_payloads.snmp_get_sysdescr(community, spec['request_id'])
+        elif spec['probe'] == 'ssrp':
+            spec['payload'] = _port_payloads.ssrp_request()
+    return probes
+
+
+def prepare(params):
+    """Expand the targets; return the planned specs. Raises _port_targets.TargetError. The option values were checked by
+    the action plugin (plugins/plugin_utils/_option_rules.py) before the module was sent."""
+    return plan(_port_targets.expand(params['targets']), params.get('snmp_community') or 'public')
+
+
+def finish(specs, raws, params, windows=False, now=None):
+    """Classify raw outcomes and build the module result (results, summary, findings)."""
+    by_id = {raw['id']: raw for raw in raws}
+    for spec in specs:
+        spec['source'] = params.get('source') or ''
+    missing = [spec['id'] for spec in specs if spec['id'] not in by_id]
+    if missing:
+        raise ValueError('the probe returned no outcome for %d of %d probes (%s...)' % (len(missing), len(specs), ', '.join(missing[:3])))
+    results = [_port_classify.classify(spec, by_id[spec['id']], windows, now) for spec in specs]
+    summary = dict.fromkeys(STATES, 0)
+    for item in results:
+        summary[item['state']] += 1
+    return {'results': results, 'summary': summary, 'findings': _port_evaluate.evaluate(results, params.get('tls_min_days', 30))}
+
+
+def run_posix(params, now=None):
+    specs = prepare(params)
+    engine = _port_engine.Engine(params['timeout'], params['retries'], params['concurrency'], params['deadline'])
+    return finish(specs, engine.run(specs), params, now=now)
+
+
+def to_windows(specs, params):
+    """The arguments of the win_port_probe module (payloads base64; no community string travels in clear options)."""
+    return {'timeout_ms': int(params['timeout'] * 1000), 'retries': params['retries'], 'deadline_ms': int(params['deadline'] * 1000),
+            'probes': [{'id': s['id'], 'proto': s['proto'], 'host': s['host'], 'port': s['port'],
+                        'payload': base64.b64encode(s['payload']).decode('ascii'), 'tls': s['probe'] == 'tls',
+                        'server_name': s['server_name'], 'read': s['probe'] == 'time' and s['proto'] == 'tcp'} for s in specs]}
+
+
+def from_windows(raw):
+    """A win_port_probe outcome -> the engine's raw shape (bytes decoded, WinSock code kept)."""
+    tls = raw.get('tls')
+    return {'id': raw['id'], 'address': raw.get('address'), 'outcome': raw['outcome'], 'socket_error': raw.get('socket_error'),
+            'errno': None, 'icmp': None, 'rtt_ms': raw.get('rtt_ms', 0.0), 'attempts': raw.get('attempts', 1),
+            'response': base64.b64decode(raw.get('response') or ''), 'message': raw.get('message', ''),
+            'tls': None if not tls else {'version': _WINDOWS_TLS.get(tls.get('version'), tls.get('version')), 'cipher': None,
+                                         'der': tls.get('certificate') or '', 'error': tls.get('error')}}

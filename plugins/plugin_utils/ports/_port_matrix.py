@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The network matrix's flows from the peer networks (vantage points) and each node's share of them. Pure.
+
+PRIVATE to this collection. Flows from workstations, printers, terminals or MPS into a SafeQ node are probed
+from hosts the inventory declares for that network (group ``safeq_vantage_<peer>``), never silently from the
+controller. ``plan`` gives, per peer kind, the targets of its vantage points towards the nodes, and the
+findings of the rows that cannot be probed: ``manual`` when no vantage point is declared (naming the group
+to add), ``skip`` when temporary listeners are off and the node is not known to answer resets. From the
+workstation and printer networks the rows the checklist keeps local or blocked from outside (JMX, RMI, the
+terminal-server port) are probed too, expecting NOT reachable (least privilege). A target is a listener only for the
+ports the node's temporary listener bound and answered on its loopback (``listening`` per port); the nodes' Windows
+Firewall facts (``firewalls``) give the least-privilege flows their evidence and each node its firewall advisory.
+``node_findings`` turns the port_check results of every vantage point into findings for one node (its own addresses
+only), with that evidence.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.module_utils import _findings
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall, _port_evaluate
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports._port_derive import (
+    PROBES, DeriveError, known_resets, listener_of, listening_problems, ports_of)
+
+VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
+                 'ors', 'crs', 'etcd')
+LEAST_PRIVILEGE_FROM = ('workstation', 'printer')
+# Rows the checklist keeps away from the workstation and printer networks although they are not local: the RMI ports
+# (web status, "CML and MPS" only) and the terminal-server port (localhost_only in the catalogue already).
+BLOCKED_FROM_OUTSIDE = frozenset(('net.inter-server.tcp-20222', 'net.inter-server.tcp-20223', 'net.inter-server.tcp-20224',
+                                  'net.inter-server.tcp-20225'))
+
+
+def group(kind):
+    return 'safeq_vantage_' + kind
+
+
+def _rows(catalogue, features, server_role, inbound=True):
+    for entry in catalogue.entries:
+        direction = entry.get('direction') or {}
+        if entry.get('implemented_by') != 'port_check' or (server_role in direction.get('to', ())) != inbound:
+            continue
+        if entry['protocol'] not in ('tcp', 'udp') or ports_of(entry) is None:
+            continue
+        if _catalogue.applicability(entry, features, server_role)[0]:
+            yield entry, direction
+
+
+def _least_privilege(entry, direction):
+    return entry.get('localhost_only') or entry['id'] in BLOCKED_FROM_OUTSIDE or 'localhost' in direction.get('from', ())
+
+
+def evidence_key(host, proto, port):
+    return '%s|%s/%d' % (str(host).lower(), proto, int(port))
+
+
+def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, resets=(), listeners=True, catalogue=None, peers=None,
+         firewalls=None):
+    """``{'targets': {kind: [targets]}, 'findings': [...], 'sources': [...], 'evidence': {...}}`` for the nodes' addresses; ``peers``
+    (peer name to addresses) adds the flows between a peer network and another peer (a payment machine to the payment system).
+    ``firewalls`` (node address to its win_server_facts ``firewall``) gives the least-privilege flows their evidence
+    (``evidence``, by ``evidence_key``: ``_firewall.block_candidates``) and each node its Windows Firewall advisory findings."""
+    catalogue = catalogue or _catalogue.load()
+    features = list(features or ())
+    unknown = _catalogue.unknown_features(features, catalogue)
+    if unknown:
+        raise DeriveError('features: unknown feature(s) %s' % ', '.join(map(repr, unknown)))
+    vantages = vantages_of(vantages)
+    listening = listening or {}
+    problems = listening_problems(listening)
+    if problems:
+        raise DeriveError('listening: %s' % '; '.join(problems))
+    listening_nodes = {str(item).lower() for item in listening}
+    resets = known_resets(resets)
+    targets = {kind: [] for kind in vantages if vantages[kind]}
+    findings = []
+    firewalls = {str(key).lower(): value for key, value in (firewalls or {}).items()}
+    evidence = {}
+    for entry, direction in _rows(catalogue, features, server_role):
+        flows = [(kind, 'reachable') for kind in direction.get('from', ()) if kind in VANTAGE_KINDS and not entry.get('localhost_only')]
+        if _least_privilege(entry, direction):
+            flows += [(kind, 'closed') for kind in LEAST_PRIVILEGE_FROM if (kind, 'reachable') not in flows]
+        for kind, expect in flows:
+            if not vantages.get(kind):
+                if expect == 'reachable':
+                    findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
+                                                      'the flow from the %s network is not probed: no vantage point is declared for it'
+                                                      % kind, 'Add a host in the %s network to the inventory group %s (a Linux or Windows '
+                                                      'host; port_check runs there by delegation), or prove the flow by hand.'
+                                                      % (kind, group(kind))))
+                continue
+            for node in nodes:
+                known = node.lower() in resets
+                if node.lower() not in listening_nodes and not known and not listeners:
+                    findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
+                                                      'from %s to %s: not probed, safeq_temporary_listeners is false and %s is not known '
+                                                      'to answer resets' % (kind, node, node), '', node=node))
+                    continue
+                for port in ports_of(entry):
+                    # a listener only where this very port was bound and answered on the node's loopback before any probe
+                    listener, missing = listener_of(listening, node, entry['protocol'], port)
+                    targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
+                                          'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener,
+                                          'listener_missing': missing, 'resets': known})
+                    if expect == 'closed':
+                        evidence[evidence_key(node, entry['protocol'], port)] = _firewall.block_candidates(
+                            firewalls.get(node.lower()), entry['protocol'], port)
+    findings += _peer_flows(targets, vantages, peers or {}, features, server_role, resets, catalogue)
+    if not listeners:
+        findings += _cluster_skips(nodes, features, server_role, resets, catalogue)
+    findings += _advisory(nodes, firewalls, features, server_role, catalogue)
+    sources = [{'kind': kind, 'host': host} for kind in sorted(targets) if targets[kind] for host in vantages[kind]]
+    return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources, 'nodes': list(nodes), 'evidence': evidence}
+
+
+def _advisory(nodes, firewalls, features, server_role, catalogue):
+    """The Windows Firewall advisory of each node, on the inbound rows it explains: warn at most (a Block rule on a port SafeQ
+    needs, local rules ignored by Group Policy), never pass or fail; the matrix's own findings decide the rows."""
+    rows = [(entry, port) for entry, direction in _rows(catalogue, features, server_role) if not _least_privilege(entry, direction)
+            for port in ports_of(entry)]
+    findings = []
+    for node in nodes:
+        fw = firewalls.get(node.lower())
+        if fw is None:
+            continue
+        ports = sorted({(entry['protocol'], port) for entry, port in rows})
+        for proto, port, reason, sentence in _firewall.advisory(fw, ports):
+            remedy = ('Remove or narrow that Block rule on %s (Get-NetFirewallRule | Get-NetFirewallPortFilter shows it; a Group Policy '
+                      'rule is changed in its GPO), or the flow stays blocked after installation.' % node
+                      if reason == 'firewall-block-rule' else
+                      'Add a Group Policy inbound allow rule for %s %d, or let local rules apply (AllowLocalFirewallRules) in the GPO.'
+                      % (proto.upper(), port))
+            for entry, entry_port in rows:
+                if (entry['protocol'], entry_port) == (proto, port):
+                    findings.append(_findings.finding(entry['id'], _findings.WARN, reason, 'on %s: %s' % (node, sentence), remedy, node=node))
+    return findings
+
+
+def vantages_of(mapping):
+    """``{peer kind: [hosts]}`` from a mapping of kinds or of inventory groups (``safeq_vantage_<kind>``); other keys are ignored."""
+    result = {}
+    for key, hosts in (mapping or {}).items():
+        kind = key[len('safeq_vantage_'):] if str(key).startswith('safeq_vantage_') else key
+        if kind in VANTAGE_KINDS and hosts:
+            result[kind] = list(hosts)
+    return result
+
+
+def _peer_flows(targets, vantages, peers, features, server_role, resets, catalogue):
+    """Rows from a peer network to another peer (not a node): probed from that network's vantage points, if the site names
+    the destination; the destination is no node, so no listener: evidence only where it is known to answer resets."""
+    findings = []
+    for entry, direction in _rows(catalogue, features, server_role, inbound=False):
+        if entry.get('localhost_only'):
+            continue
+        hosts = [(peer, host) for peer in direction.get('to', ()) for host in peers.get(peer) or ()]
+        for kind in (kind for kind in direction.get('from', ()) if kind in VANTAGE_KINDS):
+            if not hosts:
+                continue
+            if not vantages.get(kind):
+                findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
+                                                  'the flow from the %s network is not probed: no vantage point is declared for it' % kind,
+                                                  'Add a host in the %s network to the inventory group %s, or prove the flow by hand.'
+                                                  % (kind, group(kind))))
+                continue
+            for peer, host in hosts:
+                for port in ports_of(entry):
+                    targets.setdefault(kind, []).append({
+                        'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
+                        'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': False,
+                        'resets': peer not in _catalogue.SERVER_ROLES and (peer in resets or host.lower() in resets)})
+    return findings
+
+
+def _cluster_skips(nodes, features, server_role, resets, catalogue):
+    """Flows between SafeQ nodes that ``derive`` leaves out when listeners are off: skip, with that reason, per node."""
+    findings = []
+    for entry, direction in _rows(catalogue, features, server_role):
+        if entry.get('localhost_only') or not set(direction.get('from', ())) & set(_catalogue.SERVER_ROLES):
+            continue
+        for node in nodes:
+            if node.lower() in resets:
+                continue
+            findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
+                                              'flows to %s: not probed, safeq_temporary_listeners is false and %s is not known to '
+                                              'answer resets' % (node, node), '', node=node))
+    return findings
+
+
+def _dedupe(findings):
+    seen, result = set(), []
+    for item in findings:
+        key = (item['id'], item['reason'], item.get('node'))
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
+
+
+def _expired(item, still_listening):
+    """A flow judged with a listener whose port no longer answered on the node's loopback after the probes: the listener may have
+    expired (or died) before this probe arrived, so the flow is judged as without one, with that reason."""
+    if still_listening is None or not item.get('listener'):
+        return item
+    state = still_listening.get('%s/%d' % (item['proto'], int(item['port'])))
+    if state == 'ready':
+        return item
+    return dict(item, listener=False, listener_missing='expired: the temporary listener no longer answered on the node\'s loopback after '
+                'the probes (%s); raise safeq_listener_seconds' % (state or 'not checked'))
+
+
+def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, still_listening=None):
+    """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
+    could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings.
+    Least-privilege flows get the plan's firewall evidence (only a Block rule for any remote address counts, so the vantage
+    point's own address plays no part). ``still_listening`` (this node's
+    ``{'tcp/6020': state}`` after the probes, as ``_listener_state.states`` gives it): a flow judged with a listener whose port
+    is no longer ``ready`` then is judged without one (``listener-missing``, expired)."""
+    addresses = {str(item).lower() for item in addresses or ()}
+    plan_result = plan_result or {}
+    nodes = {str(item).lower() for item in plan_result.get('nodes') or ()}
+    mine, errors = [], {}
+    for run in runs or ():
+        if run.get('results') is not None and not run.get('failed') and not run.get('unreachable'):
+            for item in run['results']:
+                if str(item.get('host', '')).lower() in addresses or (peer_flows and str(item.get('host', '')).lower() not in nodes):
+                    if str(item.get('host', '')).lower() in addresses:
+                        item = _expired(item, still_listening)
+                    if item.get('expect') == 'closed':
+                        item = dict(item, block_evidence=(plan_result.get('evidence') or {}).get(
+                            evidence_key(item['host'], item['proto'], item['port'])))
+                    mine.append(item)
+            continue
+        where = (run.get('item') or {}).get('host') or 'the vantage point'
+        for target in (plan_result.get('targets') or {}).get((run.get('item') or {}).get('kind'), ()):
+            if str(target['host']).lower() in addresses:
+                errors.setdefault(target['entry'], _findings.finding(
+                    target['entry'], _findings.ERROR, 'vantage-probe-failed', 'port_check from %s did not run: %s'
+                    % (where, run.get('msg') or 'unreachable'), 'Make %s reachable for Ansible, then run again.' % where))
+    # every flow's finding is kept: the report merges one entry's findings by the worst status, so a vantage point that
+    # failed, or a peer network with none, is never hidden by another flow of the same row that passed
+    findings = _port_evaluate.evaluate(mine, tls_min_days) + list(errors.values())
+    for item in plan_result.get('findings') or ():
+        if item.get('node') and str(item['node']).lower() not in addresses:
+            continue
+        findings.append({key: value for key, value in item.items() if key != 'node'})
+    return findings

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Windows Firewall facts: the profiles in force, stealth mode, and what the rules prove (evidence) or explain (advisory)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall
+from tests.lab import firewall_rules
+
+HERE = os.path.dirname(__file__)
+REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..', '..'))
+
+
+def _profile_fw(name):
+    with open(os.path.join(REPO, 'tests', 'lab', name), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)['probes']['win_server_facts']['firewall']
+
+
+_rule = firewall_rules.rule
+
+
+def _fw(rule_list=(), **change):
+    fw = {'profiles': [{'name': n, 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}
+                       for n in ('Domain', 'Private', 'Public')],
+          'active_profile': 'Domain', 'connections': [{'interface_alias': 'e', 'interface_index': 1, 'network_category': 'DomainAuthenticated'}],
+          'stealth': {'policy': dict.fromkeys(('DomainProfile', 'PrivateProfile', 'PublicProfile', 'StandardProfile')),
+                      'local': dict.fromkeys(('DomainProfile', 'StandardProfile', 'PublicProfile'))},
+          'rules': list(rule_list), 'errors': {}}
+    fw.update(change)
+    return fw
+
+
+def test_the_profiles_in_force_come_from_the_adapters_network_categories():
+    assert _firewall.active_profiles(_fw()) == ['Domain']
+    two = _fw(connections=[{'network_category': 'Private'}, {'network_category': 'Public'}])
+    assert _firewall.active_profiles(two) == ['Private', 'Public']
+    assert _firewall.active_profiles(_fw(connections=[], active_profile='Domain, Public')) == ['Domain', 'Public']
+    assert _firewall.active_profiles(_fw(connections=None, active_profile=None)) is None
+    assert _firewall.active_profiles(None) is None
+
+
+@pytest.mark.parametrize('policy, local, profile, disabled', [
+    ({}, {}, 'Domain', False),  # default: stealth mode on
+    ({}, {'DomainProfile': 1}, 'Domain', True),  # local value
+    ({'DomainProfile': 0}, {'DomainProfile': 1}, 'Domain', False),  # the policy value wins
+    ({}, {'StandardProfile': 1}, 'Private', True),  # "Standard" is the Private profile locally
+    ({'StandardProfile': 1}, {}, 'Private', True),
+    ({'PrivateProfile': 0, 'StandardProfile': 1}, {}, 'Private', False),
+])
+def test_stealth_mode_reads_the_policy_value_first_then_the_local_one(policy, local, profile, disabled):
+    fw = _fw()
+    fw['stealth']['policy'].update(policy)
+    fw['stealth']['local'].update(local)
+    assert _firewall.stealth_disabled(fw, profile) is disabled
+    assert _firewall.stealth_disabled(_fw(stealth=None), profile) is None  # unreadable: unknown, never "off"
+
+
+def test_block_candidates_need_the_firewall_on_and_an_applied_rule_for_every_program():
+    assert _firewall.block_candidates(_fw([_rule()]), 'tcp', 6020)['kind'] == 'rules'
+    assert _firewall.block_candidates(_fw([_rule()]), 'udp', 6020)['kind'] is None
+    assert _firewall.block_candidates(_fw([_rule(local_ports=['6000-6100'], protocol='Any')]), 'tcp', 6020)['kind'] == 'rules'
+    assert _firewall.block_candidates(_fw([_rule(service='MSSQLSERVER')]), 'tcp', 6020)['kind'] is None
+    assert _firewall.block_candidates(_fw(rules=None), 'tcp', 6020)['kind'] is None  # rules unreadable
+    ignored = _fw([_rule()])
+    ignored['profiles'][0]['allow_local_firewall_rules'] = 'False'
+    assert _firewall.block_candidates(ignored, 'tcp', 6020)['kind'] is None  # a local rule Group Policy ignores
+    off = _fw()
+    off['profiles'][0]['enabled'] = 'False'
+    assert _firewall.block_candidates(off, 'tcp', 6020)['kind'] == 'firewall-off'
+    errored = _fw([_rule()], errors={'profiles': {'message': 'x'}})
+    assert _firewall.block_candidates(errored, 'tcp', 6020)['kind'] is None
+
+
+def test_the_advisory_warns_only_where_a_rule_will_stand_in_safeqs_way():
+    fw = _fw([_rule(), _rule(id='a', action='Allow', local_ports=['80'])])
+    warnings = _firewall.advisory(fw, [('tcp', 6020), ('tcp', 80), ('tcp', 443)])
+    assert [(p, r) for dummy, p, r, dummy2 in warnings] == [(6020, 'firewall-block-rule')]
+    assert 'Domain: on, inbound default Block, stealth mode on' in warnings[0][3]
+    gpo = _fw([_rule(id='g', action='Allow', source='GroupPolicy', local_ports=['80'])])
+    gpo['profiles'][0]['allow_local_firewall_rules'] = 'False'
+    warnings = _firewall.advisory(gpo, [('tcp', 80), ('tcp', 443)])
+    assert [(p, r) for dummy, p, r, dummy2 in warnings] == [(443, 'firewall-local-rules-ignored')]
+    off = _fw([_rule()])
+    off['profiles'][0]['enabled'] = 'False'
+    assert not _firewall.advisory(off, [('tcp', 6020)])  # a firewall that is off blocks nothing
+    assert not _firewall.advisory(None, [('tcp', 6020)]) and not _firewall.advisory(_fw(rules=None), [('tcp', 6020)])
+
+
+def test_the_simulated_profiles_show_each_fact():
+    cml1, cml2 = _profile_fw('demo/nodes/cml1.yml'), _profile_fw('demo/nodes/cml2.yml')
+    assert _firewall.block_candidates(cml1, 'tcp', 19898)['kind'] == 'rules'  # the prepared node blocks JMX by GPO
+    # cml2 blocks JMX from the printer VLAN only (10.20.0.0/16): a rule for some addresses is no evidence, from anywhere
+    kind, sentence = _firewall.evidence_for(_firewall.block_candidates(cml2, 'tcp', 19898))
+    assert kind is None and 'limited by its remote addresses' in sentence
+    kind, sentence = _firewall.evidence_for(_firewall.block_candidates(cml2, 'tcp', 9797))  # its Wi-Fi-only Block rule
+    assert kind is None and 'limited by its interface types' in sentence
+    kind, sentence = _firewall.evidence_for(_firewall.block_candidates(_profile_fw('profiles/win11-client.yml'), 'tcp', 19898))
+    assert kind is None and 'limited by its interfaces' in sentence  # a Block rule for one adapter (InterfaceAlias)
+    sentence = _firewall.block_candidates(_profile_fw('profiles/de-server2016.yml'), 'tcp', 9999)['sentence']
+    assert 'overrides block rules' in sentence  # a Group Policy IPsec allow rule with OverrideBlockRules
+    sentence = _firewall.block_candidates(_profile_fw('profiles/not-admin.yml'), 'tcp', 9999)['sentence']
+    assert 'security filters could not be read' in sentence  # Get-NetFirewallSecurityFilter denied
+    assert [r for dummy, p, r, dummy2 in _firewall.advisory(cml2, [('tcp', 515)])] == ['firewall-block-rule']
+    assert _firewall.stealth_disabled(_profile_fw('profiles/de-server2016.yml'), 'Domain') is True
+    assert _firewall.stealth_disabled(_profile_fw('profiles/no-defender.yml'), 'Domain') is False
+    assert _firewall.local_rules_apply(_profile_fw('profiles/no-defender.yml'), 'Domain') is False
+    assert _firewall.block_candidates(_profile_fw('profiles/many-programs.yml'), 'tcp', 6020)['kind'] == 'firewall-off'
+    assert _firewall.active_profiles(_profile_fw('profiles/not-admin.yml')) == ['Private', 'Public']
+
+
+def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localised_or_unread_value():
+    import json  # pylint: disable=import-outside-toplevel
+    import jsonschema  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(REPO, 'tests', 'lab', 'schemas', 'win_server_facts.schema.json'), encoding='utf-8') as handle:
+        schema = json.load(handle)['properties']['firewall']
+    for name in ('demo/nodes/cml1.yml', 'demo/nodes/cml2.yml', 'profiles/no-defender.yml', 'profiles/not-admin.yml', 'profiles/win11-client.yml',
+                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml'):
+        jsonschema.validate(_profile_fw(name), schema)
+    localised = _profile_fw('demo/nodes/cml1.yml')
+    localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(localised, schema)
+    denied = {'message': 'Access is denied', 'hresult': -2147024891, 'category': 'PermissionDenied'}
+    unread = dict(_profile_fw('demo/nodes/cml1.yml'), rules=None, errors={'rules': denied})
+    jsonschema.validate(unread, schema)  # a part that could not be read is null with its error, never an empty list
+    assert _firewall.block_candidates(unread, 'tcp', 19898)['kind'] is None
+
+
+def test_a_block_rule_for_the_vantage_points_own_address_is_no_evidence_and_the_remediation_never_suggests_one():
+    """Review scenario: a Block rule scoped to the one vantage host (198.18.0.50) blocked its probe, but every other workstation
+    stays allowed after installation. It must not pass, and the remediation must not tell the user to add such a rule."""
+    for remote in (['198.18.0.50'], ['198.18.0.0/24'], ['198.18.0.1-198.18.0.254'], ['LocalSubnet']):
+        candidates = _firewall.block_candidates(_fw([_rule(remote_addresses=remote)]), 'tcp', 6020)
+        assert candidates['kind'] is None and _firewall.evidence_for(candidates)[0] is None, remote
+    assert _firewall.evidence_for(_firewall.block_candidates(_fw([_rule()]), 'tcp', 6020))[0] == 'block-rule'
+    assert '-RemoteAddress' not in _firewall.block_rule('tcp', 6020)
+
+
+@pytest.mark.parametrize('condition, value, label', [
+    ('local_addresses', ['198.18.0.1'], 'local addresses'), ('remote_ports', ['1024-65535'], 'remote ports'),
+    ('interface_types', 'Wireless', 'interface types'), ('interface_types', 'Wired, Wireless', 'interface types'),
+    ('interface_aliases', ['Ethernet 2'], 'interfaces'), ('package', 'S-1-15-2-1', 'app package'), ('package', '*', 'app package'),
+    ('owner', 'S-1-5-21-1-2-3-1001', 'owner'), ('local_user', 'O:LSD:(A;;CC;;;S-1-5-21-1-2-3-1001)', 'local users'),
+    ('remote_user', 'O:LSD:(A;;CC;;;S-1-5-21-1-2-3-1002)', 'remote users'), ('remote_machine', 'O:LSD:(A;;CC;;;S-1-5-21-1-2-3-1003)', 'remote machines'),
+    ('interface_types', None, 'interface types'), ('local_user', None, 'local users'),  # not read: unknown limits the rule
+])
+def test_a_block_rule_limited_by_any_condition_or_one_not_read_is_no_evidence(condition, value, label):
+    rule = _rule(**{condition: value})
+    assert _firewall.limits(rule) == [label] or label in ', '.join(_firewall.limits(rule))
+    candidates = _firewall.block_candidates(_fw([rule]), 'tcp', 6020)
+    assert candidates['kind'] is None and label in candidates['sentence']
+    missing = {key: item for key, item in _rule().items() if key != condition}  # an older gather without the condition
+    assert _firewall.block_candidates(_fw([missing]), 'tcp', 6020)['kind'] is None
+
+
+def test_an_allow_rule_that_overrides_block_rules_or_an_unread_filter_class_leaves_no_evidence():
+    override = _rule(id='ipsec', display_name='IPsec', action='Allow', override_block_rules=True)
+    assert _firewall.block_candidates(_fw([_rule(), override]), 'tcp', 6020)['kind'] is None
+    assert 'overrides block rules' in _firewall.block_candidates(_fw([_rule(), override]), 'tcp', 6020)['sentence']
+    other_port = dict(override, local_ports=['443'])
+    assert _firewall.block_candidates(_fw([_rule(), other_port]), 'tcp', 6020)['kind'] == 'rules'
+    unknown = dict(override, override_block_rules=None)
+    assert _firewall.block_candidates(_fw([_rule(), unknown]), 'tcp', 6020)['kind'] is None
+    denied = {'message': 'Access is denied', 'hresult': -2147024891, 'category': 'PermissionDenied'}
+    for part in _firewall.FILTER_ERRORS:
+        assert _firewall.block_candidates(_fw([_rule()], errors={part: denied}), 'tcp', 6020)['kind'] is None, part
+
+
+@pytest.mark.parametrize('enabled, local, stealth', [
+    ('True', {}, True), ('True', {'DomainProfile': 1}, False), ('False', {}, False),
+])
+def test_the_evidence_says_whether_the_node_itself_never_resets(enabled, local, stealth):
+    fw = _fw()
+    fw['profiles'][0]['enabled'] = enabled
+    fw['stealth']['local'].update(local)
+    assert _firewall.block_candidates(fw, 'tcp', 6020)['stealth'] is stealth
+    assert _firewall.block_candidates(_fw(stealth=None), 'tcp', 6020)['stealth'] is None

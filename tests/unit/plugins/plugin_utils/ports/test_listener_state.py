@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A port is a listener only when the precheck bound it AND it answered on the node's own loopback before the probes."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _listener_state
+
+PRECHECK = {'facts': {'ports': [
+    {'port': 6020, 'proto': 'tcp', 'state': 'bound'},
+    {'port': 7777, 'proto': 'udp', 'state': 'bound'},
+    {'port': 19898, 'proto': 'tcp', 'state': 'conflict', 'socket_error': 10013, 'holder': {'pid': None, 'name': None}},
+    {'port': 80, 'proto': 'tcp', 'state': 'conflict', 'socket_error': 10048, 'holder': {'pid': 4, 'name': 'System (http.sys)'}},
+    {'port': 9999, 'proto': 'tcp', 'state': 'error', 'socket_error': 10022, 'message': 'invalid argument'},
+]}}
+
+
+def _probe(*opened):
+    return {'results': [{'host': '127.0.0.1', 'port': port, 'proto': proto, 'state': 'open' if (proto, port) in opened else 'filtered'}
+                        for proto, port in (('tcp', 6020), ('udp', 7777))]}
+
+
+def test_only_the_ports_the_precheck_bound_are_probed_over_loopback():
+    assert _listener_state.loopback_targets(PRECHECK) == [{'host': '127.0.0.1', 'port': 6020, 'proto': 'tcp', 'probe': 'none'},
+                                                          {'host': '127.0.0.1', 'port': 7777, 'proto': 'udp', 'probe': 'none'}]
+    assert _listener_state.loopback_targets({'skipped': True}) == []
+
+
+def test_ready_only_when_every_bound_port_answered():
+    assert not _listener_state.all_ready(PRECHECK, {})
+    assert not _listener_state.all_ready(PRECHECK, _probe(('tcp', 6020)))  # the UDP responder is not up yet
+    assert _listener_state.all_ready(PRECHECK, _probe(('tcp', 6020), ('udp', 7777)))
+
+
+def test_states_say_ready_or_why_there_is_no_listener():
+    states = _listener_state.states(PRECHECK, _probe(('tcp', 6020)), ready_seconds=30)
+    assert states['tcp/6020'] == 'ready'
+    assert states['udp/7777'].startswith('not-ready:') and '30 s (safeq_listener_ready_seconds)' in states['udp/7777']
+    assert states['tcp/19898'].startswith('conflict:') and '10013' in states['tcp/19898']
+    assert 'held by System (http.sys) (pid 4)' in states['tcp/80']
+    assert states['tcp/9999'].startswith('error:') and 'invalid argument' in states['tcp/9999']
+    # an answer from anywhere but the node's loopback is no readiness
+    other = {'results': [{'host': '10.0.0.11', 'port': 6020, 'proto': 'tcp', 'state': 'open'}]}
+    assert _listener_state.states(PRECHECK, other)['tcp/6020'].startswith('not-ready')

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""port_check targets derived from the catalogue's port tables and a site's peers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.safeq.preflight.plugins.filter.port_targets import port_targets
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
+
+from ansible.errors import AnsibleFilterError
+
+
+def _row(entry_id, protocol='tcp', ports=(4099,), to=('cml',), applies_when=(), localhost_only=False, source='cml'):
+    return {'id': entry_id, 'implemented_by': 'port_check', 'protocol': protocol, 'ports': list(ports) if isinstance(ports, tuple) else ports,
+            'direction': {'from': [source], 'to': list(to)}, 'applies_when': list(applies_when), 'roles': ['cml'], 'localhost_only': localhost_only}
+
+
+ROWS = [
+    _row('r.cluster', applies_when=['cluster']),
+    _row('r.always-ldap', ports=(636, 3269), to=('ldap',)),
+    _row('r.snmp', protocol='udp', ports=(161,), to=('printer',)),
+    _row('r.multicast', protocol='udp-multicast', ports=(5353,), to=('printer',)),
+    _row('r.range', ports={'from': 1024, 'to': 65535}, to=('printer',), applies_when=['scan_ftp_active']),
+    _row('r.word', ports='dynamic', to=('printer',)),
+    _row('r.local', to=('cml',), localhost_only=True),
+    _row('r.inbound', to=('cml',), source='printer'),
+]
+SMALL = _catalogue.Catalogue({'schema_version': 1, 'features': {'cluster': 'a cluster', 'scan_ftp_active': 'active FTP'},
+                              'peers': ['cml', 'printer', 'ldap', 'localhost'], 'entries': ROWS})
+
+
+def test_each_applicable_outbound_row_times_each_peer_address_and_port():
+    targets = _port_derive.derive({'ldap': ['dc1', 'dc2'], 'printer': ['p1'], 'cml': ['cml1', 'cml2']}, ['cluster'], catalogue=SMALL,
+                                  exclude=['cml1'])
+    assert [(t['entry'], t['host'], t['port'], t['proto'], t['probe']) for t in targets] == [
+        ('r.cluster', 'cml2', 4099, 'tcp', 'none'),
+        ('r.always-ldap', 'dc1', 636, 'tcp', 'none'), ('r.always-ldap', 'dc1', 3269, 'tcp', 'none'),
+        ('r.always-ldap', 'dc2', 636, 'tcp', 'none'), ('r.always-ldap', 'dc2', 3269, 'tcp', 'none'),
+        ('r.snmp', 'p1', 161, 'udp', 'snmp')]
+    assert {t['expect'] for t in targets} == {'reachable'}
+
+
+def test_rows_of_unused_features_and_peers_without_addresses_are_left_out():
+    assert [t['entry'] for t in _port_derive.derive({'ldap': ['dc1']}, [], catalogue=SMALL)] == ['r.always-ldap', 'r.always-ldap']
+    assert _port_derive.derive({}, ['cluster', 'scan_ftp_active'], catalogue=SMALL) == []
+
+
+def test_the_real_catalogue_gives_the_ldap_and_cluster_rows():
+    targets = _port_derive.derive({'ldap': ['dc1.example.com'], 'cml': ['cml1', 'cml2']}, ['ldap_replication', 'cluster'], exclude=['cml1'])
+    by_entry = {(t['entry'], t['host'], t['port']) for t in targets}
+    assert ('net.other.tcp-636-cml-ldap', 'dc1.example.com', 636) in by_entry
+    assert ('net.cluster.tcp-4111', 'cml2', 4111) in by_entry and not any(host == 'cml1' for dummy, host, dummy2 in by_entry)
+    assert not any(entry == 'net.other.tcp-389-cml-ldap' for entry, dummy, dummy2 in by_entry)  # ldap_plain not used
+    catalogue = _catalogue.load()
+    assert all(catalogue.get(t['entry'])['implemented_by'] == 'port_check' for t in targets)
+
+
+@pytest.mark.parametrize('peers, features, message', [
+    ({'ldpa': ['dc1']}, [], "peers: unknown peer name 'ldpa' (known: workstation, printer, cml"),
+    ({'ldap': 'dc1'}, [], "peers: ldap must be a list of host names or addresses, got 'dc1'"),
+    ({'ldap': ['']}, [], 'peers: ldap must be a list'),
+    (['dc1'], [], 'peers: must be a mapping'),
+    ({'ldap': ['dc1']}, ['ldap_replicaton'], "unknown feature(s) 'ldap_replicaton'"),
+])
+def test_bad_input_names_the_parameter_and_the_value(peers, features, message):
+    with pytest.raises(AnsibleFilterError, match='port_targets: .*' + message.replace('(', r'\(').replace(')', r'\)')):
+        port_targets(peers, features)
+
+
+def test_targets_carry_listener_and_reset_evidence_per_peer_and_address():
+    targets = _port_derive.derive({'ldap': ['dc1'], 'cml': ['cml1', 'cml2'], 'printer': ['p1']}, ['cluster'], catalogue=SMALL,
+                                  exclude=['cml1'], resets=['ldap'], listening={'CML2': {'tcp/4099': 'ready'}})
+    flags = {(t['host'], t['port']): (t['listener'], t['resets']) for t in targets}
+    assert flags[('cml2', 4099)] == (True, False)  # a Windows node with a temporary listener
+    assert flags[('dc1', 636)] == (False, True)  # a peer known to answer resets
+    assert flags[('p1', 161)] == (False, False)  # neither: a reset or silence there proves nothing (manual)
+    by_address = _port_derive.derive({'printer': ['p1', 'p2']}, [], catalogue=SMALL, resets=['p2'])
+    assert [(t['host'], t['resets']) for t in by_address] == [('p1', False), ('p2', True)]
+
+
+def test_a_node_listens_on_every_applicable_inbound_port_including_the_local_ones():
+    assert _port_derive.inbound_ports(['cluster'], 'cml', catalogue=SMALL) == [{'proto': 'tcp', 'port': 4099}]
+    ports = _port_derive.inbound_ports([], 'cml')
+    assert {'proto': 'tcp', 'port': 19898} in ports and {'proto': 'tcp', 'port': 80} in ports  # JMX (local) and the web interface
+    assert all(item['proto'] in ('tcp', 'udp') for item in ports)
+    with pytest.raises(_port_derive.DeriveError, match="unknown feature"):
+        _port_derive.inbound_ports(['nope'])
+
+
+def test_a_small_port_range_is_probed_port_by_port_and_a_large_one_is_not():
+    assert _port_derive.ports_of({'ports': {'from': 5014, 'to': 5019}}) == [5014, 5015, 5016, 5017, 5018, 5019]
+    assert _port_derive.ports_of({'ports': {'from': 1024, 'to': 65535}}) is None
+    assert _port_derive.ports_of({'ports': 'dynamic'}) is None
+
+
+def test_the_listener_opens_only_the_rows_someone_probes():
+    assert _port_derive.inbound_ports([], 'cml', sources=[]) == []
+    workstation = _port_derive.inbound_ports([], 'cml', sources=['workstation'])
+    assert {'proto': 'tcp', 'port': 80} in workstation and {'proto': 'tcp', 'port': 19898} in workstation  # web, and JMX (least privilege)
+    assert {'proto': 'tcp', 'port': 6020} in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
+    assert {'proto': 'tcp', 'port': 19898} not in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
