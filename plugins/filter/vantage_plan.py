@@ -33,6 +33,7 @@ options:
   server_role:
     description: Server role of the nodes.
     type: str
+    choices: [cml, ors, crs]
     default: cml
   vantages:
     description: Peer network (or inventory group C(safeq_vantage_<peer>), so C(groups) may be given as it is) to the hosts that
