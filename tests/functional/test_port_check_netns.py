@@ -186,6 +186,10 @@ def test_findings_judge_each_entry_by_its_worst_target(probed, host):
     assert (findings['net.other.tcp-4444']['status'], findings['net.other.tcp-4444']['reason']) == ('pass', 'reachable')
     assert findings['net.other.tcp-4444']['source'].startswith('Optional | TCP | 4444'), 'source comes from the catalogue'
     assert findings['net.other.tcp-4444']['detail'].startswith('from %s to ' % host), 'every flow says from where it was probed'
+    # the remediation is the catalogue's text, filled on the controller by the action plugin (the module gives reason and fix)
+    assert findings['net.other.tcp-4100']['remediation'].startswith('Allow TCP 4100 from %s to ' % host), findings['net.other.tcp-4100']
+    assert 'on every network firewall between' in findings['net.other.tcp-4100']['remediation']
+    assert all('fix' not in f and '{' not in f['remediation'] for f in findings.values()), findings
     assert set(findings) == {'net.other.tcp-4100', 'net.other.udp-5353-ap-connector', 'net.other.tcp-8443-payment-system',
                              'net.other.tcp-4444'}
 
