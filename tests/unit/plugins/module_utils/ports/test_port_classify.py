@@ -20,6 +20,8 @@ def _remedy(finding):
     """The remediation the action plugin gives the finding (the catalogue's text, its fields filled from ``fix``)."""
     return _catalogue.enrich(dict(finding, id=PORT_ROW))['remediation']
 
+
+
 ICMP = {'origin': 2, 'type': 3}
 
 
