@@ -21,7 +21,6 @@ def _remedy(finding):
     return _catalogue.enrich(dict(finding, id=PORT_ROW))['remediation']
 
 
-
 ICMP = {'origin': 2, 'type': 3}
 
 
