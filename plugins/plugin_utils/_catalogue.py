@@ -81,10 +81,16 @@ def _check_area_defaults(area_defaults, owners):
     if not isinstance(area_defaults, dict) or set(area_defaults) != set(AREAS):
         raise CatalogueError('area_defaults must name every area (%s), got %r' % (', '.join(AREAS), area_defaults))
     for area, defaults in area_defaults.items():
-        if not isinstance(defaults, dict) or set(defaults) != {'scope', 'owner'}:
-            raise CatalogueError('area_defaults.%s must be {scope, owner}, got %r' % (area, defaults))
+        if not isinstance(defaults, dict) or not {'scope', 'owner'} <= set(defaults) <= {'scope', 'owner', 'remediations'}:
+            raise CatalogueError('area_defaults.%s must be {scope, owner} (and optionally remediations), got %r' % (area, defaults))
         _check_choice('area_defaults.%s' % area, 'scope', defaults['scope'], SCOPES)
         _check_choice('area_defaults.%s' % area, 'owner', defaults['owner'], owners)
+        _check_variants('area_defaults.%s' % area, defaults.get('remediations', {}))
+
+
+def _check_variants(where, variants):
+    if not isinstance(variants, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in variants.items()):
+        raise CatalogueError('%s: remediations must be a mapping of reason code -> non-empty text' % where)
 
 
 def _check_ports(where, ports):
@@ -118,9 +124,7 @@ def _check_entry(index, entry, features, peers, owners=()):
     for key in ('id', 'title', 'section', 'source', 'remediation'):
         if not isinstance(entry[key], str) or not entry[key].strip():
             raise CatalogueError('%s: %s must be a non-empty string' % (where, key))
-    variants = entry.get('remediations', {})
-    if not isinstance(variants, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in variants.items()):
-        raise CatalogueError('%s: remediations must be a mapping of reason code -> non-empty text' % where)
+    _check_variants(where, entry.get('remediations', {}))
     _check_choice(where, 'area', entry['area'], AREAS)
     _check_choice(where, 'kind', entry['kind'], KINDS)
     _check_choice(where, 'requirement', entry['requirement'], REQUIREMENTS)
@@ -216,13 +220,18 @@ class _Specifics(dict):
         return '{%s}' % key
 
 
-def remediation(entry, status, reasons, fix=None):
-    """What to do about a finding of ``entry``: the entry's ``remediations`` variant of each reason (in order, each text once),
-    else its ``remediation`` for a fail, warn or error. A pass gets a variant only when one of its reasons has one (advice such
-    as ldap.user-containers' broad-base-dn), never the entry's remediation. ``fix`` fills the variants' ``{name}`` fields (the
-    specifics an evaluator adds, such as a port or a product name)."""
-    variants = entry.get('remediations') or {}
-    texts = [variants[reason].format_map(_Specifics(fix or {})) for reason in reasons if reason in variants]
+def remediation(entry, status, reasons, fix=None, area_variants=None):
+    """What to do about a finding of ``entry``: the variant of each reason (in order, each text once), the entry's own
+    ``remediations`` first, else its area's (``area_variants``: the ``remediations`` of ``area_defaults``, written once for
+    the ~85 port rows that share their reasons); else its ``remediation`` for a fail, warn or error. A pass gets a variant
+    only when one of its reasons has one (advice such as ldap.user-containers' broad-base-dn), never the entry's
+    remediation. ``fix`` fills the variants' ``{name}`` fields (the specifics an evaluator adds, such as a port or a product
+    name); its ``variant``, when given, names the variant to take instead of the reason (one reason, two wordings: a
+    service's port that answers nothing, or a flow's)."""
+    fix = fix or {}
+    variants = dict(area_variants or {}, **(entry.get('remediations') or {}))
+    names = [fix['variant']] if fix.get('variant') else reasons
+    texts = [variants[name].format_map(_Specifics(fix)) for name in names if name in variants]
     if not texts and status in ('fail', 'warn', 'error'):
         texts = [entry['remediation']]
     return ' '.join(dict.fromkeys(texts))
@@ -238,7 +247,8 @@ def enrich(finding, catalogue=None):
     if not result.get('source'):
         result['source'] = entry['source']
     if not result.get('remediation'):
-        result['remediation'] = remediation(entry, result.get('status'), result.get('reasons') or [result.get('reason')], fix)
+        result['remediation'] = remediation(entry, result.get('status'), result.get('reasons') or [result.get('reason')], fix,
+                                            (catalogue.area_defaults.get(entry['area']) or {}).get('remediations'))
     return result
 
 

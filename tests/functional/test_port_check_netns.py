@@ -17,6 +17,7 @@ import datetime
 import ipaddress
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -186,6 +187,11 @@ def test_findings_judge_each_entry_by_its_worst_target(probed, host):
     assert (findings['net.other.tcp-4444']['status'], findings['net.other.tcp-4444']['reason']) == ('pass', 'reachable')
     assert findings['net.other.tcp-4444']['source'].startswith('Optional | TCP | 4444'), 'source comes from the catalogue'
     assert findings['net.other.tcp-4444']['detail'].startswith('from %s to ' % host), 'every flow says from where it was probed'
+    # the remediation is the catalogue's text, filled on the controller by the action plugin (the module gives reason and fix)
+    assert re.match(r'Allow TCP 700[1-7] from %s to %s:700[1-7]/tcp on the Windows Firewall of the target and on every network '
+                    r'firewall between; then start the service\.$' % (re.escape(host), re.escape(SERVER)),
+                    findings['net.other.tcp-4100']['remediation']), findings['net.other.tcp-4100']
+    assert all('fix' not in f and '{' not in f['remediation'] for f in findings.values()), findings
     assert set(findings) == {'net.other.tcp-4100', 'net.other.udp-5353-ap-connector', 'net.other.tcp-8443-payment-system',
                              'net.other.tcp-4444'}
 

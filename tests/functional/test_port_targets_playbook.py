@@ -61,6 +61,9 @@ def test_the_network_role_probes_the_derived_rows_from_each_node(ldap_listener, 
         findings = {f['id']: (f['status'], f['reason']) for f in result['findings']}
         assert findings['net.other.tcp-636-cml-ldap'][0] == 'pass' and findings['net.other.tcp-25-smtp'] == ('pass', 'reachable')
         assert findings['net.cluster.tcp-6020'] == ('manual', 'reset-not-evidence')
+        remedy = {f['id']: f['remediation'] for f in result['findings']}  # the catalogue's text, filled by the action plugin
+        assert remedy['net.cluster.tcp-6020'].startswith('Prove TCP 6020 from %s to %s:6020/tcp by hand' % (name, other)), remedy
+        assert all('fix' not in f and '{' not in f['remediation'] for f in result['findings'])
         assert all(f['detail'].startswith('from %s to ' % name) for f in result['findings'])
         assert len(findings) == 7 and result['changed'] is False
 

@@ -165,47 +165,18 @@ def judge(result, tls_min_days=30):
     return status, reason, sentence
 
 
-def firewall_rule(result):
-    """The Windows Firewall rule that blocks a least-privilege port (for any remote address: loopback is not filtered)."""
-    return ('%s (on %s; a port other SafeQ servers use, RMI 20222-20225 from CML and MPS, needs -RemoteAddress with the whole '
-            'source network instead), or the same block on the network firewall between'
-            % (_firewall.block_rule(result['proto'], int(result['port'])), result['host']))
-
-
-def _remediation(status, reason, result):
+def _fix(status, reason, result):
+    """The specifics of the catalogue's remediation of ``reason`` (the network area's variants): ``where`` the flow, ``host`` the
+    destination, ``block_rule`` the Windows Firewall rule that blocks the port for any remote address (loopback is not
+    filtered); ``variant`` names the wording of a service's port that answers nothing."""
     if status == PASS:
-        return ''
-    where = '%s %s %s' % (result['proto'].upper(), result['port'], _flow(result))
-    if reason == 'filtered':
-        if result['expect'] == 'open':
-            return 'Allow %s on the Windows Firewall of the target and on every network firewall between; then start the service.' % where
-        return 'Allow %s on the Windows Firewall of the destination and on every network firewall between.' % where
-    if reason == 'refused-with-listener':
-        return 'Find what refuses %s (a network firewall rule that rejects, or a host firewall rule for the program) and allow it.' % where
-    if reason == 'closed':
-        return 'Nothing listens on %s: start the service, or correct the port.' % where
-    if reason == 'reachable-should-be-blocked':
-        return 'Block %s: %s.' % (where, firewall_rule(result))
-    if reason == 'block-not-proven':
-        return ('Make the block last beyond the installation and give the evidence: add an inbound Block rule for any remote '
-                'address on %s (%s; block rules win over allow rules; a rule for some addresses blocks only them and is no evidence), '
-                'then run again; or block the port on the network firewall between so that it resets or answers admin-prohibited; or '
-                'attest the network block and waive this row.'
-                % (result['host'], _firewall.block_rule(result['proto'], int(result['port']))))
-    if reason == 'unreachable-not-evidence':
-        return ('Make %s reachable (the probing host must reach the destination), then run again; or block the port on the network '
-                'firewall between so that it answers admin-prohibited, or attest the block and waive this row.' % where)
-    if reason == 'listener-missing':
-        return ('Free %s on the destination (see the listener\'s conflict or bind error), or give the listener more time to start '
-                '(safeq_listener_ready_seconds), then run again; or prove the flow by hand with a listener in place.' % where)
-    if reason in _NO_LISTENER:
-        return ('Prove %s by hand with a listener on the destination, or enable the temporary listeners '
-                '(safeq_temporary_listeners: true), or mark the destination as answering resets if it does.' % where)
-    if reason == 'no-udp-answer':
-        return 'No answer on %s: start the service and allow the port; check the SNMP community if this is SNMP.' % where
-    if reason.startswith('tls-'):
-        return 'Replace the certificate on %s with one that is valid, not expiring soon and names %s.' % (where, result['host'])
-    return ''
+        return {}
+    fix = {'where': '%s %s %s' % (result['proto'].upper(), result['port'], _flow(result)), 'host': result['host']}
+    if reason in ('reachable-should-be-blocked', 'block-not-proven'):
+        fix['block_rule'] = _firewall.block_rule(result['proto'], int(result['port']))
+    if reason == 'filtered' and result['expect'] == 'open':
+        fix['variant'] = 'filtered-service'
+    return fix
 
 
 def evaluate(results, tls_min_days=30):
@@ -221,7 +192,7 @@ def evaluate(results, tls_min_days=30):
         status, reason, dummy, item = worst
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
-        findings.append(finding(entry_id, status, reason, detail, _remediation(status, reason, item),
+        findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item),
                                 observed=[{'source': i.get('source') or '', 'target': _where(i), 'state': i['state'], 'reason': i['reason'],
                                            'listener': bool(i.get('listener')), 'verdict': j[0]} for j, i in zip(judged, items)]))
     return findings

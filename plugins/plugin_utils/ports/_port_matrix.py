@@ -87,16 +87,14 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, r
                 if expect == 'reachable':
                     findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
                                                       'the flow from the %s network is not probed: no vantage point is declared for it'
-                                                      % kind, 'Add a host in the %s network to the inventory group %s (a Linux or Windows '
-                                                      'host; port_check runs there by delegation), or prove the flow by hand.'
-                                                      % (kind, group(kind))))
+                                                      % kind, fix={'kind': kind, 'group': group(kind)}))
                 continue
             for node in nodes:
                 known = node.lower() in resets
                 if node.lower() not in listening_nodes and not known and not listeners:
                     findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
                                                       'from %s to %s: not probed, safeq_temporary_listeners is false and %s is not known '
-                                                      'to answer resets' % (kind, node, node), '', node=node))
+                                                      'to answer resets' % (kind, node, node), node=node))
                     continue
                 for port in ports_of(entry):
                     # a listener only where this very port was bound and answered on the node's loopback before any probe
@@ -127,14 +125,10 @@ def _advisory(nodes, firewalls, features, server_role, catalogue):
             continue
         ports = sorted({(entry['protocol'], port) for entry, port in rows})
         for proto, port, reason, sentence in _firewall.advisory(fw, ports):
-            remedy = ('Remove or narrow that Block rule on %s (Get-NetFirewallRule | Get-NetFirewallPortFilter shows it; a Group Policy '
-                      'rule is changed in its GPO), or the flow stays blocked after installation.' % node
-                      if reason == 'firewall-block-rule' else
-                      'Add a Group Policy inbound allow rule for %s %d, or let local rules apply (AllowLocalFirewallRules) in the GPO.'
-                      % (proto.upper(), port))
             for entry, entry_port in rows:
                 if (entry['protocol'], entry_port) == (proto, port):
-                    findings.append(_findings.finding(entry['id'], _findings.WARN, reason, 'on %s: %s' % (node, sentence), remedy, node=node))
+                    findings.append(_findings.finding(entry['id'], _findings.WARN, reason, 'on %s: %s' % (node, sentence), node=node,
+                                                      fix={'node': node, 'proto': proto.upper(), 'port': port}))
     return findings
 
 
@@ -162,8 +156,7 @@ def _peer_flows(targets, vantages, peers, features, server_role, resets, catalog
             if not vantages.get(kind):
                 findings.append(_findings.finding(entry['id'], _findings.MANUAL, 'no-vantage-point',
                                                   'the flow from the %s network is not probed: no vantage point is declared for it' % kind,
-                                                  'Add a host in the %s network to the inventory group %s, or prove the flow by hand.'
-                                                  % (kind, group(kind))))
+                                                  fix={'kind': kind, 'group': group(kind), 'variant': 'no-vantage-point-peer'}))
                 continue
             for peer, host in hosts:
                 for port in ports_of(entry):
@@ -185,7 +178,7 @@ def _cluster_skips(nodes, features, server_role, resets, catalogue):
                 continue
             findings.append(_findings.finding(entry['id'], _findings.SKIP, 'listeners-disabled',
                                               'flows to %s: not probed, safeq_temporary_listeners is false and %s is not known to '
-                                              'answer resets' % (node, node), '', node=node))
+                                              'answer resets' % (node, node), node=node))
     return findings
 
 
@@ -238,7 +231,7 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
             if str(target['host']).lower() in addresses:
                 errors.setdefault(target['entry'], _findings.finding(
                     target['entry'], _findings.ERROR, 'vantage-probe-failed', 'port_check from %s did not run: %s'
-                    % (where, run.get('msg') or 'unreachable'), 'Make %s reachable for Ansible, then run again.' % where))
+                    % (where, run.get('msg') or 'unreachable'), fix={'where': where}))
     # every flow's finding is kept: the report merges one entry's findings by the worst status, so a vantage point that
     # failed, or a peer network with none, is never hidden by another flow of the same row that passed
     findings = _port_evaluate.evaluate(mine, tls_min_days) + list(errors.values())

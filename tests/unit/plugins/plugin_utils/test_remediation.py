@@ -24,10 +24,9 @@ SOURCES = {
     'sql_browser_probe': ('plugins/module_utils/mssql/_sql_probe.py',),
     'ldap_attribute_check': ('plugins/module_utils/ldap/_ldap_evaluate.py', 'plugins/module_utils/ldap/_ldap_audit.py',
                              'plugins/module_utils/ldap/_ldap_channel.py'),
+    'port_check': ('plugins/module_utils/ports/_port_evaluate.py', 'plugins/plugin_utils/ports/_port_matrix.py',
+                   'plugins/module_utils/ports/_firewall.py'),
 }
-# port_check's evaluator still writes its own remediation (plugins/module_utils/ports/_port_evaluate.py, being changed under issue #11);
-# it is the one exception, named here so that it cannot spread.
-OWN_TEXT = ('plugins/module_utils/ports/_port_evaluate.py',)
 
 
 def _read(path):
@@ -49,13 +48,21 @@ def test_no_evaluator_writes_remediation_text(path):
         assert 'remediation' not in [keyword.arg for keyword in call.keywords], '%s:%d' % (path, call.lineno)
 
 
-def test_the_exception_is_still_needed():
-    """When port_check's evaluator stops writing its own text, drop it from OWN_TEXT (and the exception is gone)."""
-    assert all(any(len(call.args) > 4 for call in _finding_calls(path)) for path in OWN_TEXT)
-
-
 def _entries_with_variants():
     return [entry for entry in _catalogue.load().entries if entry.get('remediations')]
+
+
+def _unused(variants, modules):
+    """The variants (of an entry or an area) named after a reason, or with a {field}, that no source of ``modules`` gives."""
+    text = '\n'.join(_read(path) for module in modules for path in SOURCES[module])
+    problems = []
+    for reason, variant in variants.items():
+        if not re.search(r"""['"]%s['"]""" % re.escape(reason), text):
+            problems.append('no source gives the reason %r' % reason)
+        for dummy, field, dummy2, dummy3 in string.Formatter().parse(variant):
+            if field and not re.search(r"""['"]%s['"]""" % re.escape(field), text):
+                problems.append('{%s} is filled by no source' % field)
+    return problems
 
 
 @pytest.mark.parametrize('entry', _entries_with_variants(), ids=lambda entry: entry['id'])
@@ -64,12 +71,58 @@ def test_every_variant_is_a_reason_its_module_gives(entry):
     in the sources of the module that implements the entry, and its {fields} are keys those sources fill."""
     module = entry.get('implemented_by')
     assert module in SOURCES, '%s has variants but no evaluator listed in SOURCES' % entry['id']
-    text = '\n'.join(_read(path) for path in SOURCES[module])
-    for reason, variant in entry['remediations'].items():
-        assert re.search(r"""['"]%s['"]""" % re.escape(reason), text), '%s: no source gives the reason %r' % (entry['id'], reason)
-        for dummy, field, dummy2, dummy3 in string.Formatter().parse(variant):
-            if field:
-                assert re.search(r"""['"]%s['"]""" % re.escape(field), text), '%s: {%s} is filled by no source' % (entry['id'], field)
+    assert _unused(entry['remediations'], [module]) == [], entry['id']
+
+
+def _areas_with_variants():
+    return sorted(area for area, defaults in _catalogue.load().area_defaults.items() if defaults.get('remediations'))
+
+
+@pytest.mark.parametrize('area', _areas_with_variants())
+def test_every_area_variant_is_a_reason_the_modules_of_its_entries_give(area):
+    """The same holds for an area's variants (the port rows' shared texts): each names a reason (or a wording an evaluator
+    chooses by ``fix['variant']``) that a module implementing an entry of the area gives, with fields those sources fill."""
+    catalogue = _catalogue.load()
+    modules = sorted({entry.get('implemented_by') for entry in catalogue.entries if entry['area'] == area} - {None})
+    assert modules and all(module in SOURCES for module in modules), (area, modules)
+    variants = catalogue.area_defaults[area]['remediations']
+    assert _unused(variants, modules) == [], area
+    assert _unused(dict(variants, **{'filtred': 'Allow {where}.'}), modules) == ["no source gives the reason 'filtred'"]
+    assert _unused({'filtered': 'Allow {whre}.'}, modules) == ['{whre} is filled by no source']
+
+
+def test_the_network_area_holds_the_port_rows_variants():
+    assert _areas_with_variants() == ['network']
+
+
+@pytest.mark.parametrize('bad, match', [
+    ({'filtered': ''}, 'area_defaults.network: remediations must be a mapping'),
+    ({'filtered': None}, 'area_defaults.network: remediations must be a mapping'),
+    (['filtered'], 'area_defaults.network: remediations must be a mapping'),
+])
+def test_area_variants_must_be_text(bad, match):
+    catalogue = _catalogue.load()
+    defaults = dict(catalogue.area_defaults, network=dict(catalogue.area_defaults['network'], remediations=bad))
+    with pytest.raises(_catalogue.CatalogueError, match=match):
+        _catalogue._check_area_defaults(defaults, catalogue.owners)
+
+
+def test_area_defaults_take_no_other_key():
+    catalogue = _catalogue.load()
+    defaults = dict(catalogue.area_defaults, network=dict(catalogue.area_defaults['network'], remediation='x'))
+    with pytest.raises(_catalogue.CatalogueError, match=r'area_defaults.network must be \{scope, owner\}'):
+        _catalogue._check_area_defaults(defaults, catalogue.owners)
+
+
+def test_an_entrys_own_variant_wins_over_its_areas():
+    entry = dict(_catalogue.load().get('net.ws-in.tcp-80-443'), remediations={'closed': 'own {where}'})
+    area = _catalogue.load().area_defaults['network']['remediations']
+    assert _catalogue.remediation(entry, 'fail', ['closed'], {'where': 'TCP 80'}, area) == 'own TCP 80'
+    assert _catalogue.remediation(entry, 'fail', ['filtered'], {'where': 'TCP 80'}, area) == area['filtered'].format(where='TCP 80')
+    # a wording the evaluator chose (fix['variant']) is taken instead of the reason's; without any variant, the entry's text
+    assert _catalogue.remediation(entry, 'fail', ['filtered'], {'where': 'TCP 80', 'variant': 'filtered-service'}, area).endswith(
+        'then start the service.')
+    assert _catalogue.remediation(entry, 'error', ['dns-failure'], {}, area) == entry['remediation']
 
 
 def test_enrich_takes_the_variant_of_each_reason_from_the_findings_own_entry():

@@ -10,7 +10,16 @@ import base64
 import pytest
 
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_classify, _port_evaluate, _port_payloads
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from tests.lab import firewall_rules
+
+PORT_ROW = 'net.ws-in.tcp-80-443'  # a port row without variants of its own: the network area's texts
+
+
+def _remedy(finding):
+    """The remediation the action plugin gives the finding (the catalogue's text, its fields filled from ``fix``)."""
+    return _catalogue.enrich(dict(finding, id=PORT_ROW))['remediation']
+
 
 ICMP = {'origin': 2, 'type': 3}
 
@@ -208,8 +217,8 @@ def test_a_least_privilege_port_passes_only_on_evidence_that_survives_installati
     assert judged[:2] == (status, reason), judged[2]
     if reason == 'block-not-proven':
         finding = _port_evaluate.evaluate([result])[0]
-        assert 'New-NetFirewallRule -DisplayName "SafeQ block TCP 80" -Direction Inbound -Protocol TCP -LocalPort 80' in finding['remediation']
-        assert '-Action Block' in finding['remediation'] and '-RemoteAddress' not in finding['remediation']
+        assert 'New-NetFirewallRule -DisplayName "SafeQ block TCP 80" -Direction Inbound -Protocol TCP -LocalPort 80' in _remedy(finding)
+        assert '-Action Block' in _remedy(finding) and '-RemoteAddress' not in _remedy(finding)
         assert 'SafeQ\'s installer' in finding['detail'] or 'reset came back' in finding['detail']
 
 
@@ -233,21 +242,21 @@ def test_a_port_the_listener_did_not_hold_is_never_judged_as_if_it_did(state, ex
     if reason == 'listener-missing':
         assert 'no temporary listener held this port: conflict' in judged[2]
         finding = _port_evaluate.evaluate([result])[0]
-        assert 'safeq_listener_ready_seconds' in finding['remediation']
+        assert 'safeq_listener_ready_seconds' in _remedy(finding)
 
 
 def test_every_flow_sentence_names_its_source_and_a_reset_from_a_stealth_windows_peer_is_no_pass():
     status, reason, sentence = _port_evaluate.judge(_result('closed', 'reachable', source='printer-vp'))
     assert (status, reason) == ('manual', 'reset-not-evidence') and sentence.startswith('from printer-vp to h:80/tcp')
     finding = _port_evaluate.evaluate([_result('filtered', 'reachable', listener=True, source='cml2')])[0]
-    assert finding['status'] == 'fail' and 'from cml2 to h:80/tcp' in finding['detail'] and 'from cml2 to h:80/tcp' in finding['remediation']
+    assert finding['status'] == 'fail' and 'from cml2 to h:80/tcp' in finding['detail'] and 'from cml2 to h:80/tcp' in _remedy(finding)
     assert finding['observed'][0]['source'] == 'cml2' and finding['observed'][0]['listener'] is True
 
 
 def test_a_reachable_least_privilege_port_warns_with_the_rule_to_add():
     finding = _port_evaluate.evaluate([dict(_result('open', 'closed', listener=True, source='ws-vp'), port=5555)])[0]
     assert (finding['status'], finding['reason']) == ('warn', 'reachable-should-be-blocked')
-    assert 'New-NetFirewallRule' in finding['remediation'] and '-LocalPort 5555' in finding['remediation']
+    assert 'New-NetFirewallRule' in _remedy(finding) and '-LocalPort 5555' in _remedy(finding)
 
 
 def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_finding():
@@ -255,7 +264,7 @@ def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_
     findings = _port_evaluate.evaluate(results)
     assert len(findings) == 1 and (findings[0]['id'], findings[0]['status'], findings[0]['reason']) == ('e', 'fail', 'filtered')
     assert 'from vp1 to h:81/tcp: closed' in findings[0]['detail'] and 'h:80/tcp: open' not in findings[0]['detail']
-    assert 'Allow TCP 80 from vp1 to h' in findings[0]['remediation'] and len(findings[0]['observed']) == 3
+    assert 'Allow TCP 80 from vp1 to h' in _remedy(findings[0]) and len(findings[0]['observed']) == 3
 
 
 TLS = {'version': 'TLSv1.3', 'subject': 'CN=h', 'not_after': '2027-01-01', 'san_dns': ['h'], 'san_ip': [], 'name': 'h', 'error': None,

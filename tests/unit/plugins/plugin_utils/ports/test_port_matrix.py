@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive, _port_matrix
 from tests.lab import firewall_rules
 
@@ -24,7 +25,7 @@ def test_printer_rows_are_probed_from_the_printer_vantage_and_missing_networks_a
     jmx = [t for t in printer if t['entry'] == 'net.ws-in.tcp-19898']
     assert jmx and {t['expect'] for t in jmx} == {'closed'}  # least privilege: JMX must not be reachable from printers
     manual = {f['id']: f for f in plan['findings'] if f['status'] == 'manual'}
-    assert 'net.ws-in.tcp-80-443' in manual and 'safeq_vantage_workstation' in manual['net.ws-in.tcp-80-443']['remediation']
+    assert 'net.ws-in.tcp-80-443' in manual and 'safeq_vantage_workstation' in _catalogue.enrich(manual['net.ws-in.tcp-80-443'])['remediation']
     assert 'workstation' not in plan['targets']  # never silently from the controller
 
 
@@ -170,7 +171,7 @@ def test_a_silent_least_privilege_port_passes_only_with_a_block_rule_for_any_add
     second = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.12'], plan)}
     assert (second['net.ws-in.tcp-19898']['status'], second['net.ws-in.tcp-19898']['reason']) == ('manual', 'block-not-proven')
     assert 'limited by its remote addresses' in second['net.ws-in.tcp-19898']['detail']
-    remedy = second['net.ws-in.tcp-19898']['remediation']
+    remedy = _catalogue.enrich(second['net.ws-in.tcp-19898'])['remediation']
     assert 'New-NetFirewallRule' in remedy and '-Action Block' in remedy and '-RemoteAddress' not in remedy
 
 
