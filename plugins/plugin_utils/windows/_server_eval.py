@@ -387,8 +387,10 @@ def windows_update_search(facts, requested=True):
 
 def clock_offset(facts, window, policy):
     """Advisory (reported under server.hardware-minimum, the entry of "all nodes of the clusters"): the node's clock against
-    the controller's. ``window`` is the controller's (start, end) time of the task in seconds since the epoch; the node read
-    its clock in between, so only an offset beyond the threshold for every moment of the window warns."""
+    the controller's. ``window`` is the controller's (start, end) time of the module run in seconds since the epoch; the
+    node read its clock at an unknown moment in between. It passes only when the offset is within the limit for every
+    moment of the window, warns ``clock-offset`` when it is beyond the limit for every moment, and otherwise (the window
+    is too wide to tell) warns ``clock-window-too-wide``: unprovable is never a pass."""
     entry = 'server.hardware-minimum'
     clock = facts.get('clock')
     if clock is None or clock.get('utc_epoch_ms') is None:
@@ -398,13 +400,19 @@ def clock_offset(facts, window, policy):
     node = clock['utc_epoch_ms'] / 1000.0
     ahead, behind = node - end, start - node  # the least the node can be ahead of / behind the controller
     limit = float(policy['clock_max_offset_s'])
+    observed = {'offset_s': round(node - (start + end) / 2, 1), 'window_s': round(end - start, 1)}
     if ahead > limit or behind > limit:
         side, amount = ('ahead of', ahead) if ahead > limit else ('behind', behind)
         return finding(entry, WARN, 'clock-offset', 'The node\'s clock is at least %.0f s %s the controller\'s (limit %s s).'
-                       % (amount, side, policy['clock_max_offset_s']), observed={'offset_s': round(node - (start + end) / 2, 1)})
+                       % (amount, side, policy['clock_max_offset_s']), observed=observed)
+    if node - start > limit or end - node > limit:
+        # the node read its clock somewhere in a window wider than the limit allows: an offset beyond it cannot be ruled out
+        return finding(entry, WARN, 'clock-window-too-wide', 'The node\'s clock could not be compared closely enough: it was read '
+                       'somewhere in a %.0f s window of the controller\'s time (offset %+.1f s from its middle), so an offset beyond '
+                       'the limit of %s s can be neither shown nor ruled out.' % (end - start, observed['offset_s'],
+                                                                                   policy['clock_max_offset_s']), observed=observed)
     return finding(entry, PASS, 'clock-in-sync', 'The node\'s clock is within %s s of the controller\'s (offset %+.1f s, +/- %.1f s of '
-                   'task time).' % (policy['clock_max_offset_s'], node - (start + end) / 2, (end - start) / 2),
-                   observed={'offset_s': round(node - (start + end) / 2, 1)})
+                   'task time).' % (policy['clock_max_offset_s'], observed['offset_s'], (end - start) / 2), observed=observed)
 
 
 def _install_disk(hw, install_dir):

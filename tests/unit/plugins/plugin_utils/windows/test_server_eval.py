@@ -590,7 +590,11 @@ def test_the_cml2_node_is_dated_by_its_servicing_store():
     (59, (1000.0, 1000.5), ('pass', 'clock-in-sync')),
     (90, (1000.0, 1000.5), ('warn', 'clock-offset')),
     (-90, (1000.0, 1000.5), ('warn', 'clock-offset')),
-    (90, (1000.0, 1040.0), ('pass', 'clock-in-sync')),  # a slow task: the node may have read its clock late in it
+    # a slow run: the node may have read its clock late in it (in sync) or early (90 s ahead): unprovable, never a pass
+    (90, (1000.0, 1040.0), ('warn', 'clock-window-too-wide')),
+    (30, (1000.0, 1100.0), ('warn', 'clock-window-too-wide')),
+    (0, (1000.0, 1060.0), ('pass', 'clock-in-sync')),  # within the limit for every moment of a window as wide as the limit
+    (10, (1000.0, 1070.0), ('pass', 'clock-in-sync')),  # offset between -60 s and +10 s: within the limit throughout
 ])
 def test_clock_offset(node_offset, window, expected):
     facts = {'clock': {'utc_epoch_ms': int((window[0] + node_offset) * 1000)}, 'errors': {}}
@@ -598,6 +602,8 @@ def test_clock_offset(node_offset, window, expected):
     assert (result['status'], result['reason']) == expected and result['id'] == 'server.hardware-minimum'
     if expected[1] == 'clock-offset':
         assert ('ahead of' if node_offset > 0 else 'behind') in result['detail'] and 'w32tm' in result['remediation']
+    if expected[1] == 'clock-window-too-wide':
+        assert 'without the Windows Update search' in result['remediation'] and 'w32tm' in result['remediation']
 
 
 def test_the_clock_threshold_is_the_sites():
