@@ -315,7 +315,9 @@ def security_patches(facts, policy, today):
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
     latest = max(datetime.date.fromisoformat(h.get('installed_on_latest') or h['installed_on']) for h in hotfixes)
     age = (today - newest).days
-    newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    newest_ids = ', '.join(h.get('name') or h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    if facts.get('hotfix_basis') == 'rollup':
+        newest_ids += ', the newest installed cumulative update: other updates do not date the node'
     pending = facts.get('pending_reboot')
     limit = int(policy['patch_max_age_days'])
     if age > limit and (today - latest).days <= limit:

@@ -72,8 +72,12 @@ def test_cbs_packages_give_unambiguous_dates():
                 {'name': 'Package_for_KB2~x', 'current_state': 112, 'install_time_high': None, 'install_time_low': None}]
     out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB5034127', 'installed_on_raw': '1/10/2026'}], 'update_packages': packages,
                                    'errors': {}}, datetime.date(2026, 11, 24))
-    assert sorted((h['id'], h['installed_on'], h['installed_on_latest'], h['source']) for h in out['hotfixes']) == [
-        ('KB5034127', '2026-01-10', '2026-01-10', 'cbs'), ('Package_for_RollupFix', '2026-01-10', '2026-01-10', 'cbs')]
+    # an installed cumulative update dates the node alone
+    assert [(h['id'], h['installed_on'], h['installed_on_latest'], h['source']) for h in out['hotfixes']] == [
+        ('Package_for_RollupFix', '2026-01-10', '2026-01-10', 'cbs')] and out['hotfix_basis'] == 'rollup'
+    out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB5034127', 'installed_on_raw': '1/10/2026'}], 'update_packages': packages[1:],
+                                   'errors': {}}, datetime.date(2026, 11, 24))
+    assert [(h['id'], h['installed_on'], h['source']) for h in out['hotfixes']] == [('KB5034127', '2026-01-10', 'cbs')]
 
 
 def test_normalise_gives_the_evaluator_iso_dates_and_drops_undated_updates():

@@ -578,6 +578,40 @@ def test_a_cbs_install_time_settles_an_ambiguous_date():
     assert _patches('9/10/2026', packages=[superseded])['reason'] == 'patch-date-ambiguous', 'only installed packages count'
 
 
+def _package(name, day, state=112):
+    stamp = int((datetime.datetime(day.year, day.month, day.day, 9) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
+    return {'name': name, 'current_state': state, 'install_time_high': stamp >> 32, 'install_time_low': stamp & 0xFFFFFFFF}
+
+
+SSU = 'Package_for_ServicingStack_3000~31bf3856ad364e35~amd64~~20348.3000.1.0'
+ROLLUP_OLD = 'Package_for_RollupFix~31bf3856ad364e35~amd64~~20348.1000.1.5'
+ROLLUP_NEW = 'Package_for_RollupFix~31bf3856ad364e35~amd64~~20348.4405.1.7'
+
+
+def test_a_recent_servicing_stack_does_not_date_an_old_cumulative_update():
+    # the SSU went in last week; the cumulative update after it failed, so the installed one is from May
+    packages = [_package(SSU, datetime.date(2026, 11, 20)), _package(ROLLUP_OLD, datetime.date(2026, 5, 1)),
+                _package(ROLLUP_NEW, datetime.date(2026, 11, 20), state=5)]  # staged, not installed
+    result = _patches('11/20/2026', packages=packages)  # a recent QFE row (the SSU's) does not count either
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated')
+    assert ROLLUP_OLD in result['detail'] and '2026-05-01' in result['detail'] and 'cumulative update' in result['detail']
+
+
+def test_a_recent_cumulative_update_dates_the_node_despite_an_old_servicing_stack():
+    packages = [_package(SSU, datetime.date(2026, 3, 1)), _package(ROLLUP_OLD, datetime.date(2026, 5, 1)),
+                _package(ROLLUP_NEW, datetime.date(2026, 11, 10))]
+    result = _patches('3/1/2026', packages=packages)
+    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and ROLLUP_NEW in result['detail']
+
+
+def test_without_a_cumulative_update_the_servicing_stack_is_left_out():
+    # Server 2012 R2 style: KB packages only; a servicing stack package alone never makes the node look patched
+    packages = [_package(SSU, datetime.date(2026, 11, 20)), _package('Package_for_KB5000001~31bf3856ad364e35~amd64~~6.3.1.0',
+                                                                     datetime.date(2026, 4, 1))]
+    result = _patches('', packages=packages)
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5000001' in result['detail']
+
+
 def test_the_cml2_node_is_dated_by_its_servicing_store():
     facts = _facts('cml2')
     assert facts['hotfixes'][0]['source'] == 'cbs' and facts['hotfixes'][0]['installed_on'] == '2026-01-10'
