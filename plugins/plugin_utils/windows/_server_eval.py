@@ -346,9 +346,6 @@ def security_patches(facts, policy, today):
 
 # Windows Update classification CategoryIDs (never localised, unlike the category names).
 WU_SECURITY_CATEGORIES = {'0fa1201d-4330-4fa8-8ae9-b877473b6441': 'Security Updates', 'e6cf1350-c01b-414d-a61f-263d14d133b4': 'Critical Updates'}
-# IUpdateSearcher.ServerSelection: where the node looked.
-WU_SERVERS = {0: 'the configured update service (WSUS when one is set by policy, else Windows Update)', 1: 'the WSUS server',
-              2: 'Windows Update', 3: 'another update service'}
 WU_SUCCEEDED = 2  # OperationResultCode orcSucceeded (3 = with errors, 4 = failed, 5 = aborted)
 COR_E_TIMEOUT = 0x80131505 - (1 << 32)
 
@@ -368,7 +365,13 @@ def windows_update_search(facts, requested=True):
             else 'failed'
         return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search %s (%s): %s. Missing security updates are '
                        'unknown.' % (what, _error_code(detail), reason))
-    server = WU_SERVERS.get(search.get('server_selection'), 'update service %s' % search.get('server_selection'))
+    wsus = search.get('wsus')
+    if wsus is None:
+        server = 'the node\'s update service (WSUS policy not reported)'
+    elif wsus.get('use_wu_server') == 1:
+        server = 'the WSUS server %s' % (wsus.get('server') or '(UseWUServer is 1 but WUServer is empty)')
+    else:
+        server = 'the node\'s default update service (Windows Update or Microsoft Update)'
     if search.get('result_code') != WU_SUCCEEDED:
         return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search against %s ended with result code %s (2 = '
                        'succeeded): missing security updates are unknown.' % (server, search.get('result_code')))
@@ -382,9 +385,16 @@ def windows_update_search(facts, requested=True):
                        % (len(missing), server, listing, more),
                        observed=['KB' + k for u in missing for k in u.get('kb') or []])
     others = len(search.get('updates') or [])
-    return finding(entry, PASS, 'no-security-updates-missing', 'No security update offered by %s is missing%s. Against WSUS this covers '
-                   'only the updates the WSUS administrator approved.' % (server, ' (%d other update(s) are not installed)' % others
-                                                                          if others else ''))
+    found = 'No security update offered by %s is missing%s.' % (server, ' (%d other update(s) are not installed)' % others if others else '')
+    if wsus is None:
+        # without the policy, a WSUS that offers only the updates it approved cannot be ruled out
+        return finding(entry, WARN, 'update-search-source-unknown', '%s Whether a WSUS server was searched (and so only the updates '
+                       'approved on it) is unknown.' % found)
+    if wsus.get('use_wu_server') == 1:
+        return finding(entry, WARN, 'update-search-wsus', '%s Only updates approved on WSUS %s were searched: security updates it has '
+                       'not approved are not seen.' % (found, wsus.get('server') or '(no WUServer set)'),
+                       observed={'wsus_server': wsus.get('server')})
+    return finding(entry, PASS, 'no-security-updates-missing', found)
 
 
 def clock_offset(facts, window, policy):

@@ -172,7 +172,7 @@ def test_server_check_compares_the_node_clock_with_the_task_window():
 
 def test_server_check_asks_for_the_update_search_only_when_told():
     facts = dict(_profile('cml1')['win_server_facts'],
-                 windows_update={'result_code': 2, 'server_selection': 1, 'updates': [
+                 windows_update={'result_code': 2, 'wsus': {'server': 'http://wsus:8530', 'use_wu_server': 1}, 'updates': [
                      {'title': '2026-11 Cumulative Update', 'kb': ['5068787'], 'severity': 'Critical', 'categories': []}]})
     plugin, calls = _plugin(ServerCheck, {'windows_update_search': True, 'windows_update_timeout': 120}, outcomes=[_answer(facts)])
     result = plugin.run(task_vars={'inventory_hostname': 'cml1'})

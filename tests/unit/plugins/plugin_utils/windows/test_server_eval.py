@@ -658,17 +658,25 @@ def test_evaluate_adds_the_clock_only_with_a_window():
 SECURITY = '0FA1201D-4330-4FA8-8AE9-B877473B6441'
 
 
+WU_DEFAULT = {'server': None, 'use_wu_server': None}   # no WSUS policy: the default service (Windows Update / Microsoft Update)
+WSUS = {'server': 'http://wsus.corp.example:8530', 'use_wu_server': 1}
+
+
 @pytest.mark.parametrize('search, expected', [
-    ({'result_code': 2, 'server_selection': 1, 'updates': []}, ('pass', 'no-security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
-                                                            'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': []}, ('pass', 'no-security-updates-missing')),
+    ({'result_code': 2, 'wsus': {'server': 'http://wsus:8530', 'use_wu_server': 0}, 'updates': []},
+     ('pass', 'no-security-updates-missing')),  # a WUServer set but not in force
+    ({'result_code': 2, 'wsus': WSUS, 'updates': []}, ('warn', 'update-search-wsus')),  # only approved updates were searched
+    ({'result_code': 2, 'updates': []}, ('warn', 'update-search-source-unknown')),  # the policy not reported: never a pass
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
+                                                        'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
      ('pass', 'no-security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
-                                                            'severity': 'Critical', 'categories': [SECURITY]}]},
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
+                                                        'severity': 'Critical', 'categories': [SECURITY]}]},
      ('fail', 'security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 0, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
+    ({'result_code': 2, 'wsus': WSUS, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
      ('fail', 'security-updates-missing')),
-    ({'result_code': 3, 'server_selection': 1, 'updates': []}, ('error', 'update-search-failed')),  # with errors: not all known
+    ({'result_code': 3, 'wsus': WU_DEFAULT, 'updates': []}, ('error', 'update-search-failed')),  # with errors: not all known
     (None, ('error', 'update-search-failed')),   # offline, WSUS unreachable, timeout: the section failed
 ])
 def test_windows_update_search(search, expected):
@@ -680,6 +688,16 @@ def test_windows_update_search(search, expected):
         assert 'HResult 0x8024402C' in result['detail']
     if expected[1] == 'security-updates-missing':
         assert result['observed'][0].startswith('KB')
+    if expected[1] == 'update-search-wsus':
+        assert 'Only updates approved on WSUS http://wsus.corp.example:8530 were searched' in result['detail']
+        assert 'WSUS administrator' in _catalogue.enrich(result)['remediation']
+
+
+def test_the_wsus_profile_is_searched_against_its_wsus_server():
+    facts = _profile('de-server2016')
+    result = ev.windows_update_search(facts)
+    assert (result['status'], result['reason']) == ('fail', 'security-updates-missing')
+    assert 'the WSUS server http://wsus.corp.example:8530' in result['detail']
 
 
 def test_windows_update_search_only_when_asked():
@@ -696,7 +714,7 @@ def test_windows_update_search_only_when_asked():
     (lambda: ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY), 'edition-unknown', 'Read EditionID on the node'),
     (lambda: _patches('9/10/2026'), 'patch-date-ambiguous', 'Update history, or the CBS log'),
     (lambda: ev.windows_update_search({'windows_update': None, 'errors': {}}), 'update-search-failed', 'runas SYSTEM'),
-    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'server_selection': 1, 'updates': [
+    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'wsus': WSUS, 'updates': [
         {'title': 'x', 'kb': ['1'], 'severity': 'Critical', 'categories': []}]}}), 'security-updates-missing', 'Install the missing'),
     (lambda: ev.clock_offset({'clock': None, 'errors': {}}, (1000.0, 1001.0), ev.DEFAULT_POLICY), 'clock-unknown', 'w32tm /query'),
 ])
