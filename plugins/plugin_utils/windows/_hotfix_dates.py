@@ -82,8 +82,12 @@ def parse_installed_on(raw):
 
 
 def filetime_date(value):
-    """The UTC date of a FILETIME (100 ns intervals since 1601-01-01)."""
-    return (_FILETIME_EPOCH + datetime.timedelta(microseconds=int(value) // 10)).date()
+    """The UTC date of a FILETIME (100 ns intervals since 1601-01-01), None when it lies past the year 9999 (such as
+    0xFFFFFFFFFFFFFFFF, a "no time" marker): Python's dates end there."""
+    try:
+        return (_FILETIME_EPOCH + datetime.timedelta(microseconds=int(value) // 10)).date()
+    except OverflowError:
+        return None
 
 
 def package_date(package):
