@@ -170,6 +170,11 @@ def supported_platform(facts, policy):
         if base.lower() not in {item.lower() for item in editions}:
             return finding(entry, FAIL, 'edition-not-supported', '%s is edition %s, not one of %s.' % (name, edition, ', '.join(editions)),
                            observed=observed)
+    if not client and not installation.strip() and not policy['allow_server_core']:
+        # an empty or missing InstallationType would pass as Desktop Experience: Server Core cannot be ruled out
+        return finding(entry, ERROR, 'installation-type-unknown', '%s: the registry value InstallationType (HKLM\\SOFTWARE\\Microsoft\\'
+                       'Windows NT\\CurrentVersion) is empty or missing, so whether the server has the Desktop Experience or is a '
+                       'Server Core installation cannot be checked.' % name, observed=observed)
     if not client and 'core' in installation.lower() and not policy['allow_server_core']:
         return finding(entry, WARN, 'server-core', '%s is a %s installation (no Desktop Experience): the SafeQ installer and '
                        'the web browser the checklist requires need the desktop.' % (name, installation),

@@ -535,6 +535,17 @@ def test_an_empty_edition_id_is_unknown_never_a_pass(edition):
     assert (result['status'], result['reason']) == ('error', 'edition-unknown') and 'EditionID' in result['detail']
 
 
+@pytest.mark.parametrize('installation', ['', None, '  '])
+def test_an_empty_installation_type_on_a_server_is_unknown_never_desktop(installation):
+    facts = _facts('cml1')
+    facts['platform']['installation_type'] = installation
+    result = _catalogue.enrich(ev.supported_platform(facts, ev.DEFAULT_POLICY))
+    assert (result['status'], result['reason']) == ('error', 'installation-type-unknown') and 'InstallationType' in result['detail']
+    assert 'Server Core' in result['remediation']
+    allowed = ev.supported_platform(facts, dict(ev.DEFAULT_POLICY, allow_server_core=True))
+    assert allowed['status'] == 'pass', 'with Server Core allowed, the installation type decides nothing'
+
+
 def test_the_many_programs_profile_lost_its_edition_id():
     result = ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == ('error', 'edition-unknown')
