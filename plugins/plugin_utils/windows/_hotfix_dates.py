@@ -157,7 +157,8 @@ def normalise(facts, today=None):
         try:
             readings = [day for day in installed_on_readings(item.get('installed_on_raw')) if day <= limit]
         except ValueError:
-            unknown.append(str(item.get('installed_on_raw')))
+            unknown.append('%s %r' % (item.get('id') or 'an update', item.get('installed_on_raw')) if item.get('id')
+                           else str(item.get('installed_on_raw')))
             continue
         key = ident or str(len(dated))
         if readings and (key not in dated or dated[key]['installed_on'] < readings[0].isoformat()):  # a KB listed twice: the newer
@@ -170,4 +171,6 @@ def normalise(facts, today=None):
                                hotfixes='no installation date could be read (InstalledOn values: %s)' % ', '.join(sorted(set(unknown))[:5]))
         return facts
     facts['hotfixes'] = sorted(dated.values(), key=lambda item: (item['installed_on'], item['installed_on_latest']), reverse=True)
+    if unknown:
+        facts['hotfixes_undated'] = sorted(set(unknown))  # raw InstalledOn values no date could be read from (named in the finding)
     return facts

@@ -306,6 +306,13 @@ def reboot_signals(pending):
     return signals
 
 
+def _could_be_within(raw, today, limit):
+    """Whether an InstalledOn value no date was read from could be within ``limit`` days of ``today``: unless every
+    four-digit year in it is older than the year the limit starts in, it could."""
+    years = [int(year) for year in re.findall(r'(?<!\d)(\d{4})(?!\d)', raw)]
+    return not years or max(years) >= (today - datetime.timedelta(days=limit)).year
+
+
 def security_patches(facts, policy, today):
     """server.security-patches: the newest installed update is recent enough."""
     entry = 'server.security-patches'
@@ -333,12 +340,22 @@ def security_patches(facts, policy, today):
         return finding(entry, WARN, 'patch-date-ambiguous', 'The newest update cannot be dated without guessing: %s. Read one way it is '
                        'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
                        observed=[h['id'] for h in unsure])
+    undated = facts.get('hotfixes_undated') or []
+    unread = (' No date could be read from %d other update(s): %s.' % (len(undated), ', '.join(undated[:5]) + (' ...' if len(undated) > 5
+                                                                                                            else ''))) if undated else ''
     if age > limit:
+        newer = [item for item in undated if _could_be_within(item, today, limit)]
+        if newer:
+            # an update whose date cannot be read may be the recent one: the dated rows alone do not prove the node outdated
+            return finding(entry, WARN, 'patch-date-unreadable', 'The newest dated update (%s) was installed on %s, %d days ago (limit %s), '
+                           'but %d update(s) carry an InstalledOn value that could not be read and may be newer: %s.'
+                           % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'], len(newer), ', '.join(newer[:5])),
+                           observed=newer)
         signals = reboot_signals(pending) if pending else []
-        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
+        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
-                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''))
-    recent = 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age)
+                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else '', unread))
+    recent = 'The newest update (%s) was installed on %s, %d days ago.%s' % (newest_ids, newest.isoformat(), age, unread)
     if pending is None:
         reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
         return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason))

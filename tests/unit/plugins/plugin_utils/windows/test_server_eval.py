@@ -589,6 +589,28 @@ def test_a_cbs_install_time_settles_an_ambiguous_date():
     assert _patches('9/10/2026', packages=[superseded])['reason'] == 'patch-date-ambiguous', 'only installed packages count'
 
 
+def _patch_rows(*rows):
+    facts = {'hotfixes': [{'id': ident, 'description': 'Update', 'installed_on_raw': raw} for ident, raw in rows],
+             'pending_reboot': dict(_QUIET), 'errors': {}}
+    return ev.security_patches(_hotfix_dates.normalise(facts, TODAY), dict(ev.DEFAULT_POLICY, patch_max_age_days=60), TODAY)
+
+
+def test_an_unreadable_date_that_could_be_newer_keeps_an_old_node_from_failing_for_sure():
+    result = _patch_rows(('KB1', '5/6/2026'), ('KB2', 'Nov 2026'))  # KB2's date is not understood: it may be the recent one
+    assert (result['status'], result['reason']) == ('warn', 'patch-date-unreadable') and "KB2 'Nov 2026'" in result['detail']
+    assert 'Update history' in _catalogue.enrich(result)['remediation']
+
+
+def test_an_unreadable_date_from_an_older_year_keeps_the_fail_and_is_named():
+    result = _patch_rows(('KB1', '5/6/2026'), ('KB2', 'Jan 2019'))
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and "KB2 'Jan 2019'" in result['detail']
+
+
+def test_an_unreadable_date_never_makes_a_pass_and_is_named_beside_one():
+    result = _patch_rows(('KB1', '11/10/2026'), ('KB2', 'garbage'))
+    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and "KB2 'garbage'" in result['detail']
+
+
 def _package(name, day, state=112):
     stamp = int((datetime.datetime(day.year, day.month, day.day, 9) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
     return {'name': name, 'current_state': state, 'install_time_high': stamp >> 32, 'install_time_low': stamp & 0xFFFFFFFF}
