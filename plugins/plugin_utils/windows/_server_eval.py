@@ -690,6 +690,11 @@ def antivirus(facts, policy):
         absent = defender_absent((facts.get('error_details') or {}).get('defender'))
         if absent is None:
             detail = (facts.get('error_details') or {}).get('defender') or {}
+            if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() and facts.get('av_filters') is not None and filters:
+                # the Defender service is not running and the filter drivers, read, show another scanner: it took over
+                return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not running (%s: the Defender service is '
+                               'disabled or stopped) and another antivirus filter driver is loaded: %s.' % (_error_code(detail), others),
+                               fix=check_other, observed=[f['name'] for f in filters])
             hint = (' 0x800106BA means the Defender service is not running, typically because another antivirus product '
                     'took over: name it and check its exclusions.' if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() else '')
             return finding(entry, ERROR, 'defender-unreadable', 'Microsoft Defender could not be read (%s): %s. Only an invalid Defender '

@@ -484,6 +484,20 @@ def test_a_stopped_defender_service_is_still_unknown_but_explained():
     assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'service is not running' in result['detail']
 
 
+def test_a_stopped_defender_service_beside_another_scanner_is_third_party_av():
+    stopped = {'message': 'x', 'hresult': _signed(0x800106BA), 'error_id': 'HRESULT 0x800106ba,Get-MpComputerStatus'}
+    other = [{'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0},
+             {'name': 'SentinelMonitor', 'display_name': 'SentinelOne filter', 'start': 0}]
+    facts = {'defender': None, 'av_filters': other, 'errors': {'defender': 'x'}, 'error_details': {'defender': stopped}}
+    result = _catalogue.enrich(ev.antivirus(facts, ev.DEFAULT_POLICY))
+    assert (result['status'], result['reason']) == ('manual', 'third-party-av') and 'SentinelOne filter (SentinelMonitor)' in result['detail']
+    assert 'HResult 0x800106BA' in result['detail'] and result['observed'] == ['SentinelMonitor']
+    unread = dict(facts, av_filters=None, errors={'defender': 'x', 'av_filters': 'denied'})
+    assert ev.antivirus(unread, ev.DEFAULT_POLICY)['reason'] == 'defender-unreadable', 'no filter list: the scanner is unknown'
+    defender_only = dict(facts, av_filters=other[:1])
+    assert ev.antivirus(defender_only, ev.DEFAULT_POLICY)['reason'] == 'defender-unreadable'
+
+
 def test_the_many_programs_profile_has_an_unreachable_defender_provider():
     result = ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'HResult 0x800706BA' in result['detail']
