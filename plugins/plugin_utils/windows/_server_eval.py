@@ -341,8 +341,8 @@ def security_patches(facts, policy, today):
                        'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
                        observed=[h['id'] for h in unsure])
     undated = facts.get('hotfixes_undated') or []
-    unread = (' No date could be read from %d other update(s): %s.' % (len(undated), ', '.join(undated[:5]) + (' ...' if len(undated) > 5
-                                                                                                            else ''))) if undated else ''
+    listed = ', '.join(undated[:5]) + (' ...' if len(undated) > 5 else '')
+    unread = ' No date could be read from %d other update(s): %s.' % (len(undated), listed) if undated else ''
     if age > limit:
         newer = [item for item in undated if _could_be_within(item, today, limit)]
         if newer:
@@ -443,8 +443,8 @@ def clock_offset(facts, window, policy):
         # the node read its clock somewhere in a window wider than the limit allows: an offset beyond it cannot be ruled out
         return finding(entry, WARN, 'clock-window-too-wide', 'The node\'s clock could not be compared closely enough: it was read '
                        'somewhere in a %.0f s window of the controller\'s time (offset %+.1f s from its middle), so an offset beyond '
-                       'the limit of %s s can be neither shown nor ruled out.' % (end - start, observed['offset_s'],
-                                                                                   policy['clock_max_offset_s']), observed=observed)
+                       'the limit of %s s can be neither shown nor ruled out.'
+                       % (end - start, observed['offset_s'], policy['clock_max_offset_s']), observed=observed)
     return finding(entry, PASS, 'clock-in-sync', 'The node\'s clock is within %s s of the controller\'s (offset %+.1f s, +/- %.1f s of '
                    'task time).' % (policy['clock_max_offset_s'], observed['offset_s'], (end - start) / 2), observed=observed)
 
