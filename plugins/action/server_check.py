@@ -22,11 +22,6 @@ class ActionModule(WindowsProbeAction):
     ARGUMENT_SPEC = _doc_spec.argument_spec('server_check')
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        # the controller's time around the gather: the node read its clock in between (clock advisory)
-        self._window = [time.time()]
-        return super().run(tmp, task_vars)
-
     def _probe_params(self, args):
         params = {'share': args.get('share') or ''}
         if args['windows_update_search']:  # only then: the module's defaults leave the slow search out
@@ -36,7 +31,9 @@ class ActionModule(WindowsProbeAction):
     def _evaluate(self, data, args):
         policy = {name: args[name] for name in _DEFAULTS}
         today = datetime.date.today()
-        window = (self._window[0], time.time()) if getattr(self, '_window', None) else None
+        # the controller's time around the module run (from just before the node is contacted): the node read its clock in between
+        started = getattr(self, '_probe_started', None)
+        window = (started, time.time()) if started is not None else None
         return _server_eval.evaluate(_hotfix_dates.normalise(data, today), policy, today, share_requested=bool(args.get('share')),
                                      declared=args.get('declared_address') or None, window=window,
                                      update_search=args['windows_update_search'])

@@ -107,6 +107,8 @@ options:
         V(fail) C(security-updates-missing) for a missing update in the Security or Critical Updates classification or
         with an MSRC severity; V(error) C(update-search-failed) when the node is offline, WSUS is unreachable, the search
         times out or does not fully succeed, or the Windows Update API refuses the WinRM network logon (use C(become)).
+        On a node that takes its updates from WSUS (policy C(UseWUServer) 1), nothing missing is V(warn)
+        C(update-search-wsus), never V(pass), because only the updates approved on that WSUS server were searched.
     type: bool
     default: false
   windows_update_timeout:

@@ -249,6 +249,28 @@ Invoke-SafeqFactSection @section -Name 'clock' -ScriptBlock {
 # Categories are returned by CategoryID (GUIDs; their names are localised), severity as MsrcSeverity (not localised).
 if ($module.Params.windows_update_search) {
     Invoke-SafeqFactSection @section -Name 'windows_update' -ScriptBlock {
+        # The WSUS policy (64-bit view): with AU\UseWUServer = 1 the search asks WUServer, which offers only the updates
+        # approved on it. IUpdateSearcher.ServerSelection cannot tell: it reads 0 (default) on a fresh searcher.
+        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+        try {
+            $wsusServer = $null
+            $useWuServer = $null
+            $policy = $base.OpenSubKey('SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate')
+            if ($null -ne $policy) {
+                $wsusServer = $policy.GetValue('WUServer')
+                $policy.Dispose()
+            }
+            $au = $base.OpenSubKey('SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU')
+            if ($null -ne $au) {
+                $useWuServer = $au.GetValue('UseWUServer')
+                $au.Dispose()
+            }
+        }
+        finally { $base.Dispose() }
+        $wsus = @{
+            server = if ($null -ne $wsusServer) { [string]$wsusServer } else { $null }
+            use_wu_server = if ($null -ne $useWuServer) { [int64]$useWuServer } else { $null }
+        }
         $shell = [PowerShell]::Create()
         try {
             $null = $shell.AddScript({
@@ -258,7 +280,6 @@ if ($module.Params.windows_update_search) {
                     $found = $searcher.Search("IsInstalled=0 and Type='Software'")
                     @{
                         result_code = [int]$found.ResultCode
-                        server_selection = [int]$searcher.ServerSelection
                         updates = @(foreach ($update in $found.Updates) {
                                 @{
                                     title = [string]$update.Title
@@ -276,7 +297,9 @@ if ($module.Params.windows_update_search) {
             }
             $output = @($shell.EndInvoke($pending))
             if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
-            $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
+            $result = $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
+            $result.wsus = $wsus
+            $result
         }
         # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
         # module's process ends right after.

@@ -63,8 +63,9 @@ description:
     when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
     and the first entry of C(Get-ChildItem) of that UNC path; and only when O(windows_update_search) is true, the
     result of the C(Microsoft.Update.Session) update searcher's C(Search) with the criteria C(IsInstalled=0 and Type='Software') (its
-    C(ResultCode), the searcher's C(ServerSelection), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the
-    C(CategoryID)s), bounded by O(windows_update_timeout); nothing is downloaded or installed."
+    C(ResultCode), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the C(CategoryID)s), bounded by
+    O(windows_update_timeout), with the WSUS policy (C(HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate) value C(WUServer)
+    and its C(AU) subkey's C(UseWUServer), 64-bit view); nothing is downloaded or installed."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
     C(facts.error_details), with the innermost exception's C(NativeErrorCode) (C(native_error)) when it has one.

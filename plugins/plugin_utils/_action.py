@@ -11,6 +11,8 @@ it evaluates are those the catalogue says it implements (``implemented_by``; ``_
 
 from __future__ import annotations
 
+import time
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
@@ -100,8 +102,10 @@ class WindowsProbeAction(ActionBase):
                           'or cmd shell (connect with winrm or psrp, or ssh with ansible_shell_type=powershell).'
                           % (self._task.action, (task_vars or {}).get('inventory_hostname', 'this host')))
             return result
+        params = self._probe_params(args)
+        self._probe_started = time.time()  # the controller's time just before the node is contacted (clock advisory)
         try:
-            data = _node_runner.run_module(self, self.PROBE, self._probe_params(args), task_vars)
+            data = _node_runner.run_module(self, self.PROBE, params, task_vars)
         except _node_runner.NodeUnreachable as exc:
             result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
             return result

@@ -149,11 +149,15 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), observed=on_80)
     unread = [name for name in ('features', 'services') if facts.get(name) is None]
-    if len(unread) == 2:
-        # nothing but the TCP 80 listener was read: an installed, stopped web server cannot be ruled out
+    if 'services' in unread:
+        # third-party web servers (Apache, nginx, Tomcat...) are only visible as services: without them an installed,
+        # stopped web server cannot be ruled out, whatever the features say
+        known = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent]) if facts.get('features') is not None else []
         return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown: '
-                       'the features and the services could not be read (%s).'
-                       % '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread))
+                       'the %s could not be read (%s).%s'
+                       % (' and the '.join(unread),
+                          '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread),
+                          ' Installed web server features: %s.' % ', '.join(known) if known else ''))
     web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
     if web:

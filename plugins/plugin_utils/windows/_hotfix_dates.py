@@ -82,8 +82,12 @@ def parse_installed_on(raw):
 
 
 def filetime_date(value):
-    """The UTC date of a FILETIME (100 ns intervals since 1601-01-01)."""
-    return (_FILETIME_EPOCH + datetime.timedelta(microseconds=int(value) // 10)).date()
+    """The UTC date of a FILETIME (100 ns intervals since 1601-01-01), None when it lies past the year 9999 (such as
+    0xFFFFFFFFFFFFFFFF, a "no time" marker): Python's dates end there."""
+    try:
+        return (_FILETIME_EPOCH + datetime.timedelta(microseconds=int(value) // 10)).date()
+    except OverflowError:
+        return None
 
 
 def package_date(package):
@@ -94,19 +98,35 @@ def package_date(package):
     return filetime_date(value) if value else None
 
 
+ROLLUP_PREFIX = 'Package_for_RollupFix'
+SERVICING_STACK_PREFIX = 'Package_for_ServicingStack'
+
+
 def _package_items(packages):
-    """``{id: item}`` of the installed CBS update packages, the newest date per KB (or package name)."""
+    """``{id: item}`` of the installed CBS update packages, the newest date per KB (or package name before ``~``)."""
     items = {}
     for package in packages or []:
         day = package_date(package)
         if day is None:
             continue
-        match = _KB_RE.search(str(package.get('name') or ''))
-        ident = match.group(0).upper() if match else str(package.get('name')).split('~', maxsplit=1)[0]
+        name = str(package.get('name') or '')
+        match = _KB_RE.search(name)
+        ident = match.group(0).upper() if match else name.split('~', maxsplit=1)[0]
         if ident not in items or items[ident]['installed_on'] < day.isoformat():
-            items[ident] = {'id': ident, 'description': 'servicing package %s' % package.get('name'), 'installed_on': day.isoformat(),
+            items[ident] = {'id': ident, 'name': name, 'description': 'servicing package %s' % name, 'installed_on': day.isoformat(),
                             'installed_on_latest': day.isoformat(), 'source': 'cbs'}
     return items
+
+
+def _dating_packages(packages):
+    """The packages that date the node, and how: with an installed cumulative update (``Package_for_RollupFix*``, state
+    112) only the newest of those (a newer servicing stack or other package says nothing about a cumulative update that
+    failed or was rolled back: ``basis`` ``rollup``); else every package but the servicing stack updates (``basis``
+    ``packages``)."""
+    rollup = {ident: item for ident, item in packages.items() if ident.lower().startswith(ROLLUP_PREFIX.lower())}
+    if rollup:
+        return rollup, 'rollup'
+    return {ident: item for ident, item in packages.items() if not ident.lower().startswith(SERVICING_STACK_PREFIX.lower())}, 'packages'
 
 
 def normalise(facts, today=None):
@@ -123,6 +143,12 @@ def normalise(facts, today=None):
     packages = _package_items(facts.get('update_packages'))
     if raw is None and not packages:
         return facts
+    packages, basis = _dating_packages(packages)
+    facts['hotfix_basis'] = basis
+    if basis == 'rollup':
+        # the newest installed cumulative update alone dates the node: the QFE rows are not read
+        facts['hotfixes'] = sorted(packages.values(), key=lambda item: item['installed_on'], reverse=True)[:1]
+        return facts
     dated, unknown = dict(packages), []
     for item in raw or []:
         ident = str(item.get('id') or '').upper()
@@ -131,7 +157,8 @@ def normalise(facts, today=None):
         try:
             readings = [day for day in installed_on_readings(item.get('installed_on_raw')) if day <= limit]
         except ValueError:
-            unknown.append(str(item.get('installed_on_raw')))
+            unknown.append('%s %r' % (item.get('id') or 'an update', item.get('installed_on_raw')) if item.get('id')
+                           else str(item.get('installed_on_raw')))
             continue
         key = ident or str(len(dated))
         if readings and (key not in dated or dated[key]['installed_on'] < readings[0].isoformat()):  # a KB listed twice: the newer
@@ -144,4 +171,6 @@ def normalise(facts, today=None):
                                hotfixes='no installation date could be read (InstalledOn values: %s)' % ', '.join(sorted(set(unknown))[:5]))
         return facts
     facts['hotfixes'] = sorted(dated.values(), key=lambda item: (item['installed_on'], item['installed_on_latest']), reverse=True)
+    if unknown:
+        facts['hotfixes_undated'] = sorted(set(unknown))  # raw InstalledOn values no date could be read from (named in the finding)
     return facts

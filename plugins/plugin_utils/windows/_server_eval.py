@@ -170,6 +170,11 @@ def supported_platform(facts, policy):
         if base.lower() not in {item.lower() for item in editions}:
             return finding(entry, FAIL, 'edition-not-supported', '%s is edition %s, not one of %s.' % (name, edition, ', '.join(editions)),
                            observed=observed)
+    if not client and not installation.strip() and not policy['allow_server_core']:
+        # an empty or missing InstallationType would pass as Desktop Experience: Server Core cannot be ruled out
+        return finding(entry, ERROR, 'installation-type-unknown', '%s: the registry value InstallationType (HKLM\\SOFTWARE\\Microsoft\\'
+                       'Windows NT\\CurrentVersion) is empty or missing, so whether the server has the Desktop Experience or is a '
+                       'Server Core installation cannot be checked.' % name, observed=observed)
     if not client and 'core' in installation.lower() and not policy['allow_server_core']:
         return finding(entry, WARN, 'server-core', '%s is a %s installation (no Desktop Experience): the SafeQ installer and '
                        'the web browser the checklist requires need the desktop.' % (name, installation),
@@ -301,6 +306,13 @@ def reboot_signals(pending):
     return signals
 
 
+def _could_be_within(raw, today, limit):
+    """Whether an InstalledOn value no date was read from could be within ``limit`` days of ``today``: unless every
+    four-digit year in it is older than the year the limit starts in, it could."""
+    years = [int(year) for year in re.findall(r'(?<!\d)(\d{4})(?!\d)', raw)]
+    return not years or max(years) >= (today - datetime.timedelta(days=limit)).year
+
+
 def security_patches(facts, policy, today):
     """server.security-patches: the newest installed update is recent enough."""
     entry = 'server.security-patches'
@@ -315,7 +327,9 @@ def security_patches(facts, policy, today):
     newest = max(datetime.date.fromisoformat(h['installed_on']) for h in hotfixes)
     latest = max(datetime.date.fromisoformat(h.get('installed_on_latest') or h['installed_on']) for h in hotfixes)
     age = (today - newest).days
-    newest_ids = ', '.join(h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    newest_ids = ', '.join(h.get('name') or h['id'] for h in hotfixes if h['installed_on'] == newest.isoformat())
+    if facts.get('hotfix_basis') == 'rollup':
+        newest_ids += ', the newest installed cumulative update: other updates do not date the node'
     pending = facts.get('pending_reboot')
     limit = int(policy['patch_max_age_days'])
     if age > limit and (today - latest).days <= limit:
@@ -326,12 +340,22 @@ def security_patches(facts, policy, today):
         return finding(entry, WARN, 'patch-date-ambiguous', 'The newest update cannot be dated without guessing: %s. Read one way it is '
                        'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
                        observed=[h['id'] for h in unsure])
+    undated = facts.get('hotfixes_undated') or []
+    listed = ', '.join(undated[:5]) + (' ...' if len(undated) > 5 else '')
+    unread = ' No date could be read from %d other update(s): %s.' % (len(undated), listed) if undated else ''
     if age > limit:
+        newer = [item for item in undated if _could_be_within(item, today, limit)]
+        if newer:
+            # an update whose date cannot be read may be the recent one: the dated rows alone do not prove the node outdated
+            return finding(entry, WARN, 'patch-date-unreadable', 'The newest dated update (%s) was installed on %s, %d days ago (limit %s), '
+                           'but %d update(s) carry an InstalledOn value that could not be read and may be newer: %s.'
+                           % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'], len(newer), ', '.join(newer[:5])),
+                           observed=newer)
         signals = reboot_signals(pending) if pending else []
-        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s'
+        return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
-                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else ''))
-    recent = 'The newest update (%s) was installed on %s, %d days ago.' % (newest_ids, newest.isoformat(), age)
+                          ' A reboot is pending too: %s.' % '; '.join(signals) if signals else '', unread))
+    recent = 'The newest update (%s) was installed on %s, %d days ago.%s' % (newest_ids, newest.isoformat(), age, unread)
     if pending is None:
         reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
         return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason))
@@ -344,9 +368,6 @@ def security_patches(facts, policy, today):
 
 # Windows Update classification CategoryIDs (never localised, unlike the category names).
 WU_SECURITY_CATEGORIES = {'0fa1201d-4330-4fa8-8ae9-b877473b6441': 'Security Updates', 'e6cf1350-c01b-414d-a61f-263d14d133b4': 'Critical Updates'}
-# IUpdateSearcher.ServerSelection: where the node looked.
-WU_SERVERS = {0: 'the configured update service (WSUS when one is set by policy, else Windows Update)', 1: 'the WSUS server',
-              2: 'Windows Update', 3: 'another update service'}
 WU_SUCCEEDED = 2  # OperationResultCode orcSucceeded (3 = with errors, 4 = failed, 5 = aborted)
 COR_E_TIMEOUT = 0x80131505 - (1 << 32)
 
@@ -366,7 +387,13 @@ def windows_update_search(facts, requested=True):
             else 'failed'
         return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search %s (%s): %s. Missing security updates are '
                        'unknown.' % (what, _error_code(detail), reason))
-    server = WU_SERVERS.get(search.get('server_selection'), 'update service %s' % search.get('server_selection'))
+    wsus = search.get('wsus')
+    if wsus is None:
+        server = 'the node\'s update service (WSUS policy not reported)'
+    elif wsus.get('use_wu_server') == 1:
+        server = 'the WSUS server %s' % (wsus.get('server') or '(UseWUServer is 1 but WUServer is empty)')
+    else:
+        server = 'the node\'s default update service (Windows Update or Microsoft Update)'
     if search.get('result_code') != WU_SUCCEEDED:
         return finding(entry, ERROR, 'update-search-failed', 'The Windows Update search against %s ended with result code %s (2 = '
                        'succeeded): missing security updates are unknown.' % (server, search.get('result_code')))
@@ -380,15 +407,24 @@ def windows_update_search(facts, requested=True):
                        % (len(missing), server, listing, more),
                        observed=['KB' + k for u in missing for k in u.get('kb') or []])
     others = len(search.get('updates') or [])
-    return finding(entry, PASS, 'no-security-updates-missing', 'No security update offered by %s is missing%s. Against WSUS this covers '
-                   'only the updates the WSUS administrator approved.' % (server, ' (%d other update(s) are not installed)' % others
-                                                                          if others else ''))
+    found = 'No security update offered by %s is missing%s.' % (server, ' (%d other update(s) are not installed)' % others if others else '')
+    if wsus is None:
+        # without the policy, a WSUS that offers only the updates it approved cannot be ruled out
+        return finding(entry, WARN, 'update-search-source-unknown', '%s Whether a WSUS server was searched (and so only the updates '
+                       'approved on it) is unknown.' % found)
+    if wsus.get('use_wu_server') == 1:
+        return finding(entry, WARN, 'update-search-wsus', '%s Only updates approved on WSUS %s were searched: security updates it has '
+                       'not approved are not seen.' % (found, wsus.get('server') or '(no WUServer set)'),
+                       observed={'wsus_server': wsus.get('server')})
+    return finding(entry, PASS, 'no-security-updates-missing', found)
 
 
 def clock_offset(facts, window, policy):
     """Advisory (reported under server.hardware-minimum, the entry of "all nodes of the clusters"): the node's clock against
-    the controller's. ``window`` is the controller's (start, end) time of the task in seconds since the epoch; the node read
-    its clock in between, so only an offset beyond the threshold for every moment of the window warns."""
+    the controller's. ``window`` is the controller's (start, end) time of the module run in seconds since the epoch; the
+    node read its clock at an unknown moment in between. It passes only when the offset is within the limit for every
+    moment of the window, warns ``clock-offset`` when it is beyond the limit for every moment, and otherwise (the window
+    is too wide to tell) warns ``clock-window-too-wide``: unprovable is never a pass."""
     entry = 'server.hardware-minimum'
     clock = facts.get('clock')
     if clock is None or clock.get('utc_epoch_ms') is None:
@@ -398,13 +434,19 @@ def clock_offset(facts, window, policy):
     node = clock['utc_epoch_ms'] / 1000.0
     ahead, behind = node - end, start - node  # the least the node can be ahead of / behind the controller
     limit = float(policy['clock_max_offset_s'])
+    observed = {'offset_s': round(node - (start + end) / 2, 1), 'window_s': round(end - start, 1)}
     if ahead > limit or behind > limit:
         side, amount = ('ahead of', ahead) if ahead > limit else ('behind', behind)
         return finding(entry, WARN, 'clock-offset', 'The node\'s clock is at least %.0f s %s the controller\'s (limit %s s).'
-                       % (amount, side, policy['clock_max_offset_s']), observed={'offset_s': round(node - (start + end) / 2, 1)})
+                       % (amount, side, policy['clock_max_offset_s']), observed=observed)
+    if node - start > limit or end - node > limit:
+        # the node read its clock somewhere in a window wider than the limit allows: an offset beyond it cannot be ruled out
+        return finding(entry, WARN, 'clock-window-too-wide', 'The node\'s clock could not be compared closely enough: it was read '
+                       'somewhere in a %.0f s window of the controller\'s time (offset %+.1f s from its middle), so an offset beyond '
+                       'the limit of %s s can be neither shown nor ruled out.'
+                       % (end - start, observed['offset_s'], policy['clock_max_offset_s']), observed=observed)
     return finding(entry, PASS, 'clock-in-sync', 'The node\'s clock is within %s s of the controller\'s (offset %+.1f s, +/- %.1f s of '
-                   'task time).' % (policy['clock_max_offset_s'], node - (start + end) / 2, (end - start) / 2),
-                   observed={'offset_s': round(node - (start + end) / 2, 1)})
+                   'task time).' % (policy['clock_max_offset_s'], observed['offset_s'], (end - start) / 2), observed=observed)
 
 
 def _install_disk(hw, install_dir):
@@ -648,6 +690,11 @@ def antivirus(facts, policy):
         absent = defender_absent((facts.get('error_details') or {}).get('defender'))
         if absent is None:
             detail = (facts.get('error_details') or {}).get('defender') or {}
+            if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() and facts.get('av_filters') is not None and filters:
+                # the Defender service is not running and the filter drivers, read, show another scanner: it took over
+                return finding(entry, MANUAL, 'third-party-av', 'Microsoft Defender is not running (%s: the Defender service is '
+                               'disabled or stopped) and another antivirus filter driver is loaded: %s.' % (_error_code(detail), others),
+                               fix=check_other, observed=[f['name'] for f in filters])
             hint = (' 0x800106BA means the Defender service is not running, typically because another antivirus product '
                     'took over: name it and check its exclusions.' if _DEFENDER_NOT_RUNNING in _error_code(detail).lower() else '')
             return finding(entry, ERROR, 'defender-unreadable', 'Microsoft Defender could not be read (%s): %s. Only an invalid Defender '

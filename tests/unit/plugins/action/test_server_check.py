@@ -172,7 +172,7 @@ def test_server_check_compares_the_node_clock_with_the_task_window():
 
 def test_server_check_asks_for_the_update_search_only_when_told():
     facts = dict(_profile('cml1')['win_server_facts'],
-                 windows_update={'result_code': 2, 'server_selection': 1, 'updates': [
+                 windows_update={'result_code': 2, 'wsus': {'server': 'http://wsus:8530', 'use_wu_server': 1}, 'updates': [
                      {'title': '2026-11 Cumulative Update', 'kb': ['5068787'], 'severity': 'Critical', 'categories': []}]})
     plugin, calls = _plugin(ServerCheck, {'windows_update_search': True, 'windows_update_timeout': 120}, outcomes=[_answer(facts)])
     result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
@@ -189,3 +189,28 @@ def test_server_check_refuses_bad_new_options_before_contacting_the_node(args, m
     plugin, calls = _plugin(ServerCheck, args, outcomes=[])
     result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
     assert result['failed'] and message in result['msg'] and not calls
+
+
+def test_the_clock_window_starts_when_the_node_is_contacted(monkeypatch):
+    """Work before the node is contacted (here 100 s of it, on a fake clock) does not widen the clock window."""
+    import time
+    now = [1795000000.0]
+    monkeypatch.setattr(time, 'time', lambda: now[0])
+    facts = dict(_profile('cml1')['win_server_facts'])
+    plugin, calls = _plugin(ServerCheck, {}, outcomes=[])
+    checks = plugin._check_args
+
+    def slow_checks(args):
+        now[0] += 100
+        return checks(args)
+
+    def node(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        calls.append(module_name)
+        answer = _answer(dict(facts, clock={'utc_epoch_ms': int(now[0] * 1000)}))  # the node's clock agrees with the controller's
+        now[0] += 5
+        return answer
+
+    plugin._check_args, plugin._execute_module = slow_checks, node
+    result = plugin.run(task_vars={'inventory_hostname': 'cml1'})
+    clock = [f for f in result['findings'] if f['reason'].startswith('clock-')]
+    assert [(f['status'], f['reason']) for f in clock] == [('pass', 'clock-in-sync')] and len(calls) == 1

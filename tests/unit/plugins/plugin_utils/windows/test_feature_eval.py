@@ -383,6 +383,13 @@ def test_no_web_server_rests_not_on_the_listener_alone():
     assert on_80['status'] == 'fail', 'a listener on 80 is a fail whatever else could not be read'
 
 
+def test_features_alone_cannot_rule_out_a_third_party_web_server():
+    """The features were read (no IIS) but the services were not: Apache or nginx would only show as a service."""
+    found = ev.no_web_server_on_80(_empty(services=None, errors={'services': 'Cannot open Service Control Manager'}))
+    assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
+    assert 'services: Cannot open' in found['detail'] and 'features' not in found['detail']
+
+
 def test_the_not_admin_profile_cannot_rule_out_a_web_server():
     found = ev.no_web_server_on_80(_profile('not-admin'))
     assert (found['status'], found['reason']) == ('error', 'web-server-unknown')

@@ -72,8 +72,12 @@ def test_cbs_packages_give_unambiguous_dates():
                 {'name': 'Package_for_KB2~x', 'current_state': 112, 'install_time_high': None, 'install_time_low': None}]
     out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB5034127', 'installed_on_raw': '1/10/2026'}], 'update_packages': packages,
                                    'errors': {}}, datetime.date(2026, 11, 24))
-    assert sorted((h['id'], h['installed_on'], h['installed_on_latest'], h['source']) for h in out['hotfixes']) == [
-        ('KB5034127', '2026-01-10', '2026-01-10', 'cbs'), ('Package_for_RollupFix', '2026-01-10', '2026-01-10', 'cbs')]
+    # an installed cumulative update dates the node alone
+    assert [(h['id'], h['installed_on'], h['installed_on_latest'], h['source']) for h in out['hotfixes']] == [
+        ('Package_for_RollupFix', '2026-01-10', '2026-01-10', 'cbs')] and out['hotfix_basis'] == 'rollup'
+    out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB5034127', 'installed_on_raw': '1/10/2026'}], 'update_packages': packages[1:],
+                                   'errors': {}}, datetime.date(2026, 11, 24))
+    assert [(h['id'], h['installed_on'], h['source']) for h in out['hotfixes']] == [('KB5034127', '2026-01-10', 'cbs')]
 
 
 def test_normalise_gives_the_evaluator_iso_dates_and_drops_undated_updates():
@@ -107,3 +111,19 @@ def test_the_servicing_store_dates_updates_when_wmi_failed():
     out = _hotfix_dates.normalise(facts, datetime.date(2026, 11, 24))
     assert [(h['id'], h['installed_on']) for h in out['hotfixes']] == [('Package_for_RollupFix', '2026-11-12')]
     assert _hotfix_dates.normalise({'hotfixes': None, 'update_packages': None, 'errors': {}})['hotfixes'] is None
+
+
+def test_a_filetime_past_the_year_9999_is_no_date_not_a_traceback():
+    assert _hotfix_dates.filetime_date(0xFFFFFFFFFFFFFFFF) is None
+    with pytest.raises(ValueError, match='not a date'):  # the raw InstalledOn value: unknown, reported as such
+        _hotfix_dates.installed_on_readings('FFFFFFFFFFFFFFFF')
+    out = _hotfix_dates.normalise({'hotfixes': [{'id': 'KB1', 'installed_on_raw': 'FFFFFFFFFFFFFFFF'}], 'errors': {}},
+                                  datetime.date(2026, 11, 24))
+    assert out['hotfixes'] is None and 'FFFFFFFFFFFFFFFF' in out['errors']['hotfixes']
+    # a CBS package with both halves -1 (0xFFFFFFFF each): skipped, the other package still dates the node
+    stamp = int((datetime.datetime(2026, 11, 1) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
+    packages = [{'name': 'Package_for_KB1~x', 'current_state': 112, 'install_time_high': -1, 'install_time_low': -1},
+                {'name': 'Package_for_KB2~x', 'current_state': 112, 'install_time_high': stamp >> 32, 'install_time_low': stamp & 0xFFFFFFFF}]
+    assert _hotfix_dates.package_date(packages[0]) is None
+    out = _hotfix_dates.normalise({'hotfixes': [], 'update_packages': packages, 'errors': {}}, datetime.date(2026, 11, 24))
+    assert [(h['id'], h['installed_on']) for h in out['hotfixes']] == [('KB2', '2026-11-01')]

@@ -484,6 +484,20 @@ def test_a_stopped_defender_service_is_still_unknown_but_explained():
     assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'service is not running' in result['detail']
 
 
+def test_a_stopped_defender_service_beside_another_scanner_is_third_party_av():
+    stopped = {'message': 'x', 'hresult': _signed(0x800106BA), 'error_id': 'HRESULT 0x800106ba,Get-MpComputerStatus'}
+    other = [{'name': 'WdFilter', 'display_name': 'Microsoft antimalware file system filter driver', 'start': 0},
+             {'name': 'SentinelMonitor', 'display_name': 'SentinelOne filter', 'start': 0}]
+    facts = {'defender': None, 'av_filters': other, 'errors': {'defender': 'x'}, 'error_details': {'defender': stopped}}
+    result = _catalogue.enrich(ev.antivirus(facts, ev.DEFAULT_POLICY))
+    assert (result['status'], result['reason']) == ('manual', 'third-party-av') and 'SentinelOne filter (SentinelMonitor)' in result['detail']
+    assert 'HResult 0x800106BA' in result['detail'] and result['observed'] == ['SentinelMonitor']
+    unread = dict(facts, av_filters=None, errors={'defender': 'x', 'av_filters': 'denied'})
+    assert ev.antivirus(unread, ev.DEFAULT_POLICY)['reason'] == 'defender-unreadable', 'no filter list: the scanner is unknown'
+    defender_only = dict(facts, av_filters=other[:1])
+    assert ev.antivirus(defender_only, ev.DEFAULT_POLICY)['reason'] == 'defender-unreadable'
+
+
 def test_the_many_programs_profile_has_an_unreachable_defender_provider():
     result = ev.antivirus(_profile('many-programs'), ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == ('error', 'defender-unreadable') and 'HResult 0x800706BA' in result['detail']
@@ -535,6 +549,17 @@ def test_an_empty_edition_id_is_unknown_never_a_pass(edition):
     assert (result['status'], result['reason']) == ('error', 'edition-unknown') and 'EditionID' in result['detail']
 
 
+@pytest.mark.parametrize('installation', ['', None, '  '])
+def test_an_empty_installation_type_on_a_server_is_unknown_never_desktop(installation):
+    facts = _facts('cml1')
+    facts['platform']['installation_type'] = installation
+    result = _catalogue.enrich(ev.supported_platform(facts, ev.DEFAULT_POLICY))
+    assert (result['status'], result['reason']) == ('error', 'installation-type-unknown') and 'InstallationType' in result['detail']
+    assert 'Server Core' in result['remediation']
+    allowed = ev.supported_platform(facts, dict(ev.DEFAULT_POLICY, allow_server_core=True))
+    assert allowed['status'] == 'pass', 'with Server Core allowed, the installation type decides nothing'
+
+
 def test_the_many_programs_profile_lost_its_edition_id():
     result = ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY)
     assert (result['status'], result['reason']) == ('error', 'edition-unknown')
@@ -578,6 +603,62 @@ def test_a_cbs_install_time_settles_an_ambiguous_date():
     assert _patches('9/10/2026', packages=[superseded])['reason'] == 'patch-date-ambiguous', 'only installed packages count'
 
 
+def _patch_rows(*rows):
+    facts = {'hotfixes': [{'id': ident, 'description': 'Update', 'installed_on_raw': raw} for ident, raw in rows],
+             'pending_reboot': dict(_QUIET), 'errors': {}}
+    return ev.security_patches(_hotfix_dates.normalise(facts, TODAY), dict(ev.DEFAULT_POLICY, patch_max_age_days=60), TODAY)
+
+
+def test_an_unreadable_date_that_could_be_newer_keeps_an_old_node_from_failing_for_sure():
+    result = _patch_rows(('KB1', '5/6/2026'), ('KB2', 'Nov 2026'))  # KB2's date is not understood: it may be the recent one
+    assert (result['status'], result['reason']) == ('warn', 'patch-date-unreadable') and "KB2 'Nov 2026'" in result['detail']
+    assert 'Update history' in _catalogue.enrich(result)['remediation']
+
+
+def test_an_unreadable_date_from_an_older_year_keeps_the_fail_and_is_named():
+    result = _patch_rows(('KB1', '5/6/2026'), ('KB2', 'Jan 2019'))
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and "KB2 'Jan 2019'" in result['detail']
+
+
+def test_an_unreadable_date_never_makes_a_pass_and_is_named_beside_one():
+    result = _patch_rows(('KB1', '11/10/2026'), ('KB2', 'garbage'))
+    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and "KB2 'garbage'" in result['detail']
+
+
+def _package(name, day, state=112):
+    stamp = int((datetime.datetime(day.year, day.month, day.day, 9) - datetime.datetime(1601, 1, 1)).total_seconds()) * 10 ** 7
+    return {'name': name, 'current_state': state, 'install_time_high': stamp >> 32, 'install_time_low': stamp & 0xFFFFFFFF}
+
+
+SSU = 'Package_for_ServicingStack_3000~31bf3856ad364e35~amd64~~20348.3000.1.0'
+ROLLUP_OLD = 'Package_for_RollupFix~31bf3856ad364e35~amd64~~20348.1000.1.5'
+ROLLUP_NEW = 'Package_for_RollupFix~31bf3856ad364e35~amd64~~20348.4405.1.7'
+
+
+def test_a_recent_servicing_stack_does_not_date_an_old_cumulative_update():
+    # the SSU went in last week; the cumulative update after it failed, so the installed one is from May
+    packages = [_package(SSU, datetime.date(2026, 11, 20)), _package(ROLLUP_OLD, datetime.date(2026, 5, 1)),
+                _package(ROLLUP_NEW, datetime.date(2026, 11, 20), state=5)]  # staged, not installed
+    result = _patches('11/20/2026', packages=packages)  # a recent QFE row (the SSU's) does not count either
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated')
+    assert ROLLUP_OLD in result['detail'] and '2026-05-01' in result['detail'] and 'cumulative update' in result['detail']
+
+
+def test_a_recent_cumulative_update_dates_the_node_despite_an_old_servicing_stack():
+    packages = [_package(SSU, datetime.date(2026, 3, 1)), _package(ROLLUP_OLD, datetime.date(2026, 5, 1)),
+                _package(ROLLUP_NEW, datetime.date(2026, 11, 10))]
+    result = _patches('3/1/2026', packages=packages)
+    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and ROLLUP_NEW in result['detail']
+
+
+def test_without_a_cumulative_update_the_servicing_stack_is_left_out():
+    # Server 2012 R2 style: KB packages only; a servicing stack package alone never makes the node look patched
+    packages = [_package(SSU, datetime.date(2026, 11, 20)), _package('Package_for_KB5000001~31bf3856ad364e35~amd64~~6.3.1.0',
+                                                                     datetime.date(2026, 4, 1))]
+    result = _patches('', packages=packages)
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5000001' in result['detail']
+
+
 def test_the_cml2_node_is_dated_by_its_servicing_store():
     facts = _facts('cml2')
     assert facts['hotfixes'][0]['source'] == 'cbs' and facts['hotfixes'][0]['installed_on'] == '2026-01-10'
@@ -590,7 +671,11 @@ def test_the_cml2_node_is_dated_by_its_servicing_store():
     (59, (1000.0, 1000.5), ('pass', 'clock-in-sync')),
     (90, (1000.0, 1000.5), ('warn', 'clock-offset')),
     (-90, (1000.0, 1000.5), ('warn', 'clock-offset')),
-    (90, (1000.0, 1040.0), ('pass', 'clock-in-sync')),  # a slow task: the node may have read its clock late in it
+    # a slow run: the node may have read its clock late in it (in sync) or early (90 s ahead): unprovable, never a pass
+    (90, (1000.0, 1040.0), ('warn', 'clock-window-too-wide')),
+    (30, (1000.0, 1100.0), ('warn', 'clock-window-too-wide')),
+    (0, (1000.0, 1060.0), ('pass', 'clock-in-sync')),  # within the limit for every moment of a window as wide as the limit
+    (10, (1000.0, 1070.0), ('pass', 'clock-in-sync')),  # offset between -60 s and +10 s: within the limit throughout
 ])
 def test_clock_offset(node_offset, window, expected):
     facts = {'clock': {'utc_epoch_ms': int((window[0] + node_offset) * 1000)}, 'errors': {}}
@@ -598,6 +683,8 @@ def test_clock_offset(node_offset, window, expected):
     assert (result['status'], result['reason']) == expected and result['id'] == 'server.hardware-minimum'
     if expected[1] == 'clock-offset':
         assert ('ahead of' if node_offset > 0 else 'behind') in result['detail'] and 'w32tm' in result['remediation']
+    if expected[1] == 'clock-window-too-wide':
+        assert 'without the Windows Update search' in result['remediation'] and 'w32tm' in result['remediation']
 
 
 def test_the_clock_threshold_is_the_sites():
@@ -618,17 +705,25 @@ def test_evaluate_adds_the_clock_only_with_a_window():
 SECURITY = '0FA1201D-4330-4FA8-8AE9-B877473B6441'
 
 
+WU_DEFAULT = {'server': None, 'use_wu_server': None}   # no WSUS policy: the default service (Windows Update / Microsoft Update)
+WSUS = {'server': 'http://wsus.corp.example:8530', 'use_wu_server': 1}
+
+
 @pytest.mark.parametrize('search, expected', [
-    ({'result_code': 2, 'server_selection': 1, 'updates': []}, ('pass', 'no-security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
-                                                            'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': []}, ('pass', 'no-security-updates-missing')),
+    ({'result_code': 2, 'wsus': {'server': 'http://wsus:8530', 'use_wu_server': 0}, 'updates': []},
+     ('pass', 'no-security-updates-missing')),  # a WUServer set but not in force
+    ({'result_code': 2, 'wsus': WSUS, 'updates': []}, ('warn', 'update-search-wsus')),  # only approved updates were searched
+    ({'result_code': 2, 'updates': []}, ('warn', 'update-search-source-unknown')),  # the policy not reported: never a pass
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': [{'title': 'Defender definitions', 'kb': ['2267602'], 'severity': '',
+                                                        'categories': ['e0789628-ce08-4437-be74-2495b842f43b']}]},
      ('pass', 'no-security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 2, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
-                                                            'severity': 'Critical', 'categories': [SECURITY]}]},
+    ({'result_code': 2, 'wsus': WU_DEFAULT, 'updates': [{'title': '2026-11 Cumulative Update', 'kb': ['5068787'],
+                                                        'severity': 'Critical', 'categories': [SECURITY]}]},
      ('fail', 'security-updates-missing')),
-    ({'result_code': 2, 'server_selection': 0, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
+    ({'result_code': 2, 'wsus': WSUS, 'updates': [{'title': 'x', 'kb': ['1'], 'severity': '', 'categories': [SECURITY.lower()]}]},
      ('fail', 'security-updates-missing')),
-    ({'result_code': 3, 'server_selection': 1, 'updates': []}, ('error', 'update-search-failed')),  # with errors: not all known
+    ({'result_code': 3, 'wsus': WU_DEFAULT, 'updates': []}, ('error', 'update-search-failed')),  # with errors: not all known
     (None, ('error', 'update-search-failed')),   # offline, WSUS unreachable, timeout: the section failed
 ])
 def test_windows_update_search(search, expected):
@@ -640,6 +735,16 @@ def test_windows_update_search(search, expected):
         assert 'HResult 0x8024402C' in result['detail']
     if expected[1] == 'security-updates-missing':
         assert result['observed'][0].startswith('KB')
+    if expected[1] == 'update-search-wsus':
+        assert 'Only updates approved on WSUS http://wsus.corp.example:8530 were searched' in result['detail']
+        assert 'WSUS administrator' in _catalogue.enrich(result)['remediation']
+
+
+def test_the_wsus_profile_is_searched_against_its_wsus_server():
+    facts = _profile('de-server2016')
+    result = ev.windows_update_search(facts)
+    assert (result['status'], result['reason']) == ('fail', 'security-updates-missing')
+    assert 'the WSUS server http://wsus.corp.example:8530' in result['detail']
 
 
 def test_windows_update_search_only_when_asked():
@@ -656,7 +761,7 @@ def test_windows_update_search_only_when_asked():
     (lambda: ev.supported_platform(_profile('many-programs'), ev.DEFAULT_POLICY), 'edition-unknown', 'Read EditionID on the node'),
     (lambda: _patches('9/10/2026'), 'patch-date-ambiguous', 'Update history, or the CBS log'),
     (lambda: ev.windows_update_search({'windows_update': None, 'errors': {}}), 'update-search-failed', 'runas SYSTEM'),
-    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'server_selection': 1, 'updates': [
+    (lambda: ev.windows_update_search({'windows_update': {'result_code': 2, 'wsus': WSUS, 'updates': [
         {'title': 'x', 'kb': ['1'], 'severity': 'Critical', 'categories': []}]}}), 'security-updates-missing', 'Install the missing'),
     (lambda: ev.clock_offset({'clock': None, 'errors': {}}, (1000.0, 1001.0), ev.DEFAULT_POLICY), 'clock-unknown', 'w32tm /query'),
 ])
