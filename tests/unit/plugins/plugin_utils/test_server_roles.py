@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 
 import pytest
 import yaml
@@ -45,3 +46,20 @@ def test_every_server_role_option_offers_exactly_the_catalogue_roles(kind):
 
 def test_the_action_plugins_read_the_same_choices():
     assert tuple(_doc_spec.argument_spec('windows_feature_check')['server_role']['choices']) == _catalogue.SERVER_ROLES
+
+
+def test_a_role_task_that_lists_the_server_roles_lists_exactly_them():
+    """The network role names the server roles as listener sources (the other nodes, ORS and CRS probe a node's inbound
+    ports): a list literal there that names one server role must name all of them, in the catalogue's order."""
+    found = []
+    roles = os.path.join(ROOT, 'roles')
+    for role in sorted(os.listdir(roles)):
+        path = os.path.join(roles, role, 'tasks', 'main.yml')
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+        for literal in re.findall(r"\[[^\[\]]*'(?:%s)'[^\[\]]*\]" % '|'.join(_catalogue.SERVER_ROLES), text):
+            found.append(role)
+            assert tuple(re.findall(r"'([^']*)'", literal)) == _catalogue.SERVER_ROLES, (role, literal)
+    assert found == ['network'], 'the network role lists the server roles once; a new list elsewhere is checked here too'
