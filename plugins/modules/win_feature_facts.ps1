@@ -7,7 +7,7 @@
 #AnsibleRequires -PowerShell ..module_utils._SafeqGather
 
 # Raw facts for safeq.preflight.windows_feature_check: Windows features, services, TCP listeners, UDP endpoints,
-# excluded port ranges and installed programs. It never decides a verdict. Read-only; each section in its own
+# excluded port ranges, dynamic port ranges and installed programs. It never decides a verdict. Read-only; each section in its own
 # try/catch; only "nothing matched" errors (category ObjectNotFound) may mean empty.
 
 $spec = @{
@@ -136,6 +136,22 @@ Invoke-SafeqFactSection @section -Name 'excluded_port_ranges' -List -ScriptBlock
                     @{ family = $family; proto = $proto; start = [int]$Matches[1]; end = [int]$Matches[2]; administered = ($Matches[3] -eq '*') }
                 }
             }
+        }
+    }
+}
+# The dynamic (ephemeral) port range per family and protocol: Windows hands out ports from it for outbound connections and
+# Hyper-V, WinNAT and Docker reserve excluded ranges out of it at boot. MSFT_NetTCPSetting / MSFT_NetUDPSetting
+# (Get-NetTCPSetting) carry no address family and several TCP templates, while ipv4 and ipv6 ranges are set apart
+# (netsh int ipv6 set dynamicport), so netsh is asked per family; its labels are localised, so only the two numbers
+# ("start", then "number of ports") are read, and anything else is an error, never an empty list.
+Invoke-SafeqFactSection @section -Name 'dynamic_port_ranges' -List -ScriptBlock {
+    foreach ($family in 'ipv4', 'ipv6') {
+        foreach ($proto in 'tcp', 'udp') {
+            $lines = @(& netsh.exe interface $family show dynamicportrange "protocol=$proto")
+            if ($LASTEXITCODE -ne 0) { throw "netsh interface $family show dynamicportrange protocol=$proto exited with code $LASTEXITCODE" }
+            $numbers = @(foreach ($line in $lines) { if ([string]$line -match ':\s*(\d{1,5})\s*$') { [int]$Matches[1] } })
+            if ($numbers.Count -ne 2) { throw "netsh interface $family show dynamicportrange protocol=$proto returned $($numbers.Count) numbers, not 2" }
+            @{ family = $family; proto = $proto; start = $numbers[0]; count = $numbers[1] }
         }
     }
 }

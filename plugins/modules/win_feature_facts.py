@@ -21,6 +21,8 @@ description:
     (http.sys URL reservations) and the subkey names of C(...\\HTTP\\Parameters\\SslBindingInfo) (TLS bindings);
     the numeric rows (start port, end port, C(*) for administered) of C(netsh interface ipv4 show excludedportrange
     protocol=tcp), the same for C(protocol=udp) and for C(ipv6) (the headings are localised and not read);
+    the two numbers (start port, number of ports) of C(netsh interface ipv4 show dynamicportrange protocol=tcp), the
+    same for C(protocol=udp) and for C(ipv6): the dynamic (ephemeral) port ranges, as C(dynamic_port_ranges);
     C(Win32_ComputerSystem) C(DomainRole); and C(DisplayName), C(DisplayVersion) and C(Publisher) of every
     C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall) subkey without C(SystemComponent), in the 64-bit
     and the 32-bit (WOW6432Node) registry views, and of the same key in every loaded user hive C(HKU\\S-1-5-21-*)."
@@ -87,6 +89,7 @@ facts:
     features: [{name: Web-Server, install_state: Available, source: ServerManager}]
     services: []
     listeners: [{proto: tcp, port: 80, address: 0.0.0.0, pid: 4, process: System, services: []}]
+    dynamic_port_ranges: [{family: ipv4, proto: tcp, start: 49152, count: 16384}]
     http_sys: {url_reservations: ['http://+:5985/wsman/'], ssl_bindings: ['0.0.0.0:443']}
     domain_role: 3
     software: [{name: Google Chrome, version: 142.0.7444.176, publisher: Google LLC, view: Registry64}]

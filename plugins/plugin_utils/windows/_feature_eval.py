@@ -264,10 +264,27 @@ def excluded_port_conflicts(facts, inbound=()):
     return results
 
 
+def dynamic_range_conflicts(facts, inbound=()):
+    """``[(status, reason, detail)]`` for the inbound SafeQ ports inside the dynamic (ephemeral) port range of their
+    protocol (any family): Windows hands such a port out to outbound connections, and Hyper-V, WinNAT or Docker reserve
+    excluded ranges out of that range at every boot, so a port free today may be taken at the next start: a warning."""
+    wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound}
+    results = []
+    for (proto, port), entries in sorted(wanted.items()):
+        ranges = [r for r in facts.get('dynamic_port_ranges') or []
+                  if r['proto'] == proto and r['start'] <= port <= r['start'] + r['count'] - 1]
+        if ranges:
+            results.append((WARN, 'port-in-dynamic-range', '%s %d (%s) is inside the dynamic port range of Windows (%s): Windows may '
+                            'hand it out to an outbound connection, and Hyper-V, WinNAT or Docker may reserve it at the next boot.'
+                            % (proto.upper(), port, ', '.join(entries), ', '.join(
+                                '%s %s %d-%d' % (r['family'], proto.upper(), r['start'], r['start'] + r['count'] - 1) for r in ranges))))
+    return results
+
+
 def port_conflicts(facts, inbound=()):
     """``[(status, reason, detail)]`` for the inbound SafeQ ports (``_inbound_ports.inbound``) that something holds or that
-    lie in an excluded port range."""
-    results = excluded_port_conflicts(facts, inbound)
+    lie in an excluded or the dynamic port range."""
+    results = excluded_port_conflicts(facts, inbound) + dynamic_range_conflicts(facts, inbound)
     wanted = {(item['proto'], int(item['port'])): item['entries'] for item in inbound
               if (item['proto'], int(item['port'])) not in _PORTS_WITH_OWN_ENTRY}
     if not wanted:
@@ -310,6 +327,8 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         return _unavailable(entry, facts, 'listeners')
     if inbound and facts.get('excluded_port_ranges') is None:
         return _unavailable(entry, facts, 'excluded_port_ranges')
+    if inbound and facts.get('dynamic_port_ranges') is None:
+        return _unavailable(entry, facts, 'dynamic_port_ranges')
     allowed = tuple(allowed or ())
     installed = {}
     for item in facts['software']:
@@ -335,7 +354,7 @@ def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databa
         problems.append((WARN, 'database-present', 'A database server is installed: %s. It may only stay if it is intended for SafeQ.'
                          % ', '.join(dbs)))
     if not problems:
-        ports = ' and no inbound SafeQ port is held or inside an excluded port range' if inbound else ''
+        ports = (' and no inbound SafeQ port is held or inside an excluded or the dynamic port range') if inbound else ''
         return finding(entry, PASS, 'none-found', 'No other print solution or database server found among %d installed programs%s.'
                        % (len(names), ports))
     worst = FAIL if any(p[0] == FAIL for p in problems) else WARN

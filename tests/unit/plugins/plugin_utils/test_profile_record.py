@@ -32,7 +32,8 @@ FACTS = {
     'win_feature_facts': {'features': [], 'services': [], 'listeners': [{'port': 80, 'address': '10.20.30.40', 'pid': 4, 'process': 'System'}],
                           'software': [{'name': 'Veeam Agent for Microsoft Windows', 'version': '6.2.0.121', 'publisher': 'Veeam'},
                                        {'name': 'PowerShell 7.4.6.0-x64', 'version': '7.4.6.0', 'publisher': 'Microsoft Corporation'}],
-                          'excluded_port_ranges': [], 'errors': {}, 'error_details': {}},
+                          'excluded_port_ranges': [], 'dynamic_port_ranges': [{'family': 'ipv4', 'proto': 'tcp', 'start': 49152, 'count': 16384}],
+                          'errors': {}, 'error_details': {}},
 }
 
 

@@ -21,8 +21,13 @@ def _facts(node):
         return yaml.safe_load(handle)['probes']['win_feature_facts']
 
 
+def _dynamic(start, count, protos=('tcp', 'udp')):
+    return [{'family': family, 'proto': proto, 'start': start, 'count': count} for family in ('ipv4', 'ipv6') for proto in protos]
+
+
 def _empty(**overrides):
-    facts = {'features': [], 'services': [], 'listeners': [], 'software': [], 'excluded_port_ranges': [], 'errors': {}}
+    facts = {'features': [], 'services': [], 'listeners': [], 'software': [], 'excluded_port_ranges': [],
+             'dynamic_port_ranges': _dynamic(49152, 16384), 'errors': {}}
     facts.update(overrides)
     return facts
 
@@ -399,3 +404,42 @@ def test_an_unknown_web_server_takes_its_own_advice_from_the_catalogue():
     found = ev.no_web_server_on_80(_empty(features=None, services=None, errors={'features': 'Access denied', 'services': 'Access denied'}))
     assert found['reason'] == 'web-server-unknown'
     assert 'Get-WindowsFeature Web-Server' in _catalogue.enrich(found)['remediation']
+
+
+@pytest.mark.parametrize('start, count, expected', [
+    (49152, 16384, 'pass'),     # the Windows default: 49152-65535
+    (1025, 64511, 'warn'),      # lowered by an old installer: 1025-65535
+    (9696, 100, 'warn'),        # the port is the first of the range
+    (9597, 100, 'warn'),        # the port is the last of the range (start + count - 1)
+    (9596, 100, 'pass'),        # the range ends just below the port (port == start + count)
+    (9697, 100, 'pass'),        # the range starts just above the port
+])
+def test_a_port_inside_the_dynamic_range(start, count, expected):
+    inbound = [{'proto': 'tcp', 'port': 9696, 'entries': ['net.x']}]
+    found = _catalogue.enrich(ev.no_interfering_software(_empty(dynamic_port_ranges=_dynamic(start, count)), inbound=inbound))
+    assert found['status'] == expected
+    if expected == 'warn':
+        assert found['reason'] == 'port-in-dynamic-range'
+        assert 'TCP 9696' in found['detail'] and 'ipv4 TCP %d-%d' % (start, start + count - 1) in found['detail']
+        assert 'set dynamicport tcp start=49152 num=16384' in found['remediation']
+
+
+def test_the_dynamic_range_of_the_other_protocol_does_not_count():
+    inbound = [{'proto': 'udp', 'port': 9696, 'entries': ['net.x']}]
+    facts = _empty(dynamic_port_ranges=_dynamic(49152, 16384, ('udp',)) + _dynamic(1025, 64511, ('tcp',)))
+    assert ev.no_interfering_software(facts, inbound=inbound)['status'] == 'pass'
+    facts = _empty(dynamic_port_ranges=_dynamic(1025, 64511, ('udp',)) + _dynamic(49152, 16384, ('tcp',)))
+    assert ev.no_interfering_software(facts, inbound=inbound)['reason'] == 'port-in-dynamic-range'
+
+
+def test_unread_dynamic_ranges_are_an_error_not_a_pass():
+    facts = _empty(dynamic_port_ranges=None, errors={'dynamic_port_ranges': 'netsh returned 0 numbers, not 2'})
+    found = ev.no_interfering_software(facts, inbound=[{'proto': 'tcp', 'port': 9696, 'entries': ['net.x']}])
+    assert (found['status'], found['reason']) == ('error', 'fact-unavailable') and 'dynamic_port_ranges' in found['detail']
+    assert 'returned 0 numbers' in found['detail']
+
+
+def test_the_win11_profile_has_a_lowered_dynamic_range():
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _inbound_ports
+    found = ev.no_interfering_software(_profile('win11-client'), inbound=_inbound_ports.inbound(['embedded_xerox']))
+    assert 'port-in-dynamic-range' in found['reasons'] and 'ipv4 TCP 1025-65535' in found['detail']
