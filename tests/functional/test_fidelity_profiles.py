@@ -93,7 +93,9 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     assert features['win11']['server.no-web-server-port-80'] == ('warn', 'web-server-installed')
     # Hyper-V/WSL 2 reserved TCP 9602-9701 (ipv4 and ipv6): SafeQ cannot bind 9696 there
     assert features['win11']['server.no-interfering-software'] == ('fail', 'port-excluded')
-    assert 'ipv4 TCP 9602-9701' in next(f['detail'] for f in out['win11']['features']['findings'] if f['id'] == 'server.no-interfering-software')
+    win11_interfering = next(f['detail'] for f in out['win11']['features']['findings'] if f['id'] == 'server.no-interfering-software')
+    assert 'ipv4 TCP 9602-9701' in win11_interfering
+    assert 'dynamic port range of Windows (ipv4 TCP 1025-65535' in win11_interfering  # the profile's lowered range
     assert features['de2016']['server.no-interfering-software'] == ('fail', 'feature-policy')
     assert 'FS-SMB1' in next(f['detail'] for f in out['de2016']['features']['findings'] if f['id'] == 'server.no-interfering-software')
 
