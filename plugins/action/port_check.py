@@ -15,7 +15,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_targets
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_runner, _option_rules
 from ansible_collections.safeq.preflight.plugins.plugin_utils._action import (async_started, enrich_findings, error_findings, is_windows,
-                                                                              run_python_module)
+                                                                              node_failed, run_python_module)
 
 ARGUMENT_SPEC = _doc_spec.argument_spec('port_check')  # the module's own copy (module_utils) is held equal by a unit test
 
@@ -64,13 +64,8 @@ class ActionModule(ActionBase):
             if self._task.async_val:
                 return async_started(result, data)
             result.update(_port_check.finish(specs, [_port_check.from_windows(raw) for raw in data.get('results', [])], args, windows=True))
-        except _node_runner.NodeUnreachable as exc:
-            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
-            return result
-        except _node_runner.NodeModuleError as exc:
-            result.update(exc.to_result())
-            result.update(failed=True, findings=enrich_findings(error_findings(entries, 'probe-failed', exc.msg)))
-            return result
+        except (_node_runner.NodeUnreachable, _node_runner.NodeModuleError) as exc:
+            return node_failed(result, exc, entries)
         except (ValueError, KeyError, TypeError) as exc:
             result.update(failed=True, msg='win_port_probe answered something unusable: %s' % exc,
                           findings=enrich_findings(error_findings(entries, 'probe-failed', str(exc))))

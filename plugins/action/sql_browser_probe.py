@@ -15,7 +15,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.safeq.preflight.plugins.module_utils.mssql import _sql_probe
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_runner, _option_rules
-from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, error_findings, is_windows, run_python_module
+from ansible_collections.safeq.preflight.plugins.plugin_utils._action import enrich_findings, is_windows, node_failed, run_python_module
 
 ARGUMENT_SPEC = _doc_spec.argument_spec('sql_browser_probe')  # the module's own copy (module_utils) is held equal by a unit test
 
@@ -56,14 +56,8 @@ class ActionModule(ActionBase):
             return run_python_module(self, result, task_vars)
         try:
             obs = self._windows_probe(args, task_vars)
-        except _node_runner.NodeUnreachable as exc:
-            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
-            return result
-        except _node_runner.NodeModuleError as exc:
-            result.update(exc.to_result())
-            result['failed'] = True
-            result['findings'] = enrich_findings(error_findings(_catalogue.entries_of('sql_browser_probe'), 'probe-failed', exc.msg))
-            return result
+        except (_node_runner.NodeUnreachable, _node_runner.NodeModuleError) as exc:
+            return node_failed(result, exc, _catalogue.entries_of('sql_browser_probe'))
         if obs['browser']['outcome'] == 'dns-failure':
             result.update(failed=True, msg="Invalid value for option 'host': %r does not resolve on %s (%s)"
                           % (args['host'], (task_vars or {}).get('inventory_hostname', 'the node'), obs['browser']['message']))

@@ -40,13 +40,21 @@ def error_findings(entry_ids, reason, detail):
 
 
 def enrich_findings(findings):
-    """Fill ``source`` and missing remediation from the catalogue (when the catalogue is available)."""
-    try:
-        from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-    except ImportError:  # pragma: no cover - the catalogue ships with the collection
-        return findings
+    """Fill ``source`` and missing remediation from the catalogue."""
     catalogue = _catalogue.load()
     return [_catalogue.enrich(item, catalogue) for item in findings]
+
+
+def node_failed(result, exc, entry_ids):
+    """Fill ``result`` for a node run that did not complete (``_node_runner.NodeUnreachable`` or ``NodeModuleError``): an
+    unreachable node is ``unreachable``; a module that failed is ``failed``, and every entry it evaluates is
+    ``error`` / ``probe-failed`` with the module's message."""
+    if isinstance(exc, _node_runner.NodeUnreachable):
+        result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
+        return result
+    result.update(exc.to_result())
+    result.update(failed=True, findings=enrich_findings(error_findings(entry_ids, 'probe-failed', exc.msg)))
+    return result
 
 
 def run_python_module(action, result, task_vars):
@@ -106,14 +114,8 @@ class WindowsProbeAction(ActionBase):
         self._probe_started = time.time()  # the controller's time just before the node is contacted (clock advisory)
         try:
             data = _node_runner.run_module(self, self.PROBE, params, task_vars)
-        except _node_runner.NodeUnreachable as exc:
-            result.update(unreachable=True, msg='Node unreachable after one retry: %s' % exc)
-            return result
-        except _node_runner.NodeModuleError as exc:
-            result.update(exc.to_result())
-            result['failed'] = True
-            result['findings'] = enrich_findings(error_findings(_catalogue.entries_of(module_name(self)), 'probe-failed', exc.msg))
-            return result
+        except (_node_runner.NodeUnreachable, _node_runner.NodeModuleError) as exc:
+            return node_failed(result, exc, _catalogue.entries_of(module_name(self)))
         except ValueError as exc:
             result.update(failed=True, msg=str(exc))
             return result
