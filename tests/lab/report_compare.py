@@ -5,16 +5,24 @@
 
 from __future__ import annotations
 
+import re
+
 # keys whose values say when (or how long), never what was found
 TIME_KEYS = frozenset(('started', 'finished', 'measured_at', 'at', 'generated', 'duration_s', 'elapsed_ms', 'rtt_ms'))
+# timings inside a text (a finding's detail): a round trip ("open (syn-ack) in 216 ms") and the clock offset measured
+# against the controller ("offset -0.1 s, +/- 0.4 s of task time"); the verdict they lead to is compared (status, reason)
+TIME_TEXT = (re.compile(r'\b\d+(\.\d+)? ms\b'), re.compile(r'offset [+-]?\d+(\.\d+)? s, \+/- \d+(\.\d+)? s'))
 
 
 def strip_times(value):
-    """``value`` without the keys of TIME_KEYS, at any depth."""
+    """``value`` without the keys of TIME_KEYS at any depth, and with the timings of TIME_TEXT in texts masked."""
     if isinstance(value, dict):
         return {key: strip_times(item) for key, item in value.items() if key not in TIME_KEYS}
     if isinstance(value, list):
         return [strip_times(item) for item in value]
+    if isinstance(value, str):
+        for pattern in TIME_TEXT:
+            value = pattern.sub('<time>', value)
     return value
 
 
