@@ -78,6 +78,9 @@ def main(argv=None):
     parser.add_argument('--compare-report', metavar='PATH',
                         help='a JSON report of an earlier run on the same nodes: fail unless the findings are identical (timestamps aside)')
     options = parser.parse_args(argv)
+    expected = _read_json(options.compare_report) if options.compare_report else None  # a bad file fails before the run
+    if options.compare_report and expected is None:
+        parser.error('--compare-report: no such file: %s' % options.compare_report)
     with tempfile.TemporaryDirectory(prefix='safeq-fleet-') as run_dir:
         paths = _profiles(run_dir, options.nodes)
         with open(NODE_VARS, encoding='utf-8') as handle:
@@ -115,7 +118,7 @@ def main(argv=None):
         with open(options.save_report, 'w', encoding='utf-8') as handle:
             json.dump(report, handle, indent=1, sort_keys=True)
     if options.compare_report:
-        differences = report_compare.differences(_read_json(options.compare_report), report)
+        differences = report_compare.differences(expected, report)
         print('findings vs %s: %s' % (options.compare_report, 'identical' if not differences else 'DIFFERENT'))
         for line in differences[:40]:
             print('  ' + line)

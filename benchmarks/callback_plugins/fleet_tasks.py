@@ -52,7 +52,11 @@ class CallbackModule(CallbackBase):
         self._close()
         self._current = [self._play, task.get_name(), time.perf_counter(), 0]
 
-    v2_playbook_on_task_start = v2_playbook_on_handler_task_start = lambda self, task, *args, **kwargs: self._start(task)
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._start(task)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self._start(task)
 
     def _ran(self, result):
         host = result._host.get_name()  # pylint: disable=protected-access
