@@ -8,7 +8,9 @@ node cml1 on its own 127.0.2.x address), then, with the same forks:
   - ansible-playbook playbooks/preinstall_check.yml (the site features of --features);
   - ansible safeq_nodes -m raw -a hostname (one WinRM command per node: the transport's floor; the
     simulation answers a non-probe command with rc 1, which costs the same round trip).
-Prints both wall times, the ratio, and the WinRM commands per node from the simulator's request log.
+Prints both wall times, the ratio, the WinRM commands per node from the simulator's request log, the tasks each node
+ran and the slowest tasks (benchmarks/callback_plugins/fleet_tasks.py), and the load average. --save-report and
+--compare-report keep a run's JSON report and fail a later run whose findings differ (timestamps aside).
 It is a simulation: it measures the controller side (Ansible, the collection, WinRM round trips), not Windows.
 Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--features print_server_role,cluster]
 """
@@ -16,6 +18,7 @@ Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--feature
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -28,7 +31,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from tests.lab import lab  # noqa: E402  pylint: disable=wrong-import-position
+from tests.lab import lab, report_compare  # noqa: E402  pylint: disable=wrong-import-position
 from tests.lab.winrm_sim import SimulatedNodes  # noqa: E402  pylint: disable=wrong-import-position
 
 TEMPLATE = os.path.join(REPO, 'tests', 'lab', 'demo', 'nodes', 'cml1.yml')
@@ -48,11 +51,21 @@ def _profiles(directory, count):
     return paths
 
 
-def _timed(command, run_dir):
+def _timed(command, run_dir, extra=None):
     started = time.perf_counter()
-    extra = {'ANSIBLE_CALLBACK_PLUGINS': os.environ['FLEET_CALLBACKS'], 'ANSIBLE_CALLBACKS_ENABLED': 'task_timer'} if os.environ.get('FLEET_CALLBACKS') else {}
     proc = subprocess.run(command, env=lab.ansible_env(run_dir, extra), cwd=run_dir, capture_output=True, text=True, timeout=3600, check=False)
     return time.perf_counter() - started, proc
+
+
+def _task_lines(tasks, hosts, top):
+    """The task count per node and the slowest tasks, from the fleet_tasks callback's JSON."""
+    counts = [tasks['per_host'].get(name, 0) for name in hosts]
+    lines = ['tasks run / node       mean %.2f, min %d, max %d (tasks a node skipped not counted)'
+             % (statistics.mean(counts), min(counts), max(counts)),
+             'tasks in the run       %d, %.1f s in all; the %d slowest:' % (len(tasks['tasks']), sum(t[2] for t in tasks['tasks']), top)]
+    for play, name, seconds, ran in sorted(tasks['tasks'], key=lambda t: -t[2])[:top]:
+        lines.append('  %6.2f s  %4d results  %s | %s' % (seconds, ran, play[:30], name[:90]))
+    return lines
 
 
 def main(argv=None):
@@ -60,7 +73,14 @@ def main(argv=None):
     parser.add_argument('--nodes', type=int, default=100)
     parser.add_argument('--forks', type=int, default=50)
     parser.add_argument('--features', default='print_server_role,cluster', help='comma-separated safeq_features')
+    parser.add_argument('--top', type=int, default=12, help='how many of the slowest tasks to list')
+    parser.add_argument('--save-report', metavar='PATH', help="copy the run's JSON report here (to compare runs)")
+    parser.add_argument('--compare-report', metavar='PATH',
+                        help='a JSON report of an earlier run on the same nodes: fail unless the findings are identical (timestamps aside)')
     options = parser.parse_args(argv)
+    expected = _read_json(options.compare_report) if options.compare_report else None  # a bad file fails before the run
+    if options.compare_report and expected is None:
+        parser.error('--compare-report: no such file: %s' % options.compare_report)
     with tempfile.TemporaryDirectory(prefix='safeq-fleet-') as run_dir:
         paths = _profiles(run_dir, options.nodes)
         with open(NODE_VARS, encoding='utf-8') as handle:
@@ -74,18 +94,43 @@ def main(argv=None):
             raw_s, raw = _timed([os.path.join(lab.VENV_BIN, 'ansible'), '-i', inventory, 'safeq_nodes', '-m', 'raw', '-a', 'hostname',
                                  '-f', str(options.forks)], run_dir)
             before = {name: len(nodes.commands(name)) for name in hosts}
+            tasks_json = os.path.join(run_dir, 'tasks.json')
             play_s, play = _timed([os.path.join(lab.VENV_BIN, 'ansible-playbook'), '-i', inventory,
-                                   os.path.join(lab.PLAYBOOKS, 'preinstall_check.yml'), '-f', str(options.forks)], run_dir)
+                                   os.path.join(lab.PLAYBOOKS, 'preinstall_check.yml'), '-f', str(options.forks)], run_dir,
+                                  {'ANSIBLE_CALLBACK_PLUGINS': os.path.join(REPO, 'benchmarks', 'callback_plugins'),
+                                   'ANSIBLE_CALLBACKS_ENABLED': 'fleet_tasks', 'FLEET_TASKS_JSON': tasks_json})
             commands = [len(nodes.commands(name)) - before[name] for name in hosts]
+            tasks = _read_json(tasks_json)
+            report = _read_json(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))
     answered = raw.stdout.count('| FAILED | rc=1') + raw.stdout.count('| CHANGED | rc=0')
     print('nodes %d, forks %d, features %s' % (options.nodes, options.forks, ','.join(features) or '-'))
     print('ansible -m raw        %7.1f s  (exit %d, %d of %d nodes answered)' % (raw_s, raw.returncode, answered, options.nodes))
     print('preinstall_check      %7.1f s  (exit %d)' % (play_s, play.returncode))
     print('ratio                 %7.2f x' % (play_s / raw_s))
     print('WinRM commands / node  mean %.2f, min %d, max %d' % (statistics.mean(commands), min(commands), max(commands)))
-    if 'safeq-preflight.json' not in play.stdout and play.returncode not in (0, 2):
-        print(play.stdout[-3000:], play.stderr[-2000:])
+    if tasks:
+        print('\n'.join(_task_lines(tasks, hosts, options.top)))
+    print('load average          %s (1, 5, 15 min, at the end)' % ', '.join('%.2f' % value for value in os.getloadavg()))
+    if report is None:
+        print('no JSON report was written:', play.stdout[-3000:], play.stderr[-2000:])
+        return 1
+    if options.save_report:
+        with open(options.save_report, 'w', encoding='utf-8') as handle:
+            json.dump(report, handle, indent=1, sort_keys=True)
+    if options.compare_report:
+        differences = report_compare.differences(expected, report)
+        print('findings vs %s: %s' % (options.compare_report, 'identical' if not differences else 'DIFFERENT'))
+        for line in differences[:40]:
+            print('  ' + line)
+        return 1 if differences else 0
     return 0
+
+
+def _read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
 
 
 if __name__ == '__main__':

@@ -109,11 +109,16 @@ def _host_variables(hostvars):
 def check_variables(nodes):
     """``(messages, values)``: a message for every bad collection variable of every node (naming the variable, the value
     and the hosts), and each node's variables as plain values."""
-    specs = _inputs.role_specs()
+    specs, argument_specs = _inputs.role_specs(), _inputs.role_argument_specs()
     by_problem, values = {}, {}
     for host, hostvars in sorted(nodes.items()):
         values[host], problems = _host_variables(hostvars)
-        for name, problem in problems + _inputs.check_variables(values[host], specs):
+        problems += _inputs.check_variables(values[host], specs)
+        named = {name for name, dummy in problems}
+        # the roles' own argument specs, as Ansible validates a role (the playbook imports the node roles without that
+        # per-node task): anything it refuses that the rules above let through is refused too
+        problems += [(name, problem) for name, problem in _inputs.role_spec_problems(values[host], argument_specs) if name not in named]
+        for name, problem in problems:
             by_problem.setdefault((name, problem), []).append(host)
     return ['%s: %s (host%s %s)' % (name, problem, 's' if len(hosts) > 1 else '', ', '.join(hosts))
             for (name, problem), hosts in sorted(by_problem.items())], values

@@ -14,9 +14,11 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 
 import yaml
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _option_rules
@@ -98,6 +100,38 @@ def role_specs(roles_dir=ROLES_DIR):
                 raise ValueError('roles %s and %s declare %s differently: %r vs %r' % (specs[name][0], role, name, specs[name][1], shape))
             specs[name] = (role, shape)
     return {name: shape for name, (dummy, shape) in specs.items()}
+
+
+# The roles the playbook runs on the nodes. It imports them with ``rolespec_validate: false``: their argument specs are
+# validated here once per node, on the controller before any node is contacted (``role_spec_problems``), instead of by
+# one implicit validate_argument_spec task per node and role (four tasks a node, the cost of a fleet run).
+NODE_ROLES = ('windows_node', 'database', 'directory', 'network')
+
+
+def role_argument_specs(roles=NODE_ROLES, roles_dir=ROLES_DIR):
+    """``{role: options}``: the ``main`` entry point's options of each role's ``meta/argument_specs.yml``, as written."""
+    specs = {}
+    for role in roles:
+        with open(os.path.join(roles_dir, role, 'meta', 'argument_specs.yml'), encoding='utf-8') as handle:
+            specs[role] = (yaml.safe_load(handle) or {})['argument_specs']['main'].get('options') or {}
+    return specs
+
+
+def role_spec_problems(variables, argument_specs):
+    """``[(variable, problem)]``: what Ansible's own role argument-spec validation (the engine of the implicit
+    ``validate_argument_spec`` task of a role) refuses in one host's ``variables``, for each role of ``argument_specs``."""
+    problems = []
+    for role, options in argument_specs.items():
+        provided = {name: variables[name] for name in options if name in variables}
+        result = ArgumentSpecValidator(options).validate(provided, validate_role_argument_spec=True)
+        for error in result.errors:
+            text = str(error)
+            names = [name for name in options if re.search(r'(?<![a-z0-9_])%s(?![a-z0-9_])' % name, text)] or ['role %s' % role]
+            for name in names:
+                if options.get(name, {}).get('no_log') and name in variables:
+                    text = _option_rules.hide(text, variables[name])
+            problems.append((names[0], 'refused by the argument spec of role %s: %s' % (role, text)))
+    return problems
 
 
 def _ascii_int(text):

@@ -220,3 +220,53 @@ def test_a_ca_file_path_may_use_environment_variables_as_ansible_paths_do(specs,
     (tmp_path / 'ca.pem').write_text('x')
     monkeypatch.setenv('SAFEQ_TEST_DIR', str(tmp_path))
     assert _inputs.check_variables({'safeq_ldap_ca_file': '$SAFEQ_TEST_DIR/ca.pem'}, specs) == []
+
+
+# --- The node roles' argument specs, validated once on the controller (the playbook imports them with rolespec_validate: false).
+
+def _node_play():
+    with open(os.path.join(os.path.dirname(ROLES), 'playbooks', 'preinstall_check.yml'), encoding='utf-8') as handle:
+        return next(play for play in yaml.safe_load(handle) if play['hosts'] == 'safeq_preflight_nodes')
+
+
+def test_the_node_roles_skip_the_per_node_spec_task_only_because_preflight_validate_runs_their_specs():
+    imports = [task['ansible.builtin.import_role'] for task in _node_play()['tasks']]
+    assert 'roles' not in _node_play()
+    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == list(_inputs.NODE_ROLES)
+    assert all(item['rolespec_validate'] is False for item in imports)
+    assert set(_inputs.role_argument_specs()) == set(_inputs.NODE_ROLES)
+
+
+@pytest.mark.parametrize('variable, value, role', [
+    ('safeq_min_memory_gb', 'lots', 'windows_node'),
+    ('safeq_db_timeout', [1], 'database'),
+    ('safeq_ldap_security', 'tls', 'directory'),
+    ('safeq_temporary_listeners', 'perhaps', 'network'),
+])
+def test_what_a_node_role_spec_refuses_is_named_with_the_role(variable, value, role):
+    problems = _inputs.role_spec_problems({variable: value}, _inputs.role_argument_specs())
+    assert problems and all(name == variable for name, dummy in problems), problems
+    assert any(('role %s' % role) in problem for dummy, problem in problems), problems
+
+
+def test_the_node_role_specs_accept_their_own_defaults_and_a_demo_inventory():
+    specs = _inputs.role_argument_specs()
+    defaults = {}
+    for role in _inputs.NODE_ROLES:
+        defaults.update(_yaml(role, 'defaults', 'main.yml'))
+    assert _inputs.role_spec_problems(defaults, specs) == []
+    assert _inputs.role_spec_problems({'safeq_min_memory_gb': 16, 'safeq_ldap_servers': ['dc1.example.com'], 'unrelated': 'x'}, specs) == []
+
+
+def test_role_spec_problems_use_ansibles_role_validation_with_what_the_collection_rules_do_not_know():
+    # a required option and an elements type: refused by Ansible's engine as the implicit role task would refuse them
+    specs = {'demo': {'safeq_x': {'type': 'int', 'required': True}, 'safeq_y': {'type': 'list', 'elements': 'int'}}}
+    problems = dict(_inputs.role_spec_problems({'safeq_y': ['a']}, specs))
+    assert 'safeq_x' in problems and 'missing required' in problems['safeq_x'], problems
+    assert 'safeq_y' in problems and 'role demo' in problems['safeq_y'], problems
+
+
+def test_a_secret_refused_by_a_role_spec_is_masked():
+    specs = {'demo': {'safeq_secret': {'type': 'int', 'no_log': True}}}
+    problems = _inputs.role_spec_problems({'safeq_secret': 'Sup3r-Secret-value'}, specs)
+    assert problems and all('Sup3r-Secret-value' not in problem for dummy, problem in problems), problems
