@@ -13,7 +13,7 @@ description:
   - O(_input) is the registered result of M(safeq.preflight.port_check) run on a node towards the other nodes and the peers
     (P(safeq.preflight.port_targets#filter)). A flow judged with a temporary listener at its destination (C(listener)) is
     judged again without one (V(manual) C(listener-missing), expired) when the destination's port no longer answered on that
-    node's own loopback after the probes (O(still_listening)): the listener expired or died before the probe arrived, and its
+    node's own loopback after the probes (O(still_listening)). The listener expired or died before the probe arrived, and its
     silence or reset would be a false fail.
   - Only the findings of the rows whose flows changed are judged again; a result without C(results) (skipped, failed,
     unreachable) is returned as it is.

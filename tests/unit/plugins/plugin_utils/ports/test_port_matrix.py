@@ -229,3 +229,16 @@ def test_a_node_to_node_fail_needs_the_destination_listener_alive_after_the_prob
     assert _port_matrix.recheck_node_flows(probe, {'10.0.0.99': {'tcp/4111': 'not-ready'}}) is probe  # another node's state
     skipped = {'changed': False, 'skipped': True}
     assert _port_matrix.recheck_node_flows(skipped, {'10.0.0.12': {}}) is skipped
+
+
+def test_passive_ftp_is_probed_from_the_printer_vantage_on_the_declared_range():
+    site = _port_derive.with_site_ports(_catalogue.load(), {'from': 50000, 'to': 50003})
+    features = ['scan_ftp_passive', 'central_reporting']
+    listening = {node: {'%s/%d' % (p['proto'], p['port']): 'ready' for p in _port_derive.inbound_ports(features, 'cml', catalogue=site)}
+                 for node in NODES}
+    plan = _port_matrix.plan(NODES, features, vantages={'printer': ['vp-printer']}, listening=listening, catalogue=site)
+    ftp = [t for t in plan['targets']['printer'] if t['entry'] == _port_derive.FTP_PASSIVE]
+    assert sorted((t['host'], t['port']) for t in ftp) == sorted((node, port) for node in NODES for port in range(50000, 50004))
+    assert all(t['listener'] and t['expect'] == 'reachable' for t in ftp)
+    plain = _port_matrix.plan(NODES, features, vantages={'printer': ['vp-printer']}, listening=listening)
+    assert not [t for t in plain['targets']['printer'] if t['entry'] == _port_derive.FTP_PASSIVE]  # undeclared: not checked
