@@ -72,10 +72,7 @@ options:
     type: dict
     default: {}
   ftp_passive_ports:
-    description:
-      - The site's passive FTP range (SafeQ's C(ftpPassivePorts)), a mapping of C(from) and C(to), at most 64 ports above 1023
-        (C(safeq_ftp_passive_ports)). The passive FTP row (C(above 1023) in the checklist) then has exactly these ports;
-        omitted, it stays not checked.
+    description: The site's passive FTP range (C(safeq_ftp_passive_ports)), as for P(safeq.preflight.listener_ports#filter).
     type: dict
 author:
   - safeq.preflight contributors (@safeq-preflight)

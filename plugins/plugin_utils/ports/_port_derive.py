@@ -107,6 +107,25 @@ def _probeable(entry):
 READY = 'ready'
 
 
+def _owners(nodes):
+    """Every name and address of the run's nodes (lower case) to its inventory host (``nodes``: host to its addresses)."""
+    owners = {}
+    for host, names in (nodes or {}).items():
+        for name in [host] + [item for item in names or () if item]:
+            owners.setdefault(str(name).lower(), host)
+    return owners
+
+
+def _listed(peers, roles):
+    """Every address ``safeq_peers`` lists under one of ``roles`` (lower case) to that role."""
+    listed = {}
+    for role in roles:
+        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
+        for address in addresses if isinstance(addresses, (list, tuple)) else ():
+            listed.setdefault(str(address).lower(), role)
+    return listed
+
+
 def resets_problems(resets, nodes=None, peers=None):
     """What is wrong with ``safeq_peers_answer_resets`` (empty when nothing). ``nodes``: inventory host to its names/addresses;
     ``peers``: the host's ``safeq_peers`` (an address listed there for ``cml``, ``ors`` or ``crs`` is a SafeQ server too).
@@ -117,15 +136,8 @@ def resets_problems(resets, nodes=None, peers=None):
     ``safeq_peers`` gives for a server role are refused; the flows to them are proved with the temporary listeners instead."""
     if not isinstance(resets, (list, tuple)):
         return []
-    owners = {}
-    for host, names in (nodes or {}).items():
-        for name in [host] + [item for item in names or () if item]:
-            owners.setdefault(str(name).lower(), host)
-    servers = {}
-    for role in _catalogue.SERVER_ROLES:
-        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
-        for address in addresses if isinstance(addresses, (list, tuple)) else ():
-            servers.setdefault(str(address).lower(), role)
+    owners = _owners(nodes)
+    servers = _listed(peers, _catalogue.SERVER_ROLES)
     problems = []
     for item in resets:
         text = str(item).lower()
@@ -156,15 +168,8 @@ def running_problems(running, nodes=None, peers=None):
         return []
     if isinstance(running, str) or not isinstance(running, (list, tuple)):
         return ['must be a list of ors, crs or their addresses in safeq_peers, got %r' % (running,)]
-    owners = {}
-    for host, names in (nodes or {}).items():
-        for name in [host] + [item for item in names or () if item]:
-            owners.setdefault(str(name).lower(), host)
-    listed = {}
-    for role in RUNNING_ROLES:
-        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
-        for address in addresses if isinstance(addresses, (list, tuple)) else ():
-            listed.setdefault(str(address).lower(), role)
+    owners = _owners(nodes)
+    listed = _listed(peers, RUNNING_ROLES)
     problems = []
     for item in running:
         text = str(item).lower()
