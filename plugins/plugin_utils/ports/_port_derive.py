@@ -73,8 +73,8 @@ def ftp_passive_problems(value):
     """What is wrong with ``safeq_ftp_passive_ports`` (empty when nothing; ``None`` or ``{}`` is not declared)."""
     if value is None or value == {}:
         return []
-    if not isinstance(value, dict) or set(value) != {'from', 'to'} or not all(isinstance(value[key], int) and not isinstance(value[key], bool)
-                                                                               for key in ('from', 'to')):
+    ports = [value.get(key) for key in ('from', 'to')] if isinstance(value, dict) else [None]
+    if not isinstance(value, dict) or set(value) != {'from', 'to'} or not all(isinstance(port, int) and not isinstance(port, bool) for port in ports):
         return ['must be a mapping {from: PORT, to: PORT} (SafeQ\'s ftpPassivePorts range), got %r' % (value,)]
     if not 1024 <= value['from'] <= value['to'] <= 65535:
         return ['from and to must be ports 1024-65535 with from <= to (the passive range is above 1023), got %r' % (value,)]
@@ -254,8 +254,8 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
         hosts = [(peer, host) for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
         for peer, host in dict.fromkeys(hosts):
             known = [flags(peer, host, entry['protocol'], port) for port in ports_of(entry)]
-            if not listeners and peer in _catalogue.SERVER_ROLES and not any(item['resets'] or item['listener'] or item.get('expect') == 'open'
-                                                                              for item in known):
+            proved = any(item['resets'] or item['listener'] or item.get('expect') == 'open' for item in known)
+            if not listeners and peer in _catalogue.SERVER_ROLES and not proved:
                 continue
             for port, flag in zip(ports_of(entry), known):
                 targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',

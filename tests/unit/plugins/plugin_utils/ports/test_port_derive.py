@@ -134,4 +134,5 @@ def test_the_declared_passive_ftp_range_gives_the_passive_ftp_row_exactly_those_
     assert _port_derive.with_site_ports(catalogue, {}) is catalogue and _port_derive.with_site_ports(catalogue, None) is catalogue
     with pytest.raises(_port_derive.DeriveError, match='ftp_passive_ports: a range of 65 ports'):
         _port_derive.with_site_ports(catalogue, {'from': 50000, 'to': 50064})
-    assert _port_derive.ftp_passive_problems({'from': 50000}) and _port_derive.ftp_passive_problems({'from': True, 'to': 50001})
+    for bad in ({'from': 50000}, {'from': True, 'to': 50001}, 50000, '50000-50015', [50000, 50015]):
+        assert _port_derive.ftp_passive_problems(bad)[0].startswith('must be a mapping {from: PORT, to: PORT}'), bad
