@@ -187,8 +187,12 @@ def test_the_vantage_points_probe_by_delegation(star, tmp_path):  # pylint: disa
     os.chdir(lab.REPO_ROOT)
     vantages = ('printer', 'workstation', 'cml')
     namespaces = {kind: star.vantages[kind]['ns'] for kind in vantages}
-    hosts = {ns: {'ansible_connection': 'local', 'ansible_python_interpreter': 'ip netns exec %s %s' % (ns, sys.executable)}
-             for ns in namespaces.values()}
+    hosts = {}
+    for ns in namespaces.values():  # the delegated host's Python: a wrapper that runs the controller's Python in that namespace
+        wrapper = tmp_path / ('python-' + ns)
+        wrapper.write_text('#!/bin/sh\nexec ip netns exec %s %s "$@"\n' % (ns, sys.executable))
+        wrapper.chmod(0o755)
+        hosts[ns] = {'ansible_connection': 'local', 'ansible_python_interpreter': str(wrapper)}
     inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), hosts, group='vantages')
     probes = []
     for kind in vantages:
