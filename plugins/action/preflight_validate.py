@@ -74,6 +74,18 @@ def check_resets(nodes, addresses):
     return messages
 
 
+def check_site_ports(nodes, addresses):
+    """Messages for safeq_peers_running (ORS/CRS already running, never a node of the run) and safeq_ftp_passive_ports (the
+    configured passive FTP range), per host (``addresses``: node to its ansible_host)."""
+    messages = []
+    for host, hostvars in sorted(nodes.items()):
+        messages += ['safeq_peers_running on host %s: %s' % (host, problem) for problem in
+                     _port_derive.running_problems(hostvars.get('safeq_peers_running', []), addresses, hostvars.get('safeq_peers'))]
+        messages += ['safeq_ftp_passive_ports on host %s: %s' % (host, problem)
+                     for problem in _port_derive.ftp_passive_problems(hostvars.get('safeq_ftp_passive_ports'))]
+    return messages
+
+
 def check_site_wide(nodes, site):
     """Messages for values that must be one for the whole site: a site-wide variable a node has differently from the run
     (``site``: the values preflight_validate was given), and the directory's variables, audited once for all CML nodes."""
@@ -153,7 +165,8 @@ class ActionModule(ActionBase):
             variable_messages, values = check_variables({host: hostvars.get(host, {}) for host in args['nodes']})
             site = {'safeq_features': features, 'safeq_fail_on': args['fail_on'], 'safeq_nodes_group': args['nodes_group']}
             messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
-            messages += check_resets(values, {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']})
+            addresses = {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']}
+            messages += check_resets(values, addresses) + check_site_ports(values, addresses)
         report_dir = args['report_dir']
         if isinstance(report_dir, str) and report_dir.strip():
             report_dir = os.path.abspath(os.path.expanduser(report_dir))

@@ -33,6 +33,12 @@ options:
       - Omitted, every inbound row is listed.
     type: list
     elements: str
+  ftp_passive_ports:
+    description:
+      - The site's passive FTP range (SafeQ's C(ftpPassivePorts)), a mapping of C(from) and C(to), at most 64 ports above 1023
+        (C(safeq_ftp_passive_ports)). The passive FTP row (C(above 1023) in the checklist) then has exactly these ports;
+        omitted, it stays not checked.
+    type: dict
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -60,13 +66,14 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 
 
-def listener_ports(server_role, features=None, sources=None):
+def listener_ports(server_role, features=None, sources=None, ftp_passive_ports=None):
     """Ports of the inbound rows of ``server_role`` (see DOCUMENTATION)."""
     if server_role not in _catalogue.SERVER_ROLES:
         raise AnsibleFilterError('safeq.preflight.listener_ports: server role must be one of %s, got %r'
                                  % (', '.join(_catalogue.SERVER_ROLES), server_role))
     try:
-        return _port_derive.inbound_ports(features or [], server_role, sources=sources)
+        catalogue = _port_derive.with_site_ports(_catalogue.load(), ftp_passive_ports)
+        return _port_derive.inbound_ports(features or [], server_role, catalogue=catalogue, sources=sources)
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.listener_ports: %s' % exc) from None
 

@@ -62,6 +62,14 @@ options:
       known to answer resets are then left out (P(safeq.preflight.vantage_plan#filter) reports them as V(skip)).
     type: bool
     default: true
+  running:
+    description:
+      - ORS or CRS servers whose SafeQ service is already installed and running (C(safeq_peers_running)), V(ors), V(crs) or
+        their addresses. Flows to them expect the service to answer (C(expect=open)). An answer passes, a reset or silence fails,
+        no listener needed.
+    type: list
+    elements: str
+    default: []
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -88,11 +96,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 
 
-def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None, listeners=True):
+def port_targets(peers, features=None, server_role='cml', exclude=None, resets=None, listening=None, listeners=True, running=None):
     """port_check targets for a node of ``server_role`` (see DOCUMENTATION)."""
     try:
         return _port_derive.derive(peers, features or [], server_role, exclude or [], resets=resets or [], listening=listening or {},
-                                   listeners=listeners)
+                                   listeners=listeners, running=running or [])
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.port_targets: %s' % exc) from None
 

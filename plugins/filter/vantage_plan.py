@@ -71,6 +71,9 @@ options:
         is not reachable ends V(manual).
     type: dict
     default: {}
+  ftp_passive_ports:
+    description: The site's passive FTP range (C(safeq_ftp_passive_ports)), as for P(safeq.preflight.listener_ports#filter).
+    type: dict
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -93,15 +96,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive, _port_matrix
 
 
 def vantage_plan(nodes, features=None, server_role='cml', vantages=None, listening=None, resets=None, listeners=True, peers=None,
-                 firewalls=None):
+                 firewalls=None, ftp_passive_ports=None):
     """See DOCUMENTATION."""
     try:
+        catalogue = _port_derive.with_site_ports(_catalogue.load(), ftp_passive_ports)
         return _port_matrix.plan(list(nodes or ()), features or [], server_role, vantages or {}, listening or {}, resets or [], listeners,
-                                 peers=peers or {}, firewalls=firewalls or {})
+                                 catalogue=catalogue, peers=peers or {}, firewalls=firewalls or {})
     except _port_derive.DeriveError as exc:
         raise AnsibleFilterError('safeq.preflight.vantage_plan: %s' % exc) from None
 

@@ -53,4 +53,4 @@ def test_every_action_plugin_has_its_documented_module():
     assert actions <= set(MODULES)
     assert len(MODULES) >= 4 and len(ROLES) >= 3
     # every filter plugin file is documented and rendered above: the list is read from the tree, never written here
-    assert {'checks_selected', 'flow_findings', 'listener_ports', 'node_profile', 'port_targets', 'vantage_plan'} <= set(FILTERS)
+    assert {'checks_selected', 'flow_findings', 'listener_ports', 'node_flows', 'node_profile', 'port_targets', 'vantage_plan'} <= set(FILTERS)

@@ -54,6 +54,13 @@ SITE = [
     ('resets-node', {'safeq_peers_answer_resets': ['CML2']}, {}, 'safeq_peers_answer_resets', "'CML2' is SafeQ node cml2"),
     ('resets-crs-address', {'safeq_peers': {'crs': ['198.18.0.8']}, 'safeq_peers_answer_resets': ['198.18.0.8']}, {},
      'safeq_peers_answer_resets', "'198.18.0.8' is listed under safeq_peers.crs, a SafeQ server"),
+    # only an ORS/CRS already running may be declared so; a node of the run is being installed
+    ('running-printer', {'safeq_peers_running': ['printer']}, {}, 'safeq_peers_running', "'printer' is neither ors, crs nor an address"),
+    ('running-node', {'safeq_peers_running': ['cml1']}, {}, 'safeq_peers_running', "'cml1' is SafeQ node cml1 of this run"),
+    ('ftp-passive-too-wide', {'safeq_ftp_passive_ports': {'from': 1024, 'to': 65535}}, {}, 'safeq_ftp_passive_ports',
+     'a range of 64512 ports'),
+    ('ftp-passive-not-a-range', {'safeq_ftp_passive_ports': {'from': 50000}}, {}, 'safeq_ftp_passive_ports',
+     "must be a mapping {from: PORT, to: PORT}"),
     ('features-on-one-node', {}, {'safeq_features': ['external_db']}, 'safeq_features', 'host cml2 sets it differently from the run ([])'),
     ('ldap-differs-between-nodes', {}, {'safeq_ldap_servers': ['198.18.0.31']}, 'safeq_ldap_servers',
      'differs between the CML nodes cml1, cml2; the directory is audited once'),

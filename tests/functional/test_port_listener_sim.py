@@ -180,6 +180,33 @@ def test_a_listener_that_dies_before_the_probes_is_never_taken_for_one(tmp_path)
         time.sleep(0.5)
 
 
+def test_a_node_to_node_fail_needs_the_destination_listener_alive_after_the_probe(tmp_path):
+    """Ground truth: no vantage point; lsn1's listener answers the readiness probe on its loopback, then closes every socket (it
+    dies before lsn2's node-to-node probe). The kernel then refuses lsn2's probes of lsn1's cluster ports. Judged with the
+    listener, that was a fail (refused-with-listener) although the path is open; the check after every probe finds lsn1's
+    listener gone, so lsn2's flows to it are manual (listener-missing, expired). lsn1's flows to lsn2 (listener alive) pass."""
+    with SimulatedNodes(_profiles(tmp_path, {'lsn1': {'close_after_accepts': 1}})) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(str(tmp_path / 'inv.yml'), hosts, {'safeq_features': ['cluster'], 'safeq_listener_seconds': 20,
+                                                                           'safeq_port_timeout': 1.0})
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        lsn2 = json.loads((tmp_path / 'lsn2.json').read_text())
+        refused = [r for r in lsn2['probe']['results'] if r['entry'] == 'net.cluster.tcp-4111']
+        assert refused and {(r['state'], r['listener']) for r in refused} == {('closed', True)}  # the probe as it came back
+        recorded = next(r['result'] for r in lsn2['results'] if 'results' in r['result'])
+        mine = {f['id']: f for f in recorded['findings']}
+        assert (mine['net.cluster.tcp-4111']['status'], mine['net.cluster.tcp-4111']['reason']) == ('manual', 'listener-missing')
+        assert 'expired' in mine['net.cluster.tcp-4111']['detail']
+        assert not [f for f in recorded['findings'] if f['status'] == 'fail']
+        lsn1 = json.loads((tmp_path / 'lsn1.json').read_text())
+        theirs = {f['id']: f for r in lsn1['results'] if 'results' in r['result'] for f in r['result']['findings']}
+        assert theirs['net.cluster.tcp-4111']['status'] == 'pass'
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and [key for key in win_port_listener.ACTIVE if key[0] in NODES.values()]:
+        time.sleep(0.5)
+
+
 def test_killing_the_controller_mid_inbound_phase_leaves_no_listener_after_the_expiry_bound(tmp_path):
     pause = {'name': 'the inbound probes would run now', 'ansible.builtin.pause': {'seconds': 120}}
     with SimulatedNodes(_profiles(tmp_path)) as nodes:

@@ -170,3 +170,54 @@ def test_every_flow_verdict_follows_the_rule_the_lab_set_up(star, tmp_path):  # 
     findings = _probe(star, tmp_path, 'printer', False, True, silent)
     assert (findings['printer-9100']['status'], findings['printer-9100']['reason']) == ('pass', 'reachable')
     assert (findings['printer-515']['status'], findings['printer-515']['reason']) == ('fail', 'filtered')
+
+
+# The lab's labels -> catalogue rows for the delegated run (port_check refuses an entry the catalogue does not have); each row
+# stands for one flow of WITH_LISTENER, so each finding is that flow's verdict.
+AS_ROWS = {'printer-9100': 'net.printer-in.tcp-4096-terminal-pro', 'printer-515': 'net.printer-in.tcp-5020',
+           'printer-4096': 'net.printer-in.tcp-25-scan', 'printer-udp-7777': 'net.printer-in.udp-37',
+           'printer-udp-7778': 'net.printer-in.tcp-21-ftp', 'lp-printer-19898': 'net.ws-in.tcp-19898',
+           'lp-ws-19898': 'net.ws-in.tcp-9797', 'ws-80': 'net.ws-in.tcp-80-443', 'cluster-6020': 'net.inter-server.tcp-4099'}
+
+
+def test_the_vantage_points_probe_by_delegation(star, tmp_path):  # pylint: disable=redefined-outer-name
+    """The same flows, run as the network role runs them: one port_check per vantage point, delegated (delegate_to) to an inventory
+    host whose Python runs in that vantage namespace, from a play on the controller. Each verdict follows the rule the lab set
+    up, and each finding names the delegated host it was probed from."""
+    os.chdir(lab.REPO_ROOT)
+    vantages = ('printer', 'workstation', 'cml')
+    namespaces = {kind: star.vantages[kind]['ns'] for kind in vantages}
+    hosts = {}
+    for ns in namespaces.values():  # the delegated host's Python: a wrapper that runs the controller's Python in that namespace
+        wrapper = tmp_path / ('python-' + ns)
+        wrapper.write_text('#!/bin/sh\nexec ip netns exec %s %s "$@"\n' % (ns, sys.executable))
+        wrapper.chmod(0o755)
+        hosts[ns] = {'ansible_connection': 'local', 'ansible_python_interpreter': str(wrapper)}
+    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), hosts, group='vantages')
+    probes = []
+    for kind in vantages:
+        targets = [dict(t, host=star.vantages[kind]['server'], entry=AS_ROWS[t['entry']]) for t in _targets(kind, True, False, WITH_LISTENER)]
+        probes.append({'host': namespaces[kind], 'targets': targets})
+    save = {'ansible.builtin.copy': {'dest': str(tmp_path / 'probes.json'), 'content': '{{ probes.results | to_json }}'}}
+    playbook = tmp_path / 'delegated.yml'
+    playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'probe from each vantage point', 'safeq.preflight.port_check': {'targets': '{{ item.targets }}', 'timeout': 1.0, 'retries': 1},
+         'delegate_to': '{{ item.host }}', 'loop': probes, 'loop_control': {'label': '{{ item.host }}'}, 'register': 'probes'}, save]}]))
+    listener = star.popen(star.server, [sys.executable, '-m', 'tests.lab.port_matrix', 'listen', '--seconds', str(SECONDS), '--ports', LISTEN],
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        assert {p['state'] for p in json.loads(listener.stdout.readline())['ports']} == {'bound'}
+        proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    finally:
+        listener.wait(timeout=SECONDS + 10)
+    runs = {run['item']['host']: run for run in json.loads((tmp_path / 'probes.json').read_text())}
+    for kind in vantages:
+        ns = star.vantages[kind]['ns']
+        findings = {f['id']: f for f in runs[ns]['findings']}
+        assert {r['source'] for r in runs[ns]['results']} == {ns}  # the delegated host, not the controller
+        for key, expected in WITH_LISTENER.items():
+            if key[0] == kind:
+                found = findings[AS_ROWS[key[1]]]
+                assert (found['status'], found['reason']) == expected, (key, found['detail'])
+                assert found['detail'].startswith('from %s to %s:%d/%s' % (ns, star.vantages[kind]['server'], key[3], key[2]))

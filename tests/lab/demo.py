@@ -12,10 +12,13 @@ generated directory has known defects. Exits with ansible-playbook's exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import os
 import shutil
+import socket
 import sys
+import threading
 
 import yaml
 
@@ -30,6 +33,34 @@ NODES = sorted(glob.glob(os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'no
 SITE = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'site.yml')
 NODE_VARS = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'node_vars.yml')
 SQL = os.path.join(lab.REPO_ROOT, 'tests', 'lab', 'demo', 'sql.yml')
+
+
+@contextlib.contextmanager
+def running_services(services):
+    """TCP services of peers that already run (``lab_services`` of --vars: ``[{host, port}]``, for example the CRS's reporting
+    port): each accepts and closes connections until the lab stops."""
+    sockets = []
+    try:
+        for item in services or ():
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((item['host'], int(item['port'])))
+            sock.listen(16)
+            sockets.append(sock)
+            threading.Thread(target=_accept, args=(sock,), daemon=True).start()
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _accept(sock):
+    while True:
+        try:
+            conn, dummy = sock.accept()
+        except OSError:
+            return
+        conn.close()
 
 
 def main(argv=None):
@@ -57,6 +88,7 @@ def main(argv=None):
     if options.vars:
         with open(options.vars, encoding='utf-8') as handle:
             site.update(yaml.safe_load(handle))
+    services = site.pop('lab_services', [])
     if options.waivers:
         with open(options.waivers, encoding='utf-8') as handle:
             site.update(yaml.safe_load(handle))
@@ -67,7 +99,8 @@ def main(argv=None):
           % (len(NODES), site['safeq_db_host']))
     with SimulatedNodes(NODES, log_path=os.path.join(run_dir, 'winrm-requests.jsonl')) as nodes, \
             SqlBrowserResponder(site['safeq_db_host'], 1434, sql['instances']) as database, \
-            Slapd(os.path.join(run_dir, 'slapd'), '127.0.0.30', users=500) as directory:
+            Slapd(os.path.join(run_dir, 'slapd'), '127.0.0.30', users=500) as directory, \
+            running_services(services):
         ldap = directory.describe()
         site.update(safeq_ldap_servers=[ldap['host']], safeq_ldap_port=ldap['ldaps_port'], safeq_ldap_ca_file=ldap['ca_file'],
                     safeq_ldap_bind_dn=BIND_DN, safeq_ldap_bind_password=BIND_PW, safeq_ldap_domains=['lab.test'],

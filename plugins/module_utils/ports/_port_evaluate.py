@@ -101,14 +101,33 @@ _ANSWERED_BETWEEN = ('admin-prohibited', 'icmp-port-unreachable')
 _UNREACHABLE = ('host-unreachable', 'net-unreachable')
 
 
-def _ipv4(result):
-    """Whether the probe went to an IPv4 address (the temporary listener binds 0.0.0.0: IPv4 only)."""
+def _family(result):
+    """The IP version the probe went to (4 or 6; the resolved address first, else the target), None when not known (a name
+    whose address the probing host did not report)."""
     for value in (result.get('address'), result.get('host')):
         try:
-            return ipaddress.ip_address(str(value).split('%', maxsplit=1)[0]).version == 4
+            return ipaddress.ip_address(str(value).split('%', maxsplit=1)[0]).version
         except ValueError:
             continue
-    return False
+    return None
+
+
+def _ipv4(result):
+    """Whether the probe went to an IPv4 address (the temporary listener binds 0.0.0.0: IPv4 only)."""
+    return _family(result) == 4
+
+
+IPV4_ONLY = ('ipv4-only: the temporary listener binds 0.0.0.0 (IPv4 only), so nothing of it listened at the IPv6 address this '
+             'probe went to')
+
+
+def _over_ipv6(result):
+    """A ``reachable`` flow judged with a temporary listener that went over IPv6 is judged without it: the listener binds IPv4
+    only, so over IPv6 nothing of it stood there, and silence or a reset would be a false fail. (A least-privilege flow keeps
+    its listener: ``_least_privilege`` takes no reset over IPv6 as evidence, and a Block rule covers both families.)"""
+    if result.get('listener') and result.get('expect') == 'reachable' and _family(result) == 6:
+        return dict(result, listener=False, listener_missing=IPV4_ONLY)
+    return result
 
 
 def _least_privilege(result):
@@ -146,6 +165,7 @@ def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
         return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
+    result = _over_ipv6(result)
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
     sentence = '%s: %s' % (_flow(result), result['detail'])
     if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):

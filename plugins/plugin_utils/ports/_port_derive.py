@@ -16,6 +16,8 @@ resetting). ``inbound_ports`` lists the ports a node's temporary listener must o
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 # Probes that make a silent UDP port answer, by (protocol, port).
@@ -61,11 +63,67 @@ def ports_of(entry):
     return None
 
 
+# The passive FTP row's ports are SafeQ's configuration parameter ftpPassivePorts ("above 1023" in the checklist): a site that
+# declares its configured range (safeq_ftp_passive_ports) gets it probed port by port, every port with a temporary listener.
+FTP_PASSIVE = 'net.printer-in.tcp-above-1023-passive-ftp'
+MAX_SITE_RANGE = 64
+
+
+def ftp_passive_problems(value):
+    """What is wrong with ``safeq_ftp_passive_ports`` (empty when nothing; ``None`` or ``{}`` is not declared)."""
+    if value is None or value == {}:
+        return []
+    ports = [value.get(key) for key in ('from', 'to')] if isinstance(value, dict) else [None]
+    if not isinstance(value, dict) or set(value) != {'from', 'to'} or not all(isinstance(port, int) and not isinstance(port, bool) for port in ports):
+        return ['must be a mapping {from: PORT, to: PORT} (SafeQ\'s ftpPassivePorts range), got %r' % (value,)]
+    if not 1024 <= value['from'] <= value['to'] <= 65535:
+        return ['from and to must be ports 1024-65535 with from <= to (the passive range is above 1023), got %r' % (value,)]
+    if value['to'] - value['from'] + 1 > MAX_SITE_RANGE:
+        return ['a range of %d ports: every port of it is probed with a temporary listener, at most %d; leave it unset for a larger '
+                'range (the row then stays not checked: a sample would prove nothing about the other ports)'
+                % (value['to'] - value['from'] + 1, MAX_SITE_RANGE)]
+    return []
+
+
+def with_site_ports(catalogue, ftp_passive_ports=None):
+    """The catalogue with the passive FTP row's ports set to the site's declared range (``safeq_ftp_passive_ports``), or the
+    catalogue itself when none is declared. Raises DeriveError for a bad range."""
+    if ftp_passive_ports is None or ftp_passive_ports == {}:
+        return catalogue
+    problems = ftp_passive_problems(ftp_passive_ports)
+    if problems:
+        raise DeriveError('ftp_passive_ports: %s' % '; '.join(problems))
+    site = copy.copy(catalogue)
+    ports = list(range(ftp_passive_ports['from'], ftp_passive_ports['to'] + 1))
+    site.entries = [dict(entry, ports=ports) if entry['id'] == FTP_PASSIVE else entry for entry in catalogue.entries]
+    site._by_id = {entry['id']: entry for entry in site.entries}  # pylint: disable=protected-access
+    return site
+
+
 def _probeable(entry):
     return entry.get('implemented_by') == 'port_check' and entry['protocol'] in ('tcp', 'udp') and ports_of(entry) is not None
 
 
 READY = 'ready'
+
+
+def _owners(nodes):
+    """Every name and address of the run's nodes (lower case) to its inventory host (``nodes``: host to its addresses)."""
+    owners = {}
+    for host, names in (nodes or {}).items():
+        for name in [host] + [item for item in names or () if item]:
+            owners.setdefault(str(name).lower(), host)
+    return owners
+
+
+def _listed(peers, roles):
+    """Every address ``safeq_peers`` lists under one of ``roles`` (lower case) to that role."""
+    listed = {}
+    for role in roles:
+        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
+        for address in addresses if isinstance(addresses, (list, tuple)) else ():
+            listed.setdefault(str(address).lower(), role)
+    return listed
 
 
 def resets_problems(resets, nodes=None, peers=None):
@@ -78,15 +136,8 @@ def resets_problems(resets, nodes=None, peers=None):
     ``safeq_peers`` gives for a server role are refused; the flows to them are proved with the temporary listeners instead."""
     if not isinstance(resets, (list, tuple)):
         return []
-    owners = {}
-    for host, names in (nodes or {}).items():
-        for name in [host] + [item for item in names or () if item]:
-            owners.setdefault(str(name).lower(), host)
-    servers = {}
-    for role in _catalogue.SERVER_ROLES:
-        addresses = (peers or {}).get(role) if isinstance(peers, dict) else None
-        for address in addresses if isinstance(addresses, (list, tuple)) else ():
-            servers.setdefault(str(address).lower(), role)
+    owners = _owners(nodes)
+    servers = _listed(peers, _catalogue.SERVER_ROLES)
     problems = []
     for item in resets:
         text = str(item).lower()
@@ -103,6 +154,39 @@ def resets_problems(resets, nodes=None, peers=None):
                             'remove it (a SafeQ server outside the run is proved by adding it to the inventory, with its temporary '
                             'listener)' % (item, servers[text]))
     return problems
+
+
+RUNNING_ROLES = ('ors', 'crs')
+
+
+def running_problems(running, nodes=None, peers=None):
+    """What is wrong with ``safeq_peers_running`` (empty when nothing): ORS or CRS servers whose SafeQ service is already
+    installed and running (a site adding CML nodes to them). Each item is ``ors``, ``crs`` or an address ``safeq_peers`` lists
+    under one of them; the nodes of the run are refused (they are being installed: their flows are proved with their temporary
+    listeners). ``nodes``: inventory host to its names/addresses."""
+    if running is None:
+        return []
+    if isinstance(running, str) or not isinstance(running, (list, tuple)):
+        return ['must be a list of ors, crs or their addresses in safeq_peers, got %r' % (running,)]
+    owners = _owners(nodes)
+    listed = _listed(peers, RUNNING_ROLES)
+    problems = []
+    for item in running:
+        text = str(item).lower()
+        if text in owners:
+            problems.append("'%s' is SafeQ node %s of this run: it is being installed, nothing of SafeQ runs there yet (its flows are "
+                            'proved with its temporary listener)' % (item, owners[text]))
+        elif text not in RUNNING_ROLES and text not in listed:
+            problems.append("'%s' is neither ors, crs nor an address safeq_peers lists under ors or crs: only an ORS or CRS whose SafeQ "
+                            'service already runs can be declared running' % (item,))
+    return problems
+
+
+def is_running(running, peer, host):
+    """Whether the flow to ``host`` (a ``peer``) goes to an ORS or CRS declared running (``safeq_peers_running``): its SafeQ
+    service must then answer (``expect: open``), so silence or a reset is a fail and an answer a pass, without any listener."""
+    running = {str(item).lower() for item in running or ()}
+    return peer in RUNNING_ROLES and (peer in running or str(host).lower() in running)
 
 
 def listening_problems(listening):
@@ -132,13 +216,15 @@ def known_resets(resets):
     return {str(item).lower() for item in resets or ()} - set(_catalogue.SERVER_ROLES)
 
 
-def _flags(resets, listening):
+def _flags(resets, listening, running=()):
     resets = known_resets(resets)
     problems = listening_problems(listening or {})
     if problems:
         raise DeriveError('listening: %s' % '; '.join(problems))
 
     def flags(peer, host, proto, port):
+        if is_running(running, peer, host):  # an ORS/CRS already installed and running: its service must answer
+            return {'expect': 'open', 'listener': False, 'listener_missing': None, 'resets': False}
         listener, missing = listener_of(listening, host, proto, port)
         # a SafeQ server never counts as answering resets, whatever address stands for it (preflight_validate refuses it too)
         return {'listener': listener, 'listener_missing': missing,
@@ -146,17 +232,18 @@ def _flags(resets, listening):
     return flags
 
 
-def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=None, listeners=True):
+def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, resets=(), listening=None, listeners=True, running=()):
     """The port_check targets of a ``server_role`` node. Rows with a port range or word, multicast rows and rows whose
     destination has no address are left out (the report shows them as not checked). With ``listeners`` false, flows to
-    another SafeQ node that is not known to answer resets are left out too (``_port_matrix`` reports them as skip)."""
+    another SafeQ node that is not known to answer resets are left out too (``_port_matrix`` reports them as skip).
+    ``running``: the ORS/CRS declared running (``is_running``): flows to them expect their service to answer."""
     catalogue = catalogue or _catalogue.load()
     features = list(features or ())
     _check(peers, features, catalogue)
     if server_role not in _catalogue.SERVER_ROLES:
         raise DeriveError('server_role must be one of %s, got %r' % (', '.join(_catalogue.SERVER_ROLES), server_role))
     skip = set(exclude or ())
-    flags = _flags(resets, listening)
+    flags = _flags(resets, listening, running)
     targets = []
     for entry in catalogue.entries:
         direction = entry.get('direction') or {}
@@ -167,7 +254,8 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
         hosts = [(peer, host) for peer in direction['to'] for host in peers.get(peer) or () if host not in skip]
         for peer, host in dict.fromkeys(hosts):
             known = [flags(peer, host, entry['protocol'], port) for port in ports_of(entry)]
-            if not listeners and peer in _catalogue.SERVER_ROLES and not any(item['resets'] or item['listener'] for item in known):
+            proved = any(item['resets'] or item['listener'] or item.get('expect') == 'open' for item in known)
+            if not listeners and peer in _catalogue.SERVER_ROLES and not proved:
                 continue
             for port, flag in zip(ports_of(entry), known):
                 targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',

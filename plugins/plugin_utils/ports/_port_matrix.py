@@ -240,3 +240,32 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
             continue
         findings.append({key: value for key, value in item.items() if key != 'node'})
     return findings
+
+
+def recheck_node_flows(result, still_listening, tls_min_days=30, enrich=None):
+    """This node's own port_check ``result`` (its flows to the other nodes and the peers) with every flow judged with a listener
+    whose destination node's port no longer answered on that node's loopback after the probes judged without one
+    (``listener-missing``, expired): a listener that expired or died before this node's probe arrived makes silence or a
+    reset a false fail. ``still_listening``: node address to its ``{'tcp/6020': state}`` after the probes (``_listener_state.states``);
+    a destination not in it is left as it is (no listener of its own, or not re-checked). Only the findings of the rows
+    whose flows changed are judged again (passed through ``enrich``, the action plugins' catalogue enrichment); the rest of the
+    result is returned unchanged."""
+    if not isinstance(result, dict) or not isinstance(result.get('results'), list) or not still_listening:
+        return result
+    still = {str(host).lower(): states for host, states in still_listening.items() if isinstance(states, dict)}
+    results, changed = [], set()
+    for item in result['results']:
+        states = still.get(str(item.get('host', '')).lower())
+        if states is not None and item.get('listener'):
+            judged = _expired(item, states)
+            if judged is not item:
+                changed.add(item.get('entry'))
+                item = judged
+        results.append(item)
+    changed.discard(None)
+    if not changed:
+        return result
+    again = _port_evaluate.evaluate([item for item in results if item.get('entry') in changed], tls_min_days)
+    again = {item['id']: item for item in (enrich(again) if enrich else again)}
+    findings = [again.pop(item['id']) if item.get('id') in again else item for item in result.get('findings') or ()]
+    return dict(result, results=results, findings=findings + list(again.values()))

@@ -40,3 +40,25 @@ def test_an_ors_or_crs_address_from_safeq_peers_is_refused_as_answering_resets()
     assert len(messages) == 2
     assert messages[0].startswith("safeq_peers_answer_resets on host cml1: '198.18.0.8' is listed under safeq_peers.crs, a SafeQ server")
     assert "'ors1.example.com' is listed under safeq_peers.ors" in messages[1]
+
+
+def test_running_peers_and_the_passive_ftp_range_are_checked_naming_the_variable_the_host_and_the_value():
+    from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_site_ports  # pylint: disable=import-outside-toplevel
+    nodes = {'cml1': {'safeq_peers': {'crs': ['198.18.0.8'], 'printer': ['198.18.0.9']},
+                      'safeq_peers_running': ['crs', '198.18.0.8', 'printer', '198.18.0.9', 'CML2'],
+                      'safeq_ftp_passive_ports': {'from': 50000, 'to': 50100}},
+             'cml2': {'safeq_peers_running': 'crs', 'safeq_ftp_passive_ports': {'from': 1023, 'to': 1030}},
+             'cml3': {'safeq_peers_running': ['ors'], 'safeq_ftp_passive_ports': {'from': 50000, 'to': 50015}}}
+    messages = check_site_ports(nodes, {'cml1': ['198.18.0.11'], 'cml2': ['198.18.0.12'], 'cml3': ['198.18.0.13']})
+    assert messages == [
+        "safeq_peers_running on host cml1: 'printer' is neither ors, crs nor an address safeq_peers lists under ors or crs: only an ORS "
+        'or CRS whose SafeQ service already runs can be declared running',
+        "safeq_peers_running on host cml1: '198.18.0.9' is neither ors, crs nor an address safeq_peers lists under ors or crs: only an "
+        'ORS or CRS whose SafeQ service already runs can be declared running',
+        "safeq_peers_running on host cml1: 'CML2' is SafeQ node cml2 of this run: it is being installed, nothing of SafeQ runs there yet "
+        '(its flows are proved with its temporary listener)',
+        'safeq_ftp_passive_ports on host cml1: a range of 101 ports: every port of it is probed with a temporary listener, at most 64; '
+        'leave it unset for a larger range (the row then stays not checked: a sample would prove nothing about the other ports)',
+        "safeq_peers_running on host cml2: must be a list of ors, crs or their addresses in safeq_peers, got 'crs'",
+        "safeq_ftp_passive_ports on host cml2: from and to must be ports 1024-65535 with from <= to (the passive range is above 1023), "
+        "got {'from': 1023, 'to': 1030}"]

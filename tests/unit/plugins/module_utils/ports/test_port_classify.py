@@ -292,3 +292,23 @@ def test_windows_parameters_carry_payloads_in_base64_and_no_option_secrets():
     assert params['timeout_ms'] == 1500 and params['deadline_ms'] == 30000
     assert base64.b64decode(params['probes'][0]['payload']) == specs[0]['payload'] and b'c0mmunity' in specs[0]['payload']
     assert 'c0mmunity' not in repr(params), 'the community travels only inside the base64 payload on stdin'
+
+
+@pytest.mark.parametrize('state, expect, address, status, reason', [
+    ('filtered', 'reachable', '2001:db8::11', 'manual', 'listener-missing'),  # silence over IPv6: no listener stood there
+    ('closed', 'reachable', '2001:db8::11', 'manual', 'listener-missing'),  # the node's own IPv6 stack may have reset it
+    ('closed', 'closed', '2001:db8::11', 'manual', 'block-not-proven'),  # least privilege: no reset over IPv6 is evidence
+    ('open', 'reachable', '2001:db8::11', 'pass', 'open'),  # something answered over IPv6: the path is there
+    ('open', 'closed', '2001:db8::11', 'warn', 'reachable-should-be-blocked'),
+    ('filtered', 'reachable', '198.18.0.11', 'fail', 'filtered'),  # over IPv4 the listener stood there: the fail stands
+])
+def test_a_flow_over_ipv6_is_never_judged_with_the_ipv4_only_listener(state, expect, address, status, reason):
+    """Ground truth: the temporary listener binds 0.0.0.0 only. A target a node's listener holds, probed at an IPv6 address (the
+    node's ansible_host, or the address a name resolved to), met no listener: judged with it, silence was a false fail."""
+    result = dict(_result(state, expect, listener=True), host='cml1.example.com', address=address)
+    got = _port_evaluate.judge(result)
+    assert got[:2] == (status, reason)
+    if reason == 'listener-missing':
+        assert 'IPv4 only' in got[2]
+    literal = dict(_result(state, expect, listener=True), host=address)  # an IPv6 literal as the target, no address reported
+    assert _port_evaluate.judge(literal)[:2] == (status, reason)

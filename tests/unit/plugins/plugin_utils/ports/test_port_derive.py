@@ -103,3 +103,36 @@ def test_the_listener_opens_only_the_rows_someone_probes():
     assert {'proto': 'tcp', 'port': 80} in workstation and {'proto': 'tcp', 'port': 19898} in workstation  # web, and JMX (least privilege)
     assert {'proto': 'tcp', 'port': 6020} in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
     assert {'proto': 'tcp', 'port': 19898} not in _port_derive.inbound_ports(['cluster'], 'cml', sources=['cml'])
+
+
+def test_flows_to_an_ors_or_crs_declared_running_expect_an_answer_without_a_listener():
+    """A CRS whose SafeQ service already runs must answer: its flows expect ``open`` (silence or a reset fails), by role or by
+    address; a CRS not declared keeps ``reachable`` without a listener (manual unless proved); never any other peer."""
+    peers = {'crs': ['198.18.0.8'], 'printer': ['198.18.0.9']}
+    plain = [t for t in _port_derive.derive(peers, ['central_reporting']) if t['entry'] == 'net.inter-server.tcp-4139']
+    assert plain and {(t['expect'], t['listener'], t['resets']) for t in plain} == {('reachable', False, False)}
+    for running in (['crs'], ['198.18.0.8']):
+        targets = _port_derive.derive(peers, ['central_reporting', 'online_tracking'], running=running)
+        crs = [t for t in targets if t['entry'] == 'net.inter-server.tcp-4139']
+        assert crs and {(t['expect'], t['listener'], t['resets']) for t in crs} == {('open', False, False)}
+        assert {t['expect'] for t in targets if t['host'] == '198.18.0.9'} == {'reachable'}
+    # listeners off: a running CRS is still probed (no listener needed)
+    assert [t for t in _port_derive.derive(peers, ['central_reporting'], running=['crs'], listeners=False)
+            if t['entry'] == 'net.inter-server.tcp-4139']
+    assert not [t for t in _port_derive.derive(peers, ['central_reporting'], listeners=False) if t['entry'] == 'net.inter-server.tcp-4139']
+
+
+def test_the_declared_passive_ftp_range_gives_the_passive_ftp_row_exactly_those_ports():
+    catalogue = _catalogue.load()
+    ftp = [p for p in _port_derive.inbound_ports(['scan_ftp_passive'], 'cml') if p['port'] > 1023 and p['port'] >= 50000]
+    assert not ftp  # undeclared: 'above 1023' is no port list, the row stays not checked
+    site = _port_derive.with_site_ports(catalogue, {'from': 50000, 'to': 50015})
+    assert site.get(_port_derive.FTP_PASSIVE)['ports'] == list(range(50000, 50016))
+    assert catalogue.get(_port_derive.FTP_PASSIVE)['ports'] == {'from': 1024, 'to': 65535}  # the loaded catalogue is untouched
+    ports = _port_derive.inbound_ports(['scan_ftp_passive'], 'cml', catalogue=site)
+    assert {p['port'] for p in ports if p['port'] >= 50000} == set(range(50000, 50016))
+    assert _port_derive.with_site_ports(catalogue, {}) is catalogue and _port_derive.with_site_ports(catalogue, None) is catalogue
+    with pytest.raises(_port_derive.DeriveError, match='ftp_passive_ports: a range of 65 ports'):
+        _port_derive.with_site_ports(catalogue, {'from': 50000, 'to': 50064})
+    for bad in ({'from': 50000}, {'from': True, 'to': 50001}, 50000, '50000-50015', [50000, 50015]):
+        assert _port_derive.ftp_passive_problems(bad)[0].startswith('must be a mapping {from: PORT, to: PORT}'), bad

@@ -197,3 +197,48 @@ def test_a_flow_whose_listener_no_longer_answered_after_the_probes_is_judged_wit
     gone = {f['id']: f for f in _port_matrix.node_findings(runs, ['10.0.0.11'], plan, still_listening={'tcp/19898': 'not-ready: x'})}
     assert (gone['net.ws-in.tcp-19898']['status'], gone['net.ws-in.tcp-19898']['reason']) == ('manual', 'listener-missing')
     assert 'expired' in gone['net.ws-in.tcp-19898']['detail']
+
+
+def _node_probe(states):
+    """A node's own port_check result towards the other node's cluster ports (derived with that node's listener ready), every
+    flow in ``states`` (port -> (state, reason)), judged as port_check judges it."""
+    from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_evaluate  # pylint: disable=import-outside-toplevel
+    targets = _port_derive.derive({'cml': NODES}, ['cluster'], exclude=['10.0.0.11'], listening=ready(['10.0.0.12'], ['cluster']))
+    results = [dict(t, state=states.get(t['port'], ('open', 'syn-ack'))[0], reason=states.get(t['port'], ('open', 'syn-ack'))[1],
+                    detail='probed', tls=None, source='cml1') for t in targets]
+    return {'changed': False, 'results': results, 'findings': _port_evaluate.evaluate(results)}
+
+
+def test_a_node_to_node_fail_needs_the_destination_listener_alive_after_the_probe():
+    """Ground truth: cml2's listener held TCP 4111 when the probes began (ready) and was gone after them (the second loopback
+    check). cml1's probe of it was refused: judged with the listener a fail (refused-with-listener), a false one; judged with
+    cml2's state after the probes it is manual listener-missing (expired). With the listener still there, the fail stands."""
+    probe = _node_probe({4111: ('closed', 'conn-refused')})
+    entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
+    before = {f['id']: f for f in probe['findings']}
+    assert {(before[e]['status'], before[e]['reason']) for e in entries} == {('fail', 'refused-with-listener')}
+    still = ready(['10.0.0.12'], ['cluster'])
+    gone = _port_matrix.recheck_node_flows(probe, {'10.0.0.12': dict(still['10.0.0.12'], **{'tcp/4111': 'not-ready: no answer'})})
+    after = {f['id']: f for f in gone['findings']}
+    assert {(after[e]['status'], after[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+    assert all('expired' in after[e]['detail'] for e in entries)
+    assert [f['id'] for f in gone['findings']] == [f['id'] for f in probe['findings']]  # the other rows kept, in their order
+    assert {f['id']: f for f in gone['findings'] if f['id'] not in entries} == {k: v for k, v in before.items() if k not in entries}
+    alive = _port_matrix.recheck_node_flows(probe, still)
+    assert alive is probe  # the listener answered after the probes: the fail stands
+    assert _port_matrix.recheck_node_flows(probe, {'10.0.0.99': {'tcp/4111': 'not-ready'}}) is probe  # another node's state
+    skipped = {'changed': False, 'skipped': True}
+    assert _port_matrix.recheck_node_flows(skipped, {'10.0.0.12': {}}) is skipped
+
+
+def test_passive_ftp_is_probed_from_the_printer_vantage_on_the_declared_range():
+    site = _port_derive.with_site_ports(_catalogue.load(), {'from': 50000, 'to': 50003})
+    features = ['scan_ftp_passive', 'central_reporting']
+    listening = {node: {'%s/%d' % (p['proto'], p['port']): 'ready' for p in _port_derive.inbound_ports(features, 'cml', catalogue=site)}
+                 for node in NODES}
+    plan = _port_matrix.plan(NODES, features, vantages={'printer': ['vp-printer']}, listening=listening, catalogue=site)
+    ftp = [t for t in plan['targets']['printer'] if t['entry'] == _port_derive.FTP_PASSIVE]
+    assert sorted((t['host'], t['port']) for t in ftp) == sorted((node, port) for node in NODES for port in range(50000, 50004))
+    assert all(t['listener'] and t['expect'] == 'reachable' for t in ftp)
+    plain = _port_matrix.plan(NODES, features, vantages={'printer': ['vp-printer']}, listening=listening)
+    assert not [t for t in plain['targets']['printer'] if t['entry'] == _port_derive.FTP_PASSIVE]  # undeclared: not checked
