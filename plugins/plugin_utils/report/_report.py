@@ -11,7 +11,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
 
-SCHEMA_VERSION = '2.0'
+SCHEMA_VERSION = '2.1'
 SITE_HOST = 'site'  # the host name waivers and attestations see for a site entry
 
 
