@@ -275,6 +275,31 @@ def evaluate(obs, min_version=None):
     return [_browser_finding(obs), _tcp_finding(obs, min_version)]
 
 
+CONTROLLER_NAMES = ('localhost', '127.0.0.1', '::1')
+
+
+def from_vantage(findings, node, probed_from):
+    """The findings of a probe run for ``node`` from ``probed_from`` (the host its exchanges left from).
+
+    The checklist flow is CML -> DB: measured from another host (the controller with ``safeq_db_probe_from: controller``)
+    it says nothing about the node's path, so every finding names where it was measured (``measured_from`` and its
+    detail) and a pass is capped at warn (``probed-from-controller``, or ``probed-off-node`` for another host). Findings
+    measured on the node itself are returned unchanged.
+    """
+    if not probed_from or probed_from == node:
+        return findings
+    controller = probed_from in CONTROLLER_NAMES
+    where = 'the controller (%s)' % probed_from if controller else probed_from
+    capped = []
+    for item in findings:
+        item = dict(item, measured_from=probed_from,
+                    detail='Probed from %s, not from %s, so this is not the CML -> DB path: %s' % (where, node, item.get('detail') or ''))
+        if item['status'] == PASS:
+            item.update(status=WARN, reason='probed-from-controller' if controller else 'probed-off-node', remediation='')
+        capped.append(item)
+    return capped
+
+
 def summarise(obs):
     """The module's documented return values from the observations (bytes left out)."""
     browser = obs['browser_retry'] if obs['browser'] and obs['browser']['outcome'] == 'timeout' and obs['browser_retry'] else obs['browser']
