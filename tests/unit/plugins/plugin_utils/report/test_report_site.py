@@ -188,13 +188,13 @@ def test_a_problem_not_evaluated_this_time_is_never_fixed_and_one_not_evaluated_
     """Ground truth: last run failed these entries; this run did not select one (--tags network), found another not
     applicable, left a port-table row not checked; and the reverse, problems now of entries not evaluated last time."""
     previous = _diff_report([('ldap.card-number', 'fail', 'x'), ('ldap.email', 'skip', 'not-selected')],
-                       {'cml1': [('net.other.tcp-dynamic-cml-db', 'fail', 'filtered'), ('net.tcp-80', 'fail', 'filtered'),
-                                 ('server.antivirus', 'warn', 'x'), ('server.admin-rights', 'fail', 'not-admin'),
-                                 ('net.tcp-443', 'manual', 'not-checked'), ('server.web-browser', 'pass', 'ok')]})
+                            {'cml1': [('net.other.tcp-dynamic-cml-db', 'fail', 'filtered'), ('net.tcp-80', 'fail', 'filtered'),
+                                      ('server.antivirus', 'warn', 'x'), ('server.admin-rights', 'fail', 'not-admin'),
+                                      ('net.tcp-443', 'manual', 'not-checked'), ('server.web-browser', 'pass', 'ok')]})
     current = _diff_report([('ldap.card-number', 'skip', 'not-selected'), ('ldap.email', 'fail', 'missing-mail')],
-                      {'cml1': [('net.other.tcp-dynamic-cml-db', 'skip', 'not-selected'), ('net.tcp-80', 'manual', 'not-checked'),
-                                ('server.antivirus', 'skip', 'not-applicable'), ('server.admin-rights', 'pass', 'elevated-admin'),
-                                ('net.tcp-443', 'fail', 'filtered'), ('server.web-browser', 'warn', 'x'), ('net.tcp-8080', 'fail', 'x')]})
+                           {'cml1': [('net.other.tcp-dynamic-cml-db', 'skip', 'not-selected'), ('net.tcp-80', 'manual', 'not-checked'),
+                                     ('server.antivirus', 'skip', 'not-applicable'), ('server.admin-rights', 'pass', 'elevated-admin'),
+                                     ('net.tcp-443', 'fail', 'filtered'), ('server.web-browser', 'warn', 'x'), ('net.tcp-8080', 'fail', 'x')]})
     since = _report_diff.compare(previous, current, 'p.json')
     changes = {(c['host'], c['id']): c['change'] for c in since['changes']}
     assert changes == {(None, 'ldap.card-number'): 'not-evaluated', (None, 'ldap.email'): 'first-evaluated',
