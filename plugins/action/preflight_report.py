@@ -137,8 +137,10 @@ class ActionModule(ActionBase):
         display.display(summary)
         result.update(report_paths=paths, summary=report['summary'])
         if report['summary']['verdict'] == 'blocked':
-            result.update(failed=True, msg='Pre-installation check blocked: %d unwaived finding(s) (safeq_fail_on=%s). Reports: %s'
-                          % (len(report['blocking']), args['fail_on'], paths.get('html')))
+            errors = sum(1 for row in report['blocking'] if row['status'] == 'error')
+            result.update(failed=True, msg='Pre-installation check blocked: %d unwaived finding(s)%s (safeq_fail_on=%s). Reports: %s'
+                          % (len(report['blocking']), ', %d of them could not be evaluated (error)' % errors if errors else '',
+                             args['fail_on'], paths.get('html')))
         else:
             result['msg'] = 'Pre-installation check passed (safeq_fail_on=%s). Reports: %s' % (args['fail_on'], paths.get('html'))
         return result

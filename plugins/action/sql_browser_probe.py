@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='; '.join(messages))
             return result
         if not is_windows(self):
-            return run_python_module(self, result, task_vars)
+            return self._vantage(run_python_module(self, result, task_vars), task_vars)
         try:
             obs = self._windows_probe(args, task_vars)
         except (_node_runner.NodeUnreachable, _node_runner.NodeModuleError) as exc:
@@ -64,4 +64,14 @@ class ActionModule(ActionBase):
             return result
         result.update(_sql_probe.summarise(obs))
         result['findings'] = enrich_findings(_sql_probe.evaluate(obs, args['min_version']))
+        return self._vantage(result, task_vars)
+
+    def _vantage(self, result, task_vars):
+        """Record where the exchanges ran (``probed_from``: the delegated host, else the task's host); a probe that did not run
+        from the node it is recorded for never passes for the node's CML -> DB flow (``_sql_probe.from_vantage``)."""
+        node = (task_vars or {}).get('inventory_hostname')
+        probed_from = self._task.delegate_to or node
+        result['probed_from'] = probed_from
+        if 'findings' in result:
+            result['findings'] = enrich_findings(_sql_probe.from_vantage(result['findings'], node, probed_from))
         return result

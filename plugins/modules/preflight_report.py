@@ -16,11 +16,13 @@ description:
     appear for every host. An entry no check evaluated is never V(pass); an unreachable host's applicable node entries
     are V(error), never a site entry.
   - Keeps the previous run's JSON as C(BASENAME.previous.json) in O(report_dir) and reports what was fixed, what is
-    new and what is unchanged since then (O(keep_previous)).
+    new and what is unchanged since then (O(keep_previous)); a problem whose entry was not evaluated in one of the two
+    runs (skip, manual) is "not evaluated this time" or "first evaluated", never fixed or new.
   - Entries the run did not select (O(run_tags), O(skip_tags), O(checks_include), O(checks_exclude)) are V(skip) with
     reason C(not-selected).
-  - Prints a console summary. Fails when an unwaived V(fail) or V(error) remains on an applicable mandatory entry
-    (O(fail_on=fail)); O(fail_on=warn) also fails on warnings and on optional entries; O(fail_on=never) only reports.
+  - Prints a console summary. Fails when an unwaived V(fail) remains on an applicable mandatory entry or an unwaived
+    V(error) (could not evaluate) on any applicable entry (O(fail_on=fail)); O(fail_on=warn) also fails on warnings and on
+    optional entries; O(fail_on=never) only reports.
   - Writes the report in check mode too (it is a local file, not a change to any managed host) and never reports a change.
 options:
   hosts:

@@ -23,6 +23,12 @@ description:
     with bytes given by Python and returns raw bytes; the TDS exchange runs on the port the Browser's answer names (found
     on the node with a pattern Python builds, and refused unless Python's own parser finds the same port).
     Python parses and decides, with the same functions as on POSIX hosts.
+  - "A TDS port that accepts the connection but sends nothing back to PRELOGIN within O(timeout) fails
+    (C(no-prelogin-reply): a hung service, or a load balancer or SYN proxy with no live server behind it); one that closes
+    or resets it at once warns (C(possibly-strict-tds8)): a strict TDS 8.0 server expects TLS first."
+  - "Measured for the CML -> DB flow: run it on the node. Delegated to another host (the controller with
+    C(safeq_db_probe_from=controller)), every finding names that host (C(measured_from) and its detail) and a pass is
+    capped at V(warn) (C(probed-from-controller), or C(probed-off-node) for another host)."
   - Read-only; identical under C(--check).
 options:
   host:
@@ -121,6 +127,11 @@ tds:
   returned: when the instance has a TCP port
   type: dict
   sample: {state: open, port: 49703, version: 15.0.2000, product: SQL Server 2019, encryption: off, error: null}
+probed_from:
+  description: The host the exchanges ran from (the delegated host, else the task's host).
+  returned: when the probe ran
+  type: str
+  sample: cml1
 findings:
   description: Findings for V(net.other.udp-1434-cml-db) and V(net.other.tcp-dynamic-cml-db).
   returned: always

@@ -76,6 +76,8 @@ Function New-ProbeResult {
     $result.port = $Port
     $result.attempts = 1
     $result.tls = $null
+    $result.read_end = $null
+    $result.read_error = $null
     $result
 }
 
@@ -159,7 +161,9 @@ Function Read-TdsPacket {
     <#
     Send the payload, then read one TDS packet: the 8-byte header's big-endian length (bytes 2-3) frames it. ReadTimeout
     bounds one Read only, so a server that trickles bytes would keep the loop going for up to 8192 reads: one deadline
-    bounds the whole read (the round's timeout), and each pass waits at most the time left.
+    bounds the whole read (the round's timeout), and each pass waits at most the time left. read_end records how the read
+    ended: complete (the whole packet), closed (the server closed), timeout (the deadline passed); an exception is
+    recorded by Complete-Connected as error with the WinSock code in read_error (a silent server: 10060 on ReadTimeout).
     #>
     param([IO.Stream]$Stream, [Byte[]]$Bytes, [Hashtable]$Result)
     $Stream.Write($Bytes, 0, $Bytes.Length)
@@ -171,16 +175,21 @@ Function Read-TdsPacket {
         $left = $timeout - [int]$watch.ElapsedMilliseconds
         if ($left -le 0) {
             $Result.message = 'the answer did not complete within ' + $timeout + ' ms'
-            break
+            $Result.read_end = 'timeout'
+            return
         }
         $Stream.ReadTimeout = $left
         $got = $Stream.Read($buffer, $count, $buffer.Length - $count)
-        if ($got -le 0) { break }
+        if ($got -le 0) {
+            $Result.read_end = 'closed'
+            return
+        }
         $count += $got
         # what arrived before a reset or a timeout is kept (Python decides what it means)
         $Result.response = [Convert]::ToBase64String($buffer, 0, $count)
         if ($count -ge 4) { $want = [math]::Min($buffer.Length, [math]::Max(8, $buffer[2] * 256 + $buffer[3])) }
     }
+    $Result.read_end = 'complete'
 }
 
 Function Complete-Connected {
@@ -212,6 +221,11 @@ Function Complete-Connected {
         catch {
             $inner = Get-SafeqInnerException -Exception $_.Exception
             if ($Job.result.tls) { $Job.result.tls.error = [string]$inner.Message } else { $Job.result.message = [string]$inner.Message }
+            if ($probe.framing -eq 'tds' -and -not $probe.tls) {
+                # by WinSock code, never by the (localised) message: Python tells a silent server from a reset
+                $Job.result.read_end = 'error'
+                if ($inner -is [System.Net.Sockets.SocketException]) { $Job.result.read_error = [int]$inner.ErrorCode }
+            }
         }
     }
     if ($Job.client) { $Job.client.Close() }

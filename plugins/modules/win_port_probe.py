@@ -16,7 +16,9 @@ description:
     datagram, resending it O(retries) times); on a connected TCP probe it optionally reads up to 64 bytes
     (O(probes[].read)), sends O(probes[].payload) and reads one length-framed answer (O(probes[].framing=tds): the
     8-byte TDS header's big-endian length, at most 8192 bytes, within one O(timeout_ms) for the whole answer however the
-    server spaces its bytes; what arrived before a reset or the deadline is kept), or runs a
+    server spaces its bytes; what arrived before a reset or the deadline is kept, and C(read_end) says how the read ended:
+    C(complete), C(closed) by the server, C(timeout), or C(error) with the WinSock code in C(read_error), 10060 when the
+    server stayed silent), or runs a
     TLS handshake (C(SslStream) offering TLS 1.0 to 1.2, and 1.3 on Windows Server 2022 / Windows 11 and later;
     certificate not validated) and returns the protocol the server chose and the raw certificate."
   - "A probe with O(probes[].port_from) runs after the others: its port is the first group of
@@ -147,5 +149,5 @@ facts:
   sample:
     results:
       - {id: p0, outcome: error, socket_error: 10061, rtt_ms: 1.2, attempts: 1, address: null, port: 1433, response: '', tls: null,
-         message: No connection could be made because the target machine actively refused it}
+         read_end: null, read_error: null, message: No connection could be made because the target machine actively refused it}
 """

@@ -145,9 +145,14 @@ def apply_waivers(row, host, waivers, today):
 
 
 def is_blocking(row, fail_on):
-    """Whether a report row makes the run fail under the exit policy ``fail_on``."""
+    """Whether a report row makes the run fail under the exit policy ``fail_on``.
+
+    Under ``fail`` an unwaived ``error`` blocks whatever the entry's requirement: it means the check could not evaluate,
+    and a run that could not evaluate an applicable entry must not pass (only a ``fail`` of an optional or recommended
+    entry is advisory).
+    """
     if fail_on == 'never' or not row['applicable'] or row.get('waiver'):
         return False
     if fail_on == 'warn':
         return row['status'] in ('fail', 'error', 'warn')
-    return row['requirement'] == 'mandatory' and row['status'] in ('fail', 'error')
+    return row['status'] == 'error' or (row['requirement'] == 'mandatory' and row['status'] == 'fail')

@@ -53,9 +53,9 @@ def test_demo_twice(tmp_path):
     assert since['previous']['file'].endswith('safeq-preflight.previous.json')
     assert since['previous']['finished'] == report['run']['finished']
     problems = sum(1 for row in report['site']['entries'] if row['status'] in ('fail', 'error', 'warn'))
-    assert since['counts']['site'] == {'fixed': 0, 'new': 0, 'unchanged': problems}
+    assert since['counts']['site'] == {'fixed': 0, 'new': 0, 'unchanged': problems, 'not-evaluated': 0, 'first-evaluated': 0}
     assert since['counts']['cml3']['unchanged'] == errors
-    assert 'since last run: fixed 0, new 0, unchanged %d' % problems in second.stdout
+    assert 'since last run: fixed 0, new 0, unchanged %d, not evaluated this time 0, first evaluated 0' % problems in second.stdout
     assert 'Since the last run (%s)' % report['run']['finished'] in second.stdout
 
 

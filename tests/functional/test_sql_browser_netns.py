@@ -4,7 +4,9 @@
 """sql_browser_probe against a simulated SQL Server in a network namespace behind real nftables rules.
 
 Ground truth: the rule the test installs (answered, UDP 1434 dropped, rejected with ICMP port
-unreachable, the instance port dropped or rejected with a TCP reset).
+unreachable, the instance port dropped or rejected with a TCP reset), and the responder's instances: HELD's port
+accepts and holds the connection without a byte (a SYN proxy, a load balancer with a dead backend, a hung service),
+STRICT's closes on a cleartext PRELOGIN (strict TDS 8.0).
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from tests.lab.netns import NamespacePair
 
 SERVER = '198.18.2.2'
 PROBE = ('import json, sys; sys.path.insert(0, %r); from tests.lab.collection import sql_probe; '
-         'obs = sql_probe.run_probe(sql_probe.posix_exchange, %r, "SAFEQ", 0.8); '
-         'print(json.dumps([[f["status"], f["reason"]] for f in sql_probe.evaluate(obs)]))') % (lab.REPO_ROOT, SERVER)
+         'obs = sql_probe.run_probe(sql_probe.posix_exchange, %r, sys.argv[1], 0.8); '
+         'print(json.dumps([[f["status"], f["reason"], f["detail"]] for f in sql_probe.evaluate(obs)]))') % (lab.REPO_ROOT, SERVER)
+INSTANCES = [{'name': 'SAFEQ', 'version': '15.0.2000.5', 'tcp': 49703},
+             {'name': 'HELD', 'version': '15.0.2000.5', 'tcp': 49704, 'tds': {'hold': True}},
+             {'name': 'STRICT', 'version': '16.0.1000.6', 'tcp': 49705, 'tds': {'strict': True}}]
 
 
 @pytest.fixture(scope='module')
 def lab_net(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('sqsb')
     config = tmp / 'sql.yml'
-    config.write_text(yaml.safe_dump({'instances': [{'name': 'SAFEQ', 'version': '15.0.2000.5', 'tcp': 49703}]}))
+    config.write_text(yaml.safe_dump({'instances': INSTANCES}))
     state = tmp / 'state.json'
     pair = NamespacePair('sqsb', '198.18.2')
     server = None
@@ -49,10 +54,10 @@ def lab_net(tmp_path_factory):
         pair.close()
 
 
-def _probe(pair):
-    proc = pair.run('a', [sys.executable, '-c', PROBE])
+def _probe(pair, instance='SAFEQ', detail=False):
+    proc = pair.run('a', [sys.executable, '-c', PROBE, instance])
     assert proc.returncode == 0, proc.stderr
-    return [tuple(item) for item in json.loads(proc.stdout)]
+    return [tuple(item if detail else item[:2]) for item in json.loads(proc.stdout)]
 
 
 @pytest.mark.parametrize('rules, expected', [
@@ -68,3 +73,15 @@ def test_states_follow_the_firewall_rule(lab_net, rules, expected):
     for rule in rules:
         lab_net.rule(rule)
     assert _probe(lab_net) == expected
+
+
+@pytest.mark.parametrize('instance, expected', [
+    ('HELD', ('fail', 'no-prelogin-reply')),  # silence for the whole timeout: nothing SafeQ could log in to
+    ('STRICT', ('warn', 'possibly-strict-tds8')),  # closed at once on the cleartext PRELOGIN
+])
+def test_a_port_that_accepts_and_never_answers_fails_a_prompt_close_warns(lab_net, instance, expected):
+    lab_net.flush()
+    browser, tcp = _probe(lab_net, instance, detail=True)
+    assert browser[:2] == ('pass', 'browser-answered') and tcp[:2] == expected
+    port = [item['tcp'] for item in INSTANCES if item['name'] == instance][0]
+    assert 'TCP %d' % port in tcp[2]

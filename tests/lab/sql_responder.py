@@ -43,6 +43,7 @@ class _TdsListener:
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.prelogins = 0
+        self.held = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -52,6 +53,10 @@ class _TdsListener:
             try:
                 conn, dummy = self.sock.accept()
             except OSError:
+                continue
+            if self.behaviour.get('hold'):
+                # a SYN proxy, a load balancer with no live backend, a hung service: accepts, reads nothing, says nothing
+                self.held.append(conn)
                 continue
             with conn:
                 conn.settimeout(2)
@@ -71,6 +76,8 @@ class _TdsListener:
     def stop(self):
         self._stop.set()
         self._thread.join(2)
+        for conn in self.held:
+            conn.close()
         self.sock.close()
 
 
@@ -79,7 +86,7 @@ class SqlBrowserResponder:
 
     ``instances``: dicts with ``name``, optional ``server_name``, ``version`` (dotted), ``clustered``,
     ``tcp`` (true, false or a fixed port), ``np``, ``dac_port``, ``bv`` (three values) and ``tds``
-    (``{version: [15, 0, 2000], encryption: 0}`` or ``{strict: true}``). ``mode`` breaks the replies on purpose.
+    (``{version: [15, 0, 2000], encryption: 0}``, ``{strict: true}``, or ``{hold: true}``: accept and never answer). ``mode`` breaks the replies on purpose.
     """
 
     def __init__(self, address='127.0.0.20', udp_port=1434, instances=(), mode='normal', server_name='SQLLAB'):

@@ -10,9 +10,10 @@ host and, on a Windows node, replays the answers of ONE win_port_probe run (``no
 exchange at once; the TDS probe takes its port from the Browser's answer on the node, and ``node_exchange``
 refuses any port that differs from what ``_ssrp`` parses here). Verdicts are made in ``evaluate``.
 
-Raw outcome (one per spec): ``{id, outcome, socket_error, rtt_ms, response (bytes), remote, message}``
+Raw outcome (one per spec): ``{id, outcome, socket_error, rtt_ms, response (bytes), remote, message, read_end}``
 with outcome one of response (UDP datagram), connected (TCP), refused, reset, timeout, unreachable,
-dns-failure, error.
+dns-failure, error. ``read_end`` says how the read after a TCP payload ended: complete (a whole TDS packet),
+closed (the server closed), reset, timeout (nothing more within the timeout), error; None when nothing was read.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ IP_RECVERR = getattr(socket, 'IP_RECVERR', 11 if sys.platform.startswith('linux'
 UNREACHABLE_ERRNOS = (errno.EHOSTUNREACH, errno.ENETUNREACH, getattr(errno, 'ENONET', -1), errno.EACCES, errno.EPERM)
 
 
-def _outcome(spec, outcome, started, response=b'', remote=None, error_number=None, message=''):
+def _outcome(spec, outcome, started, response=b'', remote=None, error_number=None, message='', read_end=None):
     return {'id': spec['id'], 'outcome': outcome, 'socket_error': error_number, 'rtt_ms': round((time.monotonic() - started) * 1000, 1),
-            'response': response, 'remote': remote, 'message': message}
+            'response': response, 'remote': remote, 'message': message, 'read_end': read_end}
 
 
 def _classify_oserror(exc):
@@ -61,6 +62,32 @@ def _classify_oserror(exc):
     if exc.errno in UNREACHABLE_ERRNOS:
         return 'unreachable'
     return 'error'
+
+
+def _read_tds(sock, spec):
+    """Send the payload, read one TDS packet: ``(bytes, read_end)``. A server that accepts and stays silent is ``timeout``."""
+    sock.sendall(spec['payload'])
+    # settimeout bounds one recv only: a server that trickles bytes would keep the loop going; one deadline bounds
+    # the whole answer, each recv waits at most the time left
+    deadline = time.monotonic() + spec['timeout']
+    response = b''
+    try:
+        while len(response) < spec.get('max_bytes', 65535):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return response, 'timeout'
+            sock.settimeout(left)
+            chunk = sock.recv(65535)
+            if not chunk:
+                return response, 'closed'
+            response += chunk
+            if len(response) >= 8 and len(response) >= int.from_bytes(response[2:4], 'big'):
+                return response, 'complete'
+    except (socket.timeout, TimeoutError):
+        return response, 'timeout'
+    except ConnectionResetError:
+        return response, 'reset'
+    return response, 'complete'
 
 
 def posix_exchange(specs):
@@ -85,29 +112,10 @@ def posix_exchange(specs):
                 results.append(_outcome(spec, 'response', started, data, '%s:%d' % peer[:2]))
                 continue
             sock.connect((spec['host'], spec['port']))
-            response = b''
+            response, read_end = b'', None
             if spec.get('payload'):
-                sock.sendall(spec['payload'])
-                # settimeout bounds one recv only: a server that trickles bytes would keep the loop going; one deadline bounds
-                # the whole answer, each recv waits at most the time left
-                deadline = time.monotonic() + spec['timeout']
-                try:
-                    while len(response) < spec.get('max_bytes', 65535):
-                        left = deadline - time.monotonic()
-                        if left <= 0:
-                            break
-                        sock.settimeout(left)
-                        chunk = sock.recv(65535)
-                        if not chunk:
-                            break
-                        response += chunk
-                        if len(response) >= 8 and len(response) >= int.from_bytes(response[2:4], 'big'):
-                            break
-                except (socket.timeout, TimeoutError):
-                    pass
-                except ConnectionResetError:
-                    pass
-            results.append(_outcome(spec, 'connected', started, response, '%s:%d' % (spec['host'], spec['port'])))
+                response, read_end = _read_tds(sock, spec)
+            results.append(_outcome(spec, 'connected', started, response, '%s:%d' % (spec['host'], spec['port']), read_end=read_end))
         except OSError as exc:
             results.append(_outcome(spec, _classify_oserror(exc), started, error_number=exc.errno, message=str(exc)))
         finally:
@@ -124,7 +132,7 @@ def run_probe(exchange, host, instance=None, timeout=2.0, prelogin=True, dac=Fal
     """Drive the exchanges; return the observations ``evaluate`` needs (raw outcomes plus parsed replies)."""
     obs = {'host': host, 'instance_requested': instance, 'browser': None, 'browser_retry': None, 'instances': [], 'notes': [],
            'parse_error': None, 'matched': None, 'dac': None, 'dac_port': None, 'tds': None, 'tds_parsed': None, 'tds_error': None,
-           'prelogin': prelogin, 'instance_confirmed': None}
+           'prelogin': prelogin, 'instance_confirmed': None, 'timeout': timeout}
     first = exchange([_spec('browser', 'udp', host, browser_port, _ssrp.ucast_ex(), timeout)])[0]
     obs['browser'] = first
     answer = first
@@ -202,6 +210,24 @@ def _browser_finding(obs):
     return finding(UDP_ENTRY, PASS, 'browser-answered', 'The SQL Server Browser on %s lists: %s%s.%s' % (where, names, via, notes))
 
 
+def _silent_finding(label, port, read_end, timeout):
+    """TCP connected, PRELOGIN sent, no byte back: how the read ended tells a silent port from a prompt close."""
+    if read_end == 'timeout':
+        # a SYN proxy, a load balancer with no live backend or a hung service accepts and never answers; SafeQ cannot log in
+        return finding(TCP_ENTRY, FAIL, 'no-prelogin-reply',
+                       '%s: TCP %d accepts connections but sent nothing in answer to PRELOGIN within %ss: a hung SQL Server, '
+                       'a load balancer or SYN proxy with no live server behind it, or a service that is not SQL Server.'
+                       % (label, port, timeout), fix={'port': port})
+    if read_end in ('closed', 'reset'):
+        # a strict TDS 8.0 server expects a TLS ClientHello first and drops a cleartext PRELOGIN at once
+        return finding(TCP_ENTRY, WARN, 'possibly-strict-tds8',
+                       '%s: TCP %d accepts connections but %s the connection on a cleartext PRELOGIN without answering: possibly '
+                       'strict TDS 8.0 encryption (SQL Server 2022+), which expects TLS first.'
+                       % (label, port, 'closed' if read_end == 'closed' else 'reset'))
+    return finding(TCP_ENTRY, ERROR, 'probe-error', '%s: TCP %d accepts connections; the PRELOGIN answer could not be read (%s).'
+                   % (label, port, read_end or 'how the read ended is unknown'))
+
+
 def _tcp_finding(obs, min_version):
     instance = obs['instance_requested'] or _ssrp.DEFAULT_INSTANCE
     if obs['browser'] is None or (not obs['instances'] and not obs['parse_error']):
@@ -234,9 +260,7 @@ def _tcp_finding(obs, min_version):
     if parsed is None and obs['tds_error'] is None and obs['tds'] and not obs['tds']['response']:
         if not obs['prelogin']:
             return finding(TCP_ENTRY, PASS, 'tcp-open', '%s: TCP %d accepts connections.' % (label, port))
-        return finding(TCP_ENTRY, WARN, 'possibly-strict-tds8',
-                       '%s: TCP %d accepts connections but closed on a cleartext PRELOGIN: possibly strict TDS 8.0 encryption '
-                       '(SQL Server 2022+), which expects TLS first.' % (label, port))
+        return _silent_finding(label, port, tds.get('read_end'), obs.get('timeout'))
     if parsed is None:
         return finding(TCP_ENTRY, FAIL, 'not-tds', '%s: TCP %d answered, but not with a TDS PRELOGIN reply (%s).' % (label, port, obs['tds_error']))
     if min_version and _version_tuple(parsed['version']) < _version_tuple(min_version):
@@ -249,6 +273,31 @@ def _tcp_finding(obs, min_version):
 def evaluate(obs, min_version=None):
     """Findings for the two catalogue rows of the external database."""
     return [_browser_finding(obs), _tcp_finding(obs, min_version)]
+
+
+CONTROLLER_NAMES = ('localhost', '127.0.0.1', '::1')
+
+
+def from_vantage(findings, node, probed_from):
+    """The findings of a probe run for ``node`` from ``probed_from`` (the host its exchanges left from).
+
+    The checklist flow is CML -> DB: measured from another host (the controller with ``safeq_db_probe_from: controller``)
+    it says nothing about the node's path, so every finding names where it was measured (``measured_from`` and its
+    detail) and a pass is capped at warn (``probed-from-controller``, or ``probed-off-node`` for another host). Findings
+    measured on the node itself are returned unchanged.
+    """
+    if not probed_from or probed_from == node:
+        return findings
+    controller = probed_from in CONTROLLER_NAMES
+    where = 'the controller (%s)' % probed_from if controller else probed_from
+    capped = []
+    for item in findings:
+        item = dict(item, measured_from=probed_from,
+                    detail='Probed from %s, not from %s, so this is not the CML -> DB path: %s' % (where, node, item.get('detail') or ''))
+        if item['status'] == PASS:
+            item.update(status=WARN, reason='probed-from-controller' if controller else 'probed-off-node', remediation='')
+        capped.append(item)
+    return capped
 
 
 def summarise(obs):
@@ -335,17 +384,29 @@ def node_probes(host, instance=None, timeout=2.0, prelogin=True, dac=False, brow
     return {'timeout_ms': timeout_ms, 'retries': 0, 'deadline_ms': 3 * timeout_ms + 1000, 'probes': probes}
 
 
+# WinSock codes of a failed read after the PRELOGIN (.NET's ReadTimeout expiring is WSAETIMEDOUT)
+_READ_ERRORS = {10060: 'timeout', 10054: 'reset', 10053: 'reset'}
+
+
+def _node_read_end(raw):
+    """How the node's TDS read ended (win_port_probe ``read_end`` / ``read_error``) as ``posix_exchange`` names it."""
+    end = raw.get('read_end')
+    if end == 'error':
+        return _READ_ERRORS.get(raw.get('read_error'), 'error')
+    return end
+
+
 def from_node(raw, proto):
     """A win_port_probe result as this probe's raw outcome (WinSock codes classified by ``_port_classify``)."""
     outcome = {'id': raw['id'], 'outcome': 'error', 'socket_error': raw.get('socket_error'), 'rtt_ms': raw.get('rtt_ms'), 'response': b'',
-               'remote': raw.get('address'), 'message': raw.get('message') or ''}
+               'remote': raw.get('address'), 'message': raw.get('message') or '', 'read_end': None}
     try:
         base64.b64decode(raw.get('response') or '', validate=True)
     except ValueError:
         return dict(outcome, message='the node answered with a response that is not base64')
     engine_raw = _port_check.from_windows(raw)
     reason = _port_classify.classify({'host': '', 'port': raw.get('port'), 'proto': proto, 'probe': 'none'}, engine_raw, windows=True)['reason']
-    return dict(outcome, outcome=_REASON_OUTCOMES.get(reason, 'error'), response=engine_raw['response'])
+    return dict(outcome, outcome=_REASON_OUTCOMES.get(reason, 'error'), response=engine_raw['response'], read_end=_node_read_end(raw))
 
 
 def node_exchange(probes, results):
@@ -370,7 +431,7 @@ def node_exchange(probes, results):
             problem = 'the node sent other bytes for the %s exchange' % spec['id']
         if problem:
             return {'id': spec['id'], 'outcome': 'error', 'socket_error': None, 'rtt_ms': 0.0, 'response': b'', 'remote': None,
-                    'message': problem}
+                    'message': problem, 'read_end': None}
         return from_node(raw, probe['proto'])
 
     return lambda specs: [answer(spec) for spec in specs]

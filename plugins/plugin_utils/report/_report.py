@@ -11,7 +11,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
 
-SCHEMA_VERSION = '2.0'
+SCHEMA_VERSION = '2.1'
 SITE_HOST = 'site'  # the host name waivers and attestations see for a site entry
 
 
@@ -57,6 +57,8 @@ def _row(entry, host, applies, why, result, findings_by_id):
                    remediation=merged.get('remediation') or (entry['remediation'] if merged['status'] != 'pass' else ''))
         if 'observed' in merged:
             row['observed'] = merged['observed']
+        if merged.get('measured_from'):  # measured from another host than the node (sql_browser_probe from the controller)
+            row['measured_from'] = merged['measured_from']
     elif entry['kind'] == 'manual':
         row.update(status='manual', reason='attestation-required', detail='Only a person can confirm this: attest it in safeq_attestations.',
                    remediation=entry['remediation'])

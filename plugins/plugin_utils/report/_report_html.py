@@ -54,15 +54,15 @@ def _since(report):
     if not since:
         return ['<p>No previous run in the report directory: nothing to compare with.</p>']
     out = ['<p class="meta">Compared with the run finished %s.</p>' % escape(since['previous']['finished']),
-           '<table><tr><th>Where</th><th>Fixed</th><th>New</th><th>Unchanged</th></tr>']
-    out += ['<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td></tr>' % (escape(where), c['fixed'], c['new'], c['unchanged'])
+           '<table><tr><th>Where</th>%s</tr>' % ''.join('<th>%s</th>' % escape(label.capitalize()) for label in _view.CHANGE_LABELS.values())]
+    out += ['<tr><td>%s</td>%s</tr>' % (escape(where), ''.join('<td>%d</td>' % c[change] for change in _view.CHANGE_LABELS))
             for where, c in since['counts'].items()]
     out.append('</table>')
-    for change in ('fixed', 'new'):
+    for change in ('fixed', 'new', 'not-evaluated', 'first-evaluated'):
         listed = ['%s <code>%s</code> (%s &rarr; %s)' % (escape(c['host'] or 'site'), escape(c['id']), escape(c['previous'] or 'none'),
                                                          escape(c['status'])) for c in since['changes'] if c['change'] == change]
         if listed:
-            out.append('<p><strong>%s:</strong> %s</p>' % (change.capitalize(), '; '.join(listed)))
+            out.append('<p><strong>%s:</strong> %s</p>' % (escape(_view.CHANGE_LABELS[change].capitalize()), '; '.join(listed)))
     return out
 
 

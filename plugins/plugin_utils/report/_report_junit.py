@@ -14,8 +14,10 @@ def _case(row):
     message = '%s (%s): %s' % (row['status'], row['reason'], row['detail'])
     waiver = row.get('waiver')
     if waiver:
-        ET.SubElement(case, 'system-out').text = 'WAIVED %s: %s%s\n%s' % (
-            row['status'], waiver['justification'], ' (expires %s)' % waiver['expires'] if waiver.get('expires') else '', message)
+        # a waived row is never a plain passing testcase: skipped, naming what was waived (a waived error stays an error)
+        expires = ' (expires %s)' % waiver['expires'] if waiver.get('expires') else ''
+        ET.SubElement(case, 'skipped', message='waived %s (%s): %s%s' % (row['status'], row['reason'], waiver['justification'], expires))
+        ET.SubElement(case, 'system-out').text = 'WAIVED %s: %s%s\n%s' % (row['status'], waiver['justification'], expires, message)
     elif row['status'] == 'fail':
         node = ET.SubElement(case, 'failure', message=row['detail'] or row['reason'], type=row['reason'])
         node.text = '%s\nRemediation: %s\nChecklist: %s' % (message, row['remediation'], row['source'])

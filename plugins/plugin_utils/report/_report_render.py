@@ -37,13 +37,13 @@ def _md_changes(report):
     if not since:
         return ['No previous run in the report directory: nothing to compare with.']
     out = ['Compared with the run finished %s (`%s`).' % (since['previous']['finished'], since['previous']['file']), '',
-           '| Where | fixed | new | unchanged |', '|---|---|---|---|']
-    out += ['| %s | %d | %d | %d |' % (where, c['fixed'], c['new'], c['unchanged']) for where, c in since['counts'].items()]
-    for change in ('fixed', 'new'):
+           '| Where | %s |' % ' | '.join(_view.CHANGE_LABELS.values()), '|---|%s' % ('---|' * len(_view.CHANGE_LABELS))]
+    out += ['| %s | %s |' % (where, ' | '.join(str(c[change]) for change in _view.CHANGE_LABELS)) for where, c in since['counts'].items()]
+    for change in ('fixed', 'new', 'not-evaluated', 'first-evaluated'):
         listed = ['%s `%s` (%s -> %s)' % (c['host'] or 'site', c['id'], c['previous'] or 'none', c['status'])
                   for c in since['changes'] if c['change'] == change]
         if listed:
-            out += ['', '**%s:** %s' % (change.capitalize(), '; '.join(listed))]
+            out += ['', '**%s:** %s' % (_view.CHANGE_LABELS[change].capitalize(), '; '.join(listed))]
     return out
 
 
@@ -107,7 +107,7 @@ def write_reports(report, directory, basename='safeq-preflight'):
 
 def _since_line(since, where):
     counts = since['counts'].get(where) if since else None
-    return '  since last run: fixed %(fixed)d, new %(new)d, unchanged %(unchanged)d' % counts if counts else ''
+    return '  since last run: %s' % _view.change_counts(counts) if counts else ''
 
 
 def console_summary(report):
@@ -127,8 +127,8 @@ def console_summary(report):
         lines.append('  %-20s worst %-6s %s%s%s' % (host['name'], counts['worst'], ' '.join('%s=%d' % (s, counts[s]) for s in STATUSES if counts[s]),
                                                     state, _since_line(since, host['name'])))
     if since:
-        lines.append('Since the last run (%s): %s' % (since['previous']['finished'], ', '.join(
-            '%s %d' % (change, sum(c[change] for c in since['counts'].values())) for change in ('fixed', 'new', 'unchanged'))))
+        lines.append('Since the last run (%s): %s' % (since['previous']['finished'], _view.change_counts(
+            {change: sum(c[change] for c in since['counts'].values()) for change in _view.CHANGE_LABELS})))
     else:
         lines.append('Since the last run: no previous report in the report directory.')
     if report['blocking']:

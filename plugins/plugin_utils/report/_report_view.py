@@ -9,7 +9,15 @@ from ansible_collections.safeq.preflight.plugins.module_utils._findings import S
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 PROBLEMS = ('fail', 'error', 'warn')
+# since_last_run changes (_report_diff) in display order, with what a reader sees
+CHANGE_LABELS = {'fixed': 'fixed', 'new': 'new', 'unchanged': 'unchanged', 'not-evaluated': 'not evaluated this time',
+                 'first-evaluated': 'first evaluated'}
 UNREACHABLE_OWNER = 'windows-admin'  # who makes a node reachable over WinRM again
+
+
+def change_counts(counts):
+    """``fixed 1, new 0, unchanged 2, not evaluated this time 1, first evaluated 0`` (a count missing from an older report is 0)."""
+    return ', '.join('%s %d' % (label, counts.get(change, 0)) for change, label in CHANGE_LABELS.items())
 
 
 def owner_labels():

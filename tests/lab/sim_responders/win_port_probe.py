@@ -7,8 +7,9 @@ Profile value ``{live: true}``: the probes run for real from this machine, all a
 port engine; an unconnected UDP probe or a TDS-framed exchange with the POSIX SQL exchange, each in a thread),
 and are reported the way the win_port_probe module reports them on Windows: WinSock codes (refused 10061, ICMP
 port-unreachable on UDP 10054, timeout 10060, host unreachable 10065, network unreachable 10051, access denied
-10013, name not found 11001), TLS versions as SslStream names. Other keys ``"HOST:PORT/PROTO"`` give canned raw
-outcomes. As on the node, a probe with ``port_from`` runs in a second round on the port that group 1 of its
+10013, name not found 11001), TLS versions as SslStream names; a TDS-framed exchange reports how its read ended
+(``read_end``; a silent server is ``error`` / ``read_error`` 10060, .NET's ReadTimeout). Other keys ``"HOST:PORT/PROTO"``
+give canned raw outcomes. As on the node, a probe with ``port_from`` runs in a second round on the port that group 1 of its
 pattern finds in the first listed answer (ISO-8859-1 text), and is ``not-run`` when none matches.
 A probe of the node's loopback (``127.0.0.1``, ``localhost``) goes to the simulated node's own 127.0.0.x address, where
 its simulated listeners are (the readiness probe of the network role).
@@ -30,7 +31,7 @@ _EXCHANGE_WSA = {'refused': 10061, 'reset': 10054, 'timeout': 10060, 'unreachabl
 
 def _blank(probe, port, **values):
     return dict({'id': probe['id'], 'address': None, 'port': port, 'outcome': 'timeout', 'socket_error': None, 'rtt_ms': 1.0,
-                 'attempts': 1, 'response': '', 'tls': None, 'message': ''}, **values)
+                 'attempts': 1, 'response': '', 'tls': None, 'message': '', 'read_end': None, 'read_error': None}, **values)
 
 
 def _as_windows(raw, probe, port):
@@ -59,7 +60,10 @@ def _exchange_as_windows(outcome, probe, port):
     response = base64.b64encode(outcome['response'] or b'').decode('ascii')
     if kind in ('response', 'connected'):
         address = (outcome['remote'] or '').rsplit(':', 1)[0] if kind == 'response' else None
-        return _blank(probe, port, outcome=kind, rtt_ms=outcome['rtt_ms'], response=response, address=address)
+        # how the TDS read ended, as .NET reports it: a silent server is a ReadTimeout (WSAETIMEDOUT), a reset 10054
+        end = outcome.get('read_end')
+        read = {'read_end': 'error', 'read_error': _EXCHANGE_WSA[end]} if end in ('timeout', 'reset') else {'read_end': end}
+        return _blank(probe, port, outcome=kind, rtt_ms=outcome['rtt_ms'], response=response, address=address, **read)
     if kind == 'timeout':
         return _blank(probe, port, outcome='timeout', socket_error=10060, rtt_ms=outcome['rtt_ms'])
     return _blank(probe, port, outcome='error', socket_error=_EXCHANGE_WSA.get(kind, 10022), rtt_ms=outcome['rtt_ms'],

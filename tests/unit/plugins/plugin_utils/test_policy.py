@@ -77,6 +77,11 @@ def test_attestation_turns_manual_into_attested_pass_only():
     (_row('error'), 'fail', True),
     (_row('warn'), 'fail', False),
     (_row('fail', 'optional'), 'fail', False),
+    # error = could not evaluate: never a pass, whatever the requirement (an optional entry's error blocked nothing before)
+    (_row('error', 'optional'), 'fail', True),
+    (_row('error', 'recommended'), 'fail', True),
+    (dict(_row('error', 'optional'), waiver={'id': 'x'}), 'fail', False),
+    (_row('error', 'optional'), 'never', False),
     (_row('fail', 'optional'), 'warn', True),
     (_row('warn', 'recommended'), 'warn', True),
     (_row('fail'), 'never', False),

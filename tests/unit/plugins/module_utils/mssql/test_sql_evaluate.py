@@ -64,7 +64,12 @@ def test_browser_closed_or_unreachable(outcome, expected):
 @pytest.mark.parametrize('tds, expected', [
     ({'outcome': 'refused'}, ('fail', 'closed')),
     ({'outcome': 'timeout'}, ('fail', 'filtered')),
-    ({'outcome': 'connected', 'response': b''}, ('warn', 'possibly-strict-tds8')),
+    # PRELOGIN sent, no byte back: silence for the whole timeout is no SQL Server answering; a prompt close may be strict TDS 8.0
+    ({'outcome': 'connected', 'response': b'', 'read_end': 'timeout'}, ('fail', 'no-prelogin-reply')),
+    ({'outcome': 'connected', 'response': b'', 'read_end': 'closed'}, ('warn', 'possibly-strict-tds8')),
+    ({'outcome': 'connected', 'response': b'', 'read_end': 'reset'}, ('warn', 'possibly-strict-tds8')),
+    ({'outcome': 'connected', 'response': b'', 'read_end': 'error'}, ('error', 'probe-error')),
+    ({'outcome': 'connected', 'response': b''}, ('error', 'probe-error')),
     ({'outcome': 'connected', 'response': b'HTTP/1.1 400 Bad Request\r\n\r\n'}, ('fail', 'not-tds')),
     ({'outcome': 'connected', 'response': _tds.build_prelogin_response(10, 50, 1600)}, ('fail', 'version-too-old')),
 ])
@@ -72,6 +77,19 @@ def test_tds_outcomes(tds, expected):
     statuses, dummy = _statuses({'browser': _reply(), 'tds': tds}, min_version='11.0') if expected[1] == 'version-too-old' else \
         _statuses({'browser': _reply(), 'tds': tds})
     assert statuses[1] == expected
+
+
+def test_a_port_that_accepts_and_stays_silent_fails_naming_the_port():
+    exchange = Script({'browser': _reply(), 'tds': {'outcome': 'connected', 'response': b'', 'read_end': 'timeout'}})
+    tcp = _sql_probe.evaluate(_sql_probe.run_probe(exchange, '198.18.2.2', 'safeq', 1.5))[1]
+    assert (tcp['status'], tcp['reason']) == ('fail', 'no-prelogin-reply')
+    assert 'TCP 49703' in tcp['detail'] and '1.5s' in tcp['detail'] and tcp['fix'] == {'port': 49703}
+
+
+def test_without_prelogin_an_accepted_connection_is_still_tcp_open():
+    exchange = Script({'browser': _reply(), 'tds': {'outcome': 'connected', 'response': b'', 'read_end': None}})
+    obs = _sql_probe.run_probe(exchange, '198.18.2.2', 'safeq', 1.0, prelogin=False)
+    assert [(f['status'], f['reason']) for f in _sql_probe.evaluate(obs)][1] == ('pass', 'tcp-open')
 
 
 def test_instance_not_found_lists_the_instances():

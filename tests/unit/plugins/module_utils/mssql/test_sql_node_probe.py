@@ -111,13 +111,28 @@ def test_an_icmp_port_unreachable_on_the_node_is_closed():
     ({'outcome': 'not-run', 'socket_error': None, 'message': 'port_from: no answer matched'}, None, ('error', 'error')),
     ({'outcome': 'error', 'socket_error': 10061}, 49703, ('fail', 'closed')),
     ({'outcome': 'timeout', 'socket_error': 10060}, 49703, ('fail', 'filtered')),
-    ({'outcome': 'connected', 'socket_error': None, 'response': ''}, 49703, ('warn', 'possibly-strict-tds8')),
 ])
 def test_the_tds_answer_counts_only_on_the_port_the_parser_finds(tds, port, expected):
     statuses, obs = _run(_node({'browser': BROWSER, 'tds': tds}, port=port))
     assert statuses[1] == expected
     if expected[0] == 'error':
         assert 'Browser names' in obs['tds']['message'], 'a port the node read differently is never a pass'
+
+
+@pytest.mark.parametrize('read, expected', [
+    # .NET's ReadTimeout expiring (WSAETIMEDOUT) or the module's own deadline: the port accepted and said nothing
+    ({'read_end': 'error', 'read_error': 10060}, ('fail', 'no-prelogin-reply')),
+    ({'read_end': 'timeout', 'read_error': None}, ('fail', 'no-prelogin-reply')),
+    # closed or reset at once on the cleartext PRELOGIN: what a strict TDS 8.0 server does
+    ({'read_end': 'closed', 'read_error': None}, ('warn', 'possibly-strict-tds8')),
+    ({'read_end': 'error', 'read_error': 10054}, ('warn', 'possibly-strict-tds8')),
+    ({'read_end': 'error', 'read_error': 10022}, ('error', 'probe-error')),
+    ({}, ('error', 'probe-error')),  # how the read ended is unknown: never a pass or a warn
+])
+def test_a_silent_port_on_the_node_is_classified_as_on_posix(read, expected):
+    tds = dict({'outcome': 'connected', 'socket_error': None, 'response': ''}, **read)
+    statuses, dummy = _run(_node({'browser': BROWSER, 'tds': tds}))
+    assert statuses[1] == expected
 
 
 def test_a_named_pipes_only_instance_needs_no_tds_exchange():

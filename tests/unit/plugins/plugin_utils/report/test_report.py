@@ -213,3 +213,18 @@ def test_port_rows_are_not_checked_only_when_port_check_ran(catalogue):
     never = _rows(_report.build_report({'cml1': dict(base, ran=[])}, catalogue, features, [], [], 'fail', RUN, TODAY), 'cml1')
     assert (ran['net.other.tcp-25-smtp']['status'], ran['net.other.tcp-25-smtp']['reason']) == ('manual', 'not-checked')
     assert (never['net.other.tcp-25-smtp']['status'], never['net.other.tcp-25-smtp']['reason']) == ('error', 'module-not-run')
+
+
+def test_a_recommended_entry_that_could_not_be_evaluated_blocks_under_fail_on_fail(catalogue):
+    """error = could not evaluate: an applicable recommended entry in error is never left out of the verdict."""
+    results = _results()
+    results['cml1']['findings'].append(finding('server.antivirus', 'error', 'probe-error', 'the antivirus query failed'))
+    assert [e['requirement'] for e in catalogue.entries if e['id'] == 'server.antivirus'] == ['recommended']
+    report = _report.build_report(results, catalogue, ['external_db'], [], [], 'fail', RUN, TODAY)
+    assert _rows(report, 'cml1')['server.antivirus']['status'] == 'error'
+    assert ('cml1', 'server.antivirus', 'error') in {(b['host'], b['id'], b['status']) for b in report['blocking']}
+    assert report['summary']['verdict'] == 'blocked'
+    waived = _report.build_report(results, catalogue, ['external_db'], [{'id': 'server.antivirus', 'justification': 'AV team'}], [],
+                                  'fail', RUN, TODAY)
+    assert ('cml1', 'server.antivirus') not in {(b['host'], b['id']) for b in waived['blocking']}
+    assert _rows(waived, 'cml1')['server.antivirus']['status'] == 'error', 'a waived error stays an error'

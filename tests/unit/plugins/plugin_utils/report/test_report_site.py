@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 
-from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
+from ansible_collections.safeq.preflight.plugins.module_utils._findings import STATUSES, finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_diff, _report_render, _report_view
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_diff, _report_html, _report_render, _report_view
 
 TODAY = datetime.date(2026, 11, 24)
 SCHEMA = os.path.join(os.path.dirname(_catalogue.DEFAULT_PATH), 'report.schema.json')
@@ -160,7 +160,7 @@ def test_since_the_last_run(catalogue, tmp_path):
     assert changes[(None, 'ldap.email')] == 'fixed'
     assert changes[('cml2', 'server.admin-rights')] == 'fixed' and changes[('cml1', 'server.admin-rights')] == 'new'
     cml3_errors = second['summary']['by_host']['cml3']['error']
-    assert since['counts']['cml3'] == {'fixed': 0, 'new': 0, 'unchanged': cml3_errors}
+    assert since['counts']['cml3'] == {'fixed': 0, 'new': 0, 'unchanged': cml3_errors, 'not-evaluated': 0, 'first-evaluated': 0}
     assert since['counts']['site']['fixed'] == 1
     second['since_last_run'] = since
     with open(SCHEMA, encoding='utf-8') as handle:
@@ -177,3 +177,38 @@ def test_a_1x_report_compares_its_per_host_site_rows_once(catalogue):
     since = _report_diff.compare(old, current, 'p')
     assert [(c['host'], c['change']) for c in since['changes'] if c['id'] == 'ldap.email'] == [(None, 'fixed')]
     assert _report_diff.rotate('/nonexistent-dir-safeq', 'x')[0] is None
+
+
+def _diff_report(site, hosts):
+    return {'run': {'finished': 'f'}, 'site': {'entries': [{'id': i, 'status': st, 'reason': r} for i, st, r in site]},
+            'hosts': [{'name': name, 'entries': [{'id': i, 'status': st, 'reason': r} for i, st, r in rows]} for name, rows in hosts.items()]}
+
+
+def test_a_problem_not_evaluated_this_time_is_never_fixed_and_one_not_evaluated_before_is_never_new():
+    """Ground truth: last run failed these entries; this run did not select one (--tags network), found another not
+    applicable, left a port-table row not checked; and the reverse, problems now of entries not evaluated last time."""
+    previous = _diff_report([('ldap.card-number', 'fail', 'x'), ('ldap.email', 'skip', 'not-selected')],
+                            {'cml1': [('net.other.tcp-dynamic-cml-db', 'fail', 'filtered'), ('net.tcp-80', 'fail', 'filtered'),
+                                      ('server.antivirus', 'warn', 'x'), ('server.admin-rights', 'fail', 'not-admin'),
+                                      ('net.tcp-443', 'manual', 'not-checked'), ('server.web-browser', 'pass', 'ok')]})
+    current = _diff_report([('ldap.card-number', 'skip', 'not-selected'), ('ldap.email', 'fail', 'missing-mail')],
+                           {'cml1': [('net.other.tcp-dynamic-cml-db', 'skip', 'not-selected'), ('net.tcp-80', 'manual', 'not-checked'),
+                                     ('server.antivirus', 'skip', 'not-applicable'), ('server.admin-rights', 'pass', 'elevated-admin'),
+                                     ('net.tcp-443', 'fail', 'filtered'), ('server.web-browser', 'warn', 'x'), ('net.tcp-8080', 'fail', 'x')]})
+    since = _report_diff.compare(previous, current, 'p.json')
+    changes = {(c['host'], c['id']): c['change'] for c in since['changes']}
+    assert changes == {(None, 'ldap.card-number'): 'not-evaluated', (None, 'ldap.email'): 'first-evaluated',
+                       ('cml1', 'net.other.tcp-dynamic-cml-db'): 'not-evaluated', ('cml1', 'net.tcp-80'): 'not-evaluated',
+                       ('cml1', 'server.antivirus'): 'not-evaluated', ('cml1', 'server.admin-rights'): 'fixed',
+                       ('cml1', 'net.tcp-443'): 'first-evaluated', ('cml1', 'server.web-browser'): 'new',
+                       ('cml1', 'net.tcp-8080'): 'first-evaluated'}
+    assert since['counts']['cml1'] == {'fixed': 1, 'new': 1, 'unchanged': 0, 'not-evaluated': 3, 'first-evaluated': 2}
+    current['since_last_run'] = since
+    current['summary'] = {'verdict': 'blocked', 'blocking_count': 0, 'by_status': dict.fromkeys(STATUSES, 0),
+                          'site': dict(dict.fromkeys(STATUSES, 0), worst='fail'), 'by_host': {'cml1': dict(dict.fromkeys(STATUSES, 0), worst='fail')}}
+    current['blocking'] = []
+    current['hosts'][0].update(reachable=True, message='')
+    assert 'fixed 1, new 1, unchanged 0, not evaluated this time 3, first evaluated 2' in _report_render.console_summary(current)
+    html = '\n'.join(_report_html._since(current))  # pylint: disable=protected-access
+    assert '<th>Not evaluated this time</th>' in html and 'Not evaluated this time:</strong> site <code>ldap.card-number</code>' in html
+    assert 'First evaluated:</strong> site <code>ldap.email</code>' in html
