@@ -145,14 +145,16 @@ class Slapd:
         self.port = self.ldaps_port = None
         self.certs = None
 
+    def _paged_limits(self):
+        return ' size.pr=1000 size.prtotal=%s' % self.paged_total if self.paged_total else ''
+
     def _config(self):
         schema = ''.join('include /etc/ldap/schema/%s.schema\n' % name for name in SCHEMAS)
         return (schema + 'modulepath /usr/lib/ldap\nmoduleload back_mdb\n'
                 'pidfile {w}/slapd.pid\nargsfile {w}/slapd.args\n'
                 'TLSCertificateFile {cert}\nTLSCertificateKeyFile {key}\nTLSCACertificateFile {ca}\n'
                 'database mdb\nmaxsize 1073741824\nsuffix "{suffix}"\nrootdn "{rootdn}"\nrootpw {rootpw}\ndirectory {w}/db\n'
-                'sizelimit {limit}\nlimits users size.soft={limit} size.hard={limit}' + (' size.pr=1000 size.prtotal=%s' % self.paged_total
-                                                                                           if self.paged_total else '') + '\n'
+                'sizelimit {limit}\nlimits users size.soft={limit} size.hard={limit}' + self._paged_limits() + '\n'
                 'index objectClass eq\nindex uid eq\n'
                 'access to attrs=userPassword by self write by anonymous auth by * none\n'
                 'access to dn.base="ou=Secret,{suffix}" by users disclose by * none\n'

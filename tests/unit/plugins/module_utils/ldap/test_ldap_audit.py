@@ -105,8 +105,8 @@ def test_a_connection_lost_mid_stream_marks_the_container_and_propagates():
 
 
 def test_the_audit_lists_the_containers_it_never_reached_when_the_connection_drops(monkeypatch):
-    monkeypatch.setattr(_ldap_audit, 'check_server', lambda options, host: {'host': host, 'port': 636, 'reachable': True, 'error': None,
-                                                                                'rtt_ms': 1.0, 'tls': None})
+    reachable = {'port': 636, 'reachable': True, 'error': None, 'rtt_ms': 1.0, 'tls': None}
+    monkeypatch.setattr(_ldap_audit, 'check_server', lambda options, host: dict(reachable, host=host))
     monkeypatch.setattr(_ldap_audit, '_open', lambda options, host, dn, password: _Connection())
 
     def read_first_then_drop(connection, options, result):
@@ -128,8 +128,8 @@ def test_every_reachable_server_is_bound_and_a_failure_on_the_primary_is_kept(mo
     result = _ldap_audit._empty_audit(OPTIONS)
     bound = _ldap_audit._bind_everywhere(OPTIONS, ['dc1', 'dc2', 'dc3'], result)
     assert bound is connections['dc2'] and result['bind_server'] == 'dc2' and result['bound']
-    assert [(a['host'], a['bound'], a['reason']) for a in result['bind_attempts']] == [('dc1', False, 'account-locked'), ('dc2', True, None),
-                                                                                      ('dc3', True, None)]
+    attempts = [(a['host'], a['bound'], a['reason']) for a in result['bind_attempts']]
+    assert attempts == [('dc1', False, 'account-locked'), ('dc2', True, None), ('dc3', True, None)]
     assert connections['dc1'].unbound and connections['dc3'].unbound and not connections['dc2'].unbound
 
 
