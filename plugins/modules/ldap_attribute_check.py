@@ -63,7 +63,7 @@ options:
     description: CA bundle (PEM) that issued the directory certificate; the system store when omitted.
     type: path
   validate_certs:
-    description: Validate the server certificate when binding.
+    description: Validate the server certificate when binding. The certificate findings (LDAPS and StartTLS) are made either way.
     type: bool
     default: true
   tls_server_name:
@@ -95,7 +95,7 @@ options:
     elements: str
     default: []
   base_dns:
-    description: DNs of the containers with users.
+    description: DNs of the containers with users; none may be equal to or beneath another (its users would be counted twice).
     type: list
     elements: str
     required: true
