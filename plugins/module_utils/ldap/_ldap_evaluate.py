@@ -323,8 +323,25 @@ def _replication_finding(audit):
     return finding('ldap.replication', WARN, 'differential-not-ready', '; '.join(problems) + '.')
 
 
+def _without_gaps(audit):
+    """The audit with what a container's own fields leave unsaid made explicit (an audit saved by an older version, or built by
+    hand): a size limit hit that no container names stops every listed container; a failed search's code is its error's prefix."""
+    containers = []
+    limited = audit.get('size_limit_hit') and not any(c['reason'] in ACCOUNT_LIMITS for c in audit['containers'])
+    for container in audit['containers']:
+        container = dict(container)
+        if limited and container['reason'] is None and container['listable']:
+            container.update(reason='size-limit', code='sizeLimitExceeded', streamed=True, complete=False,
+                             error='a size limit cut the search short after %d user(s)' % container['users'])
+        if container['reason'] == 'search-failed' and not container.get('code'):
+            container['code'] = (container['error'] or '').split(':')[0].strip()
+        containers.append(container)
+    return dict(audit, containers=containers)
+
+
 def evaluate(audit, options):
     """Findings for every LDAP entry the audit can speak to."""
+    audit = _without_gaps(audit)
     findings = [_server_findings(audit, options) if audit['servers'] else finding('ldap.primary-server', ERROR, 'no-server', 'No server given.')]
     findings.append(_bind_finding(audit, options))
     evaluated = audit['bound'] and audit['root_dse'] is not None

@@ -285,3 +285,13 @@ def test_an_attribute_given_by_an_alias_is_named_with_its_schema_name():
     audit = _audit(attributes=dict(_ldap_audit.DEFAULT_ATTRIBUTES['openldap'], surname='sn'), attribute_aliases={'surname': 'surname'})
     finding = _findings(audit)['ldap.name-surname']
     assert finding['status'] == 'pass' and 'surname (sn, given as surname): 10 of 10 users' in finding['detail']
+
+
+def test_an_audit_that_only_flags_the_size_limit_or_names_the_code_in_its_error_is_not_a_pass():
+    """Audit data without the container fields (saved by an older version, or built by hand) is read conservatively."""
+    statuses = _statuses(_audit(users=500, size_limit_hit=True))
+    assert statuses['ldap.user-containers'] == ('fail', 'size-limit') and statuses['ldap.integration-account'] == ('fail', 'size-limit')
+    assert statuses['ldap.login'] == ('error', 'read-incomplete')
+    refused = _audit(users=0)
+    refused['containers'][0].update(reason='search-failed', error='operationsError: 000004DC: LdapErr: DSID-0C090A5C', listable=False)
+    assert _statuses(refused, {'bind_dn': None})['ldap.integration-account'] == ('fail', 'search-refused')
