@@ -326,6 +326,8 @@ def _replication_finding(audit):
 def _without_gaps(audit):
     """The audit with what a container's own fields leave unsaid made explicit (an audit saved by an older version, or built by
     hand): a size limit hit that no container names stops every listed container; a failed search's code is its error's prefix."""
+    if not audit.get('containers'):
+        return audit
     containers = []
     limited = audit.get('size_limit_hit') and not any(c['reason'] in ACCOUNT_LIMITS for c in audit['containers'])
     for container in audit['containers']:
