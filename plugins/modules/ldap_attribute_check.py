@@ -63,7 +63,7 @@ options:
     description: CA bundle (PEM) that issued the directory certificate; the system store when omitted.
     type: path
   validate_certs:
-    description: Validate the server certificate when binding.
+    description: Validate the server certificate when binding. The certificate findings (LDAPS and StartTLS) are made either way.
     type: bool
     default: true
   tls_server_name:
@@ -95,7 +95,7 @@ options:
     elements: str
     default: []
   base_dns:
-    description: DNs of the containers with users.
+    description: DNs of the containers with users; none may be equal to or beneath another (its users would be counted twice).
     type: list
     elements: str
     required: true
@@ -186,16 +186,18 @@ containers:
   description:
     - Per container - exists, listable, users counted, and per attribute role how many users have it (C(present)), lack it
       (C(missing)) and the coverage in percent (C(coverage)), with example DNs of users missing each (C(missing_examples)).
-    - C(reason) is why a container was not counted (V(container-missing), V(container-unreadable), V(container-dn-invalid),
-      V(search-failed)) and C(error) the detail (for V(container-unreadable) what the account was refused, e.g. the ACE
-      that denies List Contents); C(naming_context) whether the DN is the root of a naming context; C(privileged_users)
-      the users the privileged account counts there (C(null) without O(privileged_bind_dn)).
+    - C(reason) is why a container was not counted, or not to its end (V(container-missing), V(container-unreadable),
+      V(container-dn-invalid), V(search-failed), V(size-limit), V(time-limit), V(connection-lost)), C(code) the LDAP result
+      code and C(error) the detail (for V(container-unreadable) what the account was refused, e.g. the ACE that denies List
+      Contents); C(streamed) whether its user search began and C(complete) whether it reached its end; C(naming_context)
+      whether the DN is the root of a naming context; C(privileged_users) the users the privileged account counts there
+      (C(null) without O(privileged_bind_dn)).
   returned: always
   type: list
   elements: dict
   sample: [{dn: "ou=People,dc=example,dc=org", exists: true, listable: true, users: 40000, present: {department: 39998},
             missing: {department: 2}, coverage: {department: 99.99}, missing_examples: {department: ["uid=x,ou=People,dc=example,dc=org"]},
-            reason: null, error: null, naming_context: false, privileged_users: null}]
+            reason: null, code: null, error: null, streamed: true, complete: true, naming_context: false, privileged_users: null}]
 totals:
   description: Users counted, and attributes present, missing and coverage in percent, over all containers.
   returned: always
@@ -241,6 +243,18 @@ acl_checked:
   returned: always
   type: bool
   sample: true
+bind_attempts:
+  description: The integration account's bind on each reachable server, primary first - host, whether it bound, reason and message.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{host: dc1.example.com, bound: false, reason: account-locked, message: "... data 775, v4563"},
+           {host: dc2.example.com, bound: true, reason: null, message: null}]
+attribute_aliases:
+  description: Per role whose attribute was given by a schema alias or an OID, the name as given (C(attributes) holds the schema's name).
+  returned: always
+  type: dict
+  sample: {surname: surname}
 privileged:
   description: The comparison account - its DN, whether it bound, and why not. C(null) without O(privileged_bind_dn).
   returned: always
@@ -251,8 +265,10 @@ findings:
     - Findings for the checklist's LDAP lines. C(reason) is the leading reason; C(reasons) lists every reason the entry has,
       worst first (for example V(container-empty) and V(disabled-users-in-scope) on V(ldap.user-containers)).
       V(ldap.user-containers) reasons - V(container-missing), V(container-unreadable), V(container-dn-invalid), V(search-failed),
-      V(container-empty), V(disabled-users-in-scope), V(broad-base-dn), V(containers-listed). V(ldap.integration-account) adds
-      V(container-unreadable) and V(attribute-unreadable) to the bind reasons; the attribute lines add V(attribute-unreadable).
+      V(size-limit), V(time-limit), V(connection-lost), V(container-empty), V(disabled-users-in-scope), V(broad-base-dn),
+      V(containers-listed). V(ldap.integration-account) adds V(container-unreadable), V(attribute-unreadable),
+      V(search-refused), V(size-limit), V(time-limit) and V(nothing-listed) to the bind reasons; the attribute lines add
+      V(attribute-unreadable), V(read-incomplete) and V(no-users-read).
   returned: always
   type: list
   elements: dict
@@ -301,6 +317,7 @@ def main():
                      attributes=audit['attributes'], containers=audit['containers'], totals=audit['totals'], duplicates=audit['duplicates'],
                      disabled=audit['disabled'], change_tracking=audit['change_tracking'], size_limit_hit=audit['size_limit_hit'],
                      unreadable_attributes=audit['unreadable_attributes'], acl_checked=audit['acl_checked'], privileged=audit['privileged'],
+                     bind_attempts=audit['bind_attempts'], attribute_aliases=audit['attribute_aliases'],
                      findings=findings)
 
 

@@ -124,6 +124,28 @@ def dn(value):
     return None
 
 
+def _dn_key(value):
+    """The RDNs of a DN, leaf first, lower-cased with spaces around values dropped (how AD and OpenLDAP compare most DNs)."""
+    if _parse_dn is None:
+        return tuple(part.strip().lower() for part in value.split(','))
+    return tuple('%s=%s' % (attr.strip().lower(), ' '.join(val.lower().split())) for attr, val, dummy in _parse_dn(value, strip=True))
+
+
+def base_dns(value):
+    """DNs of containers, none equal to or beneath another: a subtree search of the upper one already reads the lower one, and the
+    users under both would be counted twice (false duplicates, false totals)."""
+    problem = items(dn, allow_empty=False)(value)
+    if problem:
+        return problem
+    keys = [_dn_key(item) for item in value]
+    for i, inner in enumerate(keys):
+        for j, outer in enumerate(keys):
+            if i != j and len(inner) >= len(outer) and inner[len(inner) - len(outer):] == outer and (len(inner) > len(outer) or i > j):
+                return ('item %d: %s %s item %d: %s (a subtree search of it already reads the other): give only the upper one'
+                        % (i, show(value[i]), 'repeats' if len(inner) == len(outer) else 'lies under', j, show(value[j])))
+    return None
+
+
 _UPN_RE = re.compile(r'^[^\s@\\]+@[^\s@\\]+$')
 _DOWN_LEVEL_RE = re.compile(r'^[^\s\\/]+\\[^\\/]+$')
 
@@ -344,7 +366,7 @@ RULES = {
         'privileged_bind_dn': bind_name,
         'privileged_bind_password': text(1024),
         'domains': items(pattern(re.compile(r'^[^\s=,]{1,253}$'), 'a domain name such as example.com')),
-        'base_dns': items(dn, allow_empty=False),
+        'base_dns': base_dns,
         'user_filter': ldap_filter,
         'attributes': mapping(LDAP_ROLES, pattern(re.compile(r'^[A-Za-z][A-Za-z0-9-]{0,127}$|^\d+(\.\d+)+$'), 'an LDAP attribute name')),
         'thresholds': mapping(LDAP_ROLES, number(0, 100)),

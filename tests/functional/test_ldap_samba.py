@@ -137,6 +137,19 @@ def test_starttls_on_389_reads_the_same_as_ldaps(samba):
     over_starttls = ldap_audit.audit(_options(samba, security='starttls', port=389))
     assert over_starttls['bound'] and over_starttls['error'] is None
     assert over_starttls['totals'] == over_ldaps['totals'] and over_starttls['totals']['users'] == 3
+    # the DC's certificate, read after the StartTLS operation, is the one LDAPS presents and is judged the same way
+    tls = over_starttls['servers'][0]['tls']
+    assert tls is not None and tls['valid'] and tls['not_after'] == over_ldaps['servers'][0]['tls']['not_after']
+
+
+def test_an_anonymous_bind_that_may_not_search_fails_the_account(samba):
+    """AD binds anonymously, then refuses the search (operationsError, 000004DC): the account cannot list a record."""
+    audit, findings = _findings(_options(samba, bind_dn=None, bind_password=None))
+    assert audit['bound'] and audit['containers'][0]['reason'] == 'search-failed', audit['containers']
+    assert audit['containers'][0]['code'] == 'operationsError'
+    account = findings['ldap.integration-account']
+    assert (account['status'], account['reason']) == ('fail', 'search-refused'), account['detail']
+    assert findings['ldap.login']['status'] == 'error' and findings['ldap.replication']['status'] == 'error'
 
 
 HIDDEN, OPEN, ATTRS, NOLIST, NOWHERE = ('OU=%s,%s' % (ou, BASE_DN) for ou in ('Hidden', 'Open', 'Attrs', 'NoList', 'Nowhere'))

@@ -158,6 +158,40 @@ def test_certificate_problems(tmp_path, kind, reason):
     assert findings['ldap.primary-server']['reason'] == reason, findings['ldap.primary-server']['detail']
 
 
+@pytest.mark.parametrize('kind, reason', [('expired', 'cert-expired'), ('expiring', 'cert-expiring')])
+def test_starttls_certificates_are_examined_like_ldaps(tmp_path, kind, reason):
+    """With StartTLS (and certificates not validated for the bind) the certificate is still read and judged."""
+    with Slapd(str(tmp_path), '127.0.0.32', users=5, cert_kind=kind) as server:
+        audit, findings = _run(_options(server, security='starttls', port=server.port, validate_certs=False))
+    assert findings['ldap.primary-server']['reason'] == reason, findings['ldap.primary-server']['detail']
+    assert audit['servers'][0]['tls']['days_to_expiry'] is not None
+
+
+def test_the_default_size_limit_stops_a_paged_read_and_nothing_passes_on_it(tmp_path):
+    """slapd's size limit (here 50) with size.prtotal left at its default: the paged search as the account ends at 50 entries."""
+    with Slapd(str(tmp_path), '127.0.0.37', users=120, size_limit=50, paged_total=None) as server:
+        audit, findings = _run(_options(server, base_dns=['ou=People,dc=lab,dc=test']))
+    container = audit['containers'][0]
+    assert (container['reason'], container['code'], container['users']) == ('size-limit', 'sizeLimitExceeded', 50)
+    assert server.truth['per_container']['ou=People,dc=lab,dc=test'] > 50
+    for entry in ('ldap.user-containers', 'ldap.integration-account'):
+        assert (findings[entry]['status'], findings[entry]['reason']) == ('fail', 'size-limit'), findings[entry]['detail']
+    statuses = {k: (f['status'], f['reason']) for k, f in findings.items()}
+    # among the first 50 users: the generator's missing departments (users 10-12) are certain; e-mail's 95 % is not
+    assert statuses['ldap.department'] == ('fail', 'coverage-below-threshold')
+    assert statuses['ldap.email'] == ('error', 'read-incomplete') and statuses['ldap.replication'] == ('error', 'read-incomplete')
+    assert 'pass' not in {status for status, dummy in statuses.values() if dummy not in ('reachable', 'domains-found')}
+
+
+def test_an_attribute_given_by_alias_or_oid_counts_as_its_schema_name(slapd):
+    truth = slapd.truth
+    audit, findings = _run(_options(slapd, attributes={'surname': 'surname', 'card_number': '2.16.840.1.113730.3.1.3'}))
+    assert audit['unknown_attributes'] == {} and audit['attributes']['surname'] == 'sn' and audit['attributes']['card_number'] == 'employeeNumber'
+    assert audit['totals']['present']['surname'] == audit['totals']['present']['card_number'] == truth['visible_users']
+    assert sorted(e['value'] for e in audit['duplicates']['card_number']['examples']) == sorted(truth['duplicate_card_values'])
+    assert 'surname (sn, given as surname): 120 of 120 users' in findings['ldap.name-surname']['detail']
+
+
 def test_a_wrong_ca_fails_tls(slapd, tmp_path):
     with Slapd(str(tmp_path), '127.0.0.33', users=5) as other:
         audit, findings = _run(_options(slapd, ca_file=other.describe()['ca_file']))
@@ -239,7 +273,8 @@ def hiding(tmp_path_factory):
 def test_without_a_privileged_account_a_hidden_container_reads_as_missing(hiding):
     audit, findings = _run(_options(hiding, base_dns=['ou=Staff,dc=lab,dc=test']))
     assert audit['containers'][0]['reason'] == 'container-missing'
-    assert findings['ldap.integration-account']['reason'] == 'bind-and-read'
+    # the account is not blamed for a DN it cannot tell from a missing one, but with nothing listed it is not a pass either
+    assert (findings['ldap.integration-account']['status'], findings['ldap.integration-account']['reason']) == ('error', 'nothing-listed')
 
 
 def test_a_privileged_account_tells_a_hidden_container_and_unreadable_attributes(hiding):

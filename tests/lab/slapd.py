@@ -132,9 +132,11 @@ def generate_dataset(users=100, missing_department=3, missing_mail=5, duplicate_
 class Slapd:
     """slapd in ``workdir`` on ``host`` (LDAP and LDAPS ports chosen at start)."""
 
-    def __init__(self, workdir, host='127.0.0.30', users=100, cert_kind='good', size_limit=500, dataset=None, extra_acls=()):
-        """``extra_acls``: slapd.conf ``access to`` lines placed before the final 'access to * by users read'."""
+    def __init__(self, workdir, host='127.0.0.30', users=100, cert_kind='good', size_limit=500, dataset=None, extra_acls=(), paged_total='unlimited'):
+        """``extra_acls``: slapd.conf ``access to`` lines placed before the final 'access to * by users read'; ``paged_total``: the
+        users' size.prtotal (None: slapd's default, the hard size limit, which a paged search does not lift)."""
         self.workdir, self.host, self.cert_kind, self.size_limit = workdir, host, cert_kind, size_limit
+        self.paged_total = paged_total
         self.extra_acls = list(extra_acls)
         self.dataset = dataset or {}
         self.users = users
@@ -143,13 +145,16 @@ class Slapd:
         self.port = self.ldaps_port = None
         self.certs = None
 
+    def _paged_limits(self):
+        return ' size.pr=1000 size.prtotal=%s' % self.paged_total if self.paged_total else ''
+
     def _config(self):
         schema = ''.join('include /etc/ldap/schema/%s.schema\n' % name for name in SCHEMAS)
         return (schema + 'modulepath /usr/lib/ldap\nmoduleload back_mdb\n'
                 'pidfile {w}/slapd.pid\nargsfile {w}/slapd.args\n'
                 'TLSCertificateFile {cert}\nTLSCertificateKeyFile {key}\nTLSCACertificateFile {ca}\n'
                 'database mdb\nmaxsize 1073741824\nsuffix "{suffix}"\nrootdn "{rootdn}"\nrootpw {rootpw}\ndirectory {w}/db\n'
-                'sizelimit {limit}\nlimits users size.soft={limit} size.hard={limit} size.pr=1000 size.prtotal=unlimited\n'
+                'sizelimit {limit}\nlimits users size.soft={limit} size.hard={limit}' + self._paged_limits() + '\n'
                 'index objectClass eq\nindex uid eq\n'
                 'access to attrs=userPassword by self write by anonymous auth by * none\n'
                 'access to dn.base="ou=Secret,{suffix}" by users disclose by * none\n'

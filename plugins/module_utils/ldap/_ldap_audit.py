@@ -32,6 +32,8 @@ from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port
 from ansible_collections.safeq.preflight.plugins.module_utils.ldap._ldap_tally import ATTRIBUTE_ROLES
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
+# Result codes that end a search part-way: the server's limit for this account, not the end of the container.
+STOPPED_BY = {'sizeLimitExceeded': 'size-limit', 'adminLimitExceeded': 'size-limit', 'timeLimitExceeded': 'time-limit'}
 MAX_HOLDERS_SHOWN = 5
 DEFAULT_ATTRIBUTES = {
     'ad': {'login': 'sAMAccountName', 'first_name': 'givenName', 'surname': 'sn', 'department': 'department',
@@ -48,8 +50,25 @@ AD_BIND_CODES = {'52e': 'invalid-credentials', '530': 'logon-time-restricted', '
                  '533': 'account-disabled', '701': 'account-expired', '773': 'password-must-change', '775': 'account-locked'}
 
 
-def certificate_facts(host, port, timeout, ca_file, server_name):
-    """TLS facts of ``host:port``: protocol, subject, SANs, issuer, days to expiry, and whether it validates and matches."""
+def _tcp(host, port, timeout, starttls):
+    """A TCP connection to ``host:port``; with ``starttls`` the StartTLS extended operation done on it (raises OSError when refused)."""
+    sock = socket.create_connection((host, port), timeout)
+    if starttls:
+        try:
+            sock.sendall(_ldap_wire.tlv(0x30, b'\x02\x01\x01' + _ldap_wire.tlv(0x77, _ldap_wire.tlv(0x80, _ldap_channel.STARTTLS_OID))))
+            code, message = _ldap_wire.read_response(sock, 1, 0x78)
+        except (_ldap_wire.WireError, OSError) as exc:
+            sock.close()
+            raise OSError('StartTLS failed: %s' % exc) from None
+        if code != 0:
+            sock.close()
+            raise OSError('StartTLS refused: %s' % _ldap_channel.result_text(code, message))
+    return sock
+
+
+def certificate_facts(host, port, timeout, ca_file, server_name, starttls=False):
+    """TLS facts of ``host:port`` (after StartTLS when ``starttls``): protocol, subject, SANs, issuer, days to expiry, and whether it
+    validates and matches."""
     facts = {'protocol': None, 'subject': None, 'issuer': None, 'sans': [], 'not_after': None, 'days_to_expiry': None,
              'valid': False, 'name_matches': None, 'error': None}
     raw = None
@@ -57,7 +76,7 @@ def certificate_facts(host, port, timeout, ca_file, server_name):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # facts of whatever is presented; trust is checked below
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-        with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock) as tls:
+        with _tcp(host, port, timeout, starttls) as sock, context.wrap_socket(sock) as tls:
             raw = tls.getpeercert(binary_form=True)
             facts['protocol'] = tls.version()
     except (OSError, ssl.SSLError) as exc:
@@ -69,7 +88,7 @@ def certificate_facts(host, port, timeout, ca_file, server_name):
                      not_after=parsed['not_after'], days_to_expiry=parsed['days_left'])
     try:
         context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
-        with socket.create_connection((host, port), timeout) as sock, context.wrap_socket(sock, server_hostname=server_name):
+        with _tcp(host, port, timeout, starttls) as sock, context.wrap_socket(sock, server_hostname=server_name):
             facts['valid'] = True
             facts['name_matches'] = True
     except ssl.SSLCertVerificationError as exc:
@@ -126,8 +145,9 @@ def check_server(options, host):
     except OSError as exc:
         facts['error'] = str(exc)
         return facts
-    if options['security'] == 'ldaps':
-        facts['tls'] = certificate_facts(host, options['port'], options['timeout'], options.get('ca_file'), options.get('tls_server_name') or host)
+    if options['security'] in ('ldaps', 'starttls'):
+        facts['tls'] = certificate_facts(host, options['port'], options['timeout'], options.get('ca_file'), options.get('tls_server_name') or host,
+                                         starttls=options['security'] == 'starttls')
     return facts
 
 
@@ -136,7 +156,8 @@ def _empty_audit(options):
             'directory_type': options.get('directory_type'), 'attributes': dict(options['attributes'] or {}), 'containers': [],
             'totals': {'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0)}, 'duplicates': {}, 'change_tracking': {},
             'binary_unique_id': False, 'error': None, 'size_limit_hit': False, 'unknown_attributes': {}, 'disabled': None,
-            'unreadable_attributes': {}, 'acl_checked': False, 'privileged': None}
+            'unreadable_attributes': {}, 'acl_checked': False, 'privileged': None, 'bind_attempts': [],
+            'attribute_aliases': {}}
 
 
 def audit(options):
@@ -150,29 +171,55 @@ def audit(options):
     if not reachable:
         result['error'] = 'no LDAP server is reachable'
         return result
-    connection = None
-    for host in reachable:
-        try:
-            connection = _open(options, host, options.get('bind_dn'), options.get('bind_password'))
-            if connection.bind():
-                result.update(bound=True, bind_server=host)
-                break
-            result.update(bind_reason=_bind_reason(connection.result), bind_message=connection.result.get('message'), bind_server=host)
-        except ldap3_exceptions.LDAPException as exc:
-            result.update(bind_reason='connection-failed', bind_message=str(exc), bind_server=host)
-        connection = None
+    connection = _bind_everywhere(options, reachable, result)
     if connection is None:
         return result
     try:
         _read_directory(connection, options, result)
     except (ldap3_exceptions.LDAPException, _ldap_wire.WireError, OSError) as exc:
         result['error'] = 'the directory connection failed during the audit: %s' % exc
+        for container in result['containers']:  # the one being read when it happened (its count is partial)
+            if container['reason'] is None and not container['complete']:
+                container.update(reason='connection-lost', error=str(exc))
+        read = {c['dn'] for c in result['containers']}
+        result['containers'] += [_new_container(base, result, reason='connection-lost', error='not read: the connection was lost before')
+                                 for base in options['base_dns'] if base not in read]
     finally:
         try:
             connection.unbind()
         except ldap3_exceptions.LDAPException:
             pass
     return result
+
+
+def _bind_everywhere(options, hosts, result):
+    """Bind on every reachable server, primary first: a server SafeQ may use whose bind fails is named even when another binds.
+    Returns the bound connection of the first server that binds (the audit reads through it), or None."""
+    bound = None
+    for host in hosts:
+        attempt = {'host': host, 'bound': False, 'reason': None, 'message': None}
+        result['bind_attempts'].append(attempt)
+        try:
+            connection = _open(options, host, options.get('bind_dn'), options.get('bind_password'))
+            if connection.bind():
+                attempt['bound'] = True
+            else:
+                attempt.update(reason=_bind_reason(connection.result), message=connection.result.get('message'))
+        except ldap3_exceptions.LDAPException as exc:
+            attempt.update(reason='connection-failed', message=str(exc))
+            continue
+        if attempt['bound'] and bound is None:
+            bound = connection
+            result.update(bound=True, bind_server=host)
+            continue
+        try:
+            connection.unbind()
+        except ldap3_exceptions.LDAPException:
+            pass
+    failed = [a for a in result['bind_attempts'] if not a['bound']]
+    if bound is None and failed:  # the primary's failure (the first tried) is the one reported
+        result.update(bind_reason=failed[0]['reason'], bind_message=failed[0]['message'], bind_server=failed[0]['host'])
+    return bound
 
 
 def _root_dse(connection, result):
@@ -199,12 +246,15 @@ def _read_directory(connection, options, result):
     result['directory_type'] = directory_type
     attributes = dict(DEFAULT_ATTRIBUTES[directory_type])
     attributes.update({k: v for k, v in (options.get('attributes') or {}).items() if v})
-    result['attributes'] = attributes
-    result['binary_unique_id'] = attributes['unique_id'].lower() == 'objectguid'
     schema = connection.server.schema
     if schema is not None and schema.attribute_types:
-        known = {name.lower() for name in schema.attribute_types}
-        result['unknown_attributes'] = {role: name for role, name in attributes.items() if name.lower() not in known}
+        # An OID or a schema alias (surname, 2.5.4.4) names the attribute the server returns under its primary name (sn).
+        names = {role: schema_name(schema.attribute_types, name) for role, name in attributes.items()}
+        result['unknown_attributes'] = {role: attributes[role] for role, name in names.items() if name is None}
+        result['attribute_aliases'] = {role: attributes[role] for role, name in names.items() if name and name != attributes[role]}
+        attributes.update({role: name for role, name in names.items() if name})
+    result['attributes'] = attributes
+    result['binary_unique_id'] = attributes['unique_id'].lower() == 'objectguid'
     tracking = CHANGE_TRACKING[directory_type]
     user_filter = options.get('user_filter') or DEFAULT_FILTERS[directory_type]
     # ldap3 refuses (client side) to request an attribute the schema does not know: ask only for known ones.
@@ -217,9 +267,7 @@ def _read_directory(connection, options, result):
     access = _Access(connection, options, result, directory_type, filter_ber)
     try:
         for base in options['base_dns']:
-            container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'users': 0, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0),
-                         'missing_examples': {role: [] for role in ATTRIBUTE_ROLES}, 'error': None, 'naming_context': _is_naming_context(base, result),
-                         'privileged_users': None}
+            container = _new_container(base, result)
             result['containers'].append(container)
             _read_container(connection, result, container, stream, access)
         stream.close()
@@ -237,13 +285,30 @@ def _read_directory(connection, options, result):
     result['duplicates'] = tally.duplicates()
 
 
+def schema_name(attribute_types, name):
+    """The primary name of the attribute type ``name`` (a name, an alias or an OID, any case) in the schema; None when unknown."""
+    try:
+        info = attribute_types[name]
+    except KeyError:
+        return None
+    return info.name[0] if info.name else name
+
+
+def _new_container(base, result, **state):
+    container = {'dn': base, 'exists': False, 'listable': False, 'reason': None, 'code': None, 'users': 0, 'streamed': False,
+                 'complete': False, 'present': dict.fromkeys(ATTRIBUTE_ROLES, 0), 'missing_examples': {role: [] for role in ATTRIBUTE_ROLES},
+                 'error': None, 'naming_context': _is_naming_context(base, result), 'privileged_users': None}
+    container.update(state)
+    return container
+
+
 def _normal_dn(dn):
     return ','.join(part.strip() for part in str(dn).lower().split(','))
 
 
 def _is_naming_context(base, result):
     """Whether ``base`` is a naming context (the domain root on AD): what the account may not list below it goes unseen."""
-    return _normal_dn(base) in {_normal_dn(c) for c in result['root_dse']['naming_contexts']}
+    return _normal_dn(base) in {_normal_dn(c) for c in (result['root_dse'] or {}).get('naming_contexts', [])}
 
 
 def _with_coverage(counts):
@@ -475,7 +540,7 @@ def _read_container(connection, result, container, stream, access):
         container.update(reason='container-dn-invalid', error='%s: %s' % (code, connection.result.get('message')))
         return
     if code != 'success':
-        container.update(reason='search-failed', error='%s: %s' % (code, connection.result.get('message')))
+        container.update(reason='search-failed', code=code, error='%s: %s' % (code, connection.result.get('message')))
         return
     container['exists'] = True
     problem = access.container_problem(container, _entry(connection))
@@ -483,18 +548,25 @@ def _read_container(connection, result, container, stream, access):
         container.update(reason='container-unreadable', error=problem)
         return
     container['listable'] = True
-    search = stream.search(base)
+    container['streamed'] = True
     stream.tally.open_container(container)
     try:
+        search = stream.search(base)
         for page in search.pages():
             stream.tally.add_page(page)
+    except (_ldap_wire.WireError, OSError) as exc:
+        container.update(reason='connection-lost', error=str(exc))
+        raise
     finally:
         stream.tally.close_container()
-    if search.result == 'sizeLimitExceeded':
-        result['size_limit_hit'] = True
-    elif search.result != 'success':
-        container.update(reason='search-failed', error='%s: %s' % (search.result, search.message))
+    if search.result != 'success':
+        # The server ended the search before its last entry: what was counted is part of the container only.
+        reason = STOPPED_BY.get(search.result, 'search-failed')
+        result['size_limit_hit'] = result['size_limit_hit'] or reason == 'size-limit'
+        container.update(reason=reason, code=search.result, error='%s after %d user(s)%s' % (
+            search.result, container['users'], (': %s' % search.message) if search.message else ''))
         return
+    container['complete'] = True
     seen = access.privileged_count(container)
     if seen is not None:
         container['privileged_users'] = seen

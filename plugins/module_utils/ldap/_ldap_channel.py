@@ -105,7 +105,8 @@ class Channel:
                 return b''.join(parts)
 
 
-def _result_text(code, message):
+def result_text(code, message):
+    """'confidentialityRequired: message' of an LDAP result code."""
     return '%s%s' % (RESULT_NAMES.get(code, 'code %d' % code), (': ' + message) if message else '')
 
 
@@ -120,14 +121,14 @@ def open_channel(host, port, security, timeout, bind_dn, bind_password, server_h
             channel.sendall(tlv(0x30, integer(0x02, message_id) + tlv(0x77, tlv(0x80, STARTTLS_OID))))
             code, message = read_response(channel, message_id, 0x78)
             if code != 0:
-                raise WireError('StartTLS refused: %s' % _result_text(code, message))
+                raise WireError('StartTLS refused: %s' % result_text(code, message))
             channel.start_tls(server_hostname or host, pinned_certificate)
         message_id = channel.next_message_id()
         channel.sendall(tlv(0x30, integer(0x02, message_id) + tlv(0x60, b'\x02\x01\x03' + tlv(0x04, (bind_dn or '').encode('utf-8'))
                                                                         + tlv(0x80, (bind_password or '').encode('utf-8')))))
         code, message = read_response(channel, message_id, 0x61)
         if code != 0:
-            raise WireError('the second bind failed: %s' % _result_text(code, message))
+            raise WireError('the second bind failed: %s' % result_text(code, message))
     except BaseException:
         channel.close()
         raise

@@ -11,6 +11,7 @@ value), so a 100,000-user directory costs a few megabytes more than a 10,000-use
 
 from __future__ import annotations
 
+import unicodedata
 from array import array
 
 ATTRIBUTE_ROLES = ('login', 'first_name', 'surname', 'department', 'card_number', 'unique_id', 'email')
@@ -60,6 +61,15 @@ class DigestSet:
                 used += 1
         self._used = used
         return repeats
+
+
+def card_key(value):
+    """A card number as its attribute's equality rule compares it: employeeNumber is caseIgnoreMatch (RFC 2798; a Unicode
+    String on AD, compared without case), with RFC 4518's insignificant space handling: NFKC, case folded, leading and trailing
+    spaces dropped, inner runs of spaces (tabs, other separators) one. Digits only, the usual card number, are already that."""
+    if value.isdigit():
+        return value
+    return ' '.join(unicodedata.normalize('NFKC', value.decode('utf-8', 'replace')).casefold().split()).encode('utf-8')
 
 
 def _shown(role, value):
@@ -125,7 +135,10 @@ class Tally:
                 del examples[self._limit:]
         for key, role, seen in self._unique:
             # hash() of bytes is a 64-bit SipHash: a false duplicate among 100,000 values is about 1 in 10**9.
-            digests = [hash(value) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
+            if role == 'card_number':
+                digests = [hash(card_key(value)) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
+            else:
+                digests = [hash(value) or 1 for dummy, attributes in entries for value in attributes.get(key, ())]
             repeats = seen.update(digests)
             if repeats:
                 holders = [(value, dn) for dn, attributes in entries for value in attributes.get(key, ())]

@@ -72,3 +72,21 @@ def test_ldap_user_filter_is_checked_with_the_other_options(value, problem):
     assert "Invalid value for option 'thresholds': email: 120 is outside 0-100" in messages
     assert any(message.startswith("Invalid value for option 'base_dns': item 0: 'People' is not a DN") for message in messages)
     assert _option_rules.messages('ldap_attribute_check', {'user_filter': '(&(objectClass=person)(uid=*))'}) == []
+
+
+@pytest.mark.parametrize('bases, message', [
+    (['OU=Staff,DC=x', 'OU=Prague,OU=Staff,DC=x'],
+     "Invalid value for option 'base_dns': item 1: 'OU=Prague,OU=Staff,DC=x' lies under item 0: 'OU=Staff,DC=x'"),
+    (['ou=Prague, ou=Staff, dc=x', 'OU=STAFF,DC=X'],
+     "Invalid value for option 'base_dns': item 0: 'ou=Prague, ou=Staff, dc=x' lies under item 1: 'OU=STAFF,DC=X'"),
+    (['ou=Staff,dc=x', 'OU=Staff, DC=x'], "Invalid value for option 'base_dns': item 1: 'OU=Staff, DC=x' repeats item 0: 'ou=Staff,dc=x'"),
+])
+def test_nested_or_repeated_base_dns_are_refused_by_name(bases, message):
+    """A subtree search of the upper DN reads the lower one too: its users would be counted twice and called duplicates."""
+    messages = _option_rules.messages('ldap_attribute_check', {'base_dns': bases})
+    assert len(messages) == 1 and messages[0].startswith(message), messages
+
+
+def test_sibling_base_dns_and_a_lookalike_name_are_accepted():
+    bases = ['OU=Staff,DC=x', 'OU=Guests,DC=x', 'OU=Staff,DC=x2', 'OU=Prague,OU=Staff2,DC=x']
+    assert _option_rules.messages('ldap_attribute_check', {'base_dns': bases}) == []

@@ -191,3 +191,107 @@ def test_a_privileged_bind_that_failed_is_said():
     audit = _audit(privileged={'bind_dn': 'auditor', 'bound': False, 'reason': 'invalid-credentials', 'message': 'data 52e'})
     account = _findings(audit)['ldap.integration-account']
     assert account['status'] == 'pass' and 'its bind failed (invalid-credentials: data 52e)' in account['detail']
+
+
+def _stopped(dn, reason, code, users, error=None):
+    """A container whose stream began and ended before its last entry (as _ldap_audit._read_container leaves it)."""
+    return _container(dn, users, reason, error or '%s after %d user(s)' % (code, users), code=code, streamed=True, complete=False,
+                      listable=True)
+
+
+def test_a_size_limit_fails_containers_and_account_and_never_passes_an_attribute_line():
+    """slapd's default sizelimit 500 applies to the whole paged result: 500 users read, all complete, no duplicate among them."""
+    audit = _audit(users=500, size_limit_hit=True, containers=[_stopped('ou=People,dc=lab,dc=test', 'size-limit', 'sizeLimitExceeded', 500)])
+    findings = _findings(audit)
+    for entry in ('ldap.user-containers', 'ldap.integration-account'):
+        assert (findings[entry]['status'], findings[entry]['reason']) == ('fail', 'size-limit'), findings[entry]
+        assert 'olcLimits: dn.exact="cn=sync" size=unlimited' in findings[entry]['remediation']
+    assert 'sizeLimitExceeded after 500 user(s)' in findings['ldap.integration-account']['detail']
+    for entry in _ldap_evaluate.ATTRIBUTE_ENTRIES + ('ldap.replication',):
+        assert (findings[entry]['status'], findings[entry]['reason']) == ('error', 'read-incomplete'), findings[entry]
+    assert 'Over the 500 user(s) read (the read of ou=People,dc=lab,dc=test stopped part-way' in findings['ldap.login']['detail']
+
+
+def test_a_partial_read_keeps_only_the_verdicts_the_unread_users_cannot_change():
+    """timeLimitExceeded after some pages: missing mandatory values and duplicates are certain, a coverage that meets its threshold is not."""
+    dup = {'card_number': {'values': 1, 'examples': [{'value': '42', 'entries': 2, 'dns': ['uid=a', 'uid=b']}]}}
+    audit = _audit(users=200, present={'department': 199, 'email': 190}, duplicates=dup,
+                   containers=[_stopped('ou=People,dc=lab,dc=test', 'time-limit', 'timeLimitExceeded', 200)])
+    statuses = _statuses(audit)
+    assert statuses['ldap.department'] == ('fail', 'coverage-below-threshold')  # one user lacks it: below 100 % whatever follows
+    assert statuses['ldap.card-number'] == ('fail', 'duplicates')
+    assert statuses['ldap.email'] == ('error', 'read-incomplete')  # 95 % of those read: 90 % may or may not hold overall
+    assert statuses['ldap.login'] == ('error', 'read-incomplete')
+    assert statuses['ldap.integration-account'] == ('fail', 'time-limit') and statuses['ldap.user-containers'] == ('fail', 'time-limit')
+    failed_mid_way = _audit(users=40, containers=[_stopped('ou=People,dc=lab,dc=test', 'search-failed', 'busy', 40)])
+    assert _statuses(failed_mid_way)['ldap.login'] == ('error', 'read-incomplete')
+
+
+def test_nothing_read_is_not_evaluated_rather_than_zero_percent():
+    audit = _audit(users=0, containers=[_container('ou=People,dc=lab,dc=test', 0, 'container-unreadable', 'insufficientAccessRights')])
+    statuses = _statuses(audit)
+    for entry in _ldap_evaluate.ATTRIBUTE_ENTRIES + ('ldap.replication',):
+        assert statuses[entry] == ('error', 'no-users-read'), entry
+    empty = _findings(_audit(users=0, containers=[_container('ou=Empty,dc=lab,dc=test', 0)]))
+    assert (empty['ldap.login']['status'], empty['ldap.login']['reason']) == ('error', 'no-users-read')
+    assert 'hold no user the filter matches: ou=Empty,dc=lab,dc=test' in empty['ldap.login']['detail']
+
+
+def test_connection_lost_mid_audit_makes_the_containers_line_an_error():
+    lost = _container('ou=People,dc=lab,dc=test', 120, 'connection-lost', 'the server closed the connection', streamed=True, complete=False)
+    later = _container('ou=Staff,dc=lab,dc=test', 0, 'connection-lost', 'not read: the connection was lost before', listable=False)
+    audit = _audit(users=120, containers=[lost, later], error='the directory connection failed during the audit: the server closed the connection')
+    finding = _findings(audit)['ldap.user-containers']
+    assert (finding['status'], finding['reason']) == ('error', 'connection-lost')
+    assert 'ou=People,dc=lab,dc=test (120 user(s) counted), ou=Staff,dc=lab,dc=test' in finding['detail']
+
+
+@pytest.mark.parametrize('code', ['operationsError', 'confidentialityRequired'])
+def test_an_account_refused_every_search_fails(code):
+    """Anonymous on AD (operationsError 000004DC), OpenLDAP without TLS (confidentialityRequired): bound, but it cannot list a record."""
+    audit = _audit(users=0, containers=[_container('ou=People,dc=lab,dc=test', 0, 'search-failed', '%s: 000004DC' % code, code=code, listable=False)])
+    account = _findings(audit, {'bind_dn': None})['ldap.integration-account']
+    assert (account['status'], account['reason']) == ('fail', 'search-refused')
+    assert 'anonymous bound, but the server refuses it the search of: ou=People,dc=lab,dc=test (%s: 000004DC)' % code in account['detail']
+    assert account['remediation']
+
+
+def test_an_account_that_listed_nothing_is_not_a_pass():
+    audit = _audit(users=0, containers=[_container('ou=Nowhere,dc=lab,dc=test', 0, 'container-missing')])
+    assert _statuses(audit)['ldap.integration-account'] == ('error', 'nothing-listed')
+
+
+def _attempts(*attempts):
+    return [{'host': host, 'bound': reason is None, 'reason': reason, 'message': message} for host, reason, message in attempts]
+
+
+def test_a_failed_bind_on_the_primary_server_fails_even_when_another_binds():
+    audit = _audit(bind_server='dc2', bind_attempts=_attempts(('dc1', 'account-locked', 'AcceptSecurityContext error, data 775, v3839'),
+                                                              ('dc2', None, None)))
+    account = _findings(audit)['ldap.integration-account']
+    assert (account['status'], account['reason']) == ('fail', 'account-locked')
+    assert 'Bind as cn=sync on dc1 (the primary server) failed: AcceptSecurityContext error, data 775' in account['detail']
+    assert account['remediation'].startswith('Unlock the integration account.')
+
+
+def test_a_failed_bind_on_a_further_server_warns():
+    audit = _audit(servers=_audit()['servers'] * 1, bind_attempts=_attempts(('dc1', None, None), ('dc2', 'stronger-auth-required', 'x')))
+    account = _findings(audit)['ldap.integration-account']
+    assert (account['status'], account['reason']) == ('warn', 'stronger-auth-required')
+    assert 'on dc2 (a further server SafeQ falls back to) failed' in account['detail']
+
+
+def test_an_attribute_given_by_an_alias_is_named_with_its_schema_name():
+    audit = _audit(attributes=dict(_ldap_audit.DEFAULT_ATTRIBUTES['openldap'], surname='sn'), attribute_aliases={'surname': 'surname'})
+    finding = _findings(audit)['ldap.name-surname']
+    assert finding['status'] == 'pass' and 'surname (sn, given as surname): 10 of 10 users' in finding['detail']
+
+
+def test_an_audit_that_only_flags_the_size_limit_or_names_the_code_in_its_error_is_not_a_pass():
+    """Audit data without the container fields (saved by an older version, or built by hand) is read conservatively."""
+    statuses = _statuses(_audit(users=500, size_limit_hit=True))
+    assert statuses['ldap.user-containers'] == ('fail', 'size-limit') and statuses['ldap.integration-account'] == ('fail', 'size-limit')
+    assert statuses['ldap.login'] == ('error', 'read-incomplete')
+    refused = _audit(users=0)
+    refused['containers'][0].update(reason='search-failed', error='operationsError: 000004DC: LdapErr: DSID-0C090A5C', listable=False)
+    assert _statuses(refused, {'bind_dn': None})['ldap.integration-account'] == ('fail', 'search-refused')

@@ -95,3 +95,21 @@ def test_disabled_accounts_by_flag_bit():
                     _entry(4), _entry(5, useraccountcontrol=[b'garbage'])])
     tally.close_container()
     assert (tally.disabled, tally.disabled_examples) == (2, ['uid=user2,ou=People'])  # 514 = 512 | 2, 66050 = 65536 | 512 | 2
+
+
+def test_card_numbers_compare_as_their_matching_rule_does():
+    """employeeNumber is caseIgnoreMatch: 04A1 and 04a1, or ' 04A1 ' and '04  a1' padded, are one card for the directory."""
+    tally = _ldap_tally.Tally(ATTRIBUTES, (), 5)
+    tally.open_container({'dn': 'ou=People'})
+    tally.add_page([_entry(1, employeenumber=[b'04A1']), _entry(2, employeenumber=[b'04a1']), _entry(3, employeenumber=[b' AB\tCD ']),
+                    _entry(4, employeenumber=[b'ab  cd']), _entry(5, employeenumber=['\uff21\uff22'.encode()]), _entry(6, employeenumber=[b'ab']),
+                    _entry(7, employeenumber=[b'0001']), _entry(8, employeenumber=[b'1']), _entry(9, employeenumber=[b'abcd'])])
+    tally.close_container()
+    duplicates = tally.duplicates()['card_number']
+    # 04A1/04a1, ' AB\tCD '/'ab  cd', fullwidth AB/ab; 0001 and 1 differ (a string rule, not a number), abcd differs from 'ab cd'
+    assert duplicates['values'] == 3
+    # an example shows the value as the repeating entry holds it (every holder is looked up by the server's own match later)
+    assert sorted((e['value'], e['dns']) for e in duplicates['examples']) == [
+        ('04a1', ['uid=user2,ou=People']), ('ab', ['uid=user6,ou=People']), ('ab  cd', ['uid=user4,ou=People'])]
+    assert tally.duplicates()['login']['values'] == 0  # logins keep comparing byte for byte
+    assert _ldap_tally.card_key(b'4000000001') == b'4000000001'
