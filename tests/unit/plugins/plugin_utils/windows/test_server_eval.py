@@ -193,27 +193,27 @@ NO_REBOOT = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_
     ({'domain_join_pending': True}, ('warn', 'reboot-pending'), 'pending domain join'),
 ])
 def test_pending_reboot_is_its_own_warning(change, expected, text):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == expected and text in result['detail']
 
 
 def test_pending_reboot_unreadable_is_unknown_never_no_reboot():
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
              'errors': {'pending_reboot': 'Requested registry access is not allowed.'}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == ('warn', 'reboot-state-unknown') and 'registry access' in result['detail']
 
 
 def test_outdated_patches_fail_even_with_a_reboot_pending():
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert result['reason'] == 'patches-outdated' and 'A reboot is pending too: Component Based Servicing RebootPending' in result['detail']
 
 
 def test_security_patches_age_boundary():
     policy = dict(ev.DEFAULT_POLICY, patch_max_age_days=30)
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
     assert ev.security_patches(facts, policy, TODAY)['status'] == 'pass'  # 30 days: at the limit
     facts['hotfixes'][0]['installed_on'] = '2026-10-24'
     assert ev.security_patches(facts, policy, TODAY)['reason'] == 'patches-outdated'  # 31 days
@@ -524,20 +524,22 @@ _QUIET = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_pac
     ({'cbs_reboot_pending': True}, 'RebootPending'),
 ])
 def test_each_reboot_signal_alone_is_a_pending_reboot(change, named):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and named in result['detail']
 
 
 @pytest.mark.parametrize('change', [{}, {'update_exe_volatile': 0}, {'server_component_restart_required': '0'}])
 def test_quiet_reboot_values_are_no_signal(change):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
     assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-recent'
 
 
 def test_the_not_admin_profile_waits_for_a_restart_after_a_feature_install():
     result = ev.security_patches(_profile('not-admin'), ev.DEFAULT_POLICY, TODAY)
-    assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and 'CurrentRebootAttempts' in result['detail']
+    assert result['status'] == 'warn' and 'CurrentRebootAttempts' in result['detail']
+    # its only update is a QFE row (no cumulative update in the servicing store): the patch level is unproven as well
+    assert result['reasons'] == ['patch-level-unproven', 'reboot-pending']
 
 
 # 5. EditionID
@@ -572,18 +574,20 @@ def _patches(raw, today=TODAY, packages=None, limit=60):
     return ev.security_patches(_hotfix_dates.normalise(facts, today), dict(ev.DEFAULT_POLICY, patch_max_age_days=limit), today)
 
 
-@pytest.mark.parametrize('raw, today, expected', [
-    ('12.10.2026', TODAY, ('pass', 'patches-recent')),        # de-DE: 12 October, day first, 43 days
-    ('12. 10. 2026', TODAY, ('pass', 'patches-recent')),      # cs-CZ: 12 October
-    ('10/12/2026', TODAY, ('pass', 'patches-recent')),        # 12 October (43 days); 10 December is in the future: dropped
-    ('9/10/2026', TODAY, ('warn', 'patch-date-ambiguous')),   # 10 September (75 days) or 9 October (46 days): it depends
-    ('5/6/2026', TODAY, ('fail', 'patches-outdated')),        # 6 May or 5 June: both older than 60 days
-    ('11/10/2026', TODAY, ('pass', 'patches-recent')),        # 10 November or 11 October: both within 60 days
-    ('10/15/2026', TODAY, ('pass', 'patches-recent')),        # unambiguous M/d
+# A QFE row alone never passes (no cumulative update in the servicing store: patch-level-unproven); the dates still decide
+# between that warning, an ambiguous date and a fail, and the date read is named.
+@pytest.mark.parametrize('raw, today, expected, read', [
+    ('12.10.2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),    # de-DE: 12 October, day first, 43 days
+    ('12. 10. 2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),  # cs-CZ: 12 October
+    ('10/12/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),    # 12 October (43 days); 10 December is in the future
+    ('9/10/2026', TODAY, ('warn', 'patch-date-ambiguous'), '2026-10-09'),     # 10 September (75 days) or 9 October (46 days)
+    ('5/6/2026', TODAY, ('fail', 'patches-outdated'), '2026-05-06'),          # 6 May or 5 June: both older than 60 days
+    ('11/10/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-11'),    # 10 November or 11 October: both within 60 days
+    ('10/15/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-15'),    # unambiguous M/d
 ])
-def test_localised_dates(raw, today, expected):
+def test_localised_dates(raw, today, expected, read):
     result = _patches(raw, today)
-    assert (result['status'], result['reason']) == expected, result['detail']
+    assert (result['status'], result['reason']) == expected and read in result['detail'], result['detail']
 
 
 def test_an_ambiguous_date_names_both_readings():
@@ -622,7 +626,7 @@ def test_an_unreadable_date_from_an_older_year_keeps_the_fail_and_is_named():
 
 def test_an_unreadable_date_never_makes_a_pass_and_is_named_beside_one():
     result = _patch_rows(('KB1', '11/10/2026'), ('KB2', 'garbage'))
-    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and "KB2 'garbage'" in result['detail']
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven') and "KB2 'garbage'" in result['detail']
 
 
 def _package(name, day, state=112):
