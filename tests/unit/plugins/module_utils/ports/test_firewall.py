@@ -122,7 +122,8 @@ def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localise
     with open(os.path.join(REPO, 'tests', 'lab', 'schemas', 'win_server_facts.schema.json'), encoding='utf-8') as handle:
         schema = json.load(handle)['properties']['firewall']
     for name in ('demo/nodes/cml1.yml', 'demo/nodes/cml2.yml', 'profiles/no-defender.yml', 'profiles/not-admin.yml', 'profiles/win11-client.yml',
-                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml'):
+                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml',
+                 'profiles/ssu-server2012r2.yml'):
         jsonschema.validate(_profile_fw(name), schema)
     localised = _profile_fw('demo/nodes/cml1.yml')
     localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
@@ -253,3 +254,14 @@ def test_coverage_is_per_profile_in_force_and_unknown_never_claims_a_gap():
     assert _firewall.coverage(unread, [('tcp', 443)])[0]['profiles'][0]['state'] == 'unknown'
     assert not _firewall.advisory(unread, [('tcp', 443)])
     assert _firewall.coverage(None, [('tcp', 443)]) == [] and _firewall.coverage(_fw(rules=None), [('tcp', 443)]) == []
+
+
+def test_the_2012_r2_profile_shows_the_allow_rule_coverage_of_each_port():
+    fw = _profile_fw('profiles/ssu-server2012r2.yml')
+    found = {item['port']: item['profiles'][0] for item in _firewall.coverage(fw, [('tcp', 80), ('tcp', 443), ('tcp', 515), ('tcp', 9100)])}
+    assert {port: item['state'] for port, item in found.items()} == {80: 'not-allowed', 443: 'allowed', 515: 'not-allowed', 9100: 'not-allowed'}
+    assert 'limited to its program System' in found[80]['limited'][0]  # the IIS rule lets http.sys through, not SafeQ's web server
+    assert 'limited to its remote addresses' in found[515]['limited'][0]  # LPR from the printer VLAN only
+    assert found[9100]['limited'] == [] and found[443]['allow'] == ['"HTTPS-In" ({6c1e0f2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b}, Local)']
+    warned = [(port, reason) for dummy, port, reason, dummy2 in _firewall.advisory(fw, [('tcp', 80), ('tcp', 443), ('tcp', 515), ('tcp', 9100)])]
+    assert warned == [(80, 'firewall-no-allow-rule'), (515, 'firewall-no-allow-rule'), (9100, 'firewall-no-allow-rule')]

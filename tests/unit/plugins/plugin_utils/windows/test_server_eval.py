@@ -663,6 +663,60 @@ def test_without_a_cumulative_update_the_servicing_stack_is_left_out():
     assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5000001' in result['detail']
 
 
+# Without an installed Package_for_RollupFix (Server 2012 R2 monthly rollups, or a node patched by KB packages only), the CBS
+# Package_for_KB* rows and the QFE rows of a servicing stack update, a .NET rollup or a Secure Boot update look like those of a
+# monthly rollup: a recent one of them never proves the patch level.
+SSU_KB = 'Package_for_KB5068700~31bf3856ad364e35~amd64~~6.3.1.0'
+ROLLUP_KB = 'Package_for_KB5066873~31bf3856ad364e35~amd64~~6.3.1.4'
+
+
+@pytest.mark.parametrize('description', ['Update', 'Security Update', 'Sicherheitsupdate', ''])
+def test_a_recent_ssu_beside_a_year_old_monthly_rollup_never_passes(description):
+    packages = [_package(SSU_KB, datetime.date(2026, 10, 13)), _package(ROLLUP_KB, datetime.date(2025, 10, 14))]
+    facts = {'hotfixes': [{'id': 'KB5068700', 'description': description, 'installed_on_raw': '10/13/2026'},
+                          {'id': 'KB5066873', 'description': 'Security Update', 'installed_on_raw': '10/14/2025'}],
+             'update_packages': packages, 'pending_reboot': dict(_QUIET), 'errors': {}}
+    result = _catalogue.enrich(ev.security_patches(_hotfix_dates.normalise(facts, TODAY), ev.DEFAULT_POLICY, TODAY))
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven'), result['detail']
+    assert 'KB5068700 (2026-10-13)' in result['detail'] and 'servicing stack' in result['detail']
+    assert 'monthly rollup' in result['remediation'] and 'safeq_windows_update_search' in result['remediation']
+
+
+def test_only_qfe_rows_never_pass_however_recent():
+    # a .NET Framework rollup or a Secure Boot DBX update last week, the OS rollup a year ago; no CBS data (an older gather)
+    result = _patch_rows(('KB5066873', '10/14/2025'), ('KB5071952', '11/20/2026'))
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven') and 'KB5071952 (2026-11-20, Update)' in result['detail']
+
+
+def test_without_a_cumulative_update_everything_old_still_fails():
+    packages = [_package(SSU_KB, datetime.date(2026, 5, 1)), _package(ROLLUP_KB, datetime.date(2025, 10, 14))]
+    result = _patches('', packages=packages)
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5068700' in result['detail']
+
+
+def test_facts_without_a_basis_are_not_taken_for_a_cumulative_update():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET), 'errors': {}}
+    assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patch-level-unproven'
+    assert ev.security_patches(dict(facts, hotfix_basis='rollup'), ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-recent'
+
+
+def test_an_unproven_patch_level_and_a_pending_reboot_are_both_named():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, cbs_reboot_pending=True), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert result['reasons'] == ['patch-level-unproven', 'reboot-pending'] and 'RebootPending' in result['detail']
+    ambiguous = _patches('9/10/2026')
+    assert ambiguous['reasons'] == ['patch-date-ambiguous', 'patch-level-unproven']
+
+
+def test_the_2012_r2_profile_with_a_recent_ssu_does_not_pass():
+    facts = _profile('ssu-server2012r2')
+    assert facts['hotfix_basis'] == 'packages' and [h['id'] for h in facts['hotfixes']][:2] == ['KB5068700', 'KB5066873']
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven'), result['detail']
+    # the rolled-back November rollup (CurrentState 5) dates nothing; with a limit the SSU misses too, the node fails
+    assert ev.security_patches(facts, dict(ev.DEFAULT_POLICY, patch_max_age_days=30), TODAY)['reason'] == 'patches-outdated'
+
+
 def test_the_cml2_node_is_dated_by_its_servicing_store():
     facts = _facts('cml2')
     assert facts['hotfixes'][0]['source'] == 'cbs' and facts['hotfixes'][0]['installed_on'] == '2026-01-10'
@@ -749,6 +803,34 @@ def test_the_wsus_profile_is_searched_against_its_wsus_server():
     result = ev.windows_update_search(facts)
     assert (result['status'], result['reason']) == ('fail', 'security-updates-missing')
     assert 'the WSUS server http://wsus.corp.example:8530' in result['detail']
+
+
+def _searched(profile, timeout, **node_change):
+    """The simulated node's win_server_facts answer with the search asked (tests/lab/sim_responders), then evaluated."""
+    from tests.lab.sim_responders import win_server_facts as responder  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(PROFILES, profile + '.yml'), encoding='utf-8') as handle:
+        node = dict(yaml.safe_load(handle), **node_change)
+    data = responder.respond(node['probes']['win_server_facts'], {'windows_update_search': True, 'windows_update_timeout': timeout},
+                             node=node)
+    return data, ev.windows_update_search(data)
+
+
+def test_a_search_job_that_completes_within_the_timeout_is_read():
+    data, result = _searched('de-server2016', 300)  # its job takes 45 s
+    assert data['windows_update']['result_code'] == 2 and (result['status'], result['reason']) == ('fail', 'security-updates-missing')
+
+
+@pytest.mark.parametrize('profile, timeout, change, stopped', [
+    ('de-server2016', 30, {}, True),                                     # 45 s against a 30 s timeout
+    ('ssu-server2012r2', 300, {}, True),                                 # a hung WSUS: 900 s; the abort takes 2 s
+    ('ssu-server2012r2', 300, {'windows_update_abort_seconds': 60}, False),  # the job ignores RequestAbort: no CleanUp
+])
+def test_a_search_job_past_the_timeout_is_aborted_and_is_an_error_never_an_answer(profile, timeout, change, stopped):
+    data, result = _searched(profile, timeout, **change)
+    assert data['windows_update'] is None and data['error_details']['windows_update']['exception'] == 'System.TimeoutException'
+    assert (result['status'], result['reason']) == ('error', 'update-search-failed') and 'did not finish in time' in result['detail']
+    assert 'RequestAbort sent' in result['detail'] and ('cleaned up' in result['detail']) is stopped
+    assert '0x80131505' in result['detail']  # COR_E_TIMEOUT named
 
 
 def test_windows_update_search_only_when_asked():
