@@ -65,8 +65,9 @@ description:
     result of the C(Microsoft.Update.Session) update searcher's asynchronous search (C(BeginSearch) with the criteria
     C(IsInstalled=0 and Type='Software'), C(ISearchJob.IsCompleted) polled until O(windows_update_timeout), then C(EndSearch):
     its C(ResultCode), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the C(CategoryID)s; past the timeout
-    C(RequestAbort), and C(CleanUp) once the job has stopped), with the WSUS policy (C(HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate) value C(WUServer)
-    and its C(AU) subkey's C(UseWUServer), 64-bit view); nothing is downloaded or installed."
+    C(RequestAbort), and C(CleanUp) once the job has stopped), with the WSUS policy
+    (C(HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate) value C(WUServer) and its C(AU) subkey's C(UseWUServer),
+    64-bit view); nothing is downloaded or installed."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
     C(facts.error_details), with the innermost exception's C(NativeErrorCode) (C(native_error)) when it has one.

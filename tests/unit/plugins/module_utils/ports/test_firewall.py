@@ -192,7 +192,9 @@ def _cover(rules, port=443, proto='tcp', **change):
     return {profile['name']: profile for profile in item['profiles']}
 
 
-_allow = lambda **change: _rule(**dict({'id': 'web', 'display_name': 'web', 'action': 'Allow', 'local_ports': ['443']}, **change))
+def _allow(**change):
+    """An enabled inbound allow rule for TCP 443 with no condition besides protocol and port, ``change`` applied."""
+    return _rule(**dict({'id': 'web', 'display_name': 'web', 'action': 'Allow', 'local_ports': ['443']}, **change))
 
 
 def test_an_allow_rule_for_any_program_and_source_covers_the_port_in_its_profiles():

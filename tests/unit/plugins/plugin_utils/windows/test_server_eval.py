@@ -206,7 +206,8 @@ def test_pending_reboot_unreadable_is_unknown_never_no_reboot():
 
 
 def test_outdated_patches_fail_even_with_a_reboot_pending():
-    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}],
+             'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert result['reason'] == 'patches-outdated' and 'A reboot is pending too: Component Based Servicing RebootPending' in result['detail']
 
