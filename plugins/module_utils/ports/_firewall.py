@@ -334,6 +334,8 @@ def advisory(fw, ports):
     result = []
     for proto, port in ports:
         if not all(enabled(fw, name) for name in profiles):
+            # off or unknown in some profile in force: only the profiles where it is on can lack an allow rule
+            result += _no_allow_rule(fw, proto, port, states)
             continue
         # a Block rule limited to some sources, interfaces or users still stands in the way of part of SafeQ's traffic
         blocks = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and _for_any_program(rule, proto, port, profiles)]
@@ -351,10 +353,16 @@ def advisory(fw, ports):
                            'and no Group Policy allow rule covers %s %d, so the rules SafeQ\'s installer adds will not apply'
                            % (states, ', '.join(ignored), proto.upper(), port)))
             continue
-        item = coverage(fw, [(proto, port)])[0]
-        missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed']
-        if missing:
-            result.append((proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d '
-                           'for any program and source in %s, so after installation the port stays blocked there unless an allow '
-                           'rule is added (%s)' % (states, proto.upper(), port, ', '.join(missing), coverage_sentence(item))))
+        result += _no_allow_rule(fw, proto, port, states)
     return result
+
+
+def _no_allow_rule(fw, proto, port, states):
+    """The ``firewall-no-allow-rule`` warning of PROTO/PORT when a profile in force with the firewall on has no covering allow rule."""
+    item = coverage(fw, [(proto, port)])[0]
+    missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed']
+    if not missing:
+        return []
+    return [(proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '
+             'and source in %s, so after installation the port stays blocked there unless an allow rule is added (%s)'
+             % (states, proto.upper(), port, ', '.join(missing), coverage_sentence(item)))]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import pytest
@@ -249,6 +250,14 @@ def test_coverage_is_per_profile_in_force_and_unknown_never_claims_a_gap():
     (item,) = _firewall.coverage(both, [('tcp', 443)])
     assert [(p['name'], p['state']) for p in item['profiles']] == [('Domain', 'allowed'), ('Public', 'not-allowed')]
     assert 'in Public' in _firewall.advisory(both, [('tcp', 443)])[0][3]
+    public_off = copy.deepcopy(both)
+    public_off['profiles'][2]['enabled'] = 'False'  # the firewall is off where no rule covers the port: nothing to warn
+    assert [(p['name'], p['state']) for p in _firewall.coverage(public_off, [('tcp', 443)])[0]['profiles']] == [
+        ('Domain', 'allowed'), ('Public', 'firewall-off')]
+    assert not _firewall.advisory(public_off, [('tcp', 443)])
+    domain_gap = _fw([_allow(profiles='Public')], connections=both['connections'])
+    domain_gap['profiles'][2]['enabled'] = 'False'  # on in Domain without a rule, off in Public: Domain still warns
+    assert [reason for dummy, dummy2, reason, dummy3 in _firewall.advisory(domain_gap, [('tcp', 443)])] == ['firewall-no-allow-rule']
     off = _fw([])
     off['profiles'][0]['enabled'] = 'False'
     assert _cover([], **{'profiles': off['profiles']})['Domain']['state'] == 'firewall-off' and not _firewall.advisory(off, [('tcp', 443)])
