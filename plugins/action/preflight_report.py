@@ -30,7 +30,7 @@ def host_result(hostvars, results_var):
     collected = hostvars.get(results_var) or []
     findings, ran, messages = [], [], []
     failed, not_run = {}, {}
-    hardware = None
+    hardware = firewall = None
     reachable = True
     for item in collected:
         module = item.get('module', 'unknown')
@@ -48,6 +48,8 @@ def host_result(hostvars, results_var):
         findings.extend(result.get('findings') or [])
         if module == 'server_check' and isinstance((result.get('facts') or {}).get('hardware'), dict):
             hardware = result['facts']['hardware']
+        if module == 'server_check' and isinstance((result.get('facts') or {}).get('firewall'), dict):
+            firewall = result['facts']['firewall']  # the report's Windows Firewall section (_report_firewall)
         if result.get('failed'):
             failed[module] = str(result.get('msg') or 'failed without a message')
             messages.append('%s: %s' % (module, failed[module]))
@@ -57,7 +59,7 @@ def host_result(hostvars, results_var):
         reachable = False
         messages.append('no check ran on this host (it failed or was unreachable before the checks started)')
     return {'server_role': hostvars.get('safeq_server_role', 'cml'), 'reachable': reachable, 'message': '; '.join(messages),
-            'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run, 'hardware': hardware}
+            'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run, 'hardware': hardware, 'firewall': firewall}
 
 
 def add_cluster_comparison(host_results, features):

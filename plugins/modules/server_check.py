@@ -112,7 +112,7 @@ options:
     type: bool
     default: false
   windows_update_timeout:
-    description: Seconds the Windows Update search may take before it is abandoned (V(error)).
+    description: Seconds the Windows Update search may take before the node aborts its search job (V(error), never V(pass)).
     type: int
     default: 300
 extends_documentation_fragment:

@@ -244,8 +244,9 @@ Invoke-SafeqFactSection @section -Name 'clock' -ScriptBlock {
     @{ utc_epoch_ms = [int64](([DateTime]::UtcNow.Ticks - 621355968000000000) / 10000) }
 }
 # Only when asked (slow): the Windows Update Agent's searcher for software updates that are not installed, against the
-# node's configured source (WSUS or Microsoft Update). Search only: no downloader, no installer. It runs in a runspace
-# bounded by windows_update_timeout; a timeout, an offline node or an unreachable WSUS fail the section (HResult kept).
+# node's configured source (WSUS or Microsoft Update). Search only: no downloader, no installer. Asynchronous
+# (BeginSearch, polled until windows_update_timeout, then RequestAbort); a timeout, an offline node or an unreachable WSUS
+# fail the section (HResult kept).
 # Categories are returned by CategoryID (GUIDs; their names are localised), severity as MsrcSeverity (not localised).
 if ($module.Params.windows_update_search) {
     Invoke-SafeqFactSection @section -Name 'windows_update' -ScriptBlock {
@@ -271,39 +272,48 @@ if ($module.Params.windows_update_search) {
             server = if ($null -ne $wsusServer) { [string]$wsusServer } else { $null }
             use_wu_server = if ($null -ne $useWuServer) { [int64]$useWuServer } else { $null }
         }
-        $shell = [PowerShell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    $ErrorActionPreference = 'Stop'
-                    $session = New-Object -ComObject Microsoft.Update.Session
-                    $searcher = $session.CreateUpdateSearcher()
-                    $found = $searcher.Search("IsInstalled=0 and Type='Software'")
+        $session = New-Object -ComObject Microsoft.Update.Session
+        $searcher = $session.CreateUpdateSearcher()
+        # IUpdateSearcher.BeginSearch, polled: a synchronous Search() blocks its thread inside the COM call for as long as the
+        # service takes, so no timeout around it (a runspace, a job) can end the search itself. BeginSearch refuses a null
+        # callback (E_POINTER) and takes an IUnknown; a script cannot implement ISearchCompletedCallback without Add-Type,
+        # but WUA also accepts an automation object and calls its DISPID 0, which the COM-callable wrapper of a .NET object
+        # maps to ToString(). So the callback is a plain System.Object that does nothing, and completion is read from
+        # ISearchJob.IsCompleted (the state object comes back as ISearchJob.AsyncState).
+        $callback = New-Object -TypeName System.Object
+        $timeout = [int]$module.Params.windows_update_timeout
+        $job = $searcher.BeginSearch("IsInstalled=0 and Type='Software'", $callback, 'safeq.preflight windows_update_search')
+        $deadline = [DateTime]::UtcNow.AddSeconds($timeout)
+        while (-not $job.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+            # Thread.Join with a timeout pumps COM messages on an STA thread (Thread.Sleep does not), so a callback or a
+            # proxy call that needs this apartment is never held up by the wait
+            $null = [System.Threading.Thread]::CurrentThread.Join(250)
+        }
+        if (-not $job.IsCompleted) {
+            $job.RequestAbort()
+            # CleanUp waits for the operation to complete before it releases the callbacks: called only once the abort
+            # took (a few seconds at most), never on a job that is still stuck, so the module's time stays bounded.
+            $grace = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not $job.IsCompleted -and [DateTime]::UtcNow -lt $grace) { $null = [System.Threading.Thread]::CurrentThread.Join(250) }
+            $aborted = [bool]$job.IsCompleted
+            if ($aborted) { $job.CleanUp() }
+            throw [System.TimeoutException]("the Windows Update search did not complete within $timeout seconds (RequestAbort sent; " +
+                $(if ($aborted) { 'the job stopped and was cleaned up)' } else { 'the job had not stopped 10 seconds later and was left to the module''s exit)' }))
+        }
+        try { $found = $searcher.EndSearch($job) }
+        finally { $job.CleanUp() }
+        @{
+            result_code = [int]$found.ResultCode
+            updates = @(foreach ($update in $found.Updates) {
                     @{
-                        result_code = [int]$found.ResultCode
-                        updates = @(foreach ($update in $found.Updates) {
-                                @{
-                                    title = [string]$update.Title
-                                    kb = @($update.KBArticleIDs | ForEach-Object { [string]$_ })
-                                    severity = [string]$update.MsrcSeverity
-                                    categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
-                                }
-                            })
+                        title = [string]$update.Title
+                        kb = @($update.KBArticleIDs | ForEach-Object { [string]$_ })
+                        severity = [string]$update.MsrcSeverity
+                        categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
                     }
                 })
-            $pending = $shell.BeginInvoke()
-            if (-not $pending.AsyncWaitHandle.WaitOne([int]$module.Params.windows_update_timeout * 1000)) {
-                $null = $shell.BeginStop($null, $null)
-                throw [System.TimeoutException]"the Windows Update search did not finish within $($module.Params.windows_update_timeout) seconds"
-            }
-            $output = @($shell.EndInvoke($pending))
-            if ($output.Count -ne 1) { throw [System.InvalidOperationException]"the Windows Update search returned $($output.Count) results" }
-            $result = $output[0].PSObject.BaseObject  # the hashtable, not its PSObject wrapper from the other runspace
-            $result.wsus = $wsus
-            $result
+            wsus = $wsus
         }
-        # A search abandoned at the timeout is left to stop on its own (Dispose would wait for the COM call); the
-        # module's process ends right after.
-        finally { if ($shell.InvocationStateInfo.State -in 'NotStarted', 'Completed', 'Failed', 'Stopped') { $shell.Dispose() } }
     }
 }
 Invoke-SafeqFactSection @section -Name 'hardware' -ScriptBlock {

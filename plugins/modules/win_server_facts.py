@@ -62,10 +62,12 @@ description:
     the node's clock (C([DateTime]::UtcNow.Ticks), as milliseconds since 1970-01-01 UTC);
     when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
     and the first entry of C(Get-ChildItem) of that UNC path; and only when O(windows_update_search) is true, the
-    result of the C(Microsoft.Update.Session) update searcher's C(Search) with the criteria C(IsInstalled=0 and Type='Software') (its
-    C(ResultCode), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the C(CategoryID)s), bounded by
-    O(windows_update_timeout), with the WSUS policy (C(HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate) value C(WUServer)
-    and its C(AU) subkey's C(UseWUServer), 64-bit view); nothing is downloaded or installed."
+    result of the C(Microsoft.Update.Session) update searcher's asynchronous search (C(BeginSearch) with the criteria
+    C(IsInstalled=0 and Type='Software'), C(ISearchJob.IsCompleted) polled until O(windows_update_timeout), then C(EndSearch):
+    its C(ResultCode), and per update C(Title), C(KBArticleIDs), C(MsrcSeverity) and the C(CategoryID)s; past the timeout
+    C(RequestAbort), and C(CleanUp) once the job has stopped), with the WSUS policy
+    (C(HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate) value C(WUServer) and its C(AU) subkey's C(UseWUServer),
+    64-bit view); nothing is downloaded or installed."
   - Each section runs in its own try/catch. A section that fails is V(null) in RV(facts); its message (localised) is in
     C(facts.errors) and its HResult, error category and FullyQualifiedErrorId (the same on every locale) in
     C(facts.error_details), with the innermost exception's C(NativeErrorCode) (C(native_error)) when it has one.
@@ -84,7 +86,10 @@ options:
     type: bool
     default: false
   windows_update_timeout:
-    description: Seconds the search may take; after that the section fails with a C(System.TimeoutException).
+    description:
+      - Seconds the search may take; after that the module sends C(RequestAbort) to the search job, waits up to 10 more
+        seconds for it to stop (then C(CleanUp)), and the section fails with a C(System.TimeoutException).
+      - The module runs at most this long plus about 10 seconds in the search.
     type: int
     default: 300
 extends_documentation_fragment:

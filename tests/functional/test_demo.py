@@ -115,3 +115,11 @@ def test_the_network_matrix_figure_of_the_demo(tmp_path):
     assert {flow['listener'] for flow in rows['cml1']['net.printer-in.tcp-above-1023-passive-ftp']['observed']} == {True}
     lpr = rows['cml2']['net.ws-in.tcp-515-client']
     assert lpr['status'] == 'warn' and lpr['reason'] == 'firewall-block-rule'  # the advisory names cml2's Block rule for TCP 515
+    # allow-rule coverage (report 2.1): cml1's Group Policy rule covers TCP 9100, cml2 has no allow rule for it; no row passes on it
+    coverage = {host['name']: {(item['proto'], item['port']): item['profiles'][0] for item in host['firewall_coverage']['ports']}
+                for host in report['hosts'] if host['reachable']}
+    assert coverage['cml1'][('tcp', 9100)]['state'] == 'allowed' and 'SafeQ web and client ports' in coverage['cml1'][('tcp', 9100)]['allow'][0]
+    assert coverage['cml2'][('tcp', 9100)]['state'] == 'not-allowed' and coverage['cml2'][('tcp', 515)]['state'] == 'blocked'
+    assert sum(row['reason'] == 'firewall-no-allow-rule' for row in cml2['entries']) == 24
+    html = (tmp_path / 'reports' / 'safeq-preflight.html').read_text()
+    assert 'Windows Firewall: inbound allow rules per required port (advisory)' in html

@@ -22,7 +22,10 @@ Each expected verdict is written from how Windows behaves (see the profile heade
 - (issue 10) a Defender provider that does not answer is unknown, not "another antivirus"; an empty EditionID is unknown;
   a reboot waiting after Install-WindowsFeature is pending; a program on TCP 5015 holds a port of the 5014-5019 range;
   a Hyper-V port exclusion over a SafeQ port fails; without features and services the TCP 80 listener proves nothing;
-  a node 5 minutes fast gets the clock advisory; the Windows Update search fails on a missing update, errors offline.
+  a node 5 minutes fast gets the clock advisory; the Windows Update search fails on a missing update, errors offline;
+  without an installed cumulative update (Server 2012 R2, or QFE rows only) a recent servicing stack or other single update
+  never proves the patch level: a warning, never a pass; a Windows Update search job that outlasts the timeout is aborted
+  and is an error, one that completes in time is read.
 """
 
 from __future__ import annotations
@@ -48,6 +51,11 @@ def _statuses(result):
     return found
 
 
+def _reasons(result, entry_id):
+    item = next(f for f in result.get('findings', []) if f['id'] == entry_id)
+    return item.get('reasons') or [item['reason']]
+
+
 def _all(result, entry_id):
     return [(f['status'], f['reason']) for f in result.get('findings', []) if f['id'] == entry_id]
 
@@ -60,7 +68,7 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
             {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': [
                 {'name': 'server', 'register': 'server', 'ignore_errors': True, 'safeq.preflight.server_check': {
                     'share': SHARE, 'patch_max_age_days': 3650, 'browser_min_versions': {'chrome': '140', 'edge': '140', 'firefox': '140'},
-                    'windows_update_search': "{{ inventory_hostname in ['de2016', 'win11'] }}"}},
+                    'windows_update_search': "{{ inventory_hostname in ['de2016', 'win11', 'r2ssu'] }}"}},
                 {'name': 'features', 'register': 'features', 'ignore_errors': True, 'safeq.preflight.windows_feature_check': {
                     'absent': ['Web-Server', 'Print-LPD-Service', 'fs-smb1'], 'site_features': ['embedded_xerox', 'embedded_km']}}]},
             {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
@@ -71,7 +79,7 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
         runs = {name: [entry['module'] for entry in nodes.commands(name)] for name in nodes.nodes}
     assert (tmp_path / 'out.json').exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
     out = json.loads((tmp_path / 'out.json').read_text())
-    assert set(out) == {'de2016', 'cs2016', 'win11', 'nodefender', 'notadmin', 'programs'}
+    assert set(out) == {'de2016', 'cs2016', 'win11', 'nodefender', 'notadmin', 'programs', 'r2ssu'}
     assert all(run == ['win_server_facts', 'win_feature_facts'] for run in runs.values()), runs
     server = {name: _statuses(out[name]['server']) for name in out}
     features = {name: _statuses(out[name]['features']) for name in out}
@@ -79,7 +87,8 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     de = server['de2016']
     assert de['server.supported-platform'] == ('pass', 'supported-build')
     assert de['server.admin-rights'] == ('pass', 'elevated-admin')
-    assert de['server.security-patches'][0] == 'pass'
+    # only QFE rows (its servicing store lists no cumulative update): read, but a single update never proves the patch level
+    assert de['server.security-patches'] == ('warn', 'patch-level-unproven')
     assert '2026-11-12' in next(f['detail'] for f in out['de2016']['server']['findings'] if f['id'] == 'server.security-patches')
     assert de['server.shared-folder'] == ('error', 'access-denied')
     assert de['server.web-browser'] == ('warn', 'outdated-browser-present')
@@ -115,7 +124,7 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     # Get-WindowsFeature and the Service Control Manager refuse a non-administrator: the TCP 80 listener alone is no pass
     assert features['notadmin']['server.no-web-server-port-80'] == ('error', 'web-server-unknown')
     # a feature was installed without -Restart: ServerManager CurrentRebootAttempts alone is a pending reboot
-    assert server['notadmin']['server.security-patches'] == ('warn', 'reboot-pending')
+    assert _reasons(out['notadmin']['server'], 'server.security-patches') == ['patch-level-unproven', 'reboot-pending']
 
     # the Defender provider did not answer (0x800706BA): unknown, not "another antivirus"; EditionID empty: unknown
     assert server['programs']['server.antivirus'] == ('error', 'defender-unreadable')
@@ -129,10 +138,16 @@ def test_authored_profiles_give_the_verdicts_windows_behaviour_implies(tmp_path)
     # (no answer: the node is offline, the section fails): fail and error, never a pass; not asked elsewhere
     assert ('fail', 'security-updates-missing') in _all(out['de2016']['server'], 'server.security-patches')
     assert ('error', 'update-search-failed') in _all(out['win11']['server'], 'server.security-patches')
+    # r2ssu's search job hangs past the timeout (its WSUS never answers): aborted, an error, never the answer it would have had
+    assert ('error', 'update-search-failed') in _all(out['r2ssu']['server'], 'server.security-patches')
+    assert any('RequestAbort sent' in f['detail'] for f in out['r2ssu']['server']['findings'] if f['id'] == 'server.security-patches')
     assert len(_all(out['programs']['server'], 'server.security-patches')) == 1
 
-    assert server['programs']['server.security-patches'] == ('warn', 'reboot-pending')  # two PendingFileRenameOperations
-    assert de['server.security-patches'] == ('pass', 'patches-recent')
+    # two PendingFileRenameOperations, and a QFE row alone does not prove the patch level
+    assert _reasons(out['programs']['server'], 'server.security-patches') == ['patch-level-unproven', 'reboot-pending']
+    # Server 2012 R2: a recent servicing stack update (Package_for_KB*) beside a year-old monthly rollup never passes
+    assert server['r2ssu']['server.security-patches'] == ('warn', 'patch-level-unproven')
+    assert 'KB5068700 (2026-10-13)' in next(f['detail'] for f in out['r2ssu']['server']['findings'] if f['id'] == 'server.security-patches')
     many = features['programs']
     # a scan agent holds TCP 5015, inside the Konica Minolta row 5014-5019 (a range row of the port table)
     assert many['server.no-interfering-software'] == ('fail', 'port-in-use')

@@ -247,11 +247,86 @@ def _profile_sentence(fw, name):
         {True: 'off', False: 'on', None: 'unknown'}[stealth], '' if local_rules_apply(fw, name) is not False else ', local rules ignored (GPO)')
 
 
+def _rule_enabled(rule):
+    """The gather returns enabled rules only; a rule that says otherwise (a recorded or hand-made profile) never counts."""
+    return str(rule.get('enabled', 'True')) == 'True'
+
+
+def _scope_of(rule):
+    """What limits an allow rule to part of SafeQ's traffic: its program or service (SafeQ's executables are not known before
+    installation, and a rule for another program does not let SafeQ's listener through) and every condition of ``limits``."""
+    found = ['program %s' % rule.get('program') for dummy in (1,) if not _unscoped(rule.get('program'))]
+    found += ['service %s' % rule.get('service') for dummy in (1,) if not _unscoped(rule.get('service'))]
+    return found + limits(rule)
+
+
+def _in_profile(rule, proto, port, name):
+    return _rule_enabled(rule) and _matches_port(rule, proto, port, [name])
+
+
+def coverage(fw, ports):
+    """Which enabled inbound allow rules cover each required inbound PROTO/PORT (``ports``: (proto, port) pairs) in each profile
+    in force: ``[{'proto', 'port', 'profiles': [{'name', 'firewall': 'on' | 'off' | 'unknown', 'state', 'allow': [names],
+    'limited': [names with what limits them], 'block': [names], 'ignored': [names]}]}]``; [] when the facts are missing or the
+    rules unread. ``state`` per profile: ``firewall-off``; ``blocked`` (an applied Block rule matches the port, whatever its
+    other conditions: block rules win over allow rules); ``allowed`` (an applied allow rule for any program, service, address,
+    port, interface and user); ``not-allowed`` (none: rules limited to a program, a service, some addresses, interfaces or
+    users are listed in ``limited`` and do not count, local rules ignored by Group Policy in ``ignored``); ``unknown`` (the
+    profile's state or a filter class of the rules could not be read). It explains the matrix; it never proves a flow."""
+    profiles = active_profiles(fw)
+    if not isinstance(fw, dict) or not profiles or fw.get('rules') is None:
+        return []
+    unread = any((fw.get('errors') or {}).get(name) for name in FILTER_ERRORS)
+    result = []
+    for proto, port in ports:
+        items = []
+        for name in profiles:
+            state = enabled(fw, name)
+            rules = [rule for rule in fw['rules'] if _in_profile(rule, proto, port, name)]
+            applied = [rule for rule in rules if rule.get('source') == 'GroupPolicy' or local_rules_apply(fw, name) is not False]
+            block = [_name(rule) for rule in applied if rule.get('action') == 'Block']
+            allows = [rule for rule in applied if rule.get('action') == 'Allow']
+            allow = [_name(rule) for rule in allows if not _scope_of(rule)]
+            limited = ['%s (limited to its %s)' % (_name(rule), ', '.join(_scope_of(rule))) for rule in allows if _scope_of(rule)]
+            ignored = [_name(rule) for rule in rules if rule not in applied and rule.get('action') == 'Allow']
+            if state is False:
+                verdict = 'firewall-off'
+            elif state is None:
+                verdict = 'unknown'
+            elif block:
+                verdict = 'blocked'
+            elif allow:
+                verdict = 'allowed'
+            else:
+                verdict = 'unknown' if unread else 'not-allowed'
+            items.append({'name': name, 'firewall': {True: 'on', False: 'off', None: 'unknown'}[state], 'state': verdict,
+                          'allow': allow, 'limited': limited, 'block': block, 'ignored': ignored})
+        result.append({'proto': proto, 'port': port, 'profiles': items})
+    return result
+
+
+def coverage_sentence(item):
+    """One line per port: per profile in force, the covering allow rules, or that none covers it (and why)."""
+    parts = []
+    for profile in item['profiles']:
+        text = {'firewall-off': 'firewall off', 'unknown': 'unknown', 'blocked': 'blocked by %s' % ', '.join(profile['block']),
+                'allowed': 'allowed by %s' % ', '.join(profile['allow']),
+                'not-allowed': 'no enabled inbound allow rule covers it'}[profile['state']]
+        if profile['state'] != 'allowed' and profile['limited']:
+            text += ' (not counted: %s)' % '; '.join(profile['limited'])
+        if profile['ignored']:
+            text += ' (local rules ignored by Group Policy: %s)' % ', '.join(profile['ignored'])
+        parts.append('%s: %s' % (profile['name'], text))
+    return '%s %d: %s' % (item['proto'].upper(), item['port'], '; '.join(parts))
+
+
 def advisory(fw, ports):
     """``[(proto, port, reason, sentence)]`` warnings for the required inbound ``ports`` ((proto, port) pairs): a Block rule that
     covers one (it will block SafeQ too: block rules win over allow rules), or local rules ignored by Group Policy in a profile
-    in force with no Group Policy allow rule for the port (the installer's own rules will not apply). Nothing else: the
-    network matrix decides reachability; this only explains it."""
+    in force with no Group Policy allow rule for the port (the installer's own rules will not apply), or no enabled inbound
+    allow rule covering the port for any program and source in a profile in force where the firewall is on (``coverage``:
+    after installation it stays blocked unless a rule is added). Nothing else: the network matrix decides reachability;
+    this only explains it."""
     profiles = active_profiles(fw)
     if not isinstance(fw, dict) or not profiles or fw.get('rules') is None:
         return []
@@ -259,6 +334,8 @@ def advisory(fw, ports):
     result = []
     for proto, port in ports:
         if not all(enabled(fw, name) for name in profiles):
+            # off or unknown in some profile in force: only the profiles where it is on can lack an allow rule
+            result += _no_allow_rule(fw, proto, port, states)
             continue
         # a Block rule limited to some sources, interfaces or users still stands in the way of part of SafeQ's traffic
         blocks = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and _for_any_program(rule, proto, port, profiles)]
@@ -275,4 +352,17 @@ def advisory(fw, ports):
             result.append((proto, port, 'firewall-local-rules-ignored', 'Windows Firewall (%s): Group Policy ignores local rules in %s '
                            'and no Group Policy allow rule covers %s %d, so the rules SafeQ\'s installer adds will not apply'
                            % (states, ', '.join(ignored), proto.upper(), port)))
+            continue
+        result += _no_allow_rule(fw, proto, port, states)
     return result
+
+
+def _no_allow_rule(fw, proto, port, states):
+    """The ``firewall-no-allow-rule`` warning of PROTO/PORT when a profile in force with the firewall on has no covering allow rule."""
+    item = coverage(fw, [(proto, port)])[0]
+    missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed']
+    if not missing:
+        return []
+    return [(proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '
+             'and source in %s, so after installation the port stays blocked there unless an allow rule is added (%s)'
+             % (states, proto.upper(), port, ', '.join(missing), coverage_sentence(item)))]

@@ -113,11 +113,26 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, r
     return {'targets': targets, 'findings': _dedupe(findings), 'sources': sources, 'nodes': list(nodes), 'evidence': evidence}
 
 
+def _advisory_rows(catalogue, features, server_role):
+    return [(entry, port) for entry, direction in _rows(catalogue, features, server_role) if not _least_privilege(entry, direction)
+            for port in ports_of(entry)]
+
+
+def advisory_ports(features=(), server_role='cml', catalogue=None):
+    """``[(proto, port, [entry ids])]`` sorted: the inbound ports the Windows Firewall advisory explains on a ``server_role``
+    node: every port of the catalogue's inbound port rows that apply to the site (the port-conflict rule's set,
+    ``_inbound_ports.inbound``), except the least-privilege rows (local or blocked from outside: no allow rule is wanted)."""
+    found = {}
+    for entry, port in _advisory_rows(catalogue or _catalogue.load(), list(features or ()), server_role):
+        found.setdefault((entry['protocol'], int(port)), []).append(entry['id'])
+    return [(proto, port, ids) for (proto, port), ids in sorted(found.items())]
+
+
 def _advisory(nodes, firewalls, features, server_role, catalogue):
     """The Windows Firewall advisory of each node, on the inbound rows it explains: warn at most (a Block rule on a port SafeQ
-    needs, local rules ignored by Group Policy), never pass or fail; the matrix's own findings decide the rows."""
-    rows = [(entry, port) for entry, direction in _rows(catalogue, features, server_role) if not _least_privilege(entry, direction)
-            for port in ports_of(entry)]
+    needs, local rules ignored by Group Policy, no enabled allow rule covering the port in a profile in force), never pass or
+    fail; the matrix's own findings decide the rows."""
+    rows = _advisory_rows(catalogue, features, server_role)
     findings = []
     for node in nodes:
         fw = firewalls.get(node.lower())

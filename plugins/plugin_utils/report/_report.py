@@ -10,6 +10,7 @@ import datetime
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report_firewall
 
 SCHEMA_VERSION = '2.1'
 SITE_HOST = 'site'  # the host name waivers and attestations see for a site entry
@@ -168,7 +169,8 @@ def build_report(host_results, catalogue, features, waivers, attestations, fail_
             rows.append(_finish(_scoped(_row(entry, host, applies, why, result, findings_by_id), entry, selection), host))
         by_host[host] = _with_worst(rows)
         hosts.append({'name': host, 'server_role': result['server_role'], 'reachable': None if result['reachable'] is None else bool(result['reachable']),
-                      'message': result.get('message') or '', 'entries': rows})
+                      'message': result.get('message') or '', 'entries': rows,
+                      'firewall_coverage': _report_firewall.section(result.get('firewall'), features, result['server_role'], catalogue)})
     summary = {
         'verdict': 'blocked' if blocking else 'passed',
         'blocking_count': len(blocking),

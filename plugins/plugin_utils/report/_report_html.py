@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import STATUSES
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report_firewall
 from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report_view as _view
 
 SYMBOLS = {'pass': '\u2714 PASS', 'warn': '\u26a0 WARN', 'fail': '\u2716 FAIL', 'skip': '\u2013 SKIP', 'error': '\u203c ERROR',
@@ -111,6 +112,8 @@ def render_html(report):
         out.append('<tr><td class="id">%s<div class="src">%s</div></td><td>%s</td>%s</tr>'
                    % (escape(entry['id']), escape(entry['title']), escape(entry['requirement']), cells))
     out.append('</table></div><p class="meta">Legend: %s. (W) = waived. Every checklist line appears once: site entries in the site '
-               'section, node entries for every host; an entry no check evaluated is MANUAL, never PASS.</p></body></html>'
+               'section, node entries for every host; an entry no check evaluated is MANUAL, never PASS.</p>'
                % ', '.join(SYMBOLS[s] for s in STATUSES))
+    out += _report_firewall.render_html(report)
+    out.append('</body></html>')
     return '\n'.join(out) + '\n'

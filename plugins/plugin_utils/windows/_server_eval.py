@@ -314,7 +314,10 @@ def _could_be_within(raw, today, limit):
 
 
 def security_patches(facts, policy, today):
-    """server.security-patches: the newest installed update is recent enough."""
+    """server.security-patches: the newest installed cumulative update is recent enough. Only an installed
+    ``Package_for_RollupFix`` (``hotfix_basis`` ``rollup``) can make a pass: without one, updates within the limit leave the
+    patch level unproven (``patch-level-unproven``, a warning), since a servicing stack or other single update looks the same;
+    updates all older than the limit still fail."""
     entry = 'server.security-patches'
     missing = _missing(entry, facts, 'hotfixes')
     if missing and (facts.get('errors') or {}).get('hotfixes'):
@@ -332,13 +335,17 @@ def security_patches(facts, policy, today):
         newest_ids += ', the newest installed cumulative update: other updates do not date the node'
     pending = facts.get('pending_reboot')
     limit = int(policy['patch_max_age_days'])
+    # outside a cumulative update (Server 2012 R2, KB packages, QFE rows) no single update proves the patch level
+    unproven = [] if facts.get('hotfix_basis') == 'rollup' else ['patch-level-unproven']
+    unproven_text = ' ' + _unproven(hotfixes, limit, today) if unproven else ''
     if age > limit and (today - latest).days <= limit:
         unsure = [h for h in hotfixes if (h.get('installed_on_latest') or h['installed_on']) != h['installed_on']
                   and (today - datetime.date.fromisoformat(h['installed_on_latest'])).days <= limit]
         readings = '; '.join('%s InstalledOn %r: %s or %s' % (h['id'], h.get('installed_on_raw'), h['installed_on'], h['installed_on_latest'])
                              for h in unsure)
-        return finding(entry, WARN, 'patch-date-ambiguous', 'The newest update cannot be dated without guessing: %s. Read one way it is '
-                       'within the limit of %d days, read the other it is %d days old.' % (readings, limit, age),
+        text = ('The newest update cannot be dated without guessing: %s. Read one way it is within the limit of %d days, read the '
+                'other it is %d days old.' % (readings, limit, age))
+        return finding(entry, WARN, 'patch-date-ambiguous', text + unproven_text, reasons=['patch-date-ambiguous'] + unproven,
                        observed=[h['id'] for h in unsure])
     undated = facts.get('hotfixes_undated') or []
     listed = ', '.join(undated[:5]) + (' ...' if len(undated) > 5 else '')
@@ -350,20 +357,38 @@ def security_patches(facts, policy, today):
             return finding(entry, WARN, 'patch-date-unreadable', 'The newest dated update (%s) was installed on %s, %d days ago (limit %s), '
                            'but %d update(s) carry an InstalledOn value that could not be read and may be newer: %s.'
                            % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'], len(newer), ', '.join(newer[:5])),
-                           observed=newer)
+                           reasons=['patch-date-unreadable'] + unproven, observed=newer)
         signals = reboot_signals(pending) if pending else []
         return finding(entry, FAIL, 'patches-outdated', 'The newest update (%s) was installed on %s, %d days ago (limit %s).%s%s'
                        % (newest_ids, newest.isoformat(), age, policy['patch_max_age_days'],
                           ' A reboot is pending too: %s.' % '; '.join(signals) if signals else '', unread))
     recent = 'The newest update (%s) was installed on %s, %d days ago.%s' % (newest_ids, newest.isoformat(), age, unread)
+    problems = [('patch-level-unproven', unproven_text.strip())] if unproven else []
     if pending is None:
         reason = (facts.get('errors') or {}).get('pending_reboot') or 'not reported'
-        return finding(entry, WARN, 'reboot-state-unknown', '%s Whether a reboot is pending is unknown: %s.' % (recent, reason))
-    signals = reboot_signals(pending)
+        problems.append(('reboot-state-unknown', 'Whether a reboot is pending is unknown: %s.' % reason))
+    signals = reboot_signals(pending) if pending is not None else []
     if signals:
-        return finding(entry, WARN, 'reboot-pending', '%s A reboot is pending: %s.' % (recent, '; '.join(signals)),
-                       observed=signals)
+        problems.append(('reboot-pending', 'A reboot is pending: %s.' % '; '.join(signals)))
+    if problems:
+        extra = {'observed': signals} if signals else {}
+        return finding(entry, WARN, problems[0][0], ' '.join([recent] + [text for dummy, text in problems]),
+                       reasons=[reason for reason, dummy in problems], **extra)
     return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
+
+
+def _unproven(hotfixes, limit, today):
+    """Why a recent update outside a cumulative update does not date the node (no ``Package_for_RollupFix`` installed):
+    a servicing stack update arrives as a ``Package_for_KB*`` package and a QFE row like any other, and QFE's ``Description``
+    ("Security Update", "Update") is shared by servicing stack, .NET, Secure Boot and other single updates, so none of them
+    proves the latest monthly rollup or cumulative update. The updates within the limit are named."""
+    within = [h for h in hotfixes if (today - datetime.date.fromisoformat(h.get('installed_on_latest') or h['installed_on'])).days <= limit]
+    named = ', '.join('%s (%s%s)' % (h.get('id') or h.get('name'), h.get('installed_on'),
+                                     ', %s' % h['description'] if h.get('source') == 'wmi' and h.get('description') else '')
+                      for h in within[:5])
+    return ('No installed cumulative update (CBS Package_for_RollupFix) dates the node, and the update(s) within the limit of %d days '
+            '(%s) may be servicing stack or other single updates, which say nothing about the monthly rollup or cumulative update '
+            'installed: the patch level is not proven.' % (limit, named))
 
 
 # Windows Update classification CategoryIDs (never localised, unlike the category names).

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import pytest
@@ -80,8 +81,10 @@ def test_block_candidates_need_the_firewall_on_and_an_applied_rule_for_every_pro
 def test_the_advisory_warns_only_where_a_rule_will_stand_in_safeqs_way():
     fw = _fw([_rule(), _rule(id='a', action='Allow', local_ports=['80'])])
     warnings = _firewall.advisory(fw, [('tcp', 6020), ('tcp', 80), ('tcp', 443)])
-    assert [(p, r) for dummy, p, r, dummy2 in warnings] == [(6020, 'firewall-block-rule')]
+    # TCP 80 has an allow rule for any program and source; TCP 443 none (it stays blocked after installation unless one is added)
+    assert [(p, r) for dummy, p, r, dummy2 in warnings] == [(6020, 'firewall-block-rule'), (443, 'firewall-no-allow-rule')]
     assert 'Domain: on, inbound default Block, stealth mode on' in warnings[0][3]
+    assert 'TCP 443: Domain: no enabled inbound allow rule covers it' in warnings[1][3]
     gpo = _fw([_rule(id='g', action='Allow', source='GroupPolicy', local_ports=['80'])])
     gpo['profiles'][0]['allow_local_firewall_rules'] = 'False'
     warnings = _firewall.advisory(gpo, [('tcp', 80), ('tcp', 443)])
@@ -120,7 +123,8 @@ def test_the_schema_validates_the_profiles_firewall_facts_and_refuses_a_localise
     with open(os.path.join(REPO, 'tests', 'lab', 'schemas', 'win_server_facts.schema.json'), encoding='utf-8') as handle:
         schema = json.load(handle)['properties']['firewall']
     for name in ('demo/nodes/cml1.yml', 'demo/nodes/cml2.yml', 'profiles/no-defender.yml', 'profiles/not-admin.yml', 'profiles/win11-client.yml',
-                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml'):
+                 'profiles/de-server2016.yml', 'profiles/many-programs.yml', 'profiles/cs-server2016.yml',
+                 'profiles/ssu-server2012r2.yml'):
         jsonschema.validate(_profile_fw(name), schema)
     localised = _profile_fw('demo/nodes/cml1.yml')
     localised['profiles'][0]['enabled'] = 'Wahr'  # a value must be the invariant enum name
@@ -181,3 +185,94 @@ def test_the_evidence_says_whether_the_node_itself_never_resets(enabled, local, 
     fw['stealth']['local'].update(local)
     assert _firewall.block_candidates(fw, 'tcp', 6020)['stealth'] is stealth
     assert _firewall.block_candidates(_fw(stealth=None), 'tcp', 6020)['stealth'] is None
+
+
+# Allow-rule coverage of each required port (the advisory explains; it never passes a port row).
+def _cover(rules, port=443, proto='tcp', **change):
+    (item,) = _firewall.coverage(_fw(rules, **change), [(proto, port)])
+    return {profile['name']: profile for profile in item['profiles']}
+
+
+def _allow(**change):
+    """An enabled inbound allow rule for TCP 443 with no condition besides protocol and port, ``change`` applied."""
+    return _rule(**dict({'id': 'web', 'display_name': 'web', 'action': 'Allow', 'local_ports': ['443']}, **change))
+
+
+def test_an_allow_rule_for_any_program_and_source_covers_the_port_in_its_profiles():
+    domain = _cover([_allow()])['Domain']
+    assert (domain['state'], domain['allow']) == ('allowed', ['"web" (web, Local)'])
+    assert _cover([_allow(local_ports=['400-500'])])['Domain']['state'] == 'allowed'  # a range holds the port
+    assert _cover([_allow(profiles='Private, Public')])['Domain']['state'] == 'not-allowed'  # not in the profile in force
+    assert _cover([_allow(protocol='UDP')])['Domain']['state'] == 'not-allowed'
+    assert _cover([_allow(local_ports=['RPC'])])['Domain']['state'] == 'not-allowed'  # a keyword never covers a plain port
+    assert _cover([_allow()], proto='udp')['Domain']['state'] == 'not-allowed'
+
+
+@pytest.mark.parametrize('change, named', [
+    ({'program': 'C:\\Program Files\\IIS\\w3wp.exe'}, 'program'),  # SafeQ's own executables are not known before installation
+    ({'service': 'W3SVC'}, 'service'),
+    ({'remote_addresses': ['10.20.0.0/255.255.0.0']}, 'remote addresses'),
+    ({'interface_types': 'Wireless'}, 'interface types'),
+    ({'remote_user': 'O:LSD:(A;;CC;;;S-1-5-21-1-2-3-1104)'}, 'remote users'),
+    ({'local_addresses': None}, 'local addresses'),  # a condition that could not be read limits the rule as far as Python knows
+])
+def test_a_scoped_allow_rule_covers_only_part_of_the_traffic_and_does_not_count(change, named):
+    domain = _cover([_allow(**change)])['Domain']
+    assert domain['state'] == 'not-allowed' and domain['allow'] == [] and named in domain['limited'][0]
+    warning = _firewall.advisory(_fw([_allow(**change)]), [('tcp', 443)])
+    assert [reason for dummy, dummy2, reason, dummy3 in warning] == ['firewall-no-allow-rule'] and 'not counted' in warning[0][3]
+
+
+def test_a_block_rule_overrides_an_allow_rule_and_warns_as_a_block():
+    domain = _cover([_allow(), _rule(local_ports=['443'], remote_addresses=['198.18.0.0/255.255.255.0'])])['Domain']
+    assert domain['state'] == 'blocked' and domain['allow'] == ['"web" (web, Local)']
+    warning = _firewall.advisory(_fw([_allow(), _rule(local_ports=['443'])]), [('tcp', 443)])
+    assert [reason for dummy, dummy2, reason, dummy3 in warning] == ['firewall-block-rule']
+
+
+def test_a_disabled_rule_never_covers():
+    assert _cover([_allow(enabled='False')])['Domain']['state'] == 'not-allowed'
+    assert _cover([_allow(enabled='True')])['Domain']['state'] == 'allowed'
+
+
+def test_group_policy_rules_count_where_local_rules_are_ignored():
+    gpo = _fw([_allow(source='GroupPolicy'), _allow(id='local', display_name='local', local_ports=['80'])])
+    gpo['profiles'][0]['allow_local_firewall_rules'] = 'False'
+    (web, local) = _firewall.coverage(gpo, [('tcp', 443), ('tcp', 80)])
+    assert web['profiles'][0]['state'] == 'allowed' and '(web, GroupPolicy)' in web['profiles'][0]['allow'][0]
+    assert local['profiles'][0]['state'] == 'not-allowed' and local['profiles'][0]['ignored'] == ['"local" (local, Local)']
+
+
+def test_coverage_is_per_profile_in_force_and_unknown_never_claims_a_gap():
+    both = _fw([_allow(profiles='Domain')], connections=[
+        {'interface_alias': 'a', 'interface_index': 1, 'network_category': 'DomainAuthenticated'},
+        {'interface_alias': 'b', 'interface_index': 2, 'network_category': 'Public'}])
+    (item,) = _firewall.coverage(both, [('tcp', 443)])
+    assert [(p['name'], p['state']) for p in item['profiles']] == [('Domain', 'allowed'), ('Public', 'not-allowed')]
+    assert 'in Public' in _firewall.advisory(both, [('tcp', 443)])[0][3]
+    public_off = copy.deepcopy(both)
+    public_off['profiles'][2]['enabled'] = 'False'  # the firewall is off where no rule covers the port: nothing to warn
+    assert [(p['name'], p['state']) for p in _firewall.coverage(public_off, [('tcp', 443)])[0]['profiles']] == [
+        ('Domain', 'allowed'), ('Public', 'firewall-off')]
+    assert not _firewall.advisory(public_off, [('tcp', 443)])
+    domain_gap = _fw([_allow(profiles='Public')], connections=both['connections'])
+    domain_gap['profiles'][2]['enabled'] = 'False'  # on in Domain without a rule, off in Public: Domain still warns
+    assert [reason for dummy, dummy2, reason, dummy3 in _firewall.advisory(domain_gap, [('tcp', 443)])] == ['firewall-no-allow-rule']
+    off = _fw([])
+    off['profiles'][0]['enabled'] = 'False'
+    assert _cover([], **{'profiles': off['profiles']})['Domain']['state'] == 'firewall-off' and not _firewall.advisory(off, [('tcp', 443)])
+    unread = _fw([], errors={'interface_filter': 'denied'})
+    assert _firewall.coverage(unread, [('tcp', 443)])[0]['profiles'][0]['state'] == 'unknown'
+    assert not _firewall.advisory(unread, [('tcp', 443)])
+    assert _firewall.coverage(None, [('tcp', 443)]) == [] and _firewall.coverage(_fw(rules=None), [('tcp', 443)]) == []
+
+
+def test_the_2012_r2_profile_shows_the_allow_rule_coverage_of_each_port():
+    fw = _profile_fw('profiles/ssu-server2012r2.yml')
+    found = {item['port']: item['profiles'][0] for item in _firewall.coverage(fw, [('tcp', 80), ('tcp', 443), ('tcp', 515), ('tcp', 9100)])}
+    assert {port: item['state'] for port, item in found.items()} == {80: 'not-allowed', 443: 'allowed', 515: 'not-allowed', 9100: 'not-allowed'}
+    assert 'limited to its program System' in found[80]['limited'][0]  # the IIS rule lets http.sys through, not SafeQ's web server
+    assert 'limited to its remote addresses' in found[515]['limited'][0]  # LPR from the printer VLAN only
+    assert found[9100]['limited'] == [] and found[443]['allow'] == ['"HTTPS-In" ({6c1e0f2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b}, Local)']
+    warned = [(port, reason) for dummy, port, reason, dummy2 in _firewall.advisory(fw, [('tcp', 80), ('tcp', 443), ('tcp', 515), ('tcp', 9100)])]
+    assert warned == [(80, 'firewall-no-allow-rule'), (515, 'firewall-no-allow-rule'), (9100, 'firewall-no-allow-rule')]

@@ -193,27 +193,28 @@ NO_REBOOT = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_
     ({'domain_join_pending': True}, ('warn', 'reboot-pending'), 'pending domain join'),
 ])
 def test_pending_reboot_is_its_own_warning(change, expected, text):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(NO_REBOOT, **change), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == expected and text in result['detail']
 
 
 def test_pending_reboot_unreadable_is_unknown_never_no_reboot():
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': None,
              'errors': {'pending_reboot': 'Requested registry access is not allowed.'}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == ('warn', 'reboot-state-unknown') and 'registry access' in result['detail']
 
 
 def test_outdated_patches_fail_even_with_a_reboot_pending():
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}], 'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2025-01-01'}],
+             'pending_reboot': dict(NO_REBOOT, cbs_reboot_pending=True), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert result['reason'] == 'patches-outdated' and 'A reboot is pending too: Component Based Servicing RebootPending' in result['detail']
 
 
 def test_security_patches_age_boundary():
     policy = dict(ev.DEFAULT_POLICY, patch_max_age_days=30)
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-10-25'}], 'pending_reboot': dict(NO_REBOOT), 'errors': {}}
     assert ev.security_patches(facts, policy, TODAY)['status'] == 'pass'  # 30 days: at the limit
     facts['hotfixes'][0]['installed_on'] = '2026-10-24'
     assert ev.security_patches(facts, policy, TODAY)['reason'] == 'patches-outdated'  # 31 days
@@ -524,20 +525,22 @@ _QUIET = {'cbs_reboot_pending': False, 'cbs_reboot_in_progress': False, 'cbs_pac
     ({'cbs_reboot_pending': True}, 'RebootPending'),
 ])
 def test_each_reboot_signal_alone_is_a_pending_reboot(change, named):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
     result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
     assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and named in result['detail']
 
 
 @pytest.mark.parametrize('change', [{}, {'update_exe_volatile': 0}, {'server_component_restart_required': '0'}])
 def test_quiet_reboot_values_are_no_signal(change):
-    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
+    facts = {'hotfix_basis': 'rollup', 'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, **change), 'errors': {}}
     assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-recent'
 
 
 def test_the_not_admin_profile_waits_for_a_restart_after_a_feature_install():
     result = ev.security_patches(_profile('not-admin'), ev.DEFAULT_POLICY, TODAY)
-    assert (result['status'], result['reason']) == ('warn', 'reboot-pending') and 'CurrentRebootAttempts' in result['detail']
+    assert result['status'] == 'warn' and 'CurrentRebootAttempts' in result['detail']
+    # its only update is a QFE row (no cumulative update in the servicing store): the patch level is unproven as well
+    assert result['reasons'] == ['patch-level-unproven', 'reboot-pending']
 
 
 # 5. EditionID
@@ -572,18 +575,20 @@ def _patches(raw, today=TODAY, packages=None, limit=60):
     return ev.security_patches(_hotfix_dates.normalise(facts, today), dict(ev.DEFAULT_POLICY, patch_max_age_days=limit), today)
 
 
-@pytest.mark.parametrize('raw, today, expected', [
-    ('12.10.2026', TODAY, ('pass', 'patches-recent')),        # de-DE: 12 October, day first, 43 days
-    ('12. 10. 2026', TODAY, ('pass', 'patches-recent')),      # cs-CZ: 12 October
-    ('10/12/2026', TODAY, ('pass', 'patches-recent')),        # 12 October (43 days); 10 December is in the future: dropped
-    ('9/10/2026', TODAY, ('warn', 'patch-date-ambiguous')),   # 10 September (75 days) or 9 October (46 days): it depends
-    ('5/6/2026', TODAY, ('fail', 'patches-outdated')),        # 6 May or 5 June: both older than 60 days
-    ('11/10/2026', TODAY, ('pass', 'patches-recent')),        # 10 November or 11 October: both within 60 days
-    ('10/15/2026', TODAY, ('pass', 'patches-recent')),        # unambiguous M/d
+# A QFE row alone never passes (no cumulative update in the servicing store: patch-level-unproven); the dates still decide
+# between that warning, an ambiguous date and a fail, and the date read is named.
+@pytest.mark.parametrize('raw, today, expected, read', [
+    ('12.10.2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),    # de-DE: 12 October, day first, 43 days
+    ('12. 10. 2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),  # cs-CZ: 12 October
+    ('10/12/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-12'),    # 12 October (43 days); 10 December is in the future
+    ('9/10/2026', TODAY, ('warn', 'patch-date-ambiguous'), '2026-10-09'),     # 10 September (75 days) or 9 October (46 days)
+    ('5/6/2026', TODAY, ('fail', 'patches-outdated'), '2026-05-06'),          # 6 May or 5 June: both older than 60 days
+    ('11/10/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-11'),    # 10 November or 11 October: both within 60 days
+    ('10/15/2026', TODAY, ('warn', 'patch-level-unproven'), '2026-10-15'),    # unambiguous M/d
 ])
-def test_localised_dates(raw, today, expected):
+def test_localised_dates(raw, today, expected, read):
     result = _patches(raw, today)
-    assert (result['status'], result['reason']) == expected, result['detail']
+    assert (result['status'], result['reason']) == expected and read in result['detail'], result['detail']
 
 
 def test_an_ambiguous_date_names_both_readings():
@@ -622,7 +627,7 @@ def test_an_unreadable_date_from_an_older_year_keeps_the_fail_and_is_named():
 
 def test_an_unreadable_date_never_makes_a_pass_and_is_named_beside_one():
     result = _patch_rows(('KB1', '11/10/2026'), ('KB2', 'garbage'))
-    assert (result['status'], result['reason']) == ('pass', 'patches-recent') and "KB2 'garbage'" in result['detail']
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven') and "KB2 'garbage'" in result['detail']
 
 
 def _package(name, day, state=112):
@@ -657,6 +662,60 @@ def test_without_a_cumulative_update_the_servicing_stack_is_left_out():
                                                                      datetime.date(2026, 4, 1))]
     result = _patches('', packages=packages)
     assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5000001' in result['detail']
+
+
+# Without an installed Package_for_RollupFix (Server 2012 R2 monthly rollups, or a node patched by KB packages only), the CBS
+# Package_for_KB* rows and the QFE rows of a servicing stack update, a .NET rollup or a Secure Boot update look like those of a
+# monthly rollup: a recent one of them never proves the patch level.
+SSU_KB = 'Package_for_KB5068700~31bf3856ad364e35~amd64~~6.3.1.0'
+ROLLUP_KB = 'Package_for_KB5066873~31bf3856ad364e35~amd64~~6.3.1.4'
+
+
+@pytest.mark.parametrize('description', ['Update', 'Security Update', 'Sicherheitsupdate', ''])
+def test_a_recent_ssu_beside_a_year_old_monthly_rollup_never_passes(description):
+    packages = [_package(SSU_KB, datetime.date(2026, 10, 13)), _package(ROLLUP_KB, datetime.date(2025, 10, 14))]
+    facts = {'hotfixes': [{'id': 'KB5068700', 'description': description, 'installed_on_raw': '10/13/2026'},
+                          {'id': 'KB5066873', 'description': 'Security Update', 'installed_on_raw': '10/14/2025'}],
+             'update_packages': packages, 'pending_reboot': dict(_QUIET), 'errors': {}}
+    result = _catalogue.enrich(ev.security_patches(_hotfix_dates.normalise(facts, TODAY), ev.DEFAULT_POLICY, TODAY))
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven'), result['detail']
+    assert 'KB5068700 (2026-10-13)' in result['detail'] and 'servicing stack' in result['detail']
+    assert 'monthly rollup' in result['remediation'] and 'safeq_windows_update_search' in result['remediation']
+
+
+def test_only_qfe_rows_never_pass_however_recent():
+    # a .NET Framework rollup or a Secure Boot DBX update last week, the OS rollup a year ago; no CBS data (an older gather)
+    result = _patch_rows(('KB5066873', '10/14/2025'), ('KB5071952', '11/20/2026'))
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven') and 'KB5071952 (2026-11-20, Update)' in result['detail']
+
+
+def test_without_a_cumulative_update_everything_old_still_fails():
+    packages = [_package(SSU_KB, datetime.date(2026, 5, 1)), _package(ROLLUP_KB, datetime.date(2025, 10, 14))]
+    result = _patches('', packages=packages)
+    assert (result['status'], result['reason']) == ('fail', 'patches-outdated') and 'KB5068700' in result['detail']
+
+
+def test_facts_without_a_basis_are_not_taken_for_a_cumulative_update():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET), 'errors': {}}
+    assert ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)['reason'] == 'patch-level-unproven'
+    assert ev.security_patches(dict(facts, hotfix_basis='rollup'), ev.DEFAULT_POLICY, TODAY)['reason'] == 'patches-recent'
+
+
+def test_an_unproven_patch_level_and_a_pending_reboot_are_both_named():
+    facts = {'hotfixes': [{'id': 'KB1', 'installed_on': '2026-11-20'}], 'pending_reboot': dict(_QUIET, cbs_reboot_pending=True), 'errors': {}}
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert result['reasons'] == ['patch-level-unproven', 'reboot-pending'] and 'RebootPending' in result['detail']
+    ambiguous = _patches('9/10/2026')
+    assert ambiguous['reasons'] == ['patch-date-ambiguous', 'patch-level-unproven']
+
+
+def test_the_2012_r2_profile_with_a_recent_ssu_does_not_pass():
+    facts = _profile('ssu-server2012r2')
+    assert facts['hotfix_basis'] == 'packages' and [h['id'] for h in facts['hotfixes']][:2] == ['KB5068700', 'KB5066873']
+    result = ev.security_patches(facts, ev.DEFAULT_POLICY, TODAY)
+    assert (result['status'], result['reason']) == ('warn', 'patch-level-unproven'), result['detail']
+    # the rolled-back November rollup (CurrentState 5) dates nothing; with a limit the SSU misses too, the node fails
+    assert ev.security_patches(facts, dict(ev.DEFAULT_POLICY, patch_max_age_days=30), TODAY)['reason'] == 'patches-outdated'
 
 
 def test_the_cml2_node_is_dated_by_its_servicing_store():
@@ -745,6 +804,34 @@ def test_the_wsus_profile_is_searched_against_its_wsus_server():
     result = ev.windows_update_search(facts)
     assert (result['status'], result['reason']) == ('fail', 'security-updates-missing')
     assert 'the WSUS server http://wsus.corp.example:8530' in result['detail']
+
+
+def _searched(profile, timeout, **node_change):
+    """The simulated node's win_server_facts answer with the search asked (tests/lab/sim_responders), then evaluated."""
+    from tests.lab.sim_responders import win_server_facts as responder  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(PROFILES, profile + '.yml'), encoding='utf-8') as handle:
+        node = dict(yaml.safe_load(handle), **node_change)
+    data = responder.respond(node['probes']['win_server_facts'], {'windows_update_search': True, 'windows_update_timeout': timeout},
+                             node=node)
+    return data, ev.windows_update_search(data)
+
+
+def test_a_search_job_that_completes_within_the_timeout_is_read():
+    data, result = _searched('de-server2016', 300)  # its job takes 45 s
+    assert data['windows_update']['result_code'] == 2 and (result['status'], result['reason']) == ('fail', 'security-updates-missing')
+
+
+@pytest.mark.parametrize('profile, timeout, change, stopped', [
+    ('de-server2016', 30, {}, True),                                     # 45 s against a 30 s timeout
+    ('ssu-server2012r2', 300, {}, True),                                 # a hung WSUS: 900 s; the abort takes 2 s
+    ('ssu-server2012r2', 300, {'windows_update_abort_seconds': 60}, False),  # the job ignores RequestAbort: no CleanUp
+])
+def test_a_search_job_past_the_timeout_is_aborted_and_is_an_error_never_an_answer(profile, timeout, change, stopped):
+    data, result = _searched(profile, timeout, **change)
+    assert data['windows_update'] is None and data['error_details']['windows_update']['exception'] == 'System.TimeoutException'
+    assert (result['status'], result['reason']) == ('error', 'update-search-failed') and 'did not finish in time' in result['detail']
+    assert 'RequestAbort sent' in result['detail'] and ('cleaned up' in result['detail']) is stopped
+    assert '0x80131505' in result['detail']  # COR_E_TIMEOUT named
 
 
 def test_windows_update_search_only_when_asked():
