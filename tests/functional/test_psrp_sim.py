@@ -205,3 +205,37 @@ def test_gathers_over_psrp_with_become_and_async_equal_the_winrm_run(tmp_path, w
         assert 'async_wrapper.ps1' in entries[3]['actions'] and entries[3]['async_jid']
         assert {entry['module'] for entry in entries[4:]} == {'async_status'}
     assert 'Share-Secret-2' not in proc.stdout + proc.stderr and 'Psrp-Secret' not in proc.stdout + proc.stderr
+
+
+def test_faults_and_check_mode_through_ansibles_psrp_connection(tmp_path, windows_collections):
+    """What the WinRM tests show for faults, over psrp: a refused logon or connection is unreachable, a module that
+    exits 1 with an error record and one that prints no JSON become error findings with the node's message, a slow
+    answer still succeeds, and under --check the module runs (not skipped) and changes nothing."""
+    with open(FACTS, encoding='utf-8') as handle:
+        good = yaml.safe_load(handle)['probes']
+    profiles = [_profile(tmp_path, name, address, probes=good, faults=faults) for name, address, faults in (
+        ('ok', '127.0.0.151', {}), ('badcreds', '127.0.0.152', {'bad_credentials': True}),
+        ('refused', '127.0.0.153', {'refuse_connections': True}), ('slow', '127.0.0.154', {'delay_seconds': 2}),
+        ('garbage', '127.0.0.155', {'garbage_stdout': True}),
+        ('crash', '127.0.0.156', {'exit_code': 1, 'stderr_clixml': 'Get-CimInstance : Access denied <WMI>'}))]
+    tasks = [{'name': 'gather', 'safeq.preflight.server_check': {}, 'register': 'out', 'ignore_errors': True,
+              'ignore_unreachable': True}]
+    with SimulatedNodes(profiles) as nodes:
+        hosts = nodes.inventory(connection='psrp')['all']['children']['safeq_nodes']['hosts']
+        proc, results = _play(tmp_path, hosts, tasks, windows_collections)
+        counts = {name: len(nodes.commands(name)) for name in nodes.nodes}
+        (tmp_path / 'results.json').unlink()
+        dummy, checked = _play(tmp_path, {'ok': hosts['ok']}, [dict(tasks[0], check_mode=True)], windows_collections)
+        log = nodes.commands('ok')
+    out = {name: result['out'] for name, result in results.items()}
+    assert not out['ok'].get('failed') and 'pass' in {f['status'] for f in out['ok']['findings']}, proc.stdout[-3000:]
+    assert out['badcreds'].get('unreachable') is True and out['refused'].get('unreachable') is True
+    assert not out['slow'].get('failed') and out['slow']['facts']['user'] == good['win_server_facts']['user']
+    assert out['garbage']['failed'] and 'printed no JSON' in out['garbage']['msg']
+    assert out['crash']['failed'] and out['crash']['rc'] == 1 and 'Access denied <WMI>' in out['crash']['msg']
+    for name in ('garbage', 'crash'):
+        assert {f['status'] for f in out[name]['findings']} == {'error'}
+    assert counts['badcreds'] == counts['refused'] == 0 and counts['ok'] == 1
+    assert not checked['ok']['out'].get('skipped') and checked['ok']['out']['changed'] is False and checked['ok']['out']['findings']
+    assert [(entry['transport'], entry['check_mode']) for entry in log] == [('psrp', False), ('psrp', True)]
+    assert 'Psrp-Secret' not in proc.stdout + proc.stderr
