@@ -258,4 +258,3 @@ class PsrpEndpoint:
 def is_psrp(resource_uri):
     """True for the PowerShell resource URIs (``Microsoft.PowerShell`` and other session configurations)."""
     return (resource_uri or '').startswith(RESOURCE_PREFIX)
-

@@ -626,6 +626,7 @@ class SimulatedNodes:
             hosts[profile['name']] = host
         return {'all': {'children': {group: {'hosts': hosts}}}}
 
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Serve simulated WinRM nodes until SIGTERM.')
     parser.add_argument('command', choices=['serve'])
