@@ -57,7 +57,7 @@ $(NEWEST_VENV)/.installed: requirements.txt requirements-newest.txt requirements
 # The newest core on Python 3.12: the functional tests that drive ansible itself (playbooks, ansible-doc, the WinRM
 # simulation's module protocol), ansible-test sanity and units (the unit tests).
 NEWEST_FUNCTIONAL := tests/functional/test_ansible_doc.py tests/functional/test_playbook_end_to_end.py tests/functional/test_winrm_sim.py \
-	tests/functional/test_winrm_sim_async.py tests/functional/test_fidelity_profiles.py \
+	tests/functional/test_winrm_sim_async.py tests/functional/test_psrp_sim.py tests/functional/test_fidelity_profiles.py \
 	tests/functional/test_port_check_input.py tests/functional/test_port_targets_playbook.py
 test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy windows-collection
 	$(NEWEST_VENV)/bin/ansible --version | head -1

@@ -91,6 +91,19 @@ def parse_result(name, result):
     return facts
 
 
+def _reset(action):
+    """Reset the connection before a retry, as ``meta: reset_connection`` does. Without it the psrp plugin keeps the
+    Runspace Pool whose opening failed (a refused logon) and runs the retry on it: pypsrp then fails with a Python
+    error instead of a connection failure. A reset that fails itself leaves the retry to report the fault."""
+    connection = getattr(action, '_connection', None)
+    if connection is None:
+        return
+    try:
+        connection.reset()
+    except CONNECTION_FAULTS:
+        pass
+
+
 def run_module(action, name, params, task_vars, retries=1):
     """Run gather module ``name`` (``win_server_facts``...) on the task's host through ``action``.
 
@@ -98,6 +111,7 @@ def run_module(action, name, params, task_vars, retries=1):
     NodeUnreachable is raised; a connection cut in the middle of a response counts as a connection
     fault (WinRM under load, ansible.windows#597). With ``async`` on the task the module is started in
     the background and the async start answer is returned as is (no ``facts``). Otherwise returns ``facts``.
+    The connection is reset before the retry (``_reset``).
     """
     attempt = 0
     while True:
@@ -110,6 +124,7 @@ def run_module(action, name, params, task_vars, retries=1):
                 raise NodeUnreachable(str(exc)) from exc
             attempt += 1
             time.sleep(RETRY_DELAY_SECONDS)
+            _reset(action)
     if action._task.async_val and not result.get('failed'):
         return {key: result[key] for key in ASYNC_KEYS if key in result}
     return parse_result(name, result)

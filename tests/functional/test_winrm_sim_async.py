@@ -41,20 +41,8 @@ def _profile(tmp_path, name, address, job_seconds):
 
 
 def _play(tmp_path, nodes, tasks, windows_collections):
-    inventory = lab.write_inventory(str(tmp_path / 'inventory.yml'), nodes.inventory()['all']['children']['safeq_nodes']['hosts'])
-    registered = sorted({task['register'] for task in tasks if 'register' in task})
-    playbook = tmp_path / 'play.yml'
-    playbook.write_text(yaml.safe_dump([
-        {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': tasks},
-        {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-            {'name': 'write results', 'ansible.builtin.copy': {
-                'dest': str(tmp_path / 'results.json'),
-                'content': '{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map("extract", hostvars) | map("dict2items") '
-                           '| map("selectattr", "key", "in", %s) | map("items2dict"))) | to_json }}' % json.dumps(registered)}}]}]))
-    env = {'ANSIBLE_COLLECTIONS_PATH': os.pathsep.join([lab.collections_path(str(tmp_path)), windows_collections])}
-    proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook), extra_env=env)
-    assert (tmp_path / 'results.json').exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
-    return proc, json.loads((tmp_path / 'results.json').read_text())
+    hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+    return lab.run_node_tasks(str(tmp_path), hosts, tasks, [windows_collections])
 
 
 def _same_facts(returned, profile):

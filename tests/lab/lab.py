@@ -9,6 +9,7 @@ tree, writes an inventory for the simulated nodes, and runs ansible-playbook in 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -60,3 +61,28 @@ def run_playbook(run_dir, inventory, playbook='preinstall_check.yml', args=(), e
     command = [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', inventory, os.path.join(PLAYBOOKS, playbook)] + list(args)
     return subprocess.run(command, env=ansible_env(run_dir, extra_env), cwd=run_dir, check=False, timeout=timeout,
                           capture_output=capture, text=True)
+
+
+def run_node_tasks(run_dir, hosts, tasks, extra_collections=()):
+    """Run ``tasks`` on the inventory hosts ``hosts`` (group ``safeq_nodes``); returns the CompletedProcess and, per
+    host, the results the tasks registered (a second play writes them from hostvars: the test fails without them)."""
+    inventory = write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts)
+    registered = sorted({task['register'] for task in tasks if 'register' in task})
+    results = os.path.join(run_dir, 'results.json')
+    playbook = os.path.join(run_dir, 'play.yml')
+    with open(playbook, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump([
+            {'name': 'nodes', 'hosts': 'safeq_nodes', 'gather_facts': False, 'tasks': tasks},
+            {'name': 'collect', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+                {'name': 'write results', 'check_mode': False, 'ansible.builtin.copy': {
+                    'dest': results,
+                    'content': '{{ dict(groups.safeq_nodes | zip(groups.safeq_nodes | map("extract", hostvars) | map("dict2items") '
+                               '| map("selectattr", "key", "in", %s) | map("items2dict"))) | to_json }}' % json.dumps(registered)}}]}],
+            handle)
+    env = {'ANSIBLE_COLLECTIONS_PATH': os.pathsep.join([collections_path(run_dir)] + list(extra_collections))}
+    if os.path.exists(results):
+        os.unlink(results)
+    proc = run_playbook(run_dir, inventory, playbook=playbook, extra_env=env)
+    assert os.path.exists(results), proc.stdout[-3000:] + proc.stderr[-2000:]
+    with open(results, encoding='utf-8') as handle:
+        return proc, json.load(handle)

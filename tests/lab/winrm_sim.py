@@ -37,6 +37,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jsonschema
 import yaml
 
+try:
+    from tests.lab import psrp_sim
+except ImportError:  # run as a script: python tests/lab/winrm_sim.py
+    import psrp_sim  # type: ignore[no-redef]
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA_DIRS = (os.path.join(REPO_ROOT, 'tests', 'lab', 'schemas'), os.path.join(REPO_ROOT, 'tests', 'lab', 'fixtures'))
 NS = {
@@ -193,6 +198,20 @@ class Node:
         self.jobs = {}
         self.lock = threading.Lock()
         self.commands_seen = 0
+        self.psrp = None
+
+    def record(self, entry, log_path, droppable=False):
+        """Log one module run (one command or pipeline); True when the fault profile cuts its response."""
+        with self.lock:
+            self.commands_seen += 1
+            drop = droppable and bool(self.faults.get('drop_mid_receive') or
+                                      self.commands_seen <= int(self.faults.get('drop_first_n_connections') or 0))
+            entry.update(time=time.time(), dropped=drop)
+            self.log.append(entry)
+            if log_path:
+                with open(log_path, 'a', encoding='utf-8') as handle:
+                    handle.write(json.dumps(dict(entry, node=self.name)) + '\n')
+        return drop
 
     def _answers_for(self, become):
         """The module answers of the connection user, with the become user's overrides on top."""
@@ -223,17 +242,24 @@ class Node:
         return user in accounts and accounts[user] == become['password']
 
     def run(self, command_line, stdin):
-        """Execute (simulate) one command; returns (rc, stdout, stderr, entry for the log)."""
-        bootstrap = decode_script(command_line)
+        """Execute (simulate) one WinRM command; returns (rc, stdout, stderr as CLIXML, entry for the log)."""
+        rc, stdout, stderr, entry = self.run_bootstrap(decode_script(command_line), stdin, 'winrm')
+        return rc, stdout, clixml(stderr) if stderr else '', entry
+
+    def run_bootstrap(self, bootstrap, stdin, transport):
+        """Run (simulate) one module: ``bootstrap`` is the script Ansible sent (the PowerShell bootstrap, decoded from
+        the winrm command line or the psrp pipeline's script), ``stdin`` the exec wrapper payload (bytes; on psrp the
+        pipeline's input lines joined by LF). Returns (rc, stdout, stderr as plain text, entry for the log); the entry
+        names the ``transport`` (``winrm`` or ``psrp``). One engine answers both transports from the same profile."""
         if bootstrap is None or BOOTSTRAP_MARKER not in bootstrap:
-            return 1, '', clixml('simulation: unknown command (not Ansible\'s PowerShell bootstrap)'), {'module': None, 'rc': 1}
+            return 1, '', 'simulation: unknown command (not Ansible\'s PowerShell bootstrap)', {'module': None, 'rc': 1, 'transport': transport}
         try:
             payload = decode_payload(stdin)
         except (PayloadError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            return 1, '', clixml('simulation: %s' % exc), {'module': None, 'rc': 1, 'error': str(exc)}
+            return 1, '', 'simulation: %s' % exc, {'module': None, 'rc': 1, 'error': str(exc), 'transport': transport}
         name = payload['module']
         become = payload['become']
-        entry = {'module': name, 'params': mask(payload['args']), 'actions': payload['actions'],
+        entry = {'module': name, 'params': mask(payload['args']), 'actions': payload['actions'], 'transport': transport,
                  'become_user': become['user'] if become else None, 'async_jid': payload['async']['jid'] if payload['async'] else None,
                  'check_mode': bool(payload['internal'].get('_ansible_check_mode'))}
         missing = [util for util in PS_UTIL_RE.findall(payload['source'])
@@ -272,11 +298,11 @@ class Node:
         problem = self._validate(name, data)
         if problem:
             sys.stderr.write('winrm_sim %s: %s\n' % (self.name, problem))
-            return 1, '', clixml('simulation: ' + problem), dict(entry, rc=1, error=problem)
+            return 1, '', 'simulation: ' + problem, dict(entry, rc=1, error=problem)
         if self.faults.get('garbage_stdout'):
             return 0, 'Preparing modules for first use.\r\n\x1b[0m garbage, not JSON\r\n', '', dict(entry, rc=0)
         rc = int(self.faults.get('exit_code') or 0)
-        stderr = clixml(self.faults['stderr_clixml']) if self.faults.get('stderr_clixml') else ''
+        stderr = self.faults.get('stderr_clixml') or ''
         if rc:
             return rc, '', stderr, dict(entry, rc=rc)
         result = {'changed': False, 'facts': data, 'invocation': {'module_args': payload['args']}}
@@ -402,15 +428,36 @@ class Handler(BaseHTTPRequestHandler):
         if action is None:
             fault = ('<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">'
                      'The action %s is not supported by the simulation.</s:Text></s:Reason></s:Fault>') % action_uri
-            self._reply(500, _envelope('http://schemas.dmtf.org/wbem/wsman/1/wsman/fault', message_id, fault))
+            self.reply_fault(message_id, fault)
+            return
+        resource_uri = (root.findtext('s:Header/w:ResourceURI', namespaces=NS) or '').strip()
+        if psrp_sim.is_psrp(resource_uri):
+            # PowerShell Remoting (pypsrp, Ansible's psrp connection): the same node, engine and log
+            with node.lock:
+                if node.psrp is None:
+                    node.psrp = psrp_sim.PsrpEndpoint(node, self.server.log_path)
+            node.psrp.handle(self, root, action, message_id, resource_uri)
             return
         getattr(self, '_' + action)(node, root, message_id)
 
-    def _shell_id(self, root):
-        for selector in root.iter('{%s}Selector' % NS['w']):
-            if selector.get('Name') == 'ShellId':
-                return selector.text
+    def reply_action(self, action, message_id, body):
+        """A 200 response: the SOAP envelope of ``action`` relating to ``message_id``."""
+        self._reply(200, _envelope(action, message_id, body))
+
+    def reply_fault(self, message_id, fault):
+        """A 500 response carrying the SOAP fault ``fault``."""
+        self._reply(500, _envelope('http://schemas.dmtf.org/wbem/wsman/1/wsman/fault', message_id, fault))
+
+    @staticmethod
+    def selector(root, name):
+        """The value of the WS-Management selector ``name`` (``ShellId``) of a request, or None."""
+        for element in root.iter('{%s}Selector' % NS['w']):
+            if element.get('Name') == name:
+                return element.text
         return None
+
+    def _shell_id(self, root):
+        return self.selector(root, 'ShellId')
 
     def _create(self, node, root, message_id):
         shell_id = str(uuid.uuid4()).upper()
@@ -454,14 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if command['result'] is None:
             rc, stdout, stderr, entry = node.run(command['line'], command['stdin'])
-            with node.lock:
-                node.commands_seen += 1
-                drop = node.faults.get('drop_mid_receive') or node.commands_seen <= int(node.faults.get('drop_first_n_connections') or 0)
-                entry.update(time=time.time(), dropped=bool(drop))
-                node.log.append(entry)
-                if self.server.log_path:
-                    with open(self.server.log_path, 'a', encoding='utf-8') as handle:
-                        handle.write(json.dumps(dict(entry, node=node.name)) + '\n')
+            drop = node.record(entry, self.server.log_path, droppable=True)
             command['result'] = (rc, stdout, stderr)
             if node.faults.get('delay_seconds'):
                 time.sleep(float(node.faults['delay_seconds']))
@@ -561,22 +601,29 @@ class SimulatedNodes:
         with node.lock:
             return {jid: dict(job['result']) for jid, job in node.jobs.items()}
 
-    def inventory(self, group='safeq_nodes'):
-        """A YAML-ready inventory of the simulated nodes (Ansible's winrm connection, HTTP, Basic auth).
+    def inventory(self, group='safeq_nodes', connection='winrm'):
+        """A YAML-ready inventory of the simulated nodes: Ansible's ``winrm`` connection (default) or ``psrp``,
+        HTTP, Basic auth.
 
-        No ``ansible_shell_type``: each ansible-core uses its winrm default (powershell up to 2.20, cmd from 2.21).
+        winrm: no ``ansible_shell_type``, each ansible-core uses its winrm default (powershell up to 2.20, cmd from
+        2.21). psrp: pypsrp refuses Basic auth over HTTP unless message encryption is off (``never``), which a real
+        node allows only with ``AllowUnencrypted``; the psrp plugin's shell is always powershell.
         """
         hosts = {}
         for profile in self.profiles:
             address = self.addresses[profile['name']]
             creds = profile.get('credentials') or {}
-            hosts[profile['name']] = {
-                'ansible_host': address['host'], 'ansible_port': address['port'], 'ansible_connection': 'winrm',
-                'ansible_winrm_transport': 'basic', 'ansible_winrm_scheme': 'http',
-                'ansible_winrm_server_cert_validation': 'ignore', 'ansible_user': creds.get('username', ''),
-                'ansible_password': creds.get('password', ''), 'ansible_winrm_read_timeout_sec': 30,
-                'ansible_winrm_operation_timeout_sec': 20,
-            }
+            host = {'ansible_host': address['host'], 'ansible_port': address['port'], 'ansible_connection': connection,
+                    'ansible_user': creds.get('username', ''), 'ansible_password': creds.get('password', '')}
+            if connection == 'psrp':
+                host.update({'ansible_psrp_protocol': 'http', 'ansible_psrp_auth': 'basic', 'ansible_psrp_message_encryption': 'never',
+                             'ansible_psrp_cert_validation': 'ignore', 'ansible_psrp_read_timeout': 30,
+                             'ansible_psrp_operation_timeout': 20})
+            else:
+                host.update({'ansible_winrm_transport': 'basic', 'ansible_winrm_scheme': 'http',
+                             'ansible_winrm_server_cert_validation': 'ignore', 'ansible_winrm_read_timeout_sec': 30,
+                             'ansible_winrm_operation_timeout_sec': 20})
+            hosts[profile['name']] = host
         return {'all': {'children': {group: {'hosts': hosts}}}}
 
 

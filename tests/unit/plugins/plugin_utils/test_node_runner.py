@@ -47,11 +47,25 @@ def test_clixml_is_decoded():
     assert runner.decode_clixml('plain') == 'plain'
 
 
+class _FakeConnection:
+    """Records resets; ``fail`` makes a reset raise (a reconnection that is refused)."""
+
+    def __init__(self, calls, fail=None):
+        self.calls = calls
+        self.fail = fail
+
+    def reset(self):
+        self.calls.append('reset')
+        if self.fail:
+            raise self.fail
+
+
 class _FakeAction:
-    def __init__(self, outcomes, async_val=0):
+    def __init__(self, outcomes, async_val=0, reset_fails=None):
         self.outcomes = list(outcomes)
         self.calls = []
         self._task = SimpleNamespace(async_val=async_val)
+        self._connection = _FakeConnection(self.calls, reset_fails)
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
         self.calls.append((module_name, dict(module_args), wrap_async))
@@ -74,11 +88,21 @@ def test_one_retry_on_connection_fault(monkeypatch):
     monkeypatch.setattr(runner, 'RETRY_DELAY_SECONDS', 0)
     action = _FakeAction([AnsibleConnectionFailure('reset'), {'facts': {'user': 'x'}}])
     assert runner.run_module(action, 'win_server_facts', {}, {}) == {'user': 'x'}
-    assert len(action.calls) == 2
+    assert [call if call == 'reset' else 'run' for call in action.calls] == ['run', 'reset', 'run']
     action = _FakeAction([AnsibleConnectionFailure('reset'), AnsibleConnectionFailure('refused'), {'facts': {}}])
     with pytest.raises(runner.NodeUnreachable, match='refused'):
         runner.run_module(action, 'win_server_facts', {}, {})
-    assert len(action.calls) == 2
+    assert [call if call == 'reset' else 'run' for call in action.calls] == ['run', 'reset', 'run']
+
+
+def test_a_reset_that_fails_leaves_the_retry_to_report_the_fault(monkeypatch):
+    """The psrp plugin reconnects in reset(): a refused reconnection must not escape as another error."""
+    monkeypatch.setattr(runner, 'RETRY_DELAY_SECONDS', 0)
+    action = _FakeAction([AnsibleConnectionFailure('logon refused'), AnsibleConnectionFailure('logon refused again')],
+                         reset_fails=AnsibleConnectionFailure('reconnect refused'))
+    with pytest.raises(runner.NodeUnreachable, match='logon refused again'):
+        runner.run_module(action, 'win_server_facts', {}, {})
+    assert [call if call == 'reset' else 'run' for call in action.calls] == ['run', 'reset', 'run']
 
 
 def test_async_returns_the_start_answer():
