@@ -25,8 +25,9 @@ import yaml
 from tests.lab import lab, windows_collection
 from tests.lab.winrm_sim import PAYLOAD_SEPARATOR, SimulatedNodes
 
-pypsrp_powershell = pytest.importorskip('pypsrp.powershell', reason='pypsrp (requirements.txt) is not installed')
-pytest.importorskip('psrpcore', reason='psrpcore (requirements-test-tools.txt) is not installed')
+# both are installed by `make venv` (requirements.txt, requirements-test-tools.txt): never skipped, a missing one is an error
+import psrpcore  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+import pypsrp.powershell as pypsrp_powershell  # noqa: E402  pylint: disable=wrong-import-position
 from pypsrp.exceptions import AuthenticationError  # noqa: E402  pylint: disable=wrong-import-position
 from pypsrp.host import PSHost, PSHostUserInterface  # noqa: E402  pylint: disable=wrong-import-position
 from pypsrp.wsman import WSMan  # noqa: E402  pylint: disable=wrong-import-position

@@ -26,6 +26,10 @@ def _merge(findings):
     merged = dict(ordered[0])
     if len(ordered) > 1:
         merged['detail'] = ' | '.join(item['detail'] for item in ordered if item.get('detail'))
+        # the probed flows stay with the row when a finding without them (the firewall advisory's warning) is the worst
+        flows = [flow for item in ordered if isinstance(item.get('observed'), list) for flow in item['observed']]
+        if flows and 'observed' not in merged:
+            merged['observed'] = flows
     return merged
 
 

@@ -40,3 +40,20 @@ def test_the_matrix_colours_each_source_destination_port_by_its_verdict():
     assert '<th>vp-printer</th>' in html and '<th>9100/tcp</th>' in html
     assert 'background:#f8c9c9" title="net.printer-in.tcp-9100">filtered' in html  # fail: red
     assert 'background:#d7f0d7" title="net.printer-in.tcp-9100">open' in html  # pass from cml2: green
+
+
+def test_a_row_the_firewall_advisory_turns_to_warn_keeps_its_probed_flows():
+    """The probes proved the path (pass, flows observed); the advisory's warning (no allow rule) is the worse finding and has
+    no flows: the row is warn, and the flow matrix still shows what was probed."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report
+    flows = [{'source': 'vp-printer', 'target': '10.0.0.11:50000/tcp', 'state': 'open', 'reason': 'syn-ack', 'listener': True,
+              'verdict': 'pass'}]
+    probed = {'id': 'net.printer-in.tcp-above-1023-passive-ftp', 'status': 'pass', 'reason': 'open', 'detail': 'open',
+              'observed': flows}
+    advisory = {'id': probed['id'], 'status': 'warn', 'reason': 'firewall-no-allow-rule', 'detail': 'no allow rule'}
+    merged = _report._merge([probed, advisory])
+    assert (merged['status'], merged['reason'], merged['observed']) == ('warn', 'firewall-no-allow-rule', flows)
+    assert _report._merge([advisory])
+    assert 'observed' not in _report._merge([advisory])
+    report = {'hosts': [{'name': 'cml1', 'entries': [dict(merged, id=probed['id'])]}]}
+    assert 'title="net.printer-in.tcp-above-1023-passive-ftp">open' in _report_flows.with_matrix('<html><body></body></html>', report)
