@@ -78,9 +78,10 @@ def check_site_ports(nodes, addresses):
     """Messages for safeq_peers_running (ORS/CRS already running, never a node of the run) and safeq_ftp_passive_ports (the
     configured passive FTP range), per host (``addresses``: node to its ansible_host)."""
     messages = []
+    roles = {host: hostvars.get('safeq_server_role', 'cml') for host, hostvars in nodes.items()}
     for host, hostvars in sorted(nodes.items()):
         messages += ['safeq_peers_running on host %s: %s' % (host, problem) for problem in
-                     _port_derive.running_problems(hostvars.get('safeq_peers_running', []), addresses, hostvars.get('safeq_peers'))]
+                     _port_derive.running_problems(hostvars.get('safeq_peers_running', []), addresses, hostvars.get('safeq_peers'), roles)]
         messages += ['safeq_ftp_passive_ports on host %s: %s' % (host, problem)
                      for problem in _port_derive.ftp_passive_problems(hostvars.get('safeq_ftp_passive_ports'))]
     return messages

@@ -57,6 +57,8 @@ SITE = [
     # only an ORS/CRS already running may be declared so; a node of the run is being installed
     ('running-printer', {'safeq_peers_running': ['printer']}, {}, 'safeq_peers_running', "'printer' is neither ors, crs nor an address"),
     ('running-node', {'safeq_peers_running': ['cml1']}, {}, 'safeq_peers_running', "'cml1' is SafeQ node cml1 of this run"),
+    ('running-keyword-node', {'safeq_peers_running': ['crs']}, {'safeq_server_role': 'crs'}, 'safeq_peers_running',
+     "'crs' declares every CRS running, but node cml2 of this run is being installed"),
     ('ftp-passive-too-wide', {'safeq_ftp_passive_ports': {'from': 1024, 'to': 65535}}, {}, 'safeq_ftp_passive_ports',
      'a range of 64512 ports'),
     ('ftp-passive-not-a-range', {'safeq_ftp_passive_ports': {'from': 50000}}, {}, 'safeq_ftp_passive_ports',

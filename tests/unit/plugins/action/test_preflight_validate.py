@@ -81,3 +81,18 @@ def test_a_variable_of_the_run_once_vantage_plan_set_differently_per_node_is_ref
     assert 's3cret' not in ' '.join(messages) and len(messages) == 3
     same = {host: {'safeq_ftp_passive_ports': {'from': 5000, 'to': 5003}} for host in ('a', 'b')}
     assert check_site_wide(same, {}) == []
+
+
+def test_the_running_keyword_is_refused_when_a_node_of_the_run_is_such_a_server_naming_it():
+    """Review scenario: safeq_peers_running: [crs] while the CRS is a node of the run: its flows needed a running service."""
+    from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_site_ports  # pylint: disable=import-outside-toplevel
+    addresses = {'cml1': ['198.18.0.11'], 'crs1': ['198.18.0.8']}
+    by_role = {'cml1': {'safeq_peers_running': ['crs']}, 'crs1': {'safeq_server_role': 'crs'}}
+    assert check_site_ports(by_role, addresses) == [
+        "safeq_peers_running on host cml1: 'crs' declares every CRS running, but node crs1 of this run is being installed, nothing "
+        'of SafeQ runs there yet; list only the running CRS servers by their addresses in safeq_peers.crs and safeq_peers_running']
+    # the node listed under safeq_peers.crs by its address (any role given) is named the same way
+    by_peers = {'cml1': {'safeq_peers_running': ['crs'], 'safeq_peers': {'crs': ['198.18.0.8']}}, 'crs1': {}}
+    assert 'node crs1 of this run is being installed' in check_site_ports(by_peers, addresses)[0]
+    # an ORS/CRS outside the run may still be declared running by the keyword
+    assert check_site_ports({'cml1': {'safeq_peers_running': ['crs'], 'safeq_peers': {'crs': ['198.18.0.99']}}}, addresses) == []
