@@ -116,6 +116,10 @@ _SCOPES = (
     ('local_user', 'local users', lambda value: value in ('', 'Any')),
     ('remote_user', 'remote users', lambda value: value in ('', 'Any')),
     ('remote_machine', 'remote machines', lambda value: value in ('', 'Any')),
+    # "allow if secure": IPsec authentication (Required, NoEncap) or encryption (Required, Dynamic) lets in only part of the
+    # traffic (connections that negotiated IPsec)
+    ('authentication', 'IPsec authentication (allow if secure)', lambda value: value == 'NotRequired'),
+    ('encryption', 'IPsec encryption (allow if secure)', lambda value: value == 'NotRequired'),
 )
 # filter classes read in their own try/catch besides the rules themselves: one that failed leaves every rule's condition unknown
 FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
@@ -123,7 +127,8 @@ FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
 
 def limits(rule):
     """The conditions that limit ``rule`` to part of the traffic (remote or local address, remote port, interface type or
-    alias, app package, owner, local or remote user, remote machine), or that could not be read: empty when none."""
+    alias, app package, owner, local or remote user, remote machine, IPsec authentication or encryption required), or that
+    could not be read: empty when none."""
     return [label for key, label, unscoped in _SCOPES if not unscoped(rule.get(key))]
 
 

@@ -320,3 +320,19 @@ def test_a_profile_whose_default_inbound_action_is_allow_is_allowed_without_a_wa
     assert _firewall.advisory(fw, [('tcp', 443)]) == []
     fw['rules'] = [_rule(id='b', local_ports=['443'])]  # a Block rule still wins over the default action
     assert _reasons(_firewall.advisory(fw, [('tcp', 443)])) == ['firewall-block-rule']
+
+
+@pytest.mark.parametrize('change', [{'authentication': 'Required'}, {'authentication': 'NoEncap'}, {'encryption': 'Required'},
+                                    {'encryption': 'Dynamic'}, {'authentication': None}])
+def test_an_allow_if_secure_rule_is_limited_to_ipsec_traffic_and_does_not_count(change):
+    domain = _cover([_allow(**change)])['Domain']
+    assert domain['state'] == 'not-allowed' and 'IPsec' in domain['limited'][0]
+    assert _reasons(_firewall.advisory(_fw([_allow(**change)]), [('tcp', 443)])) == ['firewall-no-allow-rule']
+    assert _cover([_allow(authentication='NotRequired', encryption='NotRequired')])['Domain']['state'] == 'allowed'
+
+
+def test_the_simulated_gpo_ipsec_rule_requires_authentication_and_encryption():
+    ipsec = [rule for rule in _profile_fw('profiles/de-server2016.yml')['rules'] if rule['override_block_rules']]
+    assert ipsec and all((rule['authentication'], rule['encryption']) == ('Required', 'Required') for rule in ipsec)
+    limited = _firewall.coverage(_profile_fw('profiles/de-server2016.yml'), [('tcp', 9999)])[0]['profiles'][0]['limited']
+    assert any('IPsec authentication (allow if secure)' in item for item in limited)
