@@ -373,7 +373,7 @@ def _no_allow_rule(item, proto, port, states):
     firewall on and no covering allow rule: ``not-allowed``, or ``blocked`` only by Block rules limited to part of the traffic
     (a narrow Block rule does not stand for the allow rule the rest of SafeQ's traffic needs)."""
     missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed'
-               or (profile['state'] == 'blocked' and not profile['allow'] and not profile['block_all'])]
+               or (profile['state'] == 'blocked' and not profile['allow'] and not profile['block_all'] and not profile['default_allow'])]
     if not missing:
         return []
     return [(proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '

@@ -320,6 +320,8 @@ def test_a_profile_whose_default_inbound_action_is_allow_is_allowed_without_a_wa
     assert _firewall.advisory(fw, [('tcp', 443)]) == []
     fw['rules'] = [_rule(id='b', local_ports=['443'])]  # a Block rule still wins over the default action
     assert _reasons(_firewall.advisory(fw, [('tcp', 443)])) == ['firewall-block-rule']
+    fw['rules'] = [_rule(id='b', local_ports=['443'], program='C:\\foo.exe')]  # a narrow one: the rest is let in by default
+    assert _reasons(_firewall.advisory(fw, [('tcp', 443)])) == ['firewall-block-rule']
 
 
 @pytest.mark.parametrize('change', [{'authentication': 'Required'}, {'authentication': 'NoEncap'}, {'encryption': 'Required'},
