@@ -321,9 +321,9 @@ def coverage_sentence(item):
     """One line per port: per profile in force, the covering allow rules, or that none covers it (and why)."""
     parts = []
     for profile in item['profiles']:
+        allowing = profile['allow'] + (['default inbound action Allow'] if profile.get('default_allow') else [])
         text = {'firewall-off': 'firewall off', 'unknown': 'unknown', 'blocked': 'blocked by %s' % ', '.join(profile['block']),
-                'allowed': 'allowed by %s' % ', '.join(profile['allow'] + (['default inbound action Allow'] if profile.get('default_allow')
-                                                                            else [])),
+                'allowed': 'allowed by %s' % ', '.join(allowing),
                 'not-allowed': 'no enabled inbound allow rule covers it'}[profile['state']]
         if profile['state'] != 'allowed' and profile['limited']:
             text += ' (not counted: %s)' % '; '.join(profile['limited'])
