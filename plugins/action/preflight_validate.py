@@ -78,11 +78,31 @@ def check_site_ports(nodes, addresses):
     """Messages for safeq_peers_running (ORS/CRS already running, never a node of the run) and safeq_ftp_passive_ports (the
     configured passive FTP range), per host (``addresses``: node to its ansible_host)."""
     messages = []
+    roles = {host: hostvars.get('safeq_server_role', 'cml') for host, hostvars in nodes.items()}
     for host, hostvars in sorted(nodes.items()):
         messages += ['safeq_peers_running on host %s: %s' % (host, problem) for problem in
-                     _port_derive.running_problems(hostvars.get('safeq_peers_running', []), addresses, hostvars.get('safeq_peers'))]
+                     _port_derive.running_problems(hostvars.get('safeq_peers_running', []), addresses, hostvars.get('safeq_peers'), roles)]
         messages += ['safeq_ftp_passive_ports on host %s: %s' % (host, problem)
                      for problem in _port_derive.ftp_passive_problems(hostvars.get('safeq_ftp_passive_ports'))]
+    return messages
+
+
+def _vantage_plan_differences(nodes):
+    """Messages for a variable of the run_once vantage plan (``_inputs.VANTAGE_PLAN_VARIABLES``) that two nodes have differently
+    (a node that does not set it has its role default), naming the variable, the first two nodes and their values."""
+    specs, messages = _inputs.role_specs(), []
+    for name in _inputs.VANTAGE_PLAN_VARIABLES:
+        spec = specs.get(name) or {}
+        seen = {}
+        for host, values in sorted(nodes.items()):
+            seen.setdefault(repr(values.get(name, spec.get('default'))), (host, values.get(name, spec.get('default'))))
+        if len(seen) < 2:
+            continue
+        (first, one), (second, other) = list(seen.values())[:2]
+        shown = ('(values not shown: %s is a secret)' % name if spec.get('no_log')
+                 else '(%s: %s, %s: %s)' % (first, _option_rules.show(one), second, _option_rules.show(other)))
+        messages.append('%s: differs between the nodes %s and %s %s; the vantage points probe once for the whole run with one '
+                        "node's plan, so set it once for all nodes (for example in group_vars/all)" % (name, first, second, shown))
     return messages
 
 
@@ -96,6 +116,7 @@ def check_site_wide(nodes, site):
             messages.append('%s: host%s %s set%s it differently from the run (%s): set site-wide variables once for all hosts '
                             '(for example in group_vars/all)' % (name, 's' if len(hosts) > 1 else '', ', '.join(hosts),
                                                                  '' if len(hosts) > 1 else 's', _option_rules.show(value)))
+    messages += _vantage_plan_differences(nodes)
     cml = {host: values for host, values in nodes.items() if values.get('safeq_server_role', 'cml') == 'cml'}
     for name in sorted(_inputs.DIRECTORY_VARIABLES):
         distinct = {repr(values.get(name)) for values in cml.values()}

@@ -248,6 +248,8 @@ Function Get-SafeqFirewallFacts {
                     remote_user = if ($null -ne $security) { [string]$security.RemoteUser } else { $null }
                     remote_machine = if ($null -ne $security) { [string]$security.RemoteMachine } else { $null }
                     override_block_rules = if ($null -ne $security) { $security.OverrideBlockRules -eq $true } else { $null }
+                    authentication = if ($null -ne $security) { [string]$security.Authentication } else { $null }
+                    encryption = if ($null -ne $security) { [string]$security.Encryption } else { $null }
                     filters_found = ($null -ne $port) -and ($null -ne $program) -and ($null -ne $service) -and ($null -ne $address)
                 })
         }

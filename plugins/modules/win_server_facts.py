@@ -57,7 +57,8 @@ description:
     C(Get-NetFirewallApplicationFilter -All) (C(Program), C(Package)), C(Get-NetFirewallServiceFilter -All) (C(Service)),
     C(Get-NetFirewallAddressFilter -All) (C(RemoteAddress), C(LocalAddress)), C(Get-NetFirewallInterfaceTypeFilter -All)
     (C(InterfaceType)), C(Get-NetFirewallInterfaceFilter -All) (C(InterfaceAlias)) and C(Get-NetFirewallSecurityFilter -All)
-    (C(LocalUser), C(RemoteUser), C(RemoteMachine), C(OverrideBlockRules)), each read once for the whole store (the last three
+    (C(LocalUser), C(RemoteUser), C(RemoteMachine), C(OverrideBlockRules), C(Authentication), C(Encryption), the IPsec
+    requirements of an allow-if-secure rule), each read once for the whole store (the last three
     each in its own try/catch: one that fails leaves its conditions V(null) on every rule, its error in C(firewall.errors));
     the node's clock (C([DateTime]::UtcNow.Ticks), as milliseconds since 1970-01-01 UTC);
     when O(share) is given, whether TCP 445 of its server answers within 3 seconds and, only then, C(Test-Path)
@@ -142,7 +143,8 @@ facts:
       rules: [{id: '{6f1c2a10-5e7d-4c1b-9a3e-0b7c1d2e3f41}', display_name: 'SafeQ: block JMX', action: Block, profiles: Any,
                source: GroupPolicy, protocol: TCP, local_ports: ['19898'], program: Any, service: Any, remote_addresses: [Any],
                local_addresses: [Any], remote_ports: [Any], interface_types: Any, interface_aliases: [Any], package: '', owner: '',
-               local_user: Any, remote_user: Any, remote_machine: Any, override_block_rules: false, filters_found: true}]
+               local_user: Any, remote_user: Any, remote_machine: Any, override_block_rules: false, authentication: NotRequired,
+               encryption: NotRequired, filters_found: true}]
       errors: {}
     errors: {}
     error_details: {}

@@ -78,6 +78,10 @@ VARIABLE_OPTIONS = {
 }
 # The directory's variables: audited once for the site, so one value for all CML nodes.
 DIRECTORY_VARIABLES = frozenset(name for name, (module, dummy) in VARIABLE_OPTIONS.items() if module == 'ldap_attribute_check')
+# Variables the network role's run_once vantage plan and probe take from one node (the first of the play) for every node:
+# a node that sets one differently would be judged against flows that were never probed its way, so one value for all nodes.
+VANTAGE_PLAN_VARIABLES = ('safeq_ftp_passive_ports', 'safeq_peers', 'safeq_peers_answer_resets', 'safeq_temporary_listeners',
+                          'safeq_port_derive', 'safeq_port_timeout', 'safeq_port_retries', 'safeq_snmp_community')
 # Variables the collection sets itself while it runs (never user input).
 INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_preflight_site_results'))
 # Site-wide variables that preflight_validate checks once, from its own options (features, waivers, ...).

@@ -57,6 +57,8 @@ SITE = [
     # only an ORS/CRS already running may be declared so; a node of the run is being installed
     ('running-printer', {'safeq_peers_running': ['printer']}, {}, 'safeq_peers_running', "'printer' is neither ors, crs nor an address"),
     ('running-node', {'safeq_peers_running': ['cml1']}, {}, 'safeq_peers_running', "'cml1' is SafeQ node cml1 of this run"),
+    ('running-keyword-node', {'safeq_peers_running': ['crs']}, {'safeq_server_role': 'crs'}, 'safeq_peers_running',
+     "'crs' declares every CRS running, but node cml2 of this run is being installed"),
     ('ftp-passive-too-wide', {'safeq_ftp_passive_ports': {'from': 1024, 'to': 65535}}, {}, 'safeq_ftp_passive_ports',
      'a range of 64512 ports'),
     ('ftp-passive-not-a-range', {'safeq_ftp_passive_ports': {'from': 50000}}, {}, 'safeq_ftp_passive_ports',
@@ -324,3 +326,23 @@ def test_a_bad_module_option_is_refused_by_name_before_any_probe(outcomes, case)
     proc, dummy4 = outcomes[0]['module:' + name]
     _assert_clear_failure(proc, option, problem)
     assert '"status": "pass"' not in proc.stdout and "'status': 'pass'" not in proc.stdout
+
+
+def test_a_bad_variable_of_the_group_safeq_preflight_nodes_stops_the_run_before_any_node(tmp_path):
+    """Review scenario: group_vars/safeq_preflight_nodes.yml applies only once add_host has put the nodes in that group,
+    after the validate play read their variables; the node play validates them again before any node is contacted."""
+    run_dir = str(tmp_path)
+    os.makedirs(os.path.join(run_dir, 'group_vars'))
+    with open(os.path.join(run_dir, 'group_vars', 'safeq_preflight_nodes.yml'), 'w', encoding='utf-8') as handle:
+        handle.write('safeq_port_retries: "lots"\n')
+    with SimulatedNodes(NODES) as nodes:
+        hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
+        inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts,
+                                        {'safeq_report_dir': os.path.join(run_dir, 'reports')})
+        proc = lab.run_playbook(run_dir, inventory, args=['--check'], timeout=180)
+        commands = {name: nodes.commands(name) for name in ('cml1', 'cml2')}
+    _assert_clear_failure(proc, 'safeq_port_retries', "'lots'")
+    assert 'The pre-installation check was not started' in proc.stdout
+    assert re.search(r"safeq_port_retries: [^|]*'lots'[^|]*\(hosts cml1, cml2\)", proc.stdout), proc.stdout[-2000:]
+    assert commands == {'cml1': [], 'cml2': []}
+    assert not os.path.exists(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 UNLIMITED = {'remote_addresses': ['Any'], 'local_addresses': ['Any'], 'remote_ports': ['Any'], 'interface_types': 'Any',
              'interface_aliases': ['Any'], 'package': '', 'owner': '', 'local_user': 'Any', 'remote_user': 'Any', 'remote_machine': 'Any',
-             'override_block_rules': False}
+             'override_block_rules': False, 'authentication': 'NotRequired', 'encryption': 'NotRequired'}
 
 
 def rule(**change):

@@ -56,6 +56,11 @@ def enabled(fw, name):
     return {'True': True, 'False': False}.get((item or {}).get('enabled'))
 
 
+def default_allow(fw, name):
+    """True when the profile's DefaultInboundAction is Allow: a connection no rule matches is let in (block rules still win)."""
+    return ((_profile(fw, name) or {}).get('default_inbound_action')) == 'Allow'
+
+
 def local_rules_apply(fw, name):
     """False only when Group Policy sets AllowLocalFirewallRules False: then local rules (the installer's too) are ignored."""
     item = _profile(fw, name)
@@ -111,6 +116,10 @@ _SCOPES = (
     ('local_user', 'local users', lambda value: value in ('', 'Any')),
     ('remote_user', 'remote users', lambda value: value in ('', 'Any')),
     ('remote_machine', 'remote machines', lambda value: value in ('', 'Any')),
+    # "allow if secure": IPsec authentication (Required, NoEncap) or encryption (Required, Dynamic) lets in only part of the
+    # traffic (connections that negotiated IPsec)
+    ('authentication', 'IPsec authentication (allow if secure)', lambda value: value == 'NotRequired'),
+    ('encryption', 'IPsec encryption (allow if secure)', lambda value: value == 'NotRequired'),
 )
 # filter classes read in their own try/catch besides the rules themselves: one that failed leaves every rule's condition unknown
 FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
@@ -118,7 +127,8 @@ FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
 
 def limits(rule):
     """The conditions that limit ``rule`` to part of the traffic (remote or local address, remote port, interface type or
-    alias, app package, owner, local or remote user, remote machine), or that could not be read: empty when none."""
+    alias, app package, owner, local or remote user, remote machine, IPsec authentication or encryption required), or that
+    could not be read: empty when none."""
     return [label for key, label, unscoped in _SCOPES if not unscoped(rule.get(key))]
 
 
@@ -284,7 +294,8 @@ def coverage(fw, ports):
             state = enabled(fw, name)
             rules = [rule for rule in fw['rules'] if _in_profile(rule, proto, port, name)]
             applied = [rule for rule in rules if rule.get('source') == 'GroupPolicy' or local_rules_apply(fw, name) is not False]
-            block = [_name(rule) for rule in applied if rule.get('action') == 'Block']
+            blocks = [rule for rule in applied if rule.get('action') == 'Block']
+            block = [_name(rule) for rule in blocks]
             allows = [rule for rule in applied if rule.get('action') == 'Allow']
             allow = [_name(rule) for rule in allows if not _scope_of(rule)]
             limited = ['%s (limited to its %s)' % (_name(rule), ', '.join(_scope_of(rule))) for rule in allows if _scope_of(rule)]
@@ -295,12 +306,13 @@ def coverage(fw, ports):
                 verdict = 'unknown'
             elif block:
                 verdict = 'blocked'
-            elif allow:
+            elif allow or default_allow(fw, name):
                 verdict = 'allowed'
             else:
                 verdict = 'unknown' if unread else 'not-allowed'
             items.append({'name': name, 'firewall': {True: 'on', False: 'off', None: 'unknown'}[state], 'state': verdict,
-                          'allow': allow, 'limited': limited, 'block': block, 'ignored': ignored})
+                          'allow': allow, 'limited': limited, 'block': block, 'ignored': ignored,
+                          'default_allow': bool(default_allow(fw, name)), 'block_all': any(not _scope_of(rule) for rule in blocks)})
         result.append({'proto': proto, 'port': port, 'profiles': items})
     return result
 
@@ -309,8 +321,9 @@ def coverage_sentence(item):
     """One line per port: per profile in force, the covering allow rules, or that none covers it (and why)."""
     parts = []
     for profile in item['profiles']:
+        allowing = profile['allow'] + (['default inbound action Allow'] if profile.get('default_allow') else [])
         text = {'firewall-off': 'firewall off', 'unknown': 'unknown', 'blocked': 'blocked by %s' % ', '.join(profile['block']),
-                'allowed': 'allowed by %s' % ', '.join(profile['allow']),
+                'allowed': 'allowed by %s' % ', '.join(allowing),
                 'not-allowed': 'no enabled inbound allow rule covers it'}[profile['state']]
         if profile['state'] != 'allowed' and profile['limited']:
             text += ' (not counted: %s)' % '; '.join(profile['limited'])
@@ -333,34 +346,34 @@ def advisory(fw, ports):
     states = '; '.join(_profile_sentence(fw, name) for name in profiles)
     result = []
     for proto, port in ports:
-        if not all(enabled(fw, name) for name in profiles):
-            # off or unknown in some profile in force: only the profiles where it is on can lack an allow rule
-            result += _no_allow_rule(fw, proto, port, states)
-            continue
-        # a Block rule limited to some sources, interfaces or users still stands in the way of part of SafeQ's traffic
-        blocks = [rule for rule in fw['rules'] if rule.get('action') == 'Block' and _for_any_program(rule, proto, port, profiles)]
-        if blocks:
-            result.append((proto, port, 'firewall-block-rule', 'Windows Firewall (%s): the inbound Block rule %s covers %s %d, which '
-                           'SafeQ needs; block rules win over allow rules, so SafeQ\'s own rules will not open it'
-                           % (states, _name(blocks[0]), proto.upper(), port)))
-            continue
-        ignored = [name for name in profiles if local_rules_apply(fw, name) is False]
+        item = coverage(fw, [(proto, port)])[0]
+        blocked = [profile for profile in item['profiles'] if profile['state'] == 'blocked']
+        if blocked:
+            # any Block rule, even one limited to some programs, sources, interfaces or users, stands in the way of part of
+            # SafeQ's traffic; every profile in force where one applies is named
+            result.append((proto, port, 'firewall-block-rule', 'Windows Firewall (%s): the inbound Block rule %s covers %s %d in %s, '
+                           'which SafeQ needs; block rules win over allow rules, so SafeQ\'s own rules will not open it'
+                           % (states, ', '.join(sorted({name for profile in blocked for name in profile['block']})), proto.upper(), port,
+                              ', '.join(profile['name'] for profile in blocked))))
+        ignored = [name for name in profiles if enabled(fw, name) and local_rules_apply(fw, name) is False]
         gpo_allow = [rule for rule in fw['rules'] if rule.get('action') == 'Allow' and rule.get('source') == 'GroupPolicy'
-                     and rule.get('filters_found') and str(rule.get('protocol') or '').lower() in _PROTOCOL[proto]
-                     and _port_covers(rule.get('local_ports'), port)]
-        if ignored and not gpo_allow:
+                     and _rule_enabled(rule) and rule.get('filters_found') and not _scope_of(rule)
+                     and str(rule.get('protocol') or '').lower() in _PROTOCOL[proto] and _port_covers(rule.get('local_ports'), port)]
+        if ignored and not gpo_allow and not blocked:
             result.append((proto, port, 'firewall-local-rules-ignored', 'Windows Firewall (%s): Group Policy ignores local rules in %s '
                            'and no Group Policy allow rule covers %s %d, so the rules SafeQ\'s installer adds will not apply'
                            % (states, ', '.join(ignored), proto.upper(), port)))
             continue
-        result += _no_allow_rule(fw, proto, port, states)
+        result += _no_allow_rule(item, proto, port, states)
     return result
 
 
-def _no_allow_rule(fw, proto, port, states):
-    """The ``firewall-no-allow-rule`` warning of PROTO/PORT when a profile in force with the firewall on has no covering allow rule."""
-    item = coverage(fw, [(proto, port)])[0]
-    missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed']
+def _no_allow_rule(item, proto, port, states):
+    """The ``firewall-no-allow-rule`` warning of PROTO/PORT (``item``: its ``coverage``) naming every profile in force with the
+    firewall on and no covering allow rule: ``not-allowed``, or ``blocked`` only by Block rules limited to part of the traffic
+    (a narrow Block rule does not stand for the allow rule the rest of SafeQ's traffic needs)."""
+    missing = [profile['name'] for profile in item['profiles'] if profile['state'] == 'not-allowed'
+               or (profile['state'] == 'blocked' and not profile['allow'] and not profile['block_all'] and not profile['default_allow'])]
     if not missing:
         return []
     return [(proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '

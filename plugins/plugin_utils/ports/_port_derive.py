@@ -159,11 +159,13 @@ def resets_problems(resets, nodes=None, peers=None):
 RUNNING_ROLES = ('ors', 'crs')
 
 
-def running_problems(running, nodes=None, peers=None):
+def running_problems(running, nodes=None, peers=None, roles=None):
     """What is wrong with ``safeq_peers_running`` (empty when nothing): ORS or CRS servers whose SafeQ service is already
     installed and running (a site adding CML nodes to them). Each item is ``ors``, ``crs`` or an address ``safeq_peers`` lists
     under one of them; the nodes of the run are refused (they are being installed: their flows are proved with their temporary
-    listeners). ``nodes``: inventory host to its names/addresses."""
+    listeners). ``nodes``: inventory host to its names/addresses; ``roles``: inventory host to its ``safeq_server_role``.
+    The keyword ``ors``/``crs`` declares every server of that kind running, so it is refused when a node of the run has that
+    role or is listed in ``safeq_peers`` under that kind (the flows to it would need an answering service it does not have)."""
     if running is None:
         return []
     if isinstance(running, str) or not isinstance(running, (list, tuple)):
@@ -176,10 +178,23 @@ def running_problems(running, nodes=None, peers=None):
         if text in owners:
             problems.append("'%s' is SafeQ node %s of this run: it is being installed, nothing of SafeQ runs there yet (its flows are "
                             'proved with its temporary listener)' % (item, owners[text]))
+        elif text in RUNNING_ROLES and _run_nodes_of(text, owners, listed, roles):
+            problems.append("'%s' declares every %s running, but %s of this run %s being installed, nothing of SafeQ runs there "
+                            'yet; list only the running %s servers by their addresses in safeq_peers.%s and safeq_peers_running'
+                            % (item, text.upper(), ', '.join(_run_nodes_of(text, owners, listed, roles)),
+                               'is' if len(_run_nodes_of(text, owners, listed, roles)) == 1 else 'are', text.upper(), text))
         elif text not in RUNNING_ROLES and text not in listed:
             problems.append("'%s' is neither ors, crs nor an address safeq_peers lists under ors or crs: only an ORS or CRS whose SafeQ "
                             'service already runs can be declared running' % (item,))
     return problems
+
+
+def _run_nodes_of(kind, owners, listed, roles):
+    """The nodes of the run (sorted, each named once) that are a ``kind`` server: by their role or by an address
+    ``safeq_peers`` lists under ``kind``."""
+    found = {host for host, role in (roles or {}).items() if str(role).lower() == kind}
+    found |= {owners[address] for address, role in listed.items() if role == kind and address in owners}
+    return ['node %s' % host for host in sorted(found)]
 
 
 def is_running(running, peer, host):

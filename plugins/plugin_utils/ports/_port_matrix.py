@@ -219,6 +219,26 @@ def _expired(item, still_listening):
                 'the probes (%s); raise safeq_listener_seconds' % (state or 'not checked'))
 
 
+def _probe_key(item):
+    return (item.get('entry'), str(item.get('host', '')).lower(), item.get('proto'), int(item.get('port') or 0), item.get('expect'))
+
+
+def _not_probed(plan_result, addresses, probed, errors):
+    """``{entry: error finding}`` for this node's planned flows that no vantage point's results cover (the run_once probes ran
+    another node's plan, or a probe dropped a target): a flow never probed is never a pass."""
+    found = {}
+    for kind, targets in sorted((plan_result.get('targets') or {}).items()):
+        for target in targets:
+            if str(target['host']).lower() not in addresses or target['entry'] in errors or target['entry'] in found:
+                continue
+            if _probe_key(target) not in probed:
+                found[target['entry']] = _findings.finding(
+                    target['entry'], _findings.ERROR, 'vantage-not-probed', 'from the %s network to %s:%s/%s: planned for this node but '
+                    'never probed (no vantage point result covers it)' % (kind, target['host'], target['port'], target['proto']),
+                    fix={'where': target['host']})
+    return found
+
+
 def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows=False, still_listening=None):
     """Findings for one node: its own flows among the results of the vantage points' port_check runs (a run that failed or
     could not reach its vantage point makes its rows ``error``, never missing), and the planned manual/skip findings.
@@ -229,10 +249,11 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
     addresses = {str(item).lower() for item in addresses or ()}
     plan_result = plan_result or {}
     nodes = {str(item).lower() for item in plan_result.get('nodes') or ()}
-    mine, errors = [], {}
+    mine, errors, probed = [], {}, set()
     for run in runs or ():
         if run.get('results') is not None and not run.get('failed') and not run.get('unreachable'):
             for item in run['results']:
+                probed.add(_probe_key(item))
                 if str(item.get('host', '')).lower() in addresses or (peer_flows and str(item.get('host', '')).lower() not in nodes):
                     if str(item.get('host', '')).lower() in addresses:
                         item = _expired(item, still_listening)
@@ -247,6 +268,7 @@ def node_findings(runs, addresses, plan_result=None, tls_min_days=30, peer_flows
                 errors.setdefault(target['entry'], _findings.finding(
                     target['entry'], _findings.ERROR, 'vantage-probe-failed', 'port_check from %s did not run: %s'
                     % (where, run.get('msg') or 'unreachable'), fix={'where': where}))
+    errors.update(_not_probed(plan_result, addresses, probed, errors))
     # every flow's finding is kept: the report merges one entry's findings by the worst status, so a vantage point that
     # failed, or a peer network with none, is never hidden by another flow of the same row that passed
     findings = _port_evaluate.evaluate(mine, tls_min_days) + list(errors.values())

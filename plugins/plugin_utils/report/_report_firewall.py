@@ -37,7 +37,7 @@ def section(fw, features, server_role, catalogue):
 
 
 def _rules(profile):
-    parts = []
+    parts = ['default inbound action Allow'] if profile.get('default_allow') else []
     for key, label in (('allow', 'allow'), ('block', 'block'), ('limited', 'not counted'), ('ignored', 'ignored (GPO)')):
         if profile[key]:
             parts.append('%s: %s' % (label, '; '.join(profile[key])))

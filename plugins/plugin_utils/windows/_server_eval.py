@@ -313,11 +313,13 @@ def _could_be_within(raw, today, limit):
     return not years or max(years) >= (today - datetime.timedelta(days=limit)).year
 
 
-def security_patches(facts, policy, today):
+def security_patches(facts, policy, today, searched=False):
     """server.security-patches: the newest installed cumulative update is recent enough. Only an installed
     ``Package_for_RollupFix`` (``hotfix_basis`` ``rollup``) can make a pass: without one, updates within the limit leave the
     patch level unproven (``patch-level-unproven``, a warning), since a servicing stack or other single update looks the same;
-    updates all older than the limit still fail."""
+    updates all older than the limit still fail. ``searched``: the optional Windows Update search passed (it succeeded against
+    Windows Update or Microsoft Update, not WSUS, and found no missing security or critical update), which proves the patch
+    level without a cumulative update."""
     entry = 'server.security-patches'
     missing = _missing(entry, facts, 'hotfixes')
     if missing and (facts.get('errors') or {}).get('hotfixes'):
@@ -336,7 +338,7 @@ def security_patches(facts, policy, today):
     pending = facts.get('pending_reboot')
     limit = int(policy['patch_max_age_days'])
     # outside a cumulative update (Server 2012 R2, KB packages, QFE rows) no single update proves the patch level
-    unproven = [] if facts.get('hotfix_basis') == 'rollup' else ['patch-level-unproven']
+    unproven = [] if facts.get('hotfix_basis') == 'rollup' or searched else ['patch-level-unproven']
     unproven_text = ' ' + _unproven(hotfixes, limit, today) if unproven else ''
     if age > limit and (today - latest).days <= limit:
         unsure = [h for h in hotfixes if (h.get('installed_on_latest') or h['installed_on']) != h['installed_on']
@@ -374,7 +376,9 @@ def security_patches(facts, policy, today):
         extra = {'observed': signals} if signals else {}
         return finding(entry, WARN, problems[0][0], ' '.join([recent] + [text for dummy, text in problems]),
                        reasons=[reason for reason, dummy in problems], **extra)
-    return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.')
+    proof = (' The Windows Update search found no missing security update.' if searched and facts.get('hotfix_basis') != 'rollup'
+             else '')
+    return finding(entry, PASS, 'patches-recent', recent + ' No reboot is pending.' + proof)
 
 
 def _unproven(hotfixes, limit, today):
@@ -766,19 +770,19 @@ def evaluate(facts, policy=None, today=None, share_requested=False, declared=Non
     effective = dict(DEFAULT_POLICY)
     effective.update(policy or {})
     today = today or datetime.date.today()
+    search = windows_update_search(facts, update_search)
     findings = [
         admin_rights(facts),
         supported_platform(facts, effective),
         windows_installer(facts),
         web_browser(facts, effective),
-        security_patches(facts, effective, today),
+        security_patches(facts, effective, today, searched=bool(search) and search['status'] == PASS),
         hardware_minimum(facts, effective),
         ip_addresses_prepared(facts, declared),
         antivirus(facts, effective),
     ]
     if share_requested:
         findings.append(shared_folder(facts))
-    search = windows_update_search(facts, update_search)
     if search:
         findings.append(search)
     if window is not None:

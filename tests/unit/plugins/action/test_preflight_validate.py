@@ -62,3 +62,37 @@ def test_running_peers_and_the_passive_ftp_range_are_checked_naming_the_variable
         "safeq_peers_running on host cml2: must be a list of ors, crs or their addresses in safeq_peers, got 'crs'",
         "safeq_ftp_passive_ports on host cml2: from and to must be ports 1024-65535 with from <= to (the passive range is above 1023), "
         "got {'from': 1023, 'to': 1030}"]
+
+
+def test_a_variable_of_the_run_once_vantage_plan_set_differently_per_node_is_refused_naming_both_nodes_and_values():
+    """Review scenario: node A's passive FTP range 5000-5003, node B's 5000-5063; the vantage points probe once with A's plan."""
+    from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_site_wide  # pylint: disable=import-outside-toplevel
+    nodes = {'a': {'safeq_ftp_passive_ports': {'from': 5000, 'to': 5003}, 'safeq_snmp_community': 's3cret-one'},
+             'b': {'safeq_ftp_passive_ports': {'from': 5000, 'to': 5063}, 'safeq_snmp_community': 's3cret-two',
+                   'safeq_temporary_listeners': True},
+             'c': {'safeq_ftp_passive_ports': {'from': 5000, 'to': 5003}, 'safeq_temporary_listeners': False}}
+    messages = check_site_wide(nodes, {})
+    assert messages[0] == ("safeq_ftp_passive_ports: differs between the nodes a and b (a: {'from': 5000, 'to': 5003}, b: "
+                           "{'from': 5000, 'to': 5063}); the vantage points probe once for the whole run with one node's plan, so "
+                           'set it once for all nodes (for example in group_vars/all)')
+    # a node that leaves it unset has the role default (true): a and b agree, c differs
+    assert messages[1].startswith('safeq_temporary_listeners: differs between the nodes a and c (a: True, c: False)')
+    assert messages[2].startswith('safeq_snmp_community: differs between the nodes a and b (values not shown')
+    assert 's3cret' not in ' '.join(messages) and len(messages) == 3
+    same = {host: {'safeq_ftp_passive_ports': {'from': 5000, 'to': 5003}} for host in ('a', 'b')}
+    assert check_site_wide(same, {}) == []
+
+
+def test_the_running_keyword_is_refused_when_a_node_of_the_run_is_such_a_server_naming_it():
+    """Review scenario: safeq_peers_running: [crs] while the CRS is a node of the run: its flows needed a running service."""
+    from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_site_ports  # pylint: disable=import-outside-toplevel
+    addresses = {'cml1': ['198.18.0.11'], 'crs1': ['198.18.0.8']}
+    by_role = {'cml1': {'safeq_peers_running': ['crs']}, 'crs1': {'safeq_server_role': 'crs'}}
+    assert check_site_ports(by_role, addresses) == [
+        "safeq_peers_running on host cml1: 'crs' declares every CRS running, but node crs1 of this run is being installed, nothing "
+        'of SafeQ runs there yet; list only the running CRS servers by their addresses in safeq_peers.crs and safeq_peers_running']
+    # the node listed under safeq_peers.crs by its address (any role given) is named the same way
+    by_peers = {'cml1': {'safeq_peers_running': ['crs'], 'safeq_peers': {'crs': ['198.18.0.8']}}, 'crs1': {}}
+    assert 'node crs1 of this run is being installed' in check_site_ports(by_peers, addresses)[0]
+    # an ORS/CRS outside the run may still be declared running by the keyword
+    assert check_site_ports({'cml1': {'safeq_peers_running': ['crs'], 'safeq_peers': {'crs': ['198.18.0.99']}}}, addresses) == []

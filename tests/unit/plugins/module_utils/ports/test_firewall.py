@@ -276,3 +276,65 @@ def test_the_2012_r2_profile_shows_the_allow_rule_coverage_of_each_port():
     assert found[9100]['limited'] == [] and found[443]['allow'] == ['"HTTPS-In" ({6c1e0f2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b}, Local)']
     warned = [(port, reason) for dummy, port, reason, dummy2 in _firewall.advisory(fw, [('tcp', 80), ('tcp', 443), ('tcp', 515), ('tcp', 9100)])]
     assert warned == [(80, 'firewall-no-allow-rule'), (515, 'firewall-no-allow-rule'), (9100, 'firewall-no-allow-rule')]
+
+
+TWO_PROFILES = [{'interface_alias': 'a', 'interface_index': 1, 'network_category': 'DomainAuthenticated'},
+                {'interface_alias': 'b', 'interface_index': 2, 'network_category': 'Public'}]
+
+
+def _reasons(warnings):
+    return [reason for dummy, dummy2, reason, dummy3 in warnings]
+
+
+def test_a_block_rule_in_only_one_profile_in_force_warns_naming_that_profile():
+    """Review scenario: Domain and Public in force, an allow rule for any program in both, a Block rule in Public only."""
+    fw = _fw([_allow(), _rule(id='b', display_name='no web', profiles='Public', local_ports=['443'])], connections=TWO_PROFILES)
+    (warning,) = _firewall.advisory(fw, [('tcp', 443)])
+    assert warning[2] == 'firewall-block-rule' and 'covers TCP 443 in Public,' in warning[3] and '"no web" (b, Local)' in warning[3]
+
+
+def test_a_program_scoped_block_rule_warns_and_does_not_hide_the_missing_allow_rule():
+    """Review scenario: a Block rule for one program only and no allow rule: both the block and the gap are warned."""
+    fw = _fw([_rule(id='b', display_name='no foo', program='C:\\foo.exe', local_ports=['443'])])
+    assert _cover(fw['rules'])['Domain']['state'] == 'blocked'
+    warnings = _firewall.advisory(fw, [('tcp', 443)])
+    assert _reasons(warnings) == ['firewall-block-rule', 'firewall-no-allow-rule']
+    assert 'in Domain' in warnings[0][3] and 'in Domain' in warnings[1][3]
+    # a Block rule for every program and source stands for the whole gap: one warning
+    assert _reasons(_firewall.advisory(_fw([_rule(id='b', local_ports=['443'])]), [('tcp', 443)])) == ['firewall-block-rule']
+
+
+def test_a_narrow_group_policy_allow_rule_does_not_suppress_the_local_rules_ignored_warning():
+    gpo = _fw([_allow(source='GroupPolicy', program='C:\\other.exe')])
+    gpo['profiles'][0]['allow_local_firewall_rules'] = 'False'
+    assert _reasons(_firewall.advisory(gpo, [('tcp', 443)])) == ['firewall-local-rules-ignored']
+
+
+def test_a_profile_whose_default_inbound_action_is_allow_is_allowed_without_a_warning():
+    fw = _fw([])
+    fw['profiles'][0]['default_inbound_action'] = 'Allow'
+    domain = _cover([], profiles=fw['profiles'])['Domain']
+    assert domain['state'] == 'allowed' and domain['default_allow'] is True
+    (item,) = _firewall.coverage(fw, [('tcp', 443)])
+    assert 'Domain: allowed by default inbound action Allow' in _firewall.coverage_sentence(item)
+    assert _firewall.advisory(fw, [('tcp', 443)]) == []
+    fw['rules'] = [_rule(id='b', local_ports=['443'])]  # a Block rule still wins over the default action
+    assert _reasons(_firewall.advisory(fw, [('tcp', 443)])) == ['firewall-block-rule']
+    fw['rules'] = [_rule(id='b', local_ports=['443'], program='C:\\foo.exe')]  # a narrow one: the rest is let in by default
+    assert _reasons(_firewall.advisory(fw, [('tcp', 443)])) == ['firewall-block-rule']
+
+
+@pytest.mark.parametrize('change', [{'authentication': 'Required'}, {'authentication': 'NoEncap'}, {'encryption': 'Required'},
+                                    {'encryption': 'Dynamic'}, {'authentication': None}])
+def test_an_allow_if_secure_rule_is_limited_to_ipsec_traffic_and_does_not_count(change):
+    domain = _cover([_allow(**change)])['Domain']
+    assert domain['state'] == 'not-allowed' and 'IPsec' in domain['limited'][0]
+    assert _reasons(_firewall.advisory(_fw([_allow(**change)]), [('tcp', 443)])) == ['firewall-no-allow-rule']
+    assert _cover([_allow(authentication='NotRequired', encryption='NotRequired')])['Domain']['state'] == 'allowed'
+
+
+def test_the_simulated_gpo_ipsec_rule_requires_authentication_and_encryption():
+    ipsec = [rule for rule in _profile_fw('profiles/de-server2016.yml')['rules'] if rule['override_block_rules']]
+    assert ipsec and all((rule['authentication'], rule['encryption']) == ('Required', 'Required') for rule in ipsec)
+    limited = _firewall.coverage(_profile_fw('profiles/de-server2016.yml'), [('tcp', 9999)])[0]['profiles'][0]['limited']
+    assert any('IPsec authentication (allow if secure)' in item for item in limited)

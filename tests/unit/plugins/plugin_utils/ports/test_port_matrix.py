@@ -242,3 +242,22 @@ def test_passive_ftp_is_probed_from_the_printer_vantage_on_the_declared_range():
     assert all(t['listener'] and t['expect'] == 'reachable' for t in ftp)
     plain = _port_matrix.plan(NODES, features, vantages={'printer': ['vp-printer']}, listening=listening)
     assert not [t for t in plain['targets']['printer'] if t['entry'] == _port_derive.FTP_PASSIVE]  # undeclared: not checked
+
+
+def test_a_planned_flow_no_vantage_point_probed_is_an_error_never_a_pass():
+    # ground truth: node A's plan has the passive FTP range 5000-5003, node B's 5000-5063; the run_once probe ran A's plan,
+    # so B's ports 5004-5063 were never probed and every probed port answered
+    entry = _catalogue.load()._by_id[_port_derive.FTP_PASSIVE]
+    features = list(entry.get('applies_when') or [])
+    short = _port_derive.with_site_ports(_catalogue.load(), {'from': 5000, 'to': 5003})
+    wide = _port_derive.with_site_ports(_catalogue.load(), {'from': 5000, 'to': 5063})
+    listening = {node: {'tcp/%d' % port: 'ready' for port in range(5000, 5064)} for node in NODES}
+    first = _port_matrix.plan(NODES, features, 'cml', {'safeq_vantage_printer': ['p1']}, listening, catalogue=short)
+    second = _port_matrix.plan(NODES, features, 'cml', {'safeq_vantage_printer': ['p1']}, listening, catalogue=wide)
+    results = [dict(t, state='open', reason='connected', detail='open', tls=None, source='p1') for t in first['targets']['printer']]
+    runs = [{'item': first['sources'][0], 'results': results}]
+    passive = [f for f in _port_matrix.node_findings(runs, [NODES[1]], second) if f['id'] == _port_derive.FTP_PASSIVE]
+    assert ('error', 'vantage-not-probed') in {(f['status'], f['reason']) for f in passive}
+    assert 'never probed' in next(f['detail'] for f in passive if f['reason'] == 'vantage-not-probed')
+    same = [f for f in _port_matrix.node_findings(runs, [NODES[1]], first) if f['id'] == _port_derive.FTP_PASSIVE]
+    assert same and {f['status'] for f in same} == {'pass'}  # the plan that was probed: every flow covered, no error

@@ -90,6 +90,8 @@ def _matrix_findings():
     printer = _port_matrix.plan(NODES, [], vantages={'printer': ['vp-p']}, listening={NODES[0]: {'tcp/80': 'ready'}})
     failed = _port_matrix.node_findings([{'item': printer['sources'][0], 'unreachable': True, 'msg': 'ssh: timed out'}], NODES, printer)
     found['vantage-probe-failed'] = next(f for f in failed if f['reason'] == 'vantage-probe-failed')
+    unprobed = _port_matrix.node_findings([{'item': printer['sources'][0], 'results': []}], NODES, printer)
+    found['vantage-not-probed'] = next(f for f in unprobed if f['reason'] == 'vantage-not-probed')
     profile = {'name': 'Domain', 'enabled': 'True', 'default_inbound_action': 'Block', 'allow_local_firewall_rules': 'True'}
     facts = {'profiles': [profile], 'active_profile': 'Domain', 'stealth': None, 'errors': {},
              'connections': [{'interface_alias': 'e', 'interface_index': 1, 'network_category': 'DomainAuthenticated'}]}

@@ -859,3 +859,35 @@ def test_the_issue_10_findings_take_their_own_advice_from_the_catalogue(make, re
     enriched = _catalogue.enrich(result)
     assert advice in enriched['remediation']
     assert enriched['remediation'] != _catalogue.load().get(result['id'])['remediation']
+
+
+def _qfe_node(wsus=None, result_code=2, updates=()):
+    """A node without an installed cumulative update (QFE rows only), updated 4 days ago, no reboot pending, and the result of
+    the optional Windows Update search."""
+    return {'hotfix_basis': 'qfe', 'hotfixes': [{'id': 'KB5', 'installed_on': '2026-11-20', 'source': 'wmi'}],
+            'pending_reboot': dict(NO_REBOOT), 'errors': {},
+            'windows_update': {'result_code': result_code, 'updates': list(updates),
+                               'wsus': wsus if wsus is not None else {'server': None, 'use_wu_server': 0}}}
+
+
+def _patch_row(facts, update_search=True):
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.report._report import _merge  # pylint: disable=import-outside-toplevel
+    found = [f for f in ev.evaluate(facts, today=TODAY, update_search=update_search) if f['id'] == 'server.security-patches']
+    return _merge(found)
+
+
+def test_a_successful_update_search_with_nothing_missing_proves_the_patch_level_without_a_cumulative_update():
+    """Review scenario: no cumulative update (patch-level-unproven) but the search against Microsoft Update found no missing
+    security or critical update: the row passes on the search."""
+    assert _patch_row(_qfe_node())['status'] == 'pass'
+    found = ev.evaluate(_qfe_node(), today=TODAY, update_search=True)
+    assert {f['reason'] for f in found if f['id'] == 'server.security-patches'} == {'patches-recent', 'no-security-updates-missing'}
+    recent = ev.security_patches(_qfe_node(), ev.DEFAULT_POLICY, TODAY, searched=True)
+    assert recent['status'] == 'pass' and 'The Windows Update search found no missing security update.' in recent['detail']
+    # without the search, or with a search that failed or went to WSUS, the patch level stays unproven
+    assert _patch_row(_qfe_node(), update_search=False)['reason'] == 'patch-level-unproven'
+    failed = _patch_row(_qfe_node(result_code=4))
+    assert failed['status'] == 'error'
+    assert 'patch-level-unproven' in {f['reason'] for f in ev.evaluate(_qfe_node(result_code=4), today=TODAY, update_search=True)}
+    wsus = ev.evaluate(_qfe_node(wsus={'server': 'http://wsus1', 'use_wu_server': 1}), today=TODAY, update_search=True)
+    assert {f['reason'] for f in wsus if f['id'] == 'server.security-patches'} == {'patch-level-unproven', 'update-search-wsus'}
