@@ -57,14 +57,16 @@ options:
     default: []
   absent:
     description:
-      - Windows features (ServerManager names) that must not be installed (C(InstallPending) and C(UninstallPending)
-        count as installed until the reboot). The defaults are the checklist's rules, evaluated in their own entries
-        (V(Web-Server) in V(server.no-web-server-port-80), a warning; V(Print-LPD-Service) in
-        V(server.no-lpd-with-print-server)); any other name fails V(server.no-interfering-software) when installed.
+      - Windows features (ServerManager names) that must not be installed, in addition to the checklist's own rules
+        (C(InstallPending) and C(UninstallPending) count as installed until the reboot). A listed name fails
+        V(server.no-interfering-software) when installed.
+      - The checklist's own rules are always evaluated in their own entries, whether listed here or not (V(Web-Server) in
+        V(server.no-web-server-port-80) (a warning when nothing listens on TCP 80) and V(Print-LPD-Service) in
+        V(server.no-lpd-with-print-server)). Their C(UninstallPending) is a warning there (removal pending a reboot).
       - Unknown names are refused as for O(present).
     type: list
     elements: str
-    default: [Web-Server, Print-LPD-Service]
+    default: []
   site_features:
     description:
       - The SafeQ features the site uses (C(safeq_features), the catalogue's vocabulary). With O(server_role) they give
@@ -100,7 +102,7 @@ EXAMPLES = r"""
     allowed_software:
       - 7-Zip*
       - Notepad++*
-    absent: [Web-Server, Print-LPD-Service, FS-SMB1]
+    absent: [FS-SMB1]
   register: features
 """
 

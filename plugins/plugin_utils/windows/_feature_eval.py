@@ -60,11 +60,12 @@ _CLIENT_TO_SERVER = {client: server for server, client in KNOWN_FEATURES.items()
 # Get-WindowsOptionalFeature's State -> Get-WindowsFeature's InstallState.
 _OPTIONAL_STATES = {'Enabled': 'Installed', 'Disabled': 'Available', 'DisabledWithPayloadRemoved': 'Removed',
                     'EnablePending': 'InstallPending', 'DisablePending': 'UninstallPending'}
-# The checklist's feature rules as defaults: no LPD Service (with the Print Server role) and no web server
-# (the checklist allows one that never listens on TCP 80: a warning). Nothing is required by default.
+# The checklist's own feature rules (no LPD Service with the Print Server role; no web server, where one that never listens
+# on TCP 80 is a warning) are always evaluated in their own entries; a site's ``absent`` list adds to them (and is
+# judged in server.no-interfering-software), it never replaces them. Nothing is required or forbidden beyond them by default.
 DEFAULT_PRESENT = ()
-DEFAULT_ABSENT = ('Web-Server', 'Print-LPD-Service')
-# Features of DEFAULT_ABSENT that have their own checklist entry (evaluated there, not in the site's lists).
+DEFAULT_ABSENT = ()
+# The features with their own checklist entry (evaluated there, left out of the site's lists).
 _OWN_ENTRIES = ('Web-Server', 'Print-LPD-Service')
 WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
 LPD_SERVICES = ('LPDSVC',)
@@ -134,12 +135,19 @@ def _installed(facts, names):
     return [name for name in names if states.get(name) in ('Installed', 'InstallPending')]
 
 
+def _removal_pending(facts, names):
+    """The features of ``names`` whose removal waits for a reboot (still installed and running until then)."""
+    states = feature_states(facts)
+    return [name for name in names if states.get(name) == 'UninstallPending']
+
+
 # What playbooks/record_node_profile.yml asks for: every known feature, so a recorded profile answers any site lists.
 RECORD_FEATURES, RECORD_OPTIONAL_FEATURES = query_names(KNOWN_FEATURES)
 
 
-def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
-    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed (when Web-Server is in ``absent``)."""
+def no_web_server_on_80(facts):
+    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server (the Web-Server feature, a known web
+    server service) is installed. The feature is always checked here, whatever the site's ``absent`` list says."""
     entry = 'server.no-web-server-port-80'
     if facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
@@ -149,35 +157,46 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), observed=on_80)
     unread = [name for name in ('features', 'services') if facts.get(name) is None]
-    if 'services' in unread:
-        # third-party web servers (Apache, nginx, Tomcat...) are only visible as services: without them an installed,
-        # stopped web server cannot be ruled out, whatever the features say
-        known = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent]) if facts.get('features') is not None else []
-        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown: '
-                       'the %s could not be read (%s).%s'
-                       % (' and the '.join(unread),
-                          '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread),
-                          ' Installed web server features: %s.' % ', '.join(known) if known else ''))
-    web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
+    web = _installed(facts, WEB_SERVER_FEATURES) if facts.get('features') is not None else []
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
+    pending = _removal_pending(facts, WEB_SERVER_FEATURES) if facts.get('features') is not None else []
+    unread_text = ' (the %s could not be read: %s)' % (' and the '.join(unread), '; '.join(
+        '%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread)) if unread else ''
     if web:
-        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web))
+        # an installed web server is a warning whatever the unread source would add (nothing listens on 80)
+        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s%s.'
+                       % (', '.join(web + ['%s (UninstallPending)' % name for name in pending]), unread_text))
+    if pending:
+        return finding(entry, WARN, 'web-server-removal-pending', 'No process listens on TCP 80; the removal of %s waits for a reboot '
+                       '(it stays installed until then)%s.' % (', '.join(pending), unread_text))
+    if unread:
+        # the features are the only sign of a Web-Server role without W3SVC, the services the only sign of Apache,
+        # nginx or Tomcat: without either, an installed, stopped web server cannot be ruled out
+        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown%s.'
+                       % unread_text)
     return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
 
 
-def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
-    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature when Print-LPD-Service is in
-    ``absent``; the LPDSVC service always) is not installed."""
+def no_lpd_with_print_server(facts):
+    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature Print-LPD-Service, always
+    checked whatever the site's ``absent`` list says; service LPDSVC) is not installed."""
     entry = 'server.no-lpd-with-print-server'
     services = facts.get('services')
     if facts.get('features') is None and services is None:
         return _unavailable(entry, facts, 'features')
-    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent])
-    lpd += [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    lpd = _installed(facts, ('Print-LPD-Service',))
+    pending = _removal_pending(facts, ('Print-LPD-Service',))
+    lpd_services = [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
-    if lpd:
+    beside = ' next to the Print Server role' if print_server else ''
+    if lpd or (lpd_services and not pending):
         return finding(entry, FAIL, 'lpd-installed', 'The LPD Service is installed (%s)%s.'
-                       % (', '.join(sorted(set(lpd))), ' next to the Print Server role' if print_server else ''))
+                       % (', '.join(sorted(set(lpd + lpd_services))), beside))
+    if pending:
+        # LPDSVC exists and may run until the reboot that removes the feature
+        return finding(entry, WARN, 'lpd-removal-pending', 'The removal of the LPD Service (Print-LPD-Service, UninstallPending%s) '
+                       'waits for a reboot; it stays installed until then%s.'
+                       % ('; service %s still present' % ', '.join(lpd_services) if lpd_services else '', beside))
     if facts.get('features') is None:
         return finding(entry, PASS, 'lpd-service-absent', 'The LPDSVC service does not exist (Get-WindowsFeature was unavailable: %s).'
                        % (facts.get('errors') or {}).get('features', 'no reason given'))
@@ -385,8 +404,8 @@ def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT
     present = [canonical_feature(name) for name in present]
     absent = [canonical_feature(name) for name in absent]
     return [
-        no_web_server_on_80(facts, absent),
-        no_lpd_with_print_server(facts, absent),
+        no_web_server_on_80(facts),
+        no_lpd_with_print_server(facts),
         no_interfering_software(facts, DEFAULT_CONFLICTING_PRINT + tuple(conflicting_software), DEFAULT_DATABASES + tuple(database_software),
                                 present=present, absent=absent, inbound=inbound, allowed=allowed_software),
         no_other_software(facts, allowed_software),

@@ -130,11 +130,41 @@ def test_pending_lpd_install_on_a_client_fails():
     assert (result['status'], result['reason']) == ('fail', 'lpd-installed')
 
 
-def test_web_server_left_out_of_absent_is_not_warned_but_port_80_still_fails():
-    facts = _empty(features=_server(('Web-Server', 'Installed')))
-    assert ev.no_web_server_on_80(facts, absent=['Print-LPD-Service'])['status'] == 'pass'
+def test_site_absent_list_adds_to_the_checklist_features_never_replaces_them():
+    """Ground truth: Web-Server and Print-LPD-Service (with Print-Server) installed, FS-SMB1 too; the site lists only FS-SMB1."""
+    facts = _empty(features=_server(('Web-Server', 'Installed'), ('Print-Server', 'Installed'), ('Print-LPD-Service', 'Installed'),
+                                    ('FS-SMB1', 'Installed')))
+    found = {f['id']: f for f in ev.evaluate(facts, absent=['FS-SMB1'])}
+    assert (found['server.no-web-server-port-80']['status'], found['server.no-web-server-port-80']['reason']) == ('warn', 'web-server-installed')
+    assert (found['server.no-lpd-with-print-server']['status'], found['server.no-lpd-with-print-server']['reason']) == ('fail', 'lpd-installed')
+    assert found['server.no-interfering-software']['observed']['installed'] == ['FS-SMB1']
     facts['listeners'] = [{'port': 80, 'address': '::', 'pid': 4, 'process': 'System'}]
-    assert ev.no_web_server_on_80(facts, absent=[])['status'] == 'fail'
+    assert ev.evaluate(facts, absent=[])[0]['status'] == 'fail'
+
+
+def test_unreadable_features_are_an_error_for_the_web_server_line_not_a_pass():
+    """Ground truth: the feature list could not be read; services are readable (no web server service) and nothing is on 80."""
+    facts = _empty(features=None, errors={'features': 'Access is denied'})
+    result = ev.no_web_server_on_80(facts)
+    assert (result['status'], result['reason']) == ('error', 'web-server-unknown')
+    assert 'Access is denied' in result['detail']
+    # a web server service seen without the features is still a warning (installed, nothing on 80)
+    facts['services'] = [{'name': 'W3SVC', 'status': 'Stopped'}]
+    assert ev.no_web_server_on_80(facts)['status'] == 'warn'
+
+
+@pytest.mark.parametrize('function, feature, reason', [
+    (ev.no_web_server_on_80, 'Web-Server', 'web-server-removal-pending'),
+    (ev.no_lpd_with_print_server, 'Print-LPD-Service', 'lpd-removal-pending'),
+])
+def test_checklist_feature_removal_pending_a_reboot_is_a_warning(function, feature, reason):
+    """Ground truth: the feature is UninstallPending (still installed until the reboot)."""
+    facts = _empty(features=_server(('Print-Server', 'Installed'), (feature, 'UninstallPending')))
+    result = function(facts)
+    assert (result['status'], result['reason']) == ('warn', reason)
+    # the LPD service is still there until the reboot: still a warning, not a fail nor a pass
+    facts['services'] = [{'name': 'LPDSVC', 'status': 'Running'}] if feature == 'Print-LPD-Service' else []
+    assert function(facts)['status'] == 'warn'
 
 
 def test_required_feature_missing_fails_with_its_state():
@@ -382,7 +412,7 @@ def test_no_web_server_rests_not_on_the_listener_alone():
     assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
     assert 'features: requires elevation' in found['detail'] and 'services: Cannot open' in found['detail']
     one_read = ev.no_web_server_on_80(_empty(features=None, errors={'features': 'requires elevation'}))
-    assert one_read['status'] == 'pass', 'the services were read: no web service, no feature state needed for the pass'
+    assert one_read['status'] == 'error', 'the features are the only sign of a Web-Server role without W3SVC'
     on_80 = ev.no_web_server_on_80(_empty(features=None, services=None, listeners=[
         {'proto': 'tcp', 'port': 80, 'address': '0.0.0.0', 'pid': 4, 'process': 'System', 'services': []}]))
     assert on_80['status'] == 'fail', 'a listener on 80 is a fail whatever else could not be read'
