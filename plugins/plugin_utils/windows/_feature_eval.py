@@ -67,7 +67,11 @@ DEFAULT_PRESENT = ()
 DEFAULT_ABSENT = ()
 # The features with their own checklist entry (evaluated there, left out of the site's lists).
 _OWN_ENTRIES = ('Web-Server', 'Print-LPD-Service')
-WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
+# Web servers by service name: IIS, Apache (and WAMP's wampapache), nginx, Tomcat, lighttpd, Caddy, and SQL Server Reporting
+# Services (2017+: SQLServerReportingServices; 2008-2016: ReportServer, ReportServer$INSTANCE), which serves HTTP on 80
+# through http.sys when it runs: stopped, it is still installed.
+WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'wampapache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*',
+                       'SQLServerReportingServices', 'ReportServer*')
 LPD_SERVICES = ('LPDSVC',)
 SERVICES = WEB_SERVER_SERVICES + LPD_SERVICES
 PORTS = (80, 443, 515)
@@ -84,11 +88,25 @@ DEFAULT_DATABASES = ('Microsoft SQL Server 20?? (??-bit)', 'Microsoft SQL Server
 DEFAULT_DATABASE_SERVICES = ('SQL Server (*)', 'postgresql*', 'MySQL*', 'MariaDB*', 'OracleService*', 'Firebird*')
 # Service display names asked from the node (Get-Service -DisplayName, wildcards): other print solutions and databases.
 SERVICE_DISPLAY_NAMES = DEFAULT_CONFLICTING_PRINT + DEFAULT_DATABASE_SERVICES
-# Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
-DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
-                    'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',
-                    'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
-                    'PowerShell 7*', 'Y Soft *', 'YSoft *')
+# Software that a plain Windows Server carries: specific Windows and runtime components, never a whole vendor
+# ("Microsoft *" would let SQL Server, Exchange, SSRS, System Center or Visual Studio pass as baseline). Everything else
+# must be agreed with Y Soft (safeq_allowed_software). Deliberately not baseline: .NET SDKs, Visual Studio and other
+# developer tools, SQL Server client tools and drivers, Office, Windows Admin Center (a web server), monitoring agents.
+DEFAULT_BASELINE = (
+    # Windows updates and the Windows Management Framework (PowerShell 5.1, WinRM)
+    'Update for *', 'Security Update for *', 'Hotfix for *', 'Windows Management Framework*', 'Microsoft Update Health Tools',
+    # Visual C++ runtimes
+    'Microsoft Visual C++ 20*Redistributable*', 'Microsoft Visual C++ 20* Minimum Runtime*', 'Microsoft Visual C++ 20* Additional Runtime*',
+    # .NET runtimes (not SDKs, targeting packs or hosting bundles)
+    'Microsoft .NET Framework 4.?', 'Microsoft .NET Framework 4.?.?', 'Microsoft .NET Runtime - *', 'Microsoft .NET Core Runtime - *',
+    'Microsoft .NET Host - *', 'Microsoft .NET Host FX Resolver - *', 'Microsoft .NET Core Host - *', 'Microsoft .NET Core Host FX Resolver - *',
+    'Microsoft Windows Desktop Runtime - *', 'Microsoft ASP.NET Core * - Shared Framework*',
+    # Edge, Defender, PowerShell 7
+    'Microsoft Edge', 'Microsoft Edge Update', 'Microsoft Edge WebView2 Runtime', 'Microsoft Defender for Endpoint*', 'PowerShell 7*',
+    # hypervisor and cloud guest agents and drivers
+    'VMware Tools', 'Hyper-V *', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*', 'Windows Azure VM Agent*',
+    # browsers commonly present, and Y Soft's own
+    'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service', 'Y Soft *', 'YSoft *')
 
 
 def _match(name, patterns):

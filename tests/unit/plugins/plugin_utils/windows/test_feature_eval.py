@@ -473,3 +473,38 @@ def test_the_win11_profile_has_a_lowered_dynamic_range():
     from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _inbound_ports
     found = ev.no_interfering_software(_profile('win11-client'), inbound=_inbound_ports.inbound(['embedded_xerox']))
     assert 'port-in-dynamic-range' in found['reasons'] and 'ipv4 TCP 1025-65535' in found['detail']
+
+
+# --- baseline software: specific Windows and runtime components, never a whole vendor -------------------------------
+
+@pytest.mark.parametrize('program', [
+    'Microsoft SQL Server 2019 (64-bit)', 'Microsoft Exchange Server 2019 Cumulative Update 14',
+    'Microsoft SQL Server 2019 Reporting Services', 'Microsoft System Center Configuration Manager Client',
+    'Microsoft Visual Studio Code', 'Microsoft .NET SDK 8.0.100 (x64)', 'Microsoft Monitoring Agent',
+    'Microsoft 365 Apps for enterprise - en-us', 'Windows Admin Center', 'Microsoft ODBC Driver 18 for SQL Server',
+])
+def test_other_microsoft_products_are_not_baseline(program):
+    """Ground truth: one Microsoft product that is not part of a plain Windows Server is installed."""
+    result = ev.no_other_software(_empty(software=[{'name': program}]))
+    assert (result['status'], result['observed']) == ('warn', [program])
+    assert ev.no_other_software(_empty(software=[{'name': program}]), allowed=[program])['status'] == 'pass'
+
+
+@pytest.mark.parametrize('program', [
+    'Microsoft Visual C++ 2015-2022 Redistributable (x64) - 14.42.34433', 'Microsoft Visual C++ 2010  x64 Redistributable - 10.0.40219',
+    'Microsoft Visual C++ 2022 X64 Minimum Runtime - 14.42.34433', 'Microsoft .NET Runtime - 8.0.11 (x64)',
+    'Microsoft Windows Desktop Runtime - 8.0.11 (x64)', 'Microsoft ASP.NET Core 8.0.11 - Shared Framework (x64)',
+    'Microsoft .NET Framework 4.8.1', 'Microsoft Edge', 'Microsoft Edge WebView2 Runtime', 'Microsoft Defender for Endpoint',
+    'PowerShell 7-x64', 'Windows Management Framework 5.1', 'VMware Tools', 'Y Soft SafeQ 6',
+])
+def test_windows_and_runtime_components_are_baseline(program):
+    assert ev.no_other_software(_empty(software=[{'name': program}]))['status'] == 'pass'
+
+
+@pytest.mark.parametrize('service', ['SQLServerReportingServices', 'ReportServer', 'ReportServer$SQL2016', 'wampapache64'])
+def test_stopped_ssrs_or_wamp_is_a_web_server(service):
+    """Ground truth: the SSRS / WAMP service exists, stopped; nothing listens on TCP 80; no IIS feature."""
+    facts = _empty(services=[{'name': service, 'status': 'Stopped'}])
+    result = ev.no_web_server_on_80(facts)
+    assert (result['status'], result['reason']) == ('warn', 'web-server-installed') and service in result['detail']
+    assert ev._match(service, ev.SERVICES), 'the gather asks Get-Service -Name for it'
