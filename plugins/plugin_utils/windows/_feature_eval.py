@@ -207,18 +207,21 @@ def no_lpd_with_print_server(facts):
     lpd_services = [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
     beside = ' next to the Print Server role' if print_server else ''
+    # the checklist's condition is visible on the node: the report applies the entry even if the site did not declare it
+    shows = {'node_shows': ['print_server_role']} if print_server else {}
     if lpd or (lpd_services and not pending):
         return finding(entry, FAIL, 'lpd-installed', 'The LPD Service is installed (%s)%s.'
-                       % (', '.join(sorted(set(lpd + lpd_services))), beside))
+                       % (', '.join(sorted(set(lpd + lpd_services))), beside), **shows)
     if pending:
         # LPDSVC exists and may run until the reboot that removes the feature
         return finding(entry, WARN, 'lpd-removal-pending', 'The removal of the LPD Service (Print-LPD-Service, UninstallPending%s) '
                        'waits for a reboot; it stays installed until then%s.'
-                       % ('; service %s still present' % ', '.join(lpd_services) if lpd_services else '', beside))
+                       % ('; service %s still present' % ', '.join(lpd_services) if lpd_services else '', beside), **shows)
     if facts.get('features') is None:
         return finding(entry, PASS, 'lpd-service-absent', 'The LPDSVC service does not exist (Get-WindowsFeature was unavailable: %s).'
                        % (facts.get('errors') or {}).get('features', 'no reason given'))
-    return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''))
+    return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''),
+                   **shows)
 
 
 def _feature_lists(entry, facts, present, absent):

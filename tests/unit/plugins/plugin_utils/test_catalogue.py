@@ -113,6 +113,8 @@ def _broken(tmp_path, mutate):
     (lambda d: d['entries'][0].pop('source'), 'missing key(s) source'),
     (lambda d: d['entries'][0].update(requirement='nice'), "requirement 'nice'"),
     (lambda d: d.update(schema_version=2), 'schema_version must be 1'),
+    (lambda d: d['entries'][0].update(node_can_apply=True), 'node_can_apply must be true or false, on an entry with applies_when'),
+    (lambda d: d['entries'][0].update(node_can_apply='yes', applies_when=['cluster']), 'node_can_apply must be true or false'),
 ])
 def test_schema_errors_are_precise(tmp_path, mutate, message):
     with pytest.raises(_catalogue.CatalogueError) as info:

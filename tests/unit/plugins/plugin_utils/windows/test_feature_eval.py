@@ -508,3 +508,13 @@ def test_stopped_ssrs_or_wamp_is_a_web_server(service):
     result = ev.no_web_server_on_80(facts)
     assert (result['status'], result['reason']) == ('warn', 'web-server-installed') and service in result['detail']
     assert ev._match(service, ev.SERVICES), 'the gather asks Get-Service -Name for it'
+
+
+def test_lpd_findings_name_the_print_server_role_the_node_shows():
+    """Ground truth: Print-Server installed (or not) beside the LPD Service; the report applies the row from node_shows."""
+    with_role = _empty(features=_server(('Print-Server', 'Installed'), ('Print-LPD-Service', 'Installed')))
+    assert ev.no_lpd_with_print_server(with_role)['node_shows'] == ['print_server_role']
+    with_role['features'] = _server(('Print-Server', 'Installed'), ('Print-LPD-Service', 'Available'))
+    assert ev.no_lpd_with_print_server(with_role)['node_shows'] == ['print_server_role']
+    without = _empty(features=_server(('Print-Server', 'Available'), ('Print-LPD-Service', 'Installed')))
+    assert 'node_shows' not in ev.no_lpd_with_print_server(without)
