@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
-    ERROR, FAIL, PASS, WARN, finding,
+    ERROR, FAIL, MANUAL, PASS, WARN, finding,
 )
 
 WEB_SERVER_FEATURES = ('Web-Server',)
@@ -224,30 +224,44 @@ def no_lpd_with_print_server(facts):
                    **shows)
 
 
-def _feature_lists(entry, facts, present, absent):
-    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed or one of
-    ``present`` is not, an ``error`` when the features could not be read, else None."""
-    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+def required_features(facts, present=DEFAULT_PRESENT):
+    """server.required-features: the features the checklist requires ("Following features has to be installed and
+    available") are installed. The checklist does not name them (YSoft's list for the version being installed): without
+    the site's ``present`` list only a person can confirm it (``manual``, attested); with it, each must be Installed."""
+    entry = 'server.required-features'
     wanted = [canonical_feature(name) for name in present]
-    if not (extra_absent or wanted):
-        return None
+    if not wanted:
+        return finding(entry, MANUAL, 'required-features-unlisted', 'The checklist requires Windows features it does not name: '
+                       'confirm the node has those YSoft lists for the SafeQ version being installed and attest this entry, or list '
+                       'them in safeq_windows_features_present to have them checked.')
     if facts.get('features') is None:
         return _unavailable(entry, facts, 'features')
     states = feature_states(facts)
     client = any(item.get('source') == 'OptionalFeature' for item in facts['features'])
+    # InstallPending is not available until the reboot that completes it
+    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
+               for name in wanted if states.get(name) != 'Installed']
+    if missing:
+        return finding(entry, FAIL, 'required-feature-missing', 'Windows features required by the site are not installed: %s.'
+                       % ', '.join(missing), observed={'missing': missing})
+    return finding(entry, PASS, 'required-features-installed', 'Every required Windows feature is installed: %s.' % ', '.join(wanted))
+
+
+def _feature_lists(entry, facts, absent):
+    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed, an ``error``
+    when the features could not be read, else None."""
+    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+    if not extra_absent:
+        return None
+    if facts.get('features') is None:
+        return _unavailable(entry, facts, 'features')
+    states = feature_states(facts)
     # UninstallPending is still installed until the reboot that removes it; InstallPending will be after the next one.
     installed = ['%s (%s)' % (name, states[name]) if states[name] != 'Installed' else name
                  for name in extra_absent if states.get(name) in ('Installed', 'InstallPending', 'UninstallPending')]
-    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
-               for name in wanted if states.get(name) != 'Installed']
-    problems = []
     if installed:
-        problems.append('installed although the site requires them absent: %s' % ', '.join(installed))
-    if missing:
-        problems.append('required but not installed: %s' % ', '.join(missing))
-    if problems:
-        return finding(entry, FAIL, 'feature-policy', 'Windows features %s.' % '; '.join(problems),
-                       observed={'installed': installed, 'missing': missing})
+        return finding(entry, FAIL, 'feature-policy', 'Windows features installed although the site requires them absent: %s.'
+                       % ', '.join(installed), observed={'installed': installed})
     return None
 
 
@@ -352,12 +366,12 @@ def port_conflicts(facts, inbound=()):
     return results
 
 
-def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
-                            absent=DEFAULT_ABSENT, inbound=(), allowed=()):
-    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
-    Windows feature lists (``present``/``absent``) hold; nothing holds an inbound port SafeQ needs on this node."""
+def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, absent=DEFAULT_ABSENT,
+                            inbound=(), allowed=()):
+    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; no feature of
+    the site's ``absent`` list is installed; nothing holds an inbound port SafeQ needs on this node."""
     entry = 'server.no-interfering-software'
-    features = _feature_lists(entry, facts, present, absent)
+    features = _feature_lists(entry, facts, absent)
     if features and features['status'] == ERROR:
         return features
     if facts.get('software') is None:
@@ -428,6 +442,7 @@ def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT
         no_web_server_on_80(facts),
         no_lpd_with_print_server(facts),
         no_interfering_software(facts, DEFAULT_CONFLICTING_PRINT + tuple(conflicting_software), DEFAULT_DATABASES + tuple(database_software),
-                                present=present, absent=absent, inbound=inbound, allowed=allowed_software),
+                                absent=absent, inbound=inbound, allowed=allowed_software),
         no_other_software(facts, allowed_software),
+        required_features(facts, present),
     ]

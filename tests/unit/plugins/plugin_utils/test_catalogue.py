@@ -68,7 +68,7 @@ def test_every_port_table_row_is_one_entry(catalogue):
 def test_server_and_ldap_lines(catalogue):
     server = [e for e in catalogue.entries if e['id'].startswith('server.')]
     ldap = [e for e in catalogue.entries if e['area'] == 'ldap']
-    assert len(server) == 14 and len(ldap) == 11
+    assert len(server) == 15 and len(ldap) == 11
     assert catalogue.get('server.external-db-accounts')['kind'] == 'manual'
     assert catalogue.get('net.other.udp-1434-cml-db')['implemented_by'] == 'sql_browser_probe'
 

@@ -35,7 +35,8 @@ def _empty(**overrides):
 def test_prepared_node_passes():
     assert [(f['id'], f['status']) for f in ev.evaluate(_facts('cml1'))] == [
         ('server.no-web-server-port-80', 'pass'), ('server.no-lpd-with-print-server', 'pass'),
-        ('server.no-interfering-software', 'pass'), ('server.no-other-software', 'pass')]
+        ('server.no-interfering-software', 'pass'), ('server.no-other-software', 'pass'),
+        ('server.required-features', 'manual')]
 
 
 def test_misconfigured_node():
@@ -45,6 +46,7 @@ def test_misconfigured_node():
         'server.no-lpd-with-print-server': ('fail', 'lpd-installed'),
         'server.no-interfering-software': ('fail', 'other-print-solution'),
         'server.no-other-software': ('warn', 'unlisted-software'),
+        'server.required-features': ('manual', 'required-features-unlisted'),
     }
 
 
@@ -169,14 +171,14 @@ def test_checklist_feature_removal_pending_a_reboot_is_a_warning(function, featu
 
 def test_required_feature_missing_fails_with_its_state():
     facts = _empty(features=_server(('NET-Framework-Core', 'Removed')))
-    result = ev.no_interfering_software(facts, present=['net-framework-core'], absent=[])
-    assert (result['status'], result['reason']) == ('fail', 'feature-policy')
+    result = ev.required_features(facts, present=['net-framework-core'])
+    assert (result['status'], result['reason']) == ('fail', 'required-feature-missing')
     assert 'NET-Framework-Core (Removed)' in result['detail']
 
 
 def test_required_feature_without_client_equivalent_says_so():
     facts = _empty(features=_client(('NetFx3', 'Enabled')))
-    result = ev.no_interfering_software(facts, present=['Print-Server', 'NET-Framework-Core'], absent=[])
+    result = ev.required_features(facts, present=['Print-Server', 'NET-Framework-Core'])
     assert result['status'] == 'fail' and 'Print-Server (no client equivalent)' in result['detail']
     assert 'NET-Framework-Core' not in result['detail']
 
@@ -191,16 +193,18 @@ def test_site_absent_feature_installed_fails_but_checklist_ones_stay_in_their_en
 
 def test_uninstall_pending_counts_as_still_installed_and_install_pending_as_not_yet_present():
     facts = _empty(features=_server(('FS-SMB1', 'UninstallPending'), ('NET-Framework-Core', 'InstallPending')))
-    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'], absent=['FS-SMB1'])
+    result = ev.no_interfering_software(facts, absent=['FS-SMB1'])
     assert result['status'] == 'fail'
-    assert 'NET-Framework-Core (InstallPending)' in result['detail']
     assert result['observed']['installed'] == ['FS-SMB1 (UninstallPending)']
+    assert 'NET-Framework-Core (InstallPending)' in ev.required_features(facts, ['NET-Framework-Core'])['detail']
     assert ev.no_interfering_software(_empty(features=_server(('FS-SMB1', 'Available'))), absent=['FS-SMB1'])['status'] == 'pass'
 
 
 def test_feature_lists_unreadable_is_error_not_pass():
     facts = _empty(features=None, errors={'features': 'The requested operation requires elevation.'})
-    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'])
+    result = ev.no_interfering_software(facts, absent=['FS-SMB1'])
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+    result = ev.required_features(facts, ['NET-Framework-Core'])
     assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
 
 
@@ -518,3 +522,15 @@ def test_lpd_findings_name_the_print_server_role_the_node_shows():
     assert ev.no_lpd_with_print_server(with_role)['node_shows'] == ['print_server_role']
     without = _empty(features=_server(('Print-Server', 'Available'), ('Print-LPD-Service', 'Installed')))
     assert 'node_shows' not in ev.no_lpd_with_print_server(without)
+
+
+def test_required_features_line_is_manual_without_a_site_list_and_checked_with_one():
+    """Ground truth: NET-Framework-Core Installed, Print-Server Available on the node."""
+    facts = _empty(features=_server(('NET-Framework-Core', 'Installed'), ('Print-Server', 'Available')))
+    result = ev.required_features(facts)
+    assert (result['status'], result['reason']) == ('manual', 'required-features-unlisted')
+    assert (ev.required_features(facts, ['NET-Framework-Core'])['status']) == 'pass'
+    result = ev.required_features(facts, ['NET-Framework-Core', 'print-server'])
+    assert (result['status'], result['observed']['missing']) == ('fail', ['Print-Server (Available)'])
+    # a required feature is not the interfering-software entry's business
+    assert ev.evaluate(facts, present=['Print-Server'])[2]['status'] == 'pass'
