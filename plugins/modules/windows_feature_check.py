@@ -18,14 +18,17 @@ description:
     (C(netsh ... show excludedportrange), numeric rows only; a SafeQ port inside a range that Hyper-V, WinNAT or Docker
     reserved fails, inside an administered one warns); every verdict is made in Python.
   - "Evaluates these catalogue entries: V(server.no-web-server-port-80), V(server.no-lpd-with-print-server),
-    V(server.no-interfering-software) and V(server.no-other-software)."
+    V(server.no-interfering-software), V(server.no-other-software) and V(server.required-features)."
   - Behaves identically under C(--check) and never reports a change.
 options:
   allowed_software:
     description:
       - Programs agreed with Y Soft (checklist line "No other software shall be installed, except as agreed by YSOFT"), as
         case-insensitive fnmatch patterns matched against the programs' display names. Windows baseline software is
-        always allowed.
+        always allowed; it is a short list of specific components (updates, Windows Management Framework, Visual C++ and
+        .NET runtimes, Edge, Defender for Endpoint, PowerShell 7, hypervisor guest agents, Y Soft's own; C(DEFAULT_BASELINE)
+        in C(plugins/plugin_utils/windows/_feature_eval.py)), never every Microsoft product (SQL Server, Exchange, Reporting
+        Services, System Center, Visual Studio or a .NET SDK must be agreed here).
     type: list
     elements: str
     default: []
@@ -48,8 +51,11 @@ options:
     default: []
   present:
     description:
-      - Windows features (ServerManager names, case-insensitive) that must be installed. A missing one fails
-        V(server.no-interfering-software) with its install state (C(Available), C(Removed), C(InstallPending)).
+      - Windows features (ServerManager names, case-insensitive) that must be installed, for the checklist line
+        "Following features has to be installed and available" (V(server.required-features)), which does not name them;
+        list here those YSoft requires for the SafeQ version being installed. A missing one fails
+        V(server.required-features) with its install state (C(Available), C(Removed), C(InstallPending)).
+      - Empty (the default), V(server.required-features) is V(manual) (attest it after confirming the features by hand).
       - Only names the collection knows are accepted (C(KNOWN_FEATURES) in C(plugins/plugin_utils/windows/_feature_eval.py), each
         with its client optional-feature name); an unknown name is refused before any node is contacted.
     type: list
@@ -57,14 +63,16 @@ options:
     default: []
   absent:
     description:
-      - Windows features (ServerManager names) that must not be installed (C(InstallPending) and C(UninstallPending)
-        count as installed until the reboot). The defaults are the checklist's rules, evaluated in their own entries
-        (V(Web-Server) in V(server.no-web-server-port-80), a warning; V(Print-LPD-Service) in
-        V(server.no-lpd-with-print-server)); any other name fails V(server.no-interfering-software) when installed.
+      - Windows features (ServerManager names) that must not be installed, in addition to the checklist's own rules
+        (C(InstallPending) and C(UninstallPending) count as installed until the reboot). A listed name fails
+        V(server.no-interfering-software) when installed.
+      - The checklist's own rules are always evaluated in their own entries, whether listed here or not (V(Web-Server) in
+        V(server.no-web-server-port-80) (a warning when nothing listens on TCP 80) and V(Print-LPD-Service) in
+        V(server.no-lpd-with-print-server)). Their C(UninstallPending) is a warning there (removal pending a reboot).
       - Unknown names are refused as for O(present).
     type: list
     elements: str
-    default: [Web-Server, Print-LPD-Service]
+    default: []
   site_features:
     description:
       - The SafeQ features the site uses (C(safeq_features), the catalogue's vocabulary). With O(server_role) they give
@@ -100,7 +108,7 @@ EXAMPLES = r"""
     allowed_software:
       - 7-Zip*
       - Notepad++*
-    absent: [Web-Server, Print-LPD-Service, FS-SMB1]
+    absent: [FS-SMB1]
   register: features
 """
 

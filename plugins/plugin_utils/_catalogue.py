@@ -23,7 +23,7 @@ PORT_WORDS = ('dynamic', 'configurable')
 REQUIRED_KEYS = ('id', 'title', 'area', 'kind', 'requirement', 'applies_when', 'roles', 'section', 'source', 'remediation')
 PORT_KEYS = ('protocol', 'ports', 'direction', 'localhost_only')
 SCOPES = ('site', 'node')
-OPTIONAL_KEYS = ('implemented_by', 'scope', 'owner', 'remediations') + PORT_KEYS
+OPTIONAL_KEYS = ('implemented_by', 'scope', 'owner', 'remediations', 'node_can_apply') + PORT_KEYS
 TOP_KEYS = ('schema_version', 'features', 'peers', 'owners', 'area_defaults', 'entries', 'non_requirement_lines')
 
 _CACHE = {}
@@ -142,6 +142,9 @@ def _check_entry(index, entry, features, peers, owners=()):
         raise CatalogueError('%s: roles must be a non-empty list' % where)
     for role in entry['roles']:
         _check_choice(where, 'role', role, SERVER_ROLES)
+    if 'node_can_apply' in entry and (not isinstance(entry['node_can_apply'], bool) or not entry['applies_when']
+                                      or not entry.get('implemented_by')):
+        raise CatalogueError('%s: node_can_apply must be true or false, on an entry with applies_when and implemented_by' % where)
     if entry['kind'] == 'manual' and entry.get('implemented_by'):
         raise CatalogueError('%s: a manual entry cannot be implemented_by a module' % where)
     present = [key for key in PORT_KEYS if key in entry]
@@ -204,13 +207,25 @@ def load(path=None):
     return _CACHE[path]
 
 
-def applicability(entry, features, server_role):
-    """Whether ``entry`` applies to a host of ``server_role`` at a site using ``features``: (bool, reason)."""
+def applicability(entry, features, server_role, findings=()):
+    """Whether ``entry`` applies to a host of ``server_role`` at a site using ``features``: (bool, reason).
+
+    An entry with ``node_can_apply`` also applies when one of the node's ``findings`` for it shows (``node_shows``) one
+    of its ``applies_when`` features on the node itself (the Print Server role installed, whatever the site declared):
+    reason ``node-shows-feature``."""
     if server_role not in entry['roles']:
         return False, 'role-not-in-scope'
     if entry['applies_when'] and not set(entry['applies_when']) & set(features or ()):
+        if entry.get('node_can_apply') and node_shows(entry, findings):
+            return True, 'node-shows-feature'
         return False, 'feature-not-used'
     return True, 'applies'
+
+
+def node_shows(entry, findings):
+    """The ``applies_when`` features of ``entry`` that its ``findings`` saw in use on the node (``node_shows``)."""
+    seen = {feature for item in findings or () for feature in item.get('node_shows') or ()}
+    return [feature for feature in entry['applies_when'] if feature in seen]
 
 
 class _Specifics(dict):

@@ -64,6 +64,10 @@ def _row(entry, host, applies, why, result, findings_by_id):
             row['observed'] = merged['observed']
         if merged.get('measured_from'):  # measured from another host than the node (sql_browser_probe from the controller)
             row['measured_from'] = merged['measured_from']
+        if why == 'node-shows-feature':
+            shown = ', '.join(_catalogue.node_shows(entry, found))
+            row['detail'] = ('%s (The site did not declare %s in safeq_features, but this node shows it, so the entry applies: '
+                             'declare it, or remove what the node shows.)' % (row['detail'], shown)).strip()
     elif entry['kind'] == 'manual':
         row.update(status='manual', reason='attestation-required', detail='Only a person can confirm this: attest it in safeq_attestations.',
                    remediation=entry['remediation'])
@@ -169,7 +173,7 @@ def build_report(host_results, catalogue, features, waivers, attestations, fail_
             findings_by_id.setdefault(item['id'], []).append(item)
         rows = []
         for entry in node_entries:
-            applies, why = _catalogue.applicability(entry, features, result['server_role'])
+            applies, why = _catalogue.applicability(entry, features, result['server_role'], findings_by_id.get(entry['id']))
             rows.append(_finish(_scoped(_row(entry, host, applies, why, result, findings_by_id), entry, selection), host))
         by_host[host] = _with_worst(rows)
         hosts.append({'name': host, 'server_role': result['server_role'], 'reachable': None if result['reachable'] is None else bool(result['reachable']),

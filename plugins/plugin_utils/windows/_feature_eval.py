@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import (
-    ERROR, FAIL, PASS, WARN, finding,
+    ERROR, FAIL, MANUAL, PASS, WARN, finding,
 )
 
 WEB_SERVER_FEATURES = ('Web-Server',)
@@ -60,13 +60,18 @@ _CLIENT_TO_SERVER = {client: server for server, client in KNOWN_FEATURES.items()
 # Get-WindowsOptionalFeature's State -> Get-WindowsFeature's InstallState.
 _OPTIONAL_STATES = {'Enabled': 'Installed', 'Disabled': 'Available', 'DisabledWithPayloadRemoved': 'Removed',
                     'EnablePending': 'InstallPending', 'DisablePending': 'UninstallPending'}
-# The checklist's feature rules as defaults: no LPD Service (with the Print Server role) and no web server
-# (the checklist allows one that never listens on TCP 80: a warning). Nothing is required by default.
+# The checklist's own feature rules (no LPD Service with the Print Server role; no web server, where one that never listens
+# on TCP 80 is a warning) are always evaluated in their own entries; a site's ``absent`` list adds to them (and is
+# judged in server.no-interfering-software), it never replaces them. Nothing is required or forbidden beyond them by default.
 DEFAULT_PRESENT = ()
-DEFAULT_ABSENT = ('Web-Server', 'Print-LPD-Service')
-# Features of DEFAULT_ABSENT that have their own checklist entry (evaluated there, not in the site's lists).
+DEFAULT_ABSENT = ()
+# The features with their own checklist entry (evaluated there, left out of the site's lists).
 _OWN_ENTRIES = ('Web-Server', 'Print-LPD-Service')
-WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*')
+# Web servers by service name: IIS, Apache (and WAMP's wampapache), nginx, Tomcat, lighttpd, Caddy, and SQL Server Reporting
+# Services (2017+: SQLServerReportingServices; 2008-2016: ReportServer, ReportServer$INSTANCE), which serves HTTP on 80
+# through http.sys when it runs: stopped, it is still installed.
+WEB_SERVER_SERVICES = ('W3SVC', 'Apache*', 'wampapache*', 'nginx*', 'Tomcat*', 'httpd*', 'lighttpd*', 'Caddy*',
+                       'SQLServerReportingServices', 'ReportServer*')
 LPD_SERVICES = ('LPDSVC',)
 SERVICES = WEB_SERVER_SERVICES + LPD_SERVICES
 PORTS = (80, 443, 515)
@@ -83,11 +88,25 @@ DEFAULT_DATABASES = ('Microsoft SQL Server 20?? (??-bit)', 'Microsoft SQL Server
 DEFAULT_DATABASE_SERVICES = ('SQL Server (*)', 'postgresql*', 'MySQL*', 'MariaDB*', 'OracleService*', 'Firebird*')
 # Service display names asked from the node (Get-Service -DisplayName, wildcards): other print solutions and databases.
 SERVICE_DISPLAY_NAMES = DEFAULT_CONFLICTING_PRINT + DEFAULT_DATABASE_SERVICES
-# Software that a plain Windows Server carries; everything else must be agreed with Y Soft.
-DEFAULT_BASELINE = ('Microsoft *', 'Windows *', 'Update for *', 'Security Update for *', 'Hotfix for *', 'VMware Tools',
-                    'Hyper-V *', 'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service',
-                    'Microsoft Edge*', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*',
-                    'PowerShell 7*', 'Y Soft *', 'YSoft *')
+# Software that a plain Windows Server carries: specific Windows and runtime components, never a whole vendor
+# ("Microsoft *" would let SQL Server, Exchange, SSRS, System Center or Visual Studio pass as baseline). Everything else
+# must be agreed with Y Soft (safeq_allowed_software). Deliberately not baseline: .NET SDKs, Visual Studio and other
+# developer tools, SQL Server client tools and drivers, Office, Windows Admin Center (a web server), monitoring agents.
+DEFAULT_BASELINE = (
+    # Windows updates and the Windows Management Framework (PowerShell 5.1, WinRM)
+    'Update for *', 'Security Update for *', 'Hotfix for *', 'Windows Management Framework*', 'Microsoft Update Health Tools',
+    # Visual C++ runtimes
+    'Microsoft Visual C++ 20*Redistributable*', 'Microsoft Visual C++ 20* Minimum Runtime*', 'Microsoft Visual C++ 20* Additional Runtime*',
+    # .NET runtimes (not SDKs, targeting packs or hosting bundles)
+    'Microsoft .NET Framework 4.?', 'Microsoft .NET Framework 4.?.?', 'Microsoft .NET Runtime - *', 'Microsoft .NET Core Runtime - *',
+    'Microsoft .NET Host - *', 'Microsoft .NET Host FX Resolver - *', 'Microsoft .NET Core Host - *', 'Microsoft .NET Core Host FX Resolver - *',
+    'Microsoft Windows Desktop Runtime - *', 'Microsoft ASP.NET Core * - Shared Framework*',
+    # Edge, Defender, PowerShell 7
+    'Microsoft Edge', 'Microsoft Edge Update', 'Microsoft Edge WebView2 Runtime', 'Microsoft Defender for Endpoint*', 'PowerShell 7*',
+    # hypervisor and cloud guest agents and drivers
+    'VMware Tools', 'Hyper-V *', 'Amazon SSM Agent', 'AWS PV Drivers', 'QEMU guest agent', 'Citrix XenServer*', 'Windows Azure VM Agent*',
+    # browsers commonly present, and Y Soft's own
+    'Google Chrome', 'Google Update Helper', 'Mozilla Firefox*', 'Mozilla Maintenance Service', 'Y Soft *', 'YSoft *')
 
 
 def _match(name, patterns):
@@ -134,12 +153,19 @@ def _installed(facts, names):
     return [name for name in names if states.get(name) in ('Installed', 'InstallPending')]
 
 
+def _removal_pending(facts, names):
+    """The features of ``names`` whose removal waits for a reboot (still installed and running until then)."""
+    states = feature_states(facts)
+    return [name for name in names if states.get(name) == 'UninstallPending']
+
+
 # What playbooks/record_node_profile.yml asks for: every known feature, so a recorded profile answers any site lists.
 RECORD_FEATURES, RECORD_OPTIONAL_FEATURES = query_names(KNOWN_FEATURES)
 
 
-def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
-    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server is installed (when Web-Server is in ``absent``)."""
+def no_web_server_on_80(facts):
+    """server.no-web-server-port-80: nothing listens on TCP 80; ideally no web server (the Web-Server feature, a known web
+    server service) is installed. The feature is always checked here, whatever the site's ``absent`` list says."""
     entry = 'server.no-web-server-port-80'
     if facts.get('listeners') is None:
         return _unavailable(entry, facts, 'listeners')
@@ -149,65 +175,93 @@ def no_web_server_on_80(facts, absent=DEFAULT_ABSENT):
         hint = ' PID 4 (System) is http.sys: IIS, WebDAV, SSRS or another HTTP.sys application.' if any(item['pid'] == 4 for item in on_80) else ''
         return finding(entry, FAIL, 'port-80-in-use', 'TCP 80 is in use: %s.%s' % (owners, hint), observed=on_80)
     unread = [name for name in ('features', 'services') if facts.get(name) is None]
-    if 'services' in unread:
-        # third-party web servers (Apache, nginx, Tomcat...) are only visible as services: without them an installed,
-        # stopped web server cannot be ruled out, whatever the features say
-        known = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent]) if facts.get('features') is not None else []
-        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown: '
-                       'the %s could not be read (%s).%s'
-                       % (' and the '.join(unread),
-                          '; '.join('%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread),
-                          ' Installed web server features: %s.' % ', '.join(known) if known else ''))
-    web = _installed(facts, [name for name in WEB_SERVER_FEATURES if name in absent])
+    web = _installed(facts, WEB_SERVER_FEATURES) if facts.get('features') is not None else []
     web += [s['name'] for s in facts.get('services') or [] if _match(s['name'], WEB_SERVER_SERVICES)]
+    pending = _removal_pending(facts, WEB_SERVER_FEATURES) if facts.get('features') is not None else []
+    unread_text = ' (the %s could not be read: %s)' % (' and the '.join(unread), '; '.join(
+        '%s: %s' % (name, (facts.get('errors') or {}).get(name) or 'no value returned') for name in unread)) if unread else ''
     if web:
-        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s.' % ', '.join(web))
+        # an installed web server is a warning whatever the unread source would add (nothing listens on 80)
+        return finding(entry, WARN, 'web-server-installed', 'No process listens on TCP 80, but a web server is installed: %s%s.'
+                       % (', '.join(web + ['%s (UninstallPending)' % name for name in pending]), unread_text))
+    if pending:
+        return finding(entry, WARN, 'web-server-removal-pending', 'No process listens on TCP 80; the removal of %s waits for a reboot '
+                       '(it stays installed until then)%s.' % (', '.join(pending), unread_text))
+    if unread:
+        # the features are the only sign of a Web-Server role without W3SVC, the services the only sign of Apache,
+        # nginx or Tomcat: without either, an installed, stopped web server cannot be ruled out
+        return finding(entry, ERROR, 'web-server-unknown', 'Nothing listens on TCP 80, but whether a web server is installed is unknown%s.'
+                       % unread_text)
     return finding(entry, PASS, 'no-web-server', 'No web server is installed and nothing listens on TCP 80.')
 
 
-def no_lpd_with_print_server(facts, absent=DEFAULT_ABSENT):
-    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature when Print-LPD-Service is in
-    ``absent``; the LPDSVC service always) is not installed."""
+def no_lpd_with_print_server(facts):
+    """server.no-lpd-with-print-server: with the Print Server role, the LPD Service (feature Print-LPD-Service, always
+    checked whatever the site's ``absent`` list says; service LPDSVC) is not installed."""
     entry = 'server.no-lpd-with-print-server'
     services = facts.get('services')
     if facts.get('features') is None and services is None:
         return _unavailable(entry, facts, 'features')
-    lpd = _installed(facts, [name for name in ('Print-LPD-Service',) if name in absent])
-    lpd += [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
+    lpd = _installed(facts, ('Print-LPD-Service',))
+    pending = _removal_pending(facts, ('Print-LPD-Service',))
+    lpd_services = [s['name'] for s in services or [] if s['name'].upper() in LPD_SERVICES]
     print_server = _installed(facts, ('Print-Server',))
-    if lpd:
+    beside = ' next to the Print Server role' if print_server else ''
+    # the checklist's condition is visible on the node: the report applies the entry even if the site did not declare it
+    shows = {'node_shows': ['print_server_role']} if print_server else {}
+    if lpd or (lpd_services and not pending):
         return finding(entry, FAIL, 'lpd-installed', 'The LPD Service is installed (%s)%s.'
-                       % (', '.join(sorted(set(lpd))), ' next to the Print Server role' if print_server else ''))
+                       % (', '.join(sorted(set(lpd + lpd_services))), beside), **shows)
+    if pending:
+        # LPDSVC exists and may run until the reboot that removes the feature
+        return finding(entry, WARN, 'lpd-removal-pending', 'The removal of the LPD Service (Print-LPD-Service, UninstallPending%s) '
+                       'waits for a reboot; it stays installed until then%s.'
+                       % ('; service %s still present' % ', '.join(lpd_services) if lpd_services else '', beside), **shows)
     if facts.get('features') is None:
         return finding(entry, PASS, 'lpd-service-absent', 'The LPDSVC service does not exist (Get-WindowsFeature was unavailable: %s).'
                        % (facts.get('errors') or {}).get('features', 'no reason given'))
-    return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''))
+    return finding(entry, PASS, 'lpd-absent', 'The LPD Service is not installed%s.' % (' (Print Server role present)' if print_server else ''),
+                   **shows)
 
 
-def _feature_lists(entry, facts, present, absent):
-    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed or one of
-    ``present`` is not, an ``error`` when the features could not be read, else None."""
-    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+def required_features(facts, present=DEFAULT_PRESENT):
+    """server.required-features: the features the checklist requires ("Following features has to be installed and
+    available") are installed. The checklist does not name them (YSoft's list for the version being installed): without
+    the site's ``present`` list only a person can confirm it (``manual``, attested); with it, each must be Installed."""
+    entry = 'server.required-features'
     wanted = [canonical_feature(name) for name in present]
-    if not (extra_absent or wanted):
-        return None
+    if not wanted:
+        return finding(entry, MANUAL, 'required-features-unlisted', 'The checklist requires Windows features it does not name: '
+                       'confirm the node has those YSoft lists for the SafeQ version being installed and attest this entry, or list '
+                       'them in safeq_windows_features_present to have them checked.')
     if facts.get('features') is None:
         return _unavailable(entry, facts, 'features')
     states = feature_states(facts)
     client = any(item.get('source') == 'OptionalFeature' for item in facts['features'])
+    # InstallPending is not available until the reboot that completes it
+    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
+               for name in wanted if states.get(name) != 'Installed']
+    if missing:
+        return finding(entry, FAIL, 'required-feature-missing', 'Windows features required by the site are not installed: %s.'
+                       % ', '.join(missing), observed={'missing': missing})
+    return finding(entry, PASS, 'required-features-installed', 'Every required Windows feature is installed: %s.' % ', '.join(wanted))
+
+
+def _feature_lists(entry, facts, absent):
+    """A ``fail`` finding when a feature of ``absent`` (beyond the checklist's own entries) is installed, an ``error``
+    when the features could not be read, else None."""
+    extra_absent = [canonical_feature(name) for name in absent if canonical_feature(name) not in _OWN_ENTRIES]
+    if not extra_absent:
+        return None
+    if facts.get('features') is None:
+        return _unavailable(entry, facts, 'features')
+    states = feature_states(facts)
     # UninstallPending is still installed until the reboot that removes it; InstallPending will be after the next one.
     installed = ['%s (%s)' % (name, states[name]) if states[name] != 'Installed' else name
                  for name in extra_absent if states.get(name) in ('Installed', 'InstallPending', 'UninstallPending')]
-    missing = ['%s (%s)' % (name, states.get(name) or ('no client equivalent' if client and not KNOWN_FEATURES.get(name) else 'not found'))
-               for name in wanted if states.get(name) != 'Installed']
-    problems = []
     if installed:
-        problems.append('installed although the site requires them absent: %s' % ', '.join(installed))
-    if missing:
-        problems.append('required but not installed: %s' % ', '.join(missing))
-    if problems:
-        return finding(entry, FAIL, 'feature-policy', 'Windows features %s.' % '; '.join(problems),
-                       observed={'installed': installed, 'missing': missing})
+        return finding(entry, FAIL, 'feature-policy', 'Windows features installed although the site requires them absent: %s.'
+                       % ', '.join(installed), observed={'installed': installed})
     return None
 
 
@@ -312,12 +366,12 @@ def port_conflicts(facts, inbound=()):
     return results
 
 
-def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, present=DEFAULT_PRESENT,
-                            absent=DEFAULT_ABSENT, inbound=(), allowed=()):
-    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; the site's
-    Windows feature lists (``present``/``absent``) hold; nothing holds an inbound port SafeQ needs on this node."""
+def no_interfering_software(facts, conflicting=DEFAULT_CONFLICTING_PRINT, databases=DEFAULT_DATABASES, absent=DEFAULT_ABSENT,
+                            inbound=(), allowed=()):
+    """server.no-interfering-software: no other print solution; no database unless it is meant for SafeQ; no feature of
+    the site's ``absent`` list is installed; nothing holds an inbound port SafeQ needs on this node."""
     entry = 'server.no-interfering-software'
-    features = _feature_lists(entry, facts, present, absent)
+    features = _feature_lists(entry, facts, absent)
     if features and features['status'] == ERROR:
         return features
     if facts.get('software') is None:
@@ -385,9 +439,10 @@ def evaluate(facts, allowed_software=(), present=DEFAULT_PRESENT, absent=DEFAULT
     present = [canonical_feature(name) for name in present]
     absent = [canonical_feature(name) for name in absent]
     return [
-        no_web_server_on_80(facts, absent),
-        no_lpd_with_print_server(facts, absent),
+        no_web_server_on_80(facts),
+        no_lpd_with_print_server(facts),
         no_interfering_software(facts, DEFAULT_CONFLICTING_PRINT + tuple(conflicting_software), DEFAULT_DATABASES + tuple(database_software),
-                                present=present, absent=absent, inbound=inbound, allowed=allowed_software),
+                                absent=absent, inbound=inbound, allowed=allowed_software),
         no_other_software(facts, allowed_software),
+        required_features(facts, present),
     ]

@@ -16,7 +16,34 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKLIST = os.path.join(HERE, '..', '..', 'data', 'safeq-cml-preinstall-checklist.txt')
-SEED = os.path.join(HERE, '..', '..', '..', '..', '..', 'shared', 'seed', 'safeq-cml-preinstall-checklist.txt')
+SEED_NAME = os.path.join('shared', 'seed', 'safeq-cml-preinstall-checklist.txt')
+
+
+def _seed_path(environ=None, start=HERE):
+    """The shared seed: ``SAFEQ_SEED`` when set, else the first ``shared/seed/...`` found in ``start`` or a directory
+    above it (a clone in /work/main and a worktree in /work/wt/<name> both reach /work/shared); None when there is none."""
+    environ = os.environ if environ is None else environ
+    if environ.get('SAFEQ_SEED'):
+        return environ['SAFEQ_SEED']
+    here = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(here, SEED_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _seed_or_missing(environ=None, start=HERE):
+    """(path, None) for a readable seed, else (None, why); ``make seed-check`` sets SAFEQ_SEED_REQUIRED=1: then a
+    missing seed fails the check instead of skipping it."""
+    path = _seed_path(environ, start)
+    if path and os.path.isfile(path):
+        return path, None
+    return None, ('SAFEQ_SEED=%s is not a file' % path if path else
+                  'no %s in %s or a directory above it, and SAFEQ_SEED is not set' % (SEED_NAME, os.path.abspath(start)))
 
 
 def _lines():
@@ -30,10 +57,31 @@ def catalogue():
 
 
 def test_copy_of_the_checklist_is_the_seed():
-    if not os.path.exists(SEED):
-        pytest.skip('the shared seed is not beside this checkout')
-    with open(SEED, encoding='utf-8') as seed, open(CHECKLIST, encoding='utf-8') as copy_:
+    seed_path, missing = _seed_or_missing()
+    if missing:
+        if os.environ.get('SAFEQ_SEED_REQUIRED') == '1':
+            pytest.fail('the shared seed is required (make seed-check) but missing: %s' % missing)
+        pytest.skip('the shared seed is not found: %s' % missing)
+    with open(seed_path, encoding='utf-8') as seed, open(CHECKLIST, encoding='utf-8') as copy_:
         assert seed.read() == copy_.read()
+
+
+def test_seed_is_found_above_a_worktree_or_by_its_variable(tmp_path):
+    """Ground truth: a seed in tmp/shared/seed, a checkout four directories below it (as /work/wt/<name>/tests/...)."""
+    seed = tmp_path / 'shared' / 'seed' / 'safeq-cml-preinstall-checklist.txt'
+    seed.parent.mkdir(parents=True)
+    seed.write_text('x')
+    deep = tmp_path / 'wt' / 'helper' / 'tests' / 'unit'
+    deep.mkdir(parents=True)
+    assert _seed_or_missing({}, str(deep)) == (str(seed), None)
+    other = tmp_path / 'elsewhere.txt'
+    other.write_text('y')
+    assert _seed_or_missing({'SAFEQ_SEED': str(other)}, str(deep)) == (str(other), None)
+    path, why = _seed_or_missing({'SAFEQ_SEED': str(tmp_path / 'nope.txt')}, str(deep))
+    assert path is None and 'SAFEQ_SEED=' in why
+    seed.unlink()
+    path, why = _seed_or_missing({}, str(deep))
+    assert path is None and 'SAFEQ_SEED is not set' in why
 
 
 def test_every_checklist_line_is_an_entry_source_or_classified(catalogue):
@@ -68,7 +116,7 @@ def test_every_port_table_row_is_one_entry(catalogue):
 def test_server_and_ldap_lines(catalogue):
     server = [e for e in catalogue.entries if e['id'].startswith('server.')]
     ldap = [e for e in catalogue.entries if e['area'] == 'ldap']
-    assert len(server) == 14 and len(ldap) == 11
+    assert len(server) == 15 and len(ldap) == 11
     assert catalogue.get('server.external-db-accounts')['kind'] == 'manual'
     assert catalogue.get('net.other.udp-1434-cml-db')['implemented_by'] == 'sql_browser_probe'
 
@@ -113,6 +161,8 @@ def _broken(tmp_path, mutate):
     (lambda d: d['entries'][0].pop('source'), 'missing key(s) source'),
     (lambda d: d['entries'][0].update(requirement='nice'), "requirement 'nice'"),
     (lambda d: d.update(schema_version=2), 'schema_version must be 1'),
+    (lambda d: d['entries'][0].update(node_can_apply=True), 'node_can_apply must be true or false, on an entry with applies_when'),
+    (lambda d: d['entries'][0].update(node_can_apply='yes', applies_when=['cluster']), 'node_can_apply must be true or false'),
 ])
 def test_schema_errors_are_precise(tmp_path, mutate, message):
     with pytest.raises(_catalogue.CatalogueError) as info:

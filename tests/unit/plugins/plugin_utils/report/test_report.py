@@ -228,3 +228,25 @@ def test_a_recommended_entry_that_could_not_be_evaluated_blocks_under_fail_on_fa
                                   'fail', RUN, TODAY)
     assert ('cml1', 'server.antivirus') not in {(b['host'], b['id']) for b in waived['blocking']}
     assert _rows(waived, 'cml1')['server.antivirus']['status'] == 'error', 'a waived error stays an error'
+
+
+def test_a_node_showing_the_print_server_role_makes_the_lpd_row_apply(catalogue):
+    """Ground truth: the site did not declare print_server_role; the node has Print-Server and the LPD Service installed."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _feature_eval
+    facts = {'features': [{'name': 'Print-Server', 'install_state': 'Installed', 'source': 'ServerManager'},
+                          {'name': 'Print-LPD-Service', 'install_state': 'Installed', 'source': 'ServerManager'}],
+             'services': [], 'listeners': [], 'errors': {}}
+    lpd = _feature_eval.no_lpd_with_print_server(facts)
+    results = {'cml1': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': ['windows_feature_check'], 'findings': [lpd]}}
+    report = _report.build_report(results, catalogue, [], [], [], 'fail', dict(RUN, features=[]), TODAY)
+    row = _rows(report, 'cml1')['server.no-lpd-with-print-server']
+    assert (row['applicable'], row['status'], row['reason']) == (True, 'fail', 'lpd-installed')
+    assert 'did not declare print_server_role' in row['detail'] and report['summary']['verdict'] == 'blocked'
+    # without the role on the node the undeclared row stays not applicable, its finding kept under observed only
+    facts['features'] = facts['features'][1:]
+    results['cml1']['findings'] = [_feature_eval.no_lpd_with_print_server(facts)]
+    row = _rows(_report.build_report(results, catalogue, [], [], [], 'fail', dict(RUN, features=[]), TODAY), 'cml1')['server.no-lpd-with-print-server']
+    assert (row['applicable'], row['status'], row['observed']) == (False, 'skip', 'fail')
+    # other not-applicable rows stay quiet: an entry without node_can_apply ignores node_shows
+    other = dict(lpd, id='server.external-db-accounts')
+    assert _catalogue.applicability(catalogue.get('server.external-db-accounts'), [], 'cml', [other])[0] is False

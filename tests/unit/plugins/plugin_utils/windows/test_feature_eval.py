@@ -35,7 +35,8 @@ def _empty(**overrides):
 def test_prepared_node_passes():
     assert [(f['id'], f['status']) for f in ev.evaluate(_facts('cml1'))] == [
         ('server.no-web-server-port-80', 'pass'), ('server.no-lpd-with-print-server', 'pass'),
-        ('server.no-interfering-software', 'pass'), ('server.no-other-software', 'pass')]
+        ('server.no-interfering-software', 'pass'), ('server.no-other-software', 'pass'),
+        ('server.required-features', 'manual')]
 
 
 def test_misconfigured_node():
@@ -45,6 +46,7 @@ def test_misconfigured_node():
         'server.no-lpd-with-print-server': ('fail', 'lpd-installed'),
         'server.no-interfering-software': ('fail', 'other-print-solution'),
         'server.no-other-software': ('warn', 'unlisted-software'),
+        'server.required-features': ('manual', 'required-features-unlisted'),
     }
 
 
@@ -130,23 +132,53 @@ def test_pending_lpd_install_on_a_client_fails():
     assert (result['status'], result['reason']) == ('fail', 'lpd-installed')
 
 
-def test_web_server_left_out_of_absent_is_not_warned_but_port_80_still_fails():
-    facts = _empty(features=_server(('Web-Server', 'Installed')))
-    assert ev.no_web_server_on_80(facts, absent=['Print-LPD-Service'])['status'] == 'pass'
+def test_site_absent_list_adds_to_the_checklist_features_never_replaces_them():
+    """Ground truth: Web-Server and Print-LPD-Service (with Print-Server) installed, FS-SMB1 too; the site lists only FS-SMB1."""
+    facts = _empty(features=_server(('Web-Server', 'Installed'), ('Print-Server', 'Installed'), ('Print-LPD-Service', 'Installed'),
+                                    ('FS-SMB1', 'Installed')))
+    found = {f['id']: f for f in ev.evaluate(facts, absent=['FS-SMB1'])}
+    assert (found['server.no-web-server-port-80']['status'], found['server.no-web-server-port-80']['reason']) == ('warn', 'web-server-installed')
+    assert (found['server.no-lpd-with-print-server']['status'], found['server.no-lpd-with-print-server']['reason']) == ('fail', 'lpd-installed')
+    assert found['server.no-interfering-software']['observed']['installed'] == ['FS-SMB1']
     facts['listeners'] = [{'port': 80, 'address': '::', 'pid': 4, 'process': 'System'}]
-    assert ev.no_web_server_on_80(facts, absent=[])['status'] == 'fail'
+    assert ev.evaluate(facts, absent=[])[0]['status'] == 'fail'
+
+
+def test_unreadable_features_are_an_error_for_the_web_server_line_not_a_pass():
+    """Ground truth: the feature list could not be read; services are readable (no web server service) and nothing is on 80."""
+    facts = _empty(features=None, errors={'features': 'Access is denied'})
+    result = ev.no_web_server_on_80(facts)
+    assert (result['status'], result['reason']) == ('error', 'web-server-unknown')
+    assert 'Access is denied' in result['detail']
+    # a web server service seen without the features is still a warning (installed, nothing on 80)
+    facts['services'] = [{'name': 'W3SVC', 'status': 'Stopped'}]
+    assert ev.no_web_server_on_80(facts)['status'] == 'warn'
+
+
+@pytest.mark.parametrize('function, feature, reason', [
+    (ev.no_web_server_on_80, 'Web-Server', 'web-server-removal-pending'),
+    (ev.no_lpd_with_print_server, 'Print-LPD-Service', 'lpd-removal-pending'),
+])
+def test_checklist_feature_removal_pending_a_reboot_is_a_warning(function, feature, reason):
+    """Ground truth: the feature is UninstallPending (still installed until the reboot)."""
+    facts = _empty(features=_server(('Print-Server', 'Installed'), (feature, 'UninstallPending')))
+    result = function(facts)
+    assert (result['status'], result['reason']) == ('warn', reason)
+    # the LPD service is still there until the reboot: still a warning, not a fail nor a pass
+    facts['services'] = [{'name': 'LPDSVC', 'status': 'Running'}] if feature == 'Print-LPD-Service' else []
+    assert function(facts)['status'] == 'warn'
 
 
 def test_required_feature_missing_fails_with_its_state():
     facts = _empty(features=_server(('NET-Framework-Core', 'Removed')))
-    result = ev.no_interfering_software(facts, present=['net-framework-core'], absent=[])
-    assert (result['status'], result['reason']) == ('fail', 'feature-policy')
+    result = ev.required_features(facts, present=['net-framework-core'])
+    assert (result['status'], result['reason']) == ('fail', 'required-feature-missing')
     assert 'NET-Framework-Core (Removed)' in result['detail']
 
 
 def test_required_feature_without_client_equivalent_says_so():
     facts = _empty(features=_client(('NetFx3', 'Enabled')))
-    result = ev.no_interfering_software(facts, present=['Print-Server', 'NET-Framework-Core'], absent=[])
+    result = ev.required_features(facts, present=['Print-Server', 'NET-Framework-Core'])
     assert result['status'] == 'fail' and 'Print-Server (no client equivalent)' in result['detail']
     assert 'NET-Framework-Core' not in result['detail']
 
@@ -161,16 +193,18 @@ def test_site_absent_feature_installed_fails_but_checklist_ones_stay_in_their_en
 
 def test_uninstall_pending_counts_as_still_installed_and_install_pending_as_not_yet_present():
     facts = _empty(features=_server(('FS-SMB1', 'UninstallPending'), ('NET-Framework-Core', 'InstallPending')))
-    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'], absent=['FS-SMB1'])
+    result = ev.no_interfering_software(facts, absent=['FS-SMB1'])
     assert result['status'] == 'fail'
-    assert 'NET-Framework-Core (InstallPending)' in result['detail']
     assert result['observed']['installed'] == ['FS-SMB1 (UninstallPending)']
+    assert 'NET-Framework-Core (InstallPending)' in ev.required_features(facts, ['NET-Framework-Core'])['detail']
     assert ev.no_interfering_software(_empty(features=_server(('FS-SMB1', 'Available'))), absent=['FS-SMB1'])['status'] == 'pass'
 
 
 def test_feature_lists_unreadable_is_error_not_pass():
     facts = _empty(features=None, errors={'features': 'The requested operation requires elevation.'})
-    result = ev.no_interfering_software(facts, present=['NET-Framework-Core'])
+    result = ev.no_interfering_software(facts, absent=['FS-SMB1'])
+    assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
+    result = ev.required_features(facts, ['NET-Framework-Core'])
     assert (result['status'], result['reason']) == ('error', 'fact-unavailable')
 
 
@@ -382,7 +416,7 @@ def test_no_web_server_rests_not_on_the_listener_alone():
     assert (found['status'], found['reason']) == ('error', 'web-server-unknown')
     assert 'features: requires elevation' in found['detail'] and 'services: Cannot open' in found['detail']
     one_read = ev.no_web_server_on_80(_empty(features=None, errors={'features': 'requires elevation'}))
-    assert one_read['status'] == 'pass', 'the services were read: no web service, no feature state needed for the pass'
+    assert one_read['status'] == 'error', 'the features are the only sign of a Web-Server role without W3SVC'
     on_80 = ev.no_web_server_on_80(_empty(features=None, services=None, listeners=[
         {'proto': 'tcp', 'port': 80, 'address': '0.0.0.0', 'pid': 4, 'process': 'System', 'services': []}]))
     assert on_80['status'] == 'fail', 'a listener on 80 is a fail whatever else could not be read'
@@ -443,3 +477,60 @@ def test_the_win11_profile_has_a_lowered_dynamic_range():
     from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _inbound_ports
     found = ev.no_interfering_software(_profile('win11-client'), inbound=_inbound_ports.inbound(['embedded_xerox']))
     assert 'port-in-dynamic-range' in found['reasons'] and 'ipv4 TCP 1025-65535' in found['detail']
+
+
+# --- baseline software: specific Windows and runtime components, never a whole vendor -------------------------------
+
+@pytest.mark.parametrize('program', [
+    'Microsoft SQL Server 2019 (64-bit)', 'Microsoft Exchange Server 2019 Cumulative Update 14',
+    'Microsoft SQL Server 2019 Reporting Services', 'Microsoft System Center Configuration Manager Client',
+    'Microsoft Visual Studio Code', 'Microsoft .NET SDK 8.0.100 (x64)', 'Microsoft Monitoring Agent',
+    'Microsoft 365 Apps for enterprise - en-us', 'Windows Admin Center', 'Microsoft ODBC Driver 18 for SQL Server',
+])
+def test_other_microsoft_products_are_not_baseline(program):
+    """Ground truth: one Microsoft product that is not part of a plain Windows Server is installed."""
+    result = ev.no_other_software(_empty(software=[{'name': program}]))
+    assert (result['status'], result['observed']) == ('warn', [program])
+    assert ev.no_other_software(_empty(software=[{'name': program}]), allowed=[program])['status'] == 'pass'
+
+
+@pytest.mark.parametrize('program', [
+    'Microsoft Visual C++ 2015-2022 Redistributable (x64) - 14.42.34433', 'Microsoft Visual C++ 2010  x64 Redistributable - 10.0.40219',
+    'Microsoft Visual C++ 2022 X64 Minimum Runtime - 14.42.34433', 'Microsoft .NET Runtime - 8.0.11 (x64)',
+    'Microsoft Windows Desktop Runtime - 8.0.11 (x64)', 'Microsoft ASP.NET Core 8.0.11 - Shared Framework (x64)',
+    'Microsoft .NET Framework 4.8.1', 'Microsoft Edge', 'Microsoft Edge WebView2 Runtime', 'Microsoft Defender for Endpoint',
+    'PowerShell 7-x64', 'Windows Management Framework 5.1', 'VMware Tools', 'Y Soft SafeQ 6',
+])
+def test_windows_and_runtime_components_are_baseline(program):
+    assert ev.no_other_software(_empty(software=[{'name': program}]))['status'] == 'pass'
+
+
+@pytest.mark.parametrize('service', ['SQLServerReportingServices', 'ReportServer', 'ReportServer$SQL2016', 'wampapache64'])
+def test_stopped_ssrs_or_wamp_is_a_web_server(service):
+    """Ground truth: the SSRS / WAMP service exists, stopped; nothing listens on TCP 80; no IIS feature."""
+    facts = _empty(services=[{'name': service, 'status': 'Stopped'}])
+    result = ev.no_web_server_on_80(facts)
+    assert (result['status'], result['reason']) == ('warn', 'web-server-installed') and service in result['detail']
+    assert ev._match(service, ev.SERVICES), 'the gather asks Get-Service -Name for it'
+
+
+def test_lpd_findings_name_the_print_server_role_the_node_shows():
+    """Ground truth: Print-Server installed (or not) beside the LPD Service; the report applies the row from node_shows."""
+    with_role = _empty(features=_server(('Print-Server', 'Installed'), ('Print-LPD-Service', 'Installed')))
+    assert ev.no_lpd_with_print_server(with_role)['node_shows'] == ['print_server_role']
+    with_role['features'] = _server(('Print-Server', 'Installed'), ('Print-LPD-Service', 'Available'))
+    assert ev.no_lpd_with_print_server(with_role)['node_shows'] == ['print_server_role']
+    without = _empty(features=_server(('Print-Server', 'Available'), ('Print-LPD-Service', 'Installed')))
+    assert 'node_shows' not in ev.no_lpd_with_print_server(without)
+
+
+def test_required_features_line_is_manual_without_a_site_list_and_checked_with_one():
+    """Ground truth: NET-Framework-Core Installed, Print-Server Available on the node."""
+    facts = _empty(features=_server(('NET-Framework-Core', 'Installed'), ('Print-Server', 'Available')))
+    result = ev.required_features(facts)
+    assert (result['status'], result['reason']) == ('manual', 'required-features-unlisted')
+    assert (ev.required_features(facts, ['NET-Framework-Core'])['status']) == 'pass'
+    result = ev.required_features(facts, ['NET-Framework-Core', 'print-server'])
+    assert (result['status'], result['observed']['missing']) == ('fail', ['Print-Server (Available)'])
+    # a required feature is not the interfering-software entry's business
+    assert ev.evaluate(facts, present=['Print-Server'])[2]['status'] == 'pass'
