@@ -36,7 +36,9 @@ options:
     required: true
     suboptions:
       host:
-        description: Name or address. A name that does not resolve is a result with state V(unknown) and reason V(dns-failure), not a failed task.
+        description:
+          - Name or address. A name that does not resolve is a result with state V(unknown) and reason V(dns-failure), not a failed task.
+          - From a POSIX host a name is probed at every address it resolves to (one result per address; the worst decides).
         type: str
         required: true
       port:

@@ -60,13 +60,18 @@ _EXPLAIN = {
 }
 
 
-def _where(result):
-    return '%s:%s/%s' % (result['host'], result['port'], result['proto'])
+def _where(result, address=False):
+    """``host:port/proto``; with ``address``, a name says which of its addresses this probe went to (each address of a name
+    is a result of its own)."""
+    where = '%s:%s/%s' % (result['host'], result['port'], result['proto'])
+    if address and result.get('address') and str(result['address']) != str(result['host']):
+        where += ' (address %s)' % result['address']
+    return where
 
 
-def _flow(result):
+def _flow(result, address=False):
     source = result.get('source') or 'this host'
-    return 'from %s to %s' % (source, _where(result))
+    return 'from %s to %s' % (source, _where(result, address))
 
 
 def _tls_verdict(tls, min_days):
@@ -164,10 +169,10 @@ def _least_privilege(result):
 def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
-        return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
+        return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result, True), result['detail'])
     result = _over_ipv6(result)
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
-    sentence = '%s: %s' % (_flow(result), result['detail'])
+    sentence = '%s: %s' % (_flow(result, True), result['detail'])
     if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):
         # the node runs a temporary listener, but not on this port (it could not bind it, or it did not answer on the node's
         # loopback in time): nothing stood there, so the probe decides nothing about the row
@@ -213,6 +218,6 @@ def evaluate(results, tls_min_days=30):
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
         findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item),
-                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'state': i['state'], 'reason': i['reason'],
+                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'address': i.get('address'), 'state': i['state'], 'reason': i['reason'],
                                            'listener': bool(i.get('listener')), 'verdict': j[0]} for j, i in zip(judged, items)]))
     return findings
