@@ -12,11 +12,13 @@ What a probe proves depends on what stands at the destination:
 - ``listener: true``: a listener (a temporary one of win_port_listener, or the service) is known to be
   there. ``open`` proves the path; silence is a fail naming source and destination; a refusal means a
   device between (or the host's own firewall) answered for the listener.
-- ``listener: false``: nothing is known to listen. A refusal or silence is evidence only when the
-  destination is known to answer resets (``resets: true``: a Linux peer, a Windows peer whose firewall is
-  off or not in stealth mode). Otherwise the row is ``manual``: Windows Firewall drops traffic to a
-  port without a listener, so "allowed, nothing listening" and "blocked" look the same, and a reset may
-  come from a device between. Never a false pass or a false fail.
+- ``listener: false``: nothing is known to listen. When the destination is known to answer resets
+  (``resets: true``: a Linux peer, a Windows peer whose firewall is off or not in stealth mode), silence
+  is a fail (the peer would have answered), but a reset is only a ``warn`` ``reset-not-proof``: a
+  firewall between that rejects with resets carrying the destination's address looks the same, so a
+  reset never passes a row. Otherwise the row is ``manual``: Windows Firewall drops traffic to a port
+  without a listener, so "allowed, nothing listening" and "blocked" look the same, and a reset may come
+  from a device between. A pass needs an answer from a listener or the service (``open``).
 
 One finding per entry: the worst of its targets; every sentence says from where it was probed.
 """
@@ -35,7 +37,7 @@ _SERVICE = {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'closed'), FILTERED: (FAIL, 'fi
 _VERDICT = {
     ('reachable', True, True): {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'refused-with-listener'), FILTERED: (FAIL, 'filtered'),
                                 OPEN_FILTERED: (FAIL, 'filtered')},
-    ('reachable', False, True): {OPEN: (PASS, 'open'), CLOSED: (PASS, 'reachable'), FILTERED: (FAIL, 'filtered'),
+    ('reachable', False, True): {OPEN: (PASS, 'open'), CLOSED: (WARN, 'reset-not-proof'), FILTERED: (FAIL, 'filtered'),
                                  OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
     ('reachable', False, False): {OPEN: (PASS, 'open'), CLOSED: (MANUAL, 'reset-not-evidence'), FILTERED: (MANUAL, 'silent-no-listener'),
                                   OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
@@ -51,6 +53,10 @@ _EXPLAIN = {
     'refused-with-listener': 'refused although a listener was in place: a device between (a firewall that sends resets, a proxy) '
                              'or the host firewall (a rule rejecting the port or the listening program) answered for the host',
     'filtered': 'no answer',
+    'reset-not-proof': 'a reset (or ICMP port unreachable) came back with the destination\'s address, but a firewall between '
+                       'that rejects with resets (iptables REJECT --reject-with tcp-reset, pfSense Reject, Palo Alto '
+                       'reset-server) looks exactly the same, so it does not prove the path open; confirm with a listener or '
+                       'the service on the destination, or in the firewall\'s log',
     'reset-not-evidence': 'a reset came back, but the destination is not known to answer resets (Windows Firewall drops '
                           'instead): it may come from a device between, so it proves nothing',
     'silent-no-listener': 'no answer, and nothing listens there: Windows Firewall drops traffic to a port without a listener, '

@@ -107,7 +107,8 @@ VERDICTS = [
     ('open', 'reachable', True, False, 'pass', 'open'), ('filtered', 'reachable', True, False, 'fail', 'filtered'),
     ('closed', 'reachable', True, False, 'fail', 'refused-with-listener'), ('open|filtered', 'reachable', True, False, 'fail', 'filtered'),
     # no listener, destination known to answer resets (a Linux peer)
-    ('closed', 'reachable', False, True, 'pass', 'reachable'), ('filtered', 'reachable', False, True, 'fail', 'filtered'),
+    # a reset from a peer that answers resets is not proof: a firewall between that rejects with resets looks the same
+    ('closed', 'reachable', False, True, 'warn', 'reset-not-proof'), ('filtered', 'reachable', False, True, 'fail', 'filtered'),
     ('open|filtered', 'reachable', False, True, 'manual', 'udp-silent-no-listener'),
     # no listener, destination not known to answer resets (a Windows peer in stealth mode): never a pass or fail from a reset/silence
     ('open', 'reachable', False, False, 'pass', 'open'), ('closed', 'reachable', False, False, 'manual', 'reset-not-evidence'),
@@ -230,7 +231,7 @@ MISSING = [
     ('closed', 'closed', False, 'manual', 'listener-missing'), ('open|filtered', 'closed', False, 'manual', 'listener-missing'),
     # what still decides a row without a listener decides it here too
     ('open', 'reachable', False, 'pass', 'open'), ('open', 'closed', False, 'warn', 'reachable-should-be-blocked'),
-    ('closed', 'reachable', True, 'pass', 'reachable'), ('filtered', 'reachable', True, 'fail', 'filtered'),
+    ('closed', 'reachable', True, 'warn', 'reset-not-proof'), ('filtered', 'reachable', True, 'fail', 'filtered'),
 ]
 
 
