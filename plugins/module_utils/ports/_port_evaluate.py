@@ -103,6 +103,8 @@ def verdict(expect, state, listener=False, resets=False):
     return _VERDICT[key][state]
 
 
+# UDP probes that send a request the service answers (not an empty datagram a service may ignore)
+_ANSWERING_PROBES = ('snmp', 'ssrp', 'time')
 _NO_LISTENER = ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener')
 # ICMP answers that only a device on the path (or a host rule that rejects) sends: evidence of a block that stays after installation.
 # icmp-port-unreachable reaches a least-privilege flow as "filtered" only when a router (not the target) sent it (_port_classify).
@@ -178,6 +180,10 @@ def judge(result, tls_min_days=30):
         return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result, True), result['detail'])
     result = _over_ipv6(result)
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
+    if result['expect'] == 'open' and result['state'] == OPEN_FILTERED and result.get('probe') in _ANSWERING_PROBES:
+        # the probe was a real request (an SNMP GET with the site's community, an SQL Browser query): a live service answers it,
+        # so silence means blocked, the service off or the community refused, and the row's use fails the same way
+        status = FAIL
     sentence = '%s: %s' % (_flow(result, True), result['detail'])
     if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):
         # the node runs a temporary listener, but not on this port (it could not bind it, or it did not answer on the node's

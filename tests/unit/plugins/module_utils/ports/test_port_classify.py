@@ -313,3 +313,22 @@ def test_a_flow_over_ipv6_is_never_judged_with_the_ipv4_only_listener(state, exp
         assert 'IPv4 only' in got[2]
     literal = dict(_result(state, expect, listener=True), host=address)  # an IPv6 literal as the target, no address reported
     assert _port_evaluate.judge(literal)[:2] == (status, reason)
+
+
+# A flow to an existing device (a printer, the LDAP or SMTP server) expects its service to answer: a reset or ICMP port unreachable
+# from the device (SNMP disabled on the MFP, raw 9100 off) fails, silence fails; an SNMP GET or SQL Browser query that gets no
+# answer fails too (a live agent answers it), while an empty datagram a service may ignore stays a warn.
+EXISTING_DEVICE = [
+    ('open', 'syn-ack', 'tcp', 'none', 'pass', 'open'), ('closed', 'conn-refused', 'tcp', 'none', 'fail', 'closed'),
+    ('filtered', 'no-response', 'tcp', 'none', 'fail', 'filtered'),
+    ('closed', 'icmp-port-unreachable', 'udp', 'snmp', 'fail', 'closed'),
+    ('open|filtered', 'no-response', 'udp', 'snmp', 'fail', 'no-udp-answer'),
+    ('open|filtered', 'no-response', 'udp', 'none', 'warn', 'no-udp-answer'),
+]
+
+
+@pytest.mark.parametrize('state, reason, proto, probe, status, verdict_reason', EXISTING_DEVICE)
+@pytest.mark.parametrize('resets', [False, True])
+def test_an_existing_device_must_answer_with_its_own_service(state, reason, proto, probe, status, verdict_reason, resets):
+    result = dict(_result(state, 'open', listener=False, resets=resets), reason=reason, proto=proto, probe=probe)
+    assert _port_evaluate.judge(result)[:2] == (status, verdict_reason)
