@@ -332,3 +332,29 @@ EXISTING_DEVICE = [
 def test_an_existing_device_must_answer_with_its_own_service(state, reason, proto, probe, status, verdict_reason, resets):
     result = dict(_result(state, 'open', listener=False, resets=resets), reason=reason, proto=proto, probe=probe)
     assert _port_evaluate.judge(result)[:2] == (status, verdict_reason)
+
+
+# Each family's own ICMP table: ICMPv4 destination unreachable is type 3, ICMPv6 type 1 (RFC 4443 codes); ICMPv6 type 3 is Time
+# Exceeded and ICMPv4 type 1 is no destination-unreachable, so their codes say nothing (the socket's errno decides).
+ICMP6 = {'origin': 3, 'type': 1}
+FAMILY_ICMP = [
+    ('tcp', 'EHOSTUNREACH', dict(ICMP6, code=0), '2001:db8::1', 'filtered', 'net-unreachable'),
+    ('tcp', 'EACCES', dict(ICMP6, code=1), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    ('tcp', 'EHOSTUNREACH', dict(ICMP6, code=3), '2001:db8::1', 'filtered', 'host-unreachable'),
+    ('udp', 'ECONNREFUSED', dict(ICMP6, code=4), '2001:db8::2', 'closed', 'icmp-port-unreachable'),
+    ('udp', 'ECONNREFUSED', dict(ICMP6, code=4), '2001:db8::1', 'filtered', 'icmp-port-unreachable'),
+    ('tcp', 'EACCES', dict(ICMP6, code=5), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    ('tcp', 'EACCES', dict(ICMP6, code=6), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    # ICMPv6 Time Exceeded (type 3, code 0 "hop limit"): not read as an ICMPv4 unreachable code 0; the errno decides
+    ('tcp', 'EHOSTUNREACH', {'origin': 3, 'type': 3, 'code': 0}, '2001:db8::1', 'filtered', 'host-unreachable'),
+    # ICMPv4 type 1 is no destination unreachable: code 13 is not admin-prohibited there
+    ('tcp', 'EHOSTUNREACH', {'origin': 2, 'type': 1, 'code': 13}, '198.18.0.1', 'filtered', 'host-unreachable'),
+    ('tcp', 'EHOSTUNREACH', dict(ICMP, code=13), '198.18.0.1', 'filtered', 'admin-prohibited'),
+]
+
+
+@pytest.mark.parametrize('proto, errno_name, icmp, sender, state, reason', FAMILY_ICMP)
+def test_icmp_is_read_with_the_table_of_its_own_family(proto, errno_name, icmp, sender, state, reason):
+    address = '2001:db8::2' if icmp['origin'] == 3 else '198.18.0.2'
+    result = _port_classify.classify(_spec(proto), _raw('error', errno_name, dict(icmp, **{'from': sender}), address=address))
+    assert (result['state'], result['reason']) == (state, reason)
