@@ -230,6 +230,7 @@ def evaluate(results, tls_min_days=30):
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
         findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item),
-                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'address': i.get('address'), 'state': i['state'], 'reason': i['reason'],
-                                           'listener': bool(i.get('listener')), 'verdict': j[0]} for j, i in zip(judged, items)]))
+                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'address': i.get('address'), 'state': i['state'],
+                                           'reason': i['reason'], 'listener': bool(i.get('listener')), 'verdict': j[0]}
+                                          for j, i in zip(judged, items)]))
     return findings

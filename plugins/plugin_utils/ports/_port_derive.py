@@ -7,7 +7,8 @@ Each port-table row names its flow (``direction``: from which peers to which) an
 given server role probes every row that applies to the site (its features) and starts at that role,
 towards every address the site gives for the destination peer. A flow to a device the site already runs
 (``EXISTING_PEERS``: printers, LDAP, SMTP, database) expects ``open``: its own service must answer
-(``expect_of``). Other derived targets expect ``reachable``: the rows are about what firewalls let through. Before SafeQ is installed nothing listens on the nodes,
+(``expect_of``). Other derived targets expect ``reachable``: the rows are about what firewalls let through.
+Before SafeQ is installed nothing listens on the nodes,
 so a target is marked ``listener`` when the temporary listener on its address holds that very port and answered on
 the node's loopback before the probes (``listening``, per port: ``listener_of``) and
 ``resets`` when its peer name or address is known to answer resets (``resets``); without either, a
