@@ -36,7 +36,9 @@ options:
     required: true
     suboptions:
       host:
-        description: Name or address. A name that does not resolve is a result with state V(unknown) and reason V(dns-failure), not a failed task.
+        description:
+          - Name or address. A name that does not resolve is a result with state V(unknown) and reason V(dns-failure), not a failed task.
+          - From a POSIX host a name is probed at every address it resolves to (one result per address; the worst decides).
         type: str
         required: true
       port:
@@ -166,7 +168,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One result per host, port and protocol, in the order of O(targets).
+  description:
+    - One result per host, port and protocol, in the order of O(targets); a name probed from a POSIX host gives one result per
+      address it resolves to (C(address) says which; C(null) when the probe did not reach the socket stage or, from a Windows
+      node, when nothing answered).
   returned: always
   type: list
   elements: dict
@@ -194,7 +199,7 @@ findings:
   sample:
     - {id: net.other.udp-1434-cml-db, status: pass, reason: open, detail: "sql01.example.com:1434/udp open (app-response) in 1 ms",
        remediation: '', source: "Mandatory | UDP | 1434 | CML > DB | ...",
-       observed: [{target: "sql01.example.com:1434/udp", state: open, reason: app-response}]}
+       observed: [{target: "sql01.example.com:1434/udp", address: 10.0.0.5, state: open, reason: app-response}]}
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -134,6 +134,8 @@ Function Wait-Probe {
                 }
                 else {
                     Complete-Probe -Job $job -Outcome 'connected'
+                    # ConnectAsync(name) tries the name's addresses in turn: report the one that answered
+                    $job.result.address = [string]$job.client.Client.RemoteEndPoint.Address
                 }
             }
             $left = [int]($roundEnd - $clock.Elapsed.TotalMilliseconds)

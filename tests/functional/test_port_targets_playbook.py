@@ -59,7 +59,9 @@ def test_the_network_role_probes_the_derived_rows_from_each_node(ldap_listener, 
             ('net.cluster.tcp-443', other, 443, 'closed')}, name
         assert not any(r['host'] == address for r in result['results'])  # a node does not probe itself
         findings = {f['id']: (f['status'], f['reason']) for f in result['findings']}
-        assert findings['net.other.tcp-636-cml-ldap'][0] == 'pass' and findings['net.other.tcp-25-smtp'] == ('pass', 'reachable')
+        # the SMTP server is a device in service before SafeQ: nothing listens at SMTP (no mail service), so the row fails even
+        # though the address is declared as answering resets; the LDAP listener answers, so its row passes
+        assert findings['net.other.tcp-636-cml-ldap'][0] == 'pass' and findings['net.other.tcp-25-smtp'] == ('fail', 'closed')
         assert findings['net.cluster.tcp-6020'] == ('manual', 'reset-not-evidence')
         remedy = {f['id']: f['remediation'] for f in result['findings']}  # the catalogue's text, filled by the action plugin
         assert remedy['net.cluster.tcp-6020'].startswith('Prove TCP 6020 from %s to %s:6020/tcp by hand' % (name, other)), remedy

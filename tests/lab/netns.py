@@ -133,3 +133,54 @@ class NamespaceStar:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class NamespaceChain:
+    """A prober ``<prefix>-p`` (``<base>.<n1>.1``), a forwarding router ``<prefix>-r`` and a peer ``<prefix>-d``
+    (``<base>.<n2>.2``): the router stands for a firewall between; ``forward`` adds an nftables rule to its forward chain, e.g.
+    ``tcp dport 7203 reject with tcp reset`` (iptables REJECT --reject-with tcp-reset in FORWARD: the reset carries the
+    peer's address). The peer has no firewall: a Linux host that answers a closed port with a reset."""
+
+    def __init__(self, prefix, base, octets):
+        if shutil.which('ip') is None or shutil.which('nft') is None:
+            raise RuntimeError('ip (iproute2) and nft (nftables) are required: make system-deps installs them')
+        self.prober, self.router, self.peer = prefix + '-p', prefix + '-r', prefix + '-d'
+        near, far = '%s.%d' % (base, octets[0]), '%s.%d' % (base, octets[1])
+        self.prober_address, self.peer_address = near + '.1', far + '.2'
+        self.close()
+        for ns in (self.prober, self.router, self.peer):
+            _run('ip', 'netns', 'add', ns)
+            _run('ip', '-n', ns, 'link', 'set', 'lo', 'up')
+        try:
+            for index, (ns, net, mine) in enumerate(((self.prober, near, '.1'), (self.peer, far, '.2'))):
+                outer, inner = '%s-x%d' % (prefix, index), '%s-y%d' % (prefix, index)
+                _run('ip', 'link', 'add', outer, 'netns', ns, 'type', 'veth', 'peer', 'name', inner, 'netns', self.router)
+                for side, dev, addr in ((ns, outer, net + mine), (self.router, inner, net + ('.2' if mine == '.1' else '.1'))):
+                    _run('ip', '-n', side, 'addr', 'add', addr + '/24', 'dev', dev)
+                    _run('ip', '-n', side, 'link', 'set', dev, 'up')
+                _run('ip', '-n', ns, 'route', 'add', 'default', 'via', net + ('.2' if mine == '.1' else '.1'))
+            _run('ip', 'netns', 'exec', self.router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+            _run('ip', 'netns', 'exec', self.router, 'nft', 'add table inet fw; add chain inet fw forward { type filter hook forward priority 0; }')
+        except Exception:
+            self.close()
+            raise
+
+    def forward(self, text):
+        """Add an nftables rule to the router's forward chain."""
+        _run('ip', 'netns', 'exec', self.router, 'nft', 'add rule inet fw forward ' + text)
+
+    def popen(self, ns, args, **kwargs):
+        return subprocess.Popen(['ip', 'netns', 'exec', ns] + list(args), **kwargs)
+
+    def run(self, ns, args, timeout=120):
+        return subprocess.run(['ip', 'netns', 'exec', ns] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
+
+    def close(self):
+        for ns in (self.prober, self.router, self.peer):
+            _run('ip', 'netns', 'del', ns, check=False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -41,13 +41,16 @@ def prepare(params):
 
 def finish(specs, raws, params, windows=False, now=None):
     """Classify raw outcomes and build the module result (results, summary, findings)."""
-    by_id = {raw['id']: raw for raw in raws}
+    by_id = {}
+    for raw in raws:
+        by_id.setdefault(raw['id'], []).append(raw)
     for spec in specs:
         spec['source'] = params.get('source') or ''
     missing = [spec['id'] for spec in specs if spec['id'] not in by_id]
     if missing:
         raise ValueError('the probe returned no outcome for %d of %d probes (%s...)' % (len(missing), len(specs), ', '.join(missing[:3])))
-    results = [_port_classify.classify(spec, by_id[spec['id']], windows, now) for spec in specs]
+    # a name that resolves to several addresses gives one result per address; the evaluator takes the worst of them
+    results = [_port_classify.classify(spec, raw, windows, now) for spec in specs for raw in by_id[spec['id']]]
     summary = dict.fromkeys(STATES, 0)
     for item in results:
         summary[item['state']] += 1

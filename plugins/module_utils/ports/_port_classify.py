@@ -20,7 +20,13 @@ OPEN, CLOSED, FILTERED, OPEN_FILTERED, UNKNOWN = 'open', 'closed', 'filtered', '
 # ICMP destination-unreachable codes (RFC 792, RFC 1812) -> reason.
 _ICMP4_REASON = {0: 'net-unreachable', 1: 'host-unreachable', 3: 'icmp-port-unreachable', 9: 'admin-prohibited',
                  10: 'admin-prohibited', 13: 'admin-prohibited', 6: 'net-unreachable', 7: 'host-unreachable'}
-_ICMP6_REASON = {0: 'net-unreachable', 1: 'admin-prohibited', 3: 'host-unreachable', 4: 'icmp-port-unreachable'}
+# ICMPv6 destination-unreachable (type 1) codes (RFC 4443): 0 no route, 1 administratively prohibited, 2 beyond the scope of the
+# source address, 3 address unreachable, 4 port unreachable, 5 source address failed ingress/egress policy, 6 reject route.
+_ICMP6_REASON = {0: 'net-unreachable', 1: 'admin-prohibited', 2: 'host-unreachable', 3: 'host-unreachable', 4: 'icmp-port-unreachable',
+                 5: 'admin-prohibited', 6: 'admin-prohibited'}
+# origin (SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6) -> (the family's destination-unreachable type, its codes). ICMPv6 type 3 is Time
+# Exceeded and ICMPv4 type 1 is unassigned: a message of another type is no destination-unreachable.
+_UNREACHABLE = {2: (3, _ICMP4_REASON), 3: (1, _ICMP6_REASON)}
 _ERRNO_REASON = {'ECONNREFUSED': 'conn-refused', 'EHOSTUNREACH': 'host-unreachable', 'ENETUNREACH': 'net-unreachable',
                  'ENONET': 'host-unreachable', 'EHOSTDOWN': 'host-unreachable', 'EACCES': 'admin-prohibited',
                  'EPERM': 'admin-prohibited', 'ETIMEDOUT': 'no-response'}
@@ -37,9 +43,9 @@ _APP = {'snmp', 'ssrp', 'time'}
 
 def _reason_of_error(raw, proto):
     icmp = raw.get('icmp')
-    if icmp and icmp.get('origin') in (2, 3):  # SO_EE_ORIGIN_ICMP / ICMP6
-        table = _ICMP4_REASON if icmp['origin'] == 2 else _ICMP6_REASON
-        if icmp['type'] in (3, 1):
+    if icmp and icmp.get('origin') in _UNREACHABLE:  # SO_EE_ORIGIN_ICMP / ICMP6
+        unreachable, table = _UNREACHABLE[icmp['origin']]
+        if icmp['type'] == unreachable:
             return table.get(icmp['code'], 'host-unreachable')
     reason = _ERRNO_REASON.get(raw.get('errno') or '', 'local-error')
     if reason == 'conn-refused' and proto == 'udp':

@@ -30,15 +30,18 @@ _EXTENDED_ERR = struct.Struct('=IBBBxII')
 
 
 def resolve(hosts):
-    """Map each host name to (family, address) or to the resolver's error message."""
+    """Map each host name to every address it resolves to, ``[(family, address)]`` (both families, deduplicated, IPv4 first),
+    or to the resolver's error message. Every address is probed: a name passes only when each of them answers."""
     result = {}
     for host in hosts:
         try:
             info = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM)
-            info.sort(key=lambda item: item[0] != socket.AF_INET)
-            result[host] = (info[0][0], info[0][4][0])
         except (socket.gaierror, UnicodeError) as exc:
             result[host] = str(exc)
+            continue
+        info.sort(key=lambda item: item[0] != socket.AF_INET)
+        found = list(dict.fromkeys((item[0], item[4][0]) for item in info if item[0] in (socket.AF_INET, socket.AF_INET6)))
+        result[host] = found or 'the name resolved to no IPv4 or IPv6 address'
     return result
 
 
@@ -75,6 +78,7 @@ class _Probe:
 
     def __init__(self, spec, address, family, timeout, retries):
         self.spec, self.address, self.family = spec, address, family
+        self.key = (spec['id'], address)
         self.timeout, self.retries = timeout, retries
         self.sock = None
         self.phase = 'new'
@@ -97,15 +101,20 @@ class Engine:
         self.selector = selectors.DefaultSelector()
 
     def run(self, specs):
+        """Raw outcomes in the order of ``specs``: one per address a spec's host resolves to (same ``id``), or one ``dns-failure``."""
         addresses = resolve(sorted({spec['host'] for spec in specs}))
         waiting = []
         done = {}
+        order = []
         for spec in specs:
             found = addresses[spec['host']]
             if isinstance(found, str):
-                done[spec['id']] = _unprobed(spec, 'dns-failure', found)
-            else:
-                waiting.append(_Probe(spec, found[1], found[0], self.timeout, self.retries if spec['proto'] == 'udp' else 0))
+                order.append((spec['id'], None))
+                done[order[-1]] = _unprobed(spec, 'dns-failure', found)
+                continue
+            for family, address in found:
+                order.append((spec['id'], address))
+                waiting.append(_Probe(spec, address, family, self.timeout, self.retries if spec['proto'] == 'udp' else 0))
         waiting.reverse()
         active = []
         stop_at = time.monotonic() + self.deadline
@@ -116,7 +125,7 @@ class Engine:
                     probe = waiting.pop()
                     self._start(probe)
                     if probe.result:
-                        done[probe.spec['id']] = probe.result
+                        done[probe.key] = probe.result
                     else:
                         active.append(probe)
                 if not active:
@@ -131,14 +140,14 @@ class Engine:
                 for probe in [p for p in active if p.result is not None]:
                     self._close(probe)
                     active.remove(probe)
-                    done[probe.spec['id']] = probe.result
+                    done[probe.key] = probe.result
         finally:
             for probe in active:
                 self._close(probe)
             self.selector.close()
         for probe in waiting:
-            done[probe.spec['id']] = _unprobed(probe.spec, 'not-run', 'the overall deadline passed first')
-        return [done[spec['id']] for spec in specs]
+            done[probe.key] = dict(_unprobed(probe.spec, 'not-run', 'the overall deadline passed first'), address=probe.address)
+        return [done[key] for key in order]
 
     # -- phases --------------------------------------------------------------------------------------
     def _start(self, probe):

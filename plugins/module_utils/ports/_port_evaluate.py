@@ -12,11 +12,13 @@ What a probe proves depends on what stands at the destination:
 - ``listener: true``: a listener (a temporary one of win_port_listener, or the service) is known to be
   there. ``open`` proves the path; silence is a fail naming source and destination; a refusal means a
   device between (or the host's own firewall) answered for the listener.
-- ``listener: false``: nothing is known to listen. A refusal or silence is evidence only when the
-  destination is known to answer resets (``resets: true``: a Linux peer, a Windows peer whose firewall is
-  off or not in stealth mode). Otherwise the row is ``manual``: Windows Firewall drops traffic to a
-  port without a listener, so "allowed, nothing listening" and "blocked" look the same, and a reset may
-  come from a device between. Never a false pass or a false fail.
+- ``listener: false``: nothing is known to listen. When the destination is known to answer resets
+  (``resets: true``: a Linux peer, a Windows peer whose firewall is off or not in stealth mode), silence
+  is a fail (the peer would have answered), but a reset is only a ``warn`` ``reset-not-proof``: a
+  firewall between that rejects with resets carrying the destination's address looks the same, so a
+  reset never passes a row. Otherwise the row is ``manual``: Windows Firewall drops traffic to a port
+  without a listener, so "allowed, nothing listening" and "blocked" look the same, and a reset may come
+  from a device between. A pass needs an answer from a listener or the service (``open``).
 
 One finding per entry: the worst of its targets; every sentence says from where it was probed.
 """
@@ -35,7 +37,7 @@ _SERVICE = {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'closed'), FILTERED: (FAIL, 'fi
 _VERDICT = {
     ('reachable', True, True): {OPEN: (PASS, 'open'), CLOSED: (FAIL, 'refused-with-listener'), FILTERED: (FAIL, 'filtered'),
                                 OPEN_FILTERED: (FAIL, 'filtered')},
-    ('reachable', False, True): {OPEN: (PASS, 'open'), CLOSED: (PASS, 'reachable'), FILTERED: (FAIL, 'filtered'),
+    ('reachable', False, True): {OPEN: (PASS, 'open'), CLOSED: (WARN, 'reset-not-proof'), FILTERED: (FAIL, 'filtered'),
                                  OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
     ('reachable', False, False): {OPEN: (PASS, 'open'), CLOSED: (MANUAL, 'reset-not-evidence'), FILTERED: (MANUAL, 'silent-no-listener'),
                                   OPEN_FILTERED: (MANUAL, 'udp-silent-no-listener')},
@@ -51,6 +53,10 @@ _EXPLAIN = {
     'refused-with-listener': 'refused although a listener was in place: a device between (a firewall that sends resets, a proxy) '
                              'or the host firewall (a rule rejecting the port or the listening program) answered for the host',
     'filtered': 'no answer',
+    'reset-not-proof': 'a reset (or ICMP port unreachable) came back with the destination\'s address, but a firewall between '
+                       'that rejects with resets (iptables REJECT --reject-with tcp-reset, pfSense Reject, Palo Alto '
+                       'reset-server) looks exactly the same, so it does not prove the path open; confirm with a listener or '
+                       'the service on the destination, or in the firewall\'s log',
     'reset-not-evidence': 'a reset came back, but the destination is not known to answer resets (Windows Firewall drops '
                           'instead): it may come from a device between, so it proves nothing',
     'silent-no-listener': 'no answer, and nothing listens there: Windows Firewall drops traffic to a port without a listener, '
@@ -60,13 +66,18 @@ _EXPLAIN = {
 }
 
 
-def _where(result):
-    return '%s:%s/%s' % (result['host'], result['port'], result['proto'])
+def _where(result, address=False):
+    """``host:port/proto``; with ``address``, a name says which of its addresses this probe went to (each address of a name
+    is a result of its own)."""
+    where = '%s:%s/%s' % (result['host'], result['port'], result['proto'])
+    if address and result.get('address') and str(result['address']) != str(result['host']):
+        where += ' (address %s)' % result['address']
+    return where
 
 
-def _flow(result):
+def _flow(result, address=False):
     source = result.get('source') or 'this host'
-    return 'from %s to %s' % (source, _where(result))
+    return 'from %s to %s' % (source, _where(result, address))
 
 
 def _tls_verdict(tls, min_days):
@@ -92,6 +103,8 @@ def verdict(expect, state, listener=False, resets=False):
     return _VERDICT[key][state]
 
 
+# UDP probes that send a request the service answers (not an empty datagram a service may ignore)
+_ANSWERING_PROBES = ('snmp', 'ssrp', 'time')
 _NO_LISTENER = ('reset-not-evidence', 'silent-no-listener', 'udp-silent-no-listener')
 # ICMP answers that only a device on the path (or a host rule that rejects) sends: evidence of a block that stays after installation.
 # icmp-port-unreachable reaches a least-privilege flow as "filtered" only when a router (not the target) sent it (_port_classify).
@@ -164,10 +177,14 @@ def _least_privilege(result):
 def judge(result, tls_min_days=30):
     """(status, reason, sentence) for one result against what its target expects."""
     if result['state'] == UNKNOWN:
-        return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result), result['detail'])
+        return ERROR, result['reason'], '%s could not be probed: %s' % (_flow(result, True), result['detail'])
     result = _over_ipv6(result)
     status, reason = verdict(result['expect'], result['state'], result.get('listener'), result.get('resets'))
-    sentence = '%s: %s' % (_flow(result), result['detail'])
+    if result['expect'] == 'open' and result['state'] == OPEN_FILTERED and result.get('probe') in _ANSWERING_PROBES:
+        # the probe was a real request (an SNMP GET with the site's community, an SQL Browser query): a live service answers it,
+        # so silence means blocked, the service off or the community refused, and the row's use fails the same way
+        status = FAIL
+    sentence = '%s: %s' % (_flow(result, True), result['detail'])
     if reason in _NO_LISTENER and result.get('listener_missing') and not result.get('listener'):
         # the node runs a temporary listener, but not on this port (it could not bind it, or it did not answer on the node's
         # loopback in time): nothing stood there, so the probe decides nothing about the row
@@ -213,6 +230,7 @@ def evaluate(results, tls_min_days=30):
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
         findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item),
-                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'state': i['state'], 'reason': i['reason'],
-                                           'listener': bool(i.get('listener')), 'verdict': j[0]} for j, i in zip(judged, items)]))
+                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'address': i.get('address'), 'state': i['state'],
+                                           'reason': i['reason'], 'listener': bool(i.get('listener')), 'verdict': j[0]}
+                                          for j, i in zip(judged, items)]))
     return findings

@@ -5,8 +5,10 @@
 
 Each port-table row names its flow (``direction``: from which peers to which) and its ports. A node of a
 given server role probes every row that applies to the site (its features) and starts at that role,
-towards every address the site gives for the destination peer. Derived targets expect ``reachable``:
-the rows are about what firewalls let through. Before SafeQ is installed nothing listens on the nodes,
+towards every address the site gives for the destination peer. A flow to a device the site already runs
+(``EXISTING_PEERS``: printers, LDAP, SMTP, database) expects ``open``: its own service must answer
+(``expect_of``). Other derived targets expect ``reachable``: the rows are about what firewalls let through.
+Before SafeQ is installed nothing listens on the nodes,
 so a target is marked ``listener`` when the temporary listener on its address holds that very port and answered on
 the node's loopback before the probes (``listening``, per port: ``listener_of``) and
 ``resets`` when its peer name or address is known to answer resets (``resets``); without either, a
@@ -204,6 +206,26 @@ def is_running(running, peer, host):
     return peer in RUNNING_ROLES and (peer in running or str(host).lower() in running)
 
 
+# Peers the site runs before SafeQ is installed: the printers (MFPs), the LDAP, SMTP and database servers. SafeQ talks to their own
+# services, so those must answer now: a flow to them expects ``open`` (a reset, ICMP port unreachable or silence is a fail: the
+# service is off, SNMP disabled on the MFP, raw 9100 or LPR switched off). Peers that SafeQ installs (its servers, Terminal
+# Professional, the payment system, etcd, ...) are judged ``reachable``.
+EXISTING_PEERS = ('printer', 'ldap', 'smtp', 'db')
+# Rows to an existing peer whose service SafeQ installs on it, or where part of the ports may be: judged ``reachable``.
+# Terminal Professional / UltraLight are Y Soft terminals installed with SafeQ; the embedded terminal's remote configuration
+# (50001/50003 for KM, Xerox, Sharp) answers once SafeQ's terminal is installed on the MFP; the Ricoh row's 64098 may be the
+# embedded terminal's own port. Every other row to a printer is the MFP's own service or the vendor platform that installs
+# the embedded terminal (raw 9100, LPR, IPP, SNMP, HP OXPd 7627, Toshiba, Xerox, KM, Sharp and Samsung web services).
+INSTALLED_BY_SAFEQ = ('net.to-printer.tcp-9100-terminal-pro', 'net.to-printer.udp-64099', 'net.to-printer.tcp-4095',
+                      'net.to-printer.tcp-50001-50003', 'net.to-printer.tcp-80-443-8080-51443-64098-ricoh')
+
+
+def expect_of(peer, entry_id):
+    """``open`` for a flow to the existing device's own service (``EXISTING_PEERS`` but ``INSTALLED_BY_SAFEQ``), else
+    ``reachable``."""
+    return 'open' if peer in EXISTING_PEERS and entry_id not in INSTALLED_BY_SAFEQ else 'reachable'
+
+
 def listening_problems(listening):
     """What is wrong with a ``listening`` mapping (empty when nothing): each message names the value."""
     if not isinstance(listening, dict):
@@ -273,8 +295,8 @@ def derive(peers, features=(), server_role='cml', exclude=(), catalogue=None, re
             if not listeners and peer in _catalogue.SERVER_ROLES and not proved:
                 continue
             for port, flag in zip(ports_of(entry), known):
-                targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': 'reachable',
-                                     'probe': PROBES.get((entry['protocol'], port), 'none')}, **flag))
+                targets.append(dict({'host': host, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'],
+                                     'expect': expect_of(peer, entry['id']), 'probe': PROBES.get((entry['protocol'], port), 'none')}, **flag))
     return targets
 
 

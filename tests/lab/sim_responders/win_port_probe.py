@@ -36,7 +36,7 @@ def _blank(probe, port, **values):
 
 def _as_windows(raw, probe, port):
     proto = probe['proto']
-    result = _blank(probe, port, address=raw['address'] if proto == 'udp' and raw['outcome'] == 'response' else None,
+    result = _blank(probe, port, address=raw['address'] if raw['outcome'] in ('response', 'connected') else None,
                     outcome=raw['outcome'], rtt_ms=raw['rtt_ms'], attempts=max(1, raw['attempts']),
                     response=base64.b64encode(raw['response'] or b'').decode('ascii'), message=raw['message'] or '')
     if raw['outcome'] == 'dns-failure':
@@ -99,8 +99,12 @@ def _round(probes, profile_value, params, results):
         # at most 128 sockets at once per module run: every simulated node shares this process's descriptor limit (a
         # 100-node fleet probes its cluster pairwise, 50 nodes at a time)
         engine = port_engine.Engine(timeout, params['retries'], 128, params['deadline_ms'] / 1000.0)
-        for (spec, probe), raw in zip(live, engine.run([spec for spec, dummy in live])):
-            results[probe['id']] = _as_windows(raw, probe, spec['port'])
+        by_id = {spec['id']: (spec, probe) for spec, probe in live}
+        for raw in engine.run([spec for spec, dummy in live]):
+            # .NET's ConnectAsync(name) stops at the first address that answers: the node keeps one outcome per probe
+            spec, probe = by_id[raw['id']]
+            if probe['id'] not in results or raw['outcome'] in ('connected', 'response'):
+                results[probe['id']] = _as_windows(raw, probe, spec['port'])
     for thread in threads:
         thread.join()
 

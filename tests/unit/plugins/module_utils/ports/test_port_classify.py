@@ -107,7 +107,8 @@ VERDICTS = [
     ('open', 'reachable', True, False, 'pass', 'open'), ('filtered', 'reachable', True, False, 'fail', 'filtered'),
     ('closed', 'reachable', True, False, 'fail', 'refused-with-listener'), ('open|filtered', 'reachable', True, False, 'fail', 'filtered'),
     # no listener, destination known to answer resets (a Linux peer)
-    ('closed', 'reachable', False, True, 'pass', 'reachable'), ('filtered', 'reachable', False, True, 'fail', 'filtered'),
+    # a reset from a peer that answers resets is not proof: a firewall between that rejects with resets looks the same
+    ('closed', 'reachable', False, True, 'warn', 'reset-not-proof'), ('filtered', 'reachable', False, True, 'fail', 'filtered'),
     ('open|filtered', 'reachable', False, True, 'manual', 'udp-silent-no-listener'),
     # no listener, destination not known to answer resets (a Windows peer in stealth mode): never a pass or fail from a reset/silence
     ('open', 'reachable', False, False, 'pass', 'open'), ('closed', 'reachable', False, False, 'manual', 'reset-not-evidence'),
@@ -230,7 +231,7 @@ MISSING = [
     ('closed', 'closed', False, 'manual', 'listener-missing'), ('open|filtered', 'closed', False, 'manual', 'listener-missing'),
     # what still decides a row without a listener decides it here too
     ('open', 'reachable', False, 'pass', 'open'), ('open', 'closed', False, 'warn', 'reachable-should-be-blocked'),
-    ('closed', 'reachable', True, 'pass', 'reachable'), ('filtered', 'reachable', True, 'fail', 'filtered'),
+    ('closed', 'reachable', True, 'warn', 'reset-not-proof'), ('filtered', 'reachable', True, 'fail', 'filtered'),
 ]
 
 
@@ -312,3 +313,48 @@ def test_a_flow_over_ipv6_is_never_judged_with_the_ipv4_only_listener(state, exp
         assert 'IPv4 only' in got[2]
     literal = dict(_result(state, expect, listener=True), host=address)  # an IPv6 literal as the target, no address reported
     assert _port_evaluate.judge(literal)[:2] == (status, reason)
+
+
+# A flow to an existing device (a printer, the LDAP or SMTP server) expects its service to answer: a reset or ICMP port unreachable
+# from the device (SNMP disabled on the MFP, raw 9100 off) fails, silence fails; an SNMP GET or SQL Browser query that gets no
+# answer fails too (a live agent answers it), while an empty datagram a service may ignore stays a warn.
+EXISTING_DEVICE = [
+    ('open', 'syn-ack', 'tcp', 'none', 'pass', 'open'), ('closed', 'conn-refused', 'tcp', 'none', 'fail', 'closed'),
+    ('filtered', 'no-response', 'tcp', 'none', 'fail', 'filtered'),
+    ('closed', 'icmp-port-unreachable', 'udp', 'snmp', 'fail', 'closed'),
+    ('open|filtered', 'no-response', 'udp', 'snmp', 'fail', 'no-udp-answer'),
+    ('open|filtered', 'no-response', 'udp', 'none', 'warn', 'no-udp-answer'),
+]
+
+
+@pytest.mark.parametrize('state, reason, proto, probe, status, verdict_reason', EXISTING_DEVICE)
+@pytest.mark.parametrize('resets', [False, True])
+def test_an_existing_device_must_answer_with_its_own_service(state, reason, proto, probe, status, verdict_reason, resets):
+    result = dict(_result(state, 'open', listener=False, resets=resets), reason=reason, proto=proto, probe=probe)
+    assert _port_evaluate.judge(result)[:2] == (status, verdict_reason)
+
+
+# Each family's own ICMP table: ICMPv4 destination unreachable is type 3, ICMPv6 type 1 (RFC 4443 codes); ICMPv6 type 3 is Time
+# Exceeded and ICMPv4 type 1 is no destination-unreachable, so their codes say nothing (the socket's errno decides).
+ICMP6 = {'origin': 3, 'type': 1}
+FAMILY_ICMP = [
+    ('tcp', 'EHOSTUNREACH', dict(ICMP6, code=0), '2001:db8::1', 'filtered', 'net-unreachable'),
+    ('tcp', 'EACCES', dict(ICMP6, code=1), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    ('tcp', 'EHOSTUNREACH', dict(ICMP6, code=3), '2001:db8::1', 'filtered', 'host-unreachable'),
+    ('udp', 'ECONNREFUSED', dict(ICMP6, code=4), '2001:db8::2', 'closed', 'icmp-port-unreachable'),
+    ('udp', 'ECONNREFUSED', dict(ICMP6, code=4), '2001:db8::1', 'filtered', 'icmp-port-unreachable'),
+    ('tcp', 'EACCES', dict(ICMP6, code=5), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    ('tcp', 'EACCES', dict(ICMP6, code=6), '2001:db8::1', 'filtered', 'admin-prohibited'),
+    # ICMPv6 Time Exceeded (type 3, code 0 "hop limit"): not read as an ICMPv4 unreachable code 0; the errno decides
+    ('tcp', 'EHOSTUNREACH', {'origin': 3, 'type': 3, 'code': 0}, '2001:db8::1', 'filtered', 'host-unreachable'),
+    # ICMPv4 type 1 is no destination unreachable: code 13 is not admin-prohibited there
+    ('tcp', 'EHOSTUNREACH', {'origin': 2, 'type': 1, 'code': 13}, '198.18.0.1', 'filtered', 'host-unreachable'),
+    ('tcp', 'EHOSTUNREACH', dict(ICMP, code=13), '198.18.0.1', 'filtered', 'admin-prohibited'),
+]
+
+
+@pytest.mark.parametrize('proto, errno_name, icmp, sender, state, reason', FAMILY_ICMP)
+def test_icmp_is_read_with_the_table_of_its_own_family(proto, errno_name, icmp, sender, state, reason):
+    address = '2001:db8::2' if icmp['origin'] == 3 else '198.18.0.2'
+    result = _port_classify.classify(_spec(proto), _raw('error', errno_name, dict(icmp, **{'from': sender}), address=address))
+    assert (result['state'], result['reason']) == (state, reason)

@@ -41,7 +41,8 @@ def test_each_applicable_outbound_row_times_each_peer_address_and_port():
         ('r.always-ldap', 'dc1', 636, 'tcp', 'none'), ('r.always-ldap', 'dc1', 3269, 'tcp', 'none'),
         ('r.always-ldap', 'dc2', 636, 'tcp', 'none'), ('r.always-ldap', 'dc2', 3269, 'tcp', 'none'),
         ('r.snmp', 'p1', 161, 'udp', 'snmp')]
-    assert {t['expect'] for t in targets} == {'reachable'}
+    # LDAP servers and printers run before SafeQ: their own service must answer; a SafeQ node only has to be reachable
+    assert {t['host']: t['expect'] for t in targets} == {'cml2': 'reachable', 'dc1': 'open', 'dc2': 'open', 'p1': 'open'}
 
 
 def test_rows_of_unused_features_and_peers_without_addresses_are_left_out():
@@ -115,7 +116,8 @@ def test_flows_to_an_ors_or_crs_declared_running_expect_an_answer_without_a_list
         targets = _port_derive.derive(peers, ['central_reporting', 'online_tracking'], running=running)
         crs = [t for t in targets if t['entry'] == 'net.inter-server.tcp-4139']
         assert crs and {(t['expect'], t['listener'], t['resets']) for t in crs} == {('open', False, False)}
-        assert {t['expect'] for t in targets if t['host'] == '198.18.0.9'} == {'reachable'}
+        # the printer's SNMP agent (online tracking) must answer in any case: an existing device (test_existing_devices_...)
+        assert {t['expect'] for t in targets if t['host'] == '198.18.0.9'} == {'open'}
     # listeners off: a running CRS is still probed (no listener needed)
     assert [t for t in _port_derive.derive(peers, ['central_reporting'], running=['crs'], listeners=False)
             if t['entry'] == 'net.inter-server.tcp-4139']
@@ -136,3 +138,39 @@ def test_the_declared_passive_ftp_range_gives_the_passive_ftp_row_exactly_those_
         _port_derive.with_site_ports(catalogue, {'from': 50000, 'to': 50064})
     for bad in ({'from': 50000}, {'from': True, 'to': 50001}, 50000, '50000-50015', [50000, 50015]):
         assert _port_derive.ftp_passive_problems(bad)[0].startswith('must be a mapping {from: PORT, to: PORT}'), bad
+
+
+EXISTING = {'printer': ['198.18.0.21'], 'ldap': ['198.18.0.22'], 'smtp': ['198.18.0.23'], 'db': ['198.18.0.24'],
+            'payment_system': ['198.18.0.25'], 'crs': ['198.18.0.26']}
+
+
+def _every_feature():
+    return list(_catalogue.load().features)
+
+
+# (the database rows are sql_browser_probe's, which asks the SQL Server Browser itself: no port_check flow goes to ``db``)
+@pytest.mark.parametrize('peer', ['printer', 'ldap', 'smtp'])
+def test_flows_to_an_existing_device_expect_its_own_service_to_answer(peer):
+    """Printers, LDAP, SMTP and database servers are in service before SafeQ: their rows expect ``open`` (a reset, ICMP port
+    unreachable or silence fails), whatever safeq_peers_answer_resets says, except the rows whose service SafeQ installs."""
+    targets = [t for t in _port_derive.derive(EXISTING, _every_feature(), resets=list(EXISTING)) if t['host'] == EXISTING[peer][0]]
+    assert targets
+    expected = {t['entry']: 'reachable' if t['entry'] in _port_derive.INSTALLED_BY_SAFEQ else 'open' for t in targets}
+    assert {t['entry']: t['expect'] for t in targets} == expected
+    assert 'open' in expected.values()
+
+
+def test_the_printer_rows_of_services_safeq_installs_stay_reachable():
+    targets = {t['entry']: t['expect'] for t in _port_derive.derive(EXISTING, _every_feature()) if t['host'] == EXISTING['printer'][0]}
+    for entry in ('net.to-printer.tcp-9100', 'net.to-printer.tcp-515', 'net.to-printer.udp-161-tracking', 'net.to-printer.tcp-7627-hp'):
+        assert targets[entry] == 'open', entry
+    for entry in ('net.to-printer.tcp-9100-terminal-pro', 'net.to-printer.tcp-4095', 'net.to-printer.tcp-50001-50003'):
+        assert targets[entry] == 'reachable', entry
+    catalogue_ids = {entry['id'] for entry in _catalogue.load().entries}
+    assert set(_port_derive.INSTALLED_BY_SAFEQ) <= catalogue_ids
+
+
+@pytest.mark.parametrize('peer', ['payment_system', 'crs'])
+def test_flows_to_peers_safeq_installs_keep_reachable(peer):
+    targets = [t for t in _port_derive.derive(EXISTING, _every_feature()) if t['host'] == EXISTING[peer][0]]
+    assert targets and {t['expect'] for t in targets} == {'reachable'}

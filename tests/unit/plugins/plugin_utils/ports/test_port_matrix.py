@@ -76,7 +76,7 @@ def test_flows_between_a_peer_network_and_another_peer_are_probed_from_its_vanta
                              peers={'payment_system': ['10.9.0.5']}, resets=['payment_system'])
     pm = [t for t in plan['targets']['payment_machine'] if t['host'] == '10.9.0.5']
     assert pm and all(t['resets'] and not t['listener'] and t['expect'] == 'reachable' for t in pm)
-    result = [dict(t, state='closed', reason='conn-refused', detail='closed', tls=None, source='vp-pm') for t in pm]
+    result = [dict(t, state='open', reason='syn-ack', detail='open', tls=None, source='vp-pm') for t in pm]
     runs = [{'item': {'kind': 'payment_machine', 'host': 'vp-pm'}, 'results': result}]
     for node in NODES:
         found = {f['id']: f['status'] for f in _port_matrix.node_findings(runs, [node], plan, peer_flows=True)}

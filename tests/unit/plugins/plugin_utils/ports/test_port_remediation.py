@@ -36,6 +36,7 @@ EVALUATED = [
     ('unreachable-not-evidence', _result('filtered', 'closed', 'host-unreachable', listener=True)),
     ('listener-missing', _result('filtered', 'reachable', listener_missing='conflict: the port is in use')),
     ('reset-not-evidence', _result('closed', 'reachable', 'conn-refused')),
+    ('reset-not-proof', _result('closed', 'reachable', 'conn-refused', resets=True)),
     ('silent-no-listener', _result('filtered', 'reachable')),
     ('udp-silent-no-listener', _result('open|filtered', 'reachable', proto='udp')),
     ('no-udp-answer', _result('open|filtered', 'open', proto='udp')),
