@@ -184,7 +184,9 @@ class ActionModule(ActionBase):
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
             variable_messages, values = check_variables({host: hostvars.get(host, {}) for host in args['nodes']})
-            site = {'safeq_features': features, 'safeq_fail_on': args['fail_on'], 'safeq_nodes_group': args['nodes_group']}
+            site = {'safeq_features': features, 'safeq_fail_on': args['fail_on']}
+            if args.get('nodes_group') is not None:  # the node play's second validation passes its hosts, not the group
+                site['safeq_nodes_group'] = args['nodes_group']
             messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
             addresses = {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']}
             messages += check_resets(values, addresses) + check_site_ports(values, addresses)

@@ -34,6 +34,10 @@ def test_demo_twice(tmp_path):
     assert {site[i]['status'] for i in ('ldap.login', 'ldap.card-number', 'ldap.department')} == {'fail'}
     assert {site[i]['owner'] for i in ('ldap.login', 'ldap.card-number')} == {'directory'}
     assert [b['host'] for b in report['blocking'] if b['id'] == 'ldap.login'] == [None]
+    # what blocks is what the README names and tests/lab/demo/waivers.yml waives (make demo-waived exits 0): cml2, cml3 and
+    # the directory's site rows; the prepared cml1 blocks nothing
+    assert {b['host'] for b in report['blocking']} == {'cml2', 'cml3', None}, [b for b in report['blocking'] if b['host'] == 'cml1']
+    assert {b['id'].split('.')[0] for b in report['blocking'] if b['host'] is None} == {'ldap'}
     cml3 = next(h for h in report['hosts'] if h['name'] == 'cml3')
     errors = report['summary']['by_host']['cml3']['error']
     assert not cml3['reachable'] and errors > 0

@@ -225,6 +225,15 @@ def test_tag_server_runs_the_server_checks_only(nodes, tmp_path):
     assert not [b for b in report['blocking'] if catalogue.get(b['id'])['area'] != 'server']
 
 
+def test_the_nodes_group_set_in_the_inventory_passes_both_validations(nodes, tmp_path):
+    """safeq_nodes_group in group_vars/all (as docs/input-validation.md advises) reaches every node's variables: the node
+    play's second validation must not take it for a node that differs from the run."""
+    proc, report, sent = _run_counting(nodes, tmp_path, {'safeq_nodes_group': 'safeq_nodes'}, args=['--tags', 'server'])
+    assert report is not None, proc.stdout[-3000:]
+    assert 'differently from the run' not in proc.stdout
+    assert sent == {'cml1': 2, 'cml2': 2}
+
+
 def test_include_and_exclude_by_id(nodes, tmp_path):
     selection = {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': ['server.no-*', 'server.hardware-minimum']}
     proc, report, dummy = _run_counting(nodes, tmp_path, selection)

@@ -224,8 +224,9 @@ def _probe_key(item):
 
 
 def _not_probed(plan_result, addresses, probed, errors):
-    """``{entry: error finding}`` for this node's planned flows that no vantage point's results cover (the run_once probes ran
-    another node's plan, or a probe dropped a target): a flow never probed is never a pass."""
+    """``{entry: manual finding}`` for this node's planned flows that no vantage point's results cover (the run_once probes ran
+    another node's plan, e.g. a node of another server role, or a probe dropped a target): a flow never probed is never a
+    pass, and not checked rather than an error that would block the run (the probes themselves ran)."""
     found = {}
     for kind, targets in sorted((plan_result.get('targets') or {}).items()):
         for target in targets:
@@ -233,7 +234,7 @@ def _not_probed(plan_result, addresses, probed, errors):
                 continue
             if _probe_key(target) not in probed:
                 found[target['entry']] = _findings.finding(
-                    target['entry'], _findings.ERROR, 'vantage-not-probed', 'from the %s network to %s:%s/%s: planned for this node but '
+                    target['entry'], _findings.MANUAL, 'vantage-not-probed', 'from the %s network to %s:%s/%s: planned for this node but '
                     'never probed (no vantage point result covers it)' % (kind, target['host'], target['port'], target['proto']),
                     fix={'where': target['host']})
     return found

@@ -33,6 +33,29 @@ def _merge(findings):
     return merged
 
 
+# The Windows Firewall advisory's reasons (plugins/module_utils/ports/_firewall.py): they explain a port row, the probes decide
+# it. An advisory warning outranks a pass (the path works now, the rule SafeQ needs is missing), never a probe's manual or
+# skip, and alone it decides nothing: the row stays what it would be without it, with the advisory in its detail.
+ADVISORY_REASONS = frozenset(('firewall-no-allow-rule', 'firewall-block-rule', 'firewall-local-rules-ignored'))
+
+
+def _merge_row_findings(found):
+    """(merged finding or None, advisory detail): ``_merge`` of the row's findings, where the firewall advisory's warnings
+    never turn an undecided (manual, skip) or missing probe verdict into a decided one."""
+    advisory = [item for item in found or () if item.get('reason') in ADVISORY_REASONS]
+    probed = [item for item in found or () if item.get('reason') not in ADVISORY_REASONS]
+    if not advisory:
+        return (_merge(found) if found else None), ''
+    note = 'Windows Firewall advisory: %s' % ' | '.join(item['detail'] for item in advisory if item.get('detail'))
+    if not probed:
+        return None, note
+    merged = _merge(probed)
+    if merged['status'] in ('manual', 'skip'):
+        merged['detail'] = ' | '.join(part for part in (merged.get('detail'), note) if part)
+        return merged, ''
+    return _merge(found), ''
+
+
 def _row(entry, host, applies, why, result, findings_by_id):
     row = {
         'id': entry['id'], 'title': entry['title'], 'area': entry['area'], 'kind': entry['kind'],
@@ -42,6 +65,9 @@ def _row(entry, host, applies, why, result, findings_by_id):
     }
     module = entry.get('implemented_by')
     found = findings_by_id.get(entry['id'])
+    merged_found, advisory_note = _merge_row_findings(found)
+    if found and merged_found is None:  # the advisory alone: the row is what it would be without it
+        found = None
     if not applies:
         features = ', '.join(entry['applies_when'])
         row.update(status='skip', reason='not-applicable',
@@ -57,7 +83,7 @@ def _row(entry, host, applies, why, result, findings_by_id):
                    detail='%s failed on this host, so its %s for this entry cannot be trusted: %s'
                    % (module, _merge(found)['status'], result['failed'][module]))
     elif found:
-        merged = _merge(found)
+        merged = merged_found
         row.update(status=merged['status'], reason=merged['reason'], detail=merged.get('detail', ''),
                    remediation=merged.get('remediation') or (entry['remediation'] if merged['status'] != 'pass' else ''))
         if 'observed' in merged:
@@ -93,6 +119,8 @@ def _row(entry, host, applies, why, result, findings_by_id):
         row.update(status='error', reason='module-not-run',
                    detail='%s did not run for this host in this run, so this entry was not evaluated.' % module,
                    remediation='Run the check for this host (the playbook safeq.preflight.preinstall_check runs every check).')
+    if advisory_note and applies:
+        row['detail'] = ' | '.join(part for part in (row['detail'], advisory_note) if part)
     return row
 
 

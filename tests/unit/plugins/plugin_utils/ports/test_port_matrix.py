@@ -257,7 +257,7 @@ def test_a_planned_flow_no_vantage_point_probed_is_an_error_never_a_pass():
     results = [dict(t, state='open', reason='connected', detail='open', tls=None, source='p1') for t in first['targets']['printer']]
     runs = [{'item': first['sources'][0], 'results': results}]
     passive = [f for f in _port_matrix.node_findings(runs, [NODES[1]], second) if f['id'] == _port_derive.FTP_PASSIVE]
-    assert ('error', 'vantage-not-probed') in {(f['status'], f['reason']) for f in passive}
+    assert ('manual', 'vantage-not-probed') in {(f['status'], f['reason']) for f in passive}
     assert 'never probed' in next(f['detail'] for f in passive if f['reason'] == 'vantage-not-probed')
     same = [f for f in _port_matrix.node_findings(runs, [NODES[1]], first) if f['id'] == _port_derive.FTP_PASSIVE]
     assert same and {f['status'] for f in same} == {'pass'}  # the plan that was probed: every flow covered, no error

@@ -57,3 +57,20 @@ def test_a_row_the_firewall_advisory_turns_to_warn_keeps_its_probed_flows():
     assert 'observed' not in _report._merge([advisory])
     report = {'hosts': [{'name': 'cml1', 'entries': [dict(merged, id=probed['id'])]}]}
     assert 'title="net.printer-in.tcp-above-1023-passive-ftp">open' in _report_flows.with_matrix('<html><body></body></html>', report)
+
+
+def test_the_firewall_advisory_never_decides_a_row_the_probes_left_undecided():
+    """The probe left the row manual (no listener: 'allowed, nothing listening' and 'blocked' look the same), or no probe
+    named it: the advisory's warning (no allow rule) is noted in the detail, and the row stays undecided."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report
+    manual = {'id': 'net.ws-in.tcp-9100', 'status': 'manual', 'reason': 'listener-missing', 'detail': 'no listener'}
+    advisory = {'id': manual['id'], 'status': 'warn', 'reason': 'firewall-no-allow-rule', 'detail': 'no allow rule covers TCP 9100'}
+    merged, note = _report._merge_row_findings([manual, advisory])
+    assert (merged['status'], merged['reason'], note) == ('manual', 'listener-missing', '')
+    assert 'no allow rule covers TCP 9100' in merged['detail']
+    alone, note = _report._merge_row_findings([advisory])
+    assert alone is None and 'no allow rule covers TCP 9100' in note
+    failed = {'id': manual['id'], 'status': 'fail', 'reason': 'filtered', 'detail': 'filtered'}
+    assert _report._merge_row_findings([failed, advisory])[0]['status'] == 'fail'
+    passed = {'id': manual['id'], 'status': 'pass', 'reason': 'open', 'detail': 'open'}
+    assert _report._merge_row_findings([passed, advisory])[0]['reason'] == 'firewall-no-allow-rule'
