@@ -171,7 +171,7 @@ results:
   description:
     - One result per host, port and protocol, in the order of O(targets); a name probed from a POSIX host gives one result per
       address it resolves to (C(address) says which; C(null) when the probe did not reach the socket stage or, from a Windows
-      node, unless a connection was made: a reset or silence leaves it null).
+      node, unless a connection was made (a reset or silence leaves it null)).
   returned: always
   type: list
   elements: dict
