@@ -123,6 +123,10 @@ _SCOPES = (
 )
 # filter classes read in their own try/catch besides the rules themselves: one that failed leaves every rule's condition unknown
 FILTER_ERRORS = ('interface_type_filter', 'interface_filter', 'security_filter')
+# The advisory's reasons (``advisory``): they explain a port row, the probes decide it (the report merges them so:
+# ``_report._merge_row_findings``).
+BLOCK_RULE, LOCAL_RULES_IGNORED, NO_ALLOW_RULE = 'firewall-block-rule', 'firewall-local-rules-ignored', 'firewall-no-allow-rule'
+ADVISORY_REASONS = frozenset((BLOCK_RULE, LOCAL_RULES_IGNORED, NO_ALLOW_RULE))
 
 
 def limits(rule):
@@ -351,7 +355,7 @@ def advisory(fw, ports):
         if blocked:
             # any Block rule, even one limited to some programs, sources, interfaces or users, stands in the way of part of
             # SafeQ's traffic; every profile in force where one applies is named
-            result.append((proto, port, 'firewall-block-rule', 'Windows Firewall (%s): the inbound Block rule %s covers %s %d in %s, '
+            result.append((proto, port, BLOCK_RULE, 'Windows Firewall (%s): the inbound Block rule %s covers %s %d in %s, '
                            'which SafeQ needs; block rules win over allow rules, so SafeQ\'s own rules will not open it'
                            % (states, ', '.join(sorted({name for profile in blocked for name in profile['block']})), proto.upper(), port,
                               ', '.join(profile['name'] for profile in blocked))))
@@ -360,7 +364,7 @@ def advisory(fw, ports):
                      and _rule_enabled(rule) and rule.get('filters_found') and not _scope_of(rule)
                      and str(rule.get('protocol') or '').lower() in _PROTOCOL[proto] and _port_covers(rule.get('local_ports'), port)]
         if ignored and not gpo_allow and not blocked:
-            result.append((proto, port, 'firewall-local-rules-ignored', 'Windows Firewall (%s): Group Policy ignores local rules in %s '
+            result.append((proto, port, LOCAL_RULES_IGNORED, 'Windows Firewall (%s): Group Policy ignores local rules in %s '
                            'and no Group Policy allow rule covers %s %d, so the rules SafeQ\'s installer adds will not apply'
                            % (states, ', '.join(ignored), proto.upper(), port)))
             continue
@@ -376,6 +380,6 @@ def _no_allow_rule(item, proto, port, states):
                or (profile['state'] == 'blocked' and not profile['allow'] and not profile['block_all'] and not profile['default_allow'])]
     if not missing:
         return []
-    return [(proto, port, 'firewall-no-allow-rule', 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '
+    return [(proto, port, NO_ALLOW_RULE, 'Windows Firewall (%s): no enabled inbound allow rule covers %s %d for any program '
              'and source in %s, so after installation the port stays blocked there unless an allow rule is added (%s)'
              % (states, proto.upper(), port, ', '.join(missing), coverage_sentence(item)))]

@@ -9,6 +9,7 @@ import datetime
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report_firewall
 
@@ -33,17 +34,13 @@ def _merge(findings):
     return merged
 
 
-# The Windows Firewall advisory's reasons (plugins/module_utils/ports/_firewall.py): they explain a port row, the probes decide
-# it. An advisory warning outranks a pass (the path works now, the rule SafeQ needs is missing), never a probe's manual or
-# skip, and alone it decides nothing: the row stays what it would be without it, with the advisory in its detail.
-ADVISORY_REASONS = frozenset(('firewall-no-allow-rule', 'firewall-block-rule', 'firewall-local-rules-ignored'))
-
-
 def _merge_row_findings(found):
-    """(merged finding or None, advisory detail): ``_merge`` of the row's findings, where the firewall advisory's warnings
-    never turn an undecided (manual, skip) or missing probe verdict into a decided one."""
-    advisory = [item for item in found or () if item.get('reason') in ADVISORY_REASONS]
-    probed = [item for item in found or () if item.get('reason') not in ADVISORY_REASONS]
+    """(merged finding or None, advisory detail): ``_merge`` of the row's findings, where the Windows Firewall advisory's
+    warnings (``_firewall.ADVISORY_REASONS``) outrank a pass (the path works now, the rule SafeQ needs is missing) but never
+    turn an undecided (manual, skip) or missing probe verdict into a decided one: alone they decide nothing, and the row
+    carries them in its detail."""
+    advisory = [item for item in found or () if item.get('reason') in _firewall.ADVISORY_REASONS]
+    probed = [item for item in found or () if item.get('reason') not in _firewall.ADVISORY_REASONS]
     if not advisory:
         return (_merge(found) if found else None), ''
     note = 'Windows Firewall advisory: %s' % ' | '.join(item['detail'] for item in advisory if item.get('detail'))
