@@ -21,13 +21,14 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import
 display = Display()
 
 
-def host_result(hostvars, results_var):
-    """Turn one host's registered module results into the report's host input.
+def host_result(hostvars, results_var, kept=None):
+    """Turn one host's registered module results into the report's host input: ``kept`` (the records the check roles kept for
+    it on the controller, ``safeq_preflight_node_results``), then those the host appended itself to ``results_var``.
 
     ``ran`` lists the modules that completed, ``failed`` maps a module that failed to its message, and ``not_run`` maps a
     module whose task was skipped on this (reachable) host to the reason: the report makes their entries ``error``.
     """
-    collected = hostvars.get(results_var) or []
+    collected = list(kept or ()) + list(hostvars.get(results_var) or ())
     findings, ran, messages = [], [], []
     failed, not_run = {}, {}
     hardware = firewall = None
@@ -102,7 +103,8 @@ class ActionModule(ActionBase):
             return result
         catalogue = _catalogue.load()
         hostvars = task_vars.get('hostvars', {})
-        host_results = {host: host_result(hostvars.get(host, {}), args['results_var']) for host in args['hosts']}
+        kept = (hostvars.get('localhost') or {}).get(args['node_results_var']) or {}
+        host_results = {host: host_result(hostvars.get(host, {}), args['results_var'], kept.get(host)) for host in args['hosts']}
         add_cluster_comparison(host_results, args['features'])
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
         run_meta = {
@@ -121,7 +123,7 @@ class ActionModule(ActionBase):
         run_meta['selection'] = selection
         if not _selection.node_checks_selected(catalogue, selection):
             for host in args['hosts']:  # nothing was to run on the nodes: not contacted, not unreachable
-                if not hostvars.get(host, {}).get(args['results_var']):
+                if not hostvars.get(host, {}).get(args['results_var']) and not kept.get(host):
                     host_results[host].update(reachable=None, message='not contacted: no node check was selected in this run')
         report = _report.build_report(host_results, catalogue, args['features'], args['waivers'], args['attestations'],
                                       args['fail_on'], run_meta, site_result=site, selection=selection)

@@ -58,9 +58,15 @@ options:
     description: Start time of the run (ISO 8601), as returned by M(safeq.preflight.preflight_validate).
     type: str
   results_var:
-    description: Host variable holding the list of C({module, result}) items the check roles registered.
+    description: Host variable holding a list of C({module, result}) items a site's own role appended for the host (read after
+      O(node_results_var)).
     type: str
     default: safeq_preflight_results
+  node_results_var:
+    description: Controller (C(localhost)) variable holding the records the check roles kept for every node, host to a list of
+      C({module, result}) (P(safeq.preflight.node_records#filter)).
+    type: str
+    default: safeq_preflight_node_results
   site_results_var:
     description: Controller (C(localhost)) variable holding the list of C({module, measured_from, measured_at, result})
       items recorded once for the whole site.

@@ -45,7 +45,8 @@ def _playbook(tmp_path, extra_tasks=()):
     save = {'name': 'save', 'delegate_to': 'localhost', 'check_mode': False,
             'ansible.builtin.copy': {'dest': str(tmp_path) + '/{{ inventory_hostname }}.json',
                                      'content': '{{ {"probe": network_probe, "listener": network_listener_free,'
-                                                ' "results": safeq_preflight_results} | to_json }}'}}
+                                                ' "results": hostvars["localhost"].safeq_preflight_node_results[inventory_hostname]}'
+                                                ' | to_json }}'}}
     path = tmp_path / 'network.yml'
     path.write_text(yaml.safe_dump([{'name': 'ports', 'hosts': 'safeq_nodes', 'gather_facts': False, 'roles': ['safeq.preflight.network'],
                                      'tasks': [save] + list(extra_tasks)}]))

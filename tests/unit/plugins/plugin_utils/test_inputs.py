@@ -26,7 +26,8 @@ def _yaml(*parts):
 def _module_tasks():
     """(module, option, variable) for every module option a role's task fills from one collection variable."""
     for role in sorted(os.listdir(ROLES)):
-        for task in _yaml(role, 'tasks', 'main.yml'):
+        tasks = [task for name in sorted(os.listdir(os.path.join(ROLES, role, 'tasks'))) for task in _yaml(role, 'tasks', name)]
+        for task in tasks:
             for action, args in task.items():
                 if action.startswith('safeq.preflight.') and isinstance(args, dict):
                     for option, value in args.items():
@@ -224,16 +225,25 @@ def test_a_ca_file_path_may_use_environment_variables_as_ansible_paths_do(specs,
 
 # --- The node roles' argument specs, validated once on the controller (the playbook imports them with rolespec_validate: false).
 
-def _node_play():
+def _play(hosts):
     with open(os.path.join(os.path.dirname(ROLES), 'playbooks', 'preinstall_check.yml'), encoding='utf-8') as handle:
-        return next(play for play in yaml.safe_load(handle) if play['hosts'] == 'safeq_preflight_nodes')
+        return next(play for play in yaml.safe_load(handle) if play['hosts'] == hosts)
+
+
+def _node_play():
+    return _play('safeq_preflight_nodes')
 
 
 def test_the_node_roles_skip_the_per_node_spec_task_only_because_preflight_validate_runs_their_specs():
     imports = [task['ansible.builtin.import_role'] for task in _node_play()['tasks'] if 'ansible.builtin.import_role' in task]
     assert 'safeq.preflight.preflight_validate' in _node_play()['tasks'][0]  # the group's own variables, validated once
     assert 'roles' not in _node_play()
-    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == list(_inputs.NODE_ROLES)
+    # the directory is audited in a play of its own, on the first CML node (one of the nodes the node play validated)
+    directory = _play('safeq_preflight_directory')
+    assert 'roles' not in directory
+    imports += [task['ansible.builtin.import_role'] for task in directory['tasks'] if 'ansible.builtin.import_role' in task]
+    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == ['windows_node', 'database', 'network', 'directory']
+    assert sorted(item['name'].rsplit('.', 1)[-1] for item in imports) == sorted(_inputs.NODE_ROLES)
     assert all(item['rolespec_validate'] is False for item in imports)
     assert set(_inputs.role_argument_specs()) == set(_inputs.NODE_ROLES)
 

@@ -54,11 +54,12 @@ def test_a_role_task_that_lists_the_server_roles_lists_exactly_them():
     found = []
     roles = os.path.join(ROOT, 'roles')
     for role in sorted(os.listdir(roles)):
-        path = os.path.join(roles, role, 'tasks', 'main.yml')
-        if not os.path.exists(path):
-            continue
-        with open(path, encoding='utf-8') as handle:
-            text = handle.read()
+        text = ''
+        for part in ('tasks', 'vars'):
+            folder = os.path.join(roles, role, part)
+            for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
+                with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                    text += handle.read()
         for literal in re.findall(r"\[[^\[\]]*'(?:%s)'[^\[\]]*\]" % '|'.join(_catalogue.SERVER_ROLES), text):
             found.append(role)
             assert tuple(re.findall(r"'([^']*)'", literal)) == _catalogue.SERVER_ROLES, (role, literal)

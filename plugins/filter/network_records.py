@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: network_records
+short_description: Append every node's network matrix results to the run's records, once for the play
+version_added: 0.4.0
+description:
+  - O(_input) is the run's records (P(safeq.preflight.node_records#filter)). For every host of O(hosts) that got to the
+    port-table probe (its C(network_probe) is registered), appends its share of the vantage points' flows when its role's plan
+    (O(plans)) has sources or findings (P(safeq.preflight.flow_findings#filter), with its own listeners as they stood after
+    every probe), then its own port-table probe with each flow to another node judged again by that node's listeners after
+    every probe (P(safeq.preflight.node_flows#filter)).
+  - Reads each host's C(network_probe), C(network_listener_free), C(network_listener_after), C(ansible_host) and
+    C(safeq_server_role) from O(hostvars).
+positional: _input, hosts, hostvars
+options:
+  _input:
+    description: The records so far.
+    type: dict
+    required: true
+  hosts:
+    description: The play's hosts (C(ansible_play_hosts_all)).
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description: Ansible's C(hostvars).
+    type: dict
+    required: true
+  plans:
+    description: Server role to its vantage plan (P(safeq.preflight.vantage_plans#filter)).
+    type: dict
+    default: {}
+  vantage_runs:
+    description: The C(results) of the vantage points' port_check loop.
+    type: list
+    elements: dict
+    default: []
+  derive:
+    description: C(safeq_port_derive); without it the vantage points' flows are not recorded.
+    type: bool
+    default: true
+author:
+  - safeq.preflight contributors (@safeq-preflight)
+"""
+
+EXAMPLES = r"""
+- name: Record the network results once
+  ansible.builtin.set_fact:
+    safeq_preflight_node_results: >-
+      {{ hostvars['localhost'].safeq_preflight_node_results | default({})
+         | safeq.preflight.network_records(ansible_play_hosts_all, hostvars, plans=network_vantage_plans,
+                                           vantage_runs=network_vantage_probe.results | default([])) }}
+  delegate_to: localhost
+  delegate_facts: true
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: Host to its list of C({module, result}) records, the new ones last.
+  type: dict
+"""
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _action
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _network_records
+
+
+def network_records(records, hosts, hostvars, plans=None, vantage_runs=None, derive=True):
+    """See DOCUMENTATION."""
+    return _network_records.append(records or {}, hosts, hostvars, plans or {}, vantage_runs or [], derive, _action.enrich_findings)
+
+
+class FilterModule:
+    """safeq.preflight filters."""
+
+    def filters(self):
+        return {'network_records': network_records}

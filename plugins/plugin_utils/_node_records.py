@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every node's check results, recorded once per role on the controller. PRIVATE to this collection.
+
+Each check role registers its modules' results on every node, then ends with ONE ``run_once`` task that reads them from
+``hostvars`` and appends them to ``safeq_preflight_node_results`` of ``localhost`` (``{host: [{module, result}]}``), and the
+nodes found unreachable to ``safeq_preflight_unreachable`` (a short list the later roles test per node). A record task per
+node cost as much as a WinRM round trip at 100 nodes (docs/pipelines.md, fleet speed); one for the play costs one worker.
+
+``hostvars`` is Ansible's ``HostVars`` (a mapping of host to a mapping that templates on access) or, in unit tests, a dict.
+The host variable ``safeq_preflight_results`` (a list of ``{module, result}``) is still read: a site's own role may append to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+NODE_RESULTS = 'safeq_preflight_node_results'
+UNREACHABLE = 'safeq_preflight_unreachable'
+HOST_RESULTS = 'safeq_preflight_results'
+
+
+def host_vars(hostvars, host):
+    """The host's variables (an empty mapping for a host the inventory does not have)."""
+    try:
+        found = hostvars[host]
+    except KeyError:
+        return {}
+    return found if isinstance(found, Mapping) else {}  # HostVars answers an unknown host with an undefined marker
+
+
+def append(records, hosts, hostvars, registered):
+    """``records`` plus ``{module, result}`` for every host of ``hosts`` and every ``module: variable`` of ``registered`` (in
+    order) that the host registered. A host that never got to the task (it failed earlier and left the play) has no such
+    variable and gets no record: the report says no check ran there."""
+    merged = {host: list(items) for host, items in (records or {}).items()}
+    for host in hosts or ():
+        variables = host_vars(hostvars, host)
+        for module, name in (registered or {}).items():
+            if name in variables:
+                merged.setdefault(host, []).append({'module': module, 'result': variables[name]})
+    return merged
+
+
+def unreachable(records, previous=None):
+    """The hosts any of whose records is an unreachable result, with ``previous`` (sorted, no repeats)."""
+    found = set(previous or ())
+    for host, items in (records or {}).items():
+        if any(isinstance(item, dict) and (item.get('result') or {}).get('unreachable') for item in items or ()):
+            found.add(host)
+    return sorted(found)
+
+
+def own_records(variables):
+    """The records a host appended itself (``safeq_preflight_results``), as a list."""
+    own = variables.get(HOST_RESULTS) if variables else None
+    return list(own) if isinstance(own, list) else []
+
+
+def reachable(host, hostvars):
+    """False when a check found this node unreachable (the controller's list, or a record the host appended itself)."""
+    controller = host_vars(hostvars, 'localhost')
+    if host in (controller.get(UNREACHABLE) or ()):
+        return False
+    return not unreachable({host: own_records(host_vars(hostvars, host))})
+
+
+def all_records(hosts, hostvars):
+    """``{host: [{module, result}]}``: the records kept on the controller, then those a host appended itself."""
+    kept = host_vars(hostvars, 'localhost').get(NODE_RESULTS) or {}
+    return {host: list(kept.get(host) or ()) + own_records(host_vars(hostvars, host)) for host in hosts or ()}

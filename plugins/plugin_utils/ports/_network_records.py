@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The network role's site-wide steps, once for the play on the controller. PRIVATE to this collection.
+
+The network matrix needs, for every node, what the other nodes registered: their addresses, whether they were reachable,
+their Windows Firewall facts, which temporary listeners stood before the probes and which still answered after them.
+Templated per node these cost nodes x nodes lookups and one task per node; here each is one ``run_once`` task that reads
+``hostvars`` once (docs/pipelines.md, fleet speed). The verdicts stay in ``_port_matrix`` and ``_listener_state``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _node_records
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _listener_state, _port_matrix
+
+DEFAULT_ROLE = 'cml'  # roles/*/defaults/main.yml: safeq_server_role (a default is not in hostvars)
+EMPTY_PLAN = {'targets': {}, 'findings': [], 'sources': [], 'nodes': [], 'evidence': {}}
+
+
+def _firewall(records):
+    for item in records:
+        if isinstance(item, dict) and item.get('module') == 'server_check':
+            facts = (item.get('result') or {}).get('facts') or {}
+            if isinstance(facts.get('firewall'), dict):
+                return facts['firewall']
+    return None
+
+
+def nodes(hosts, hostvars):
+    """``{host: {address, role, reachable, firewall}}`` for the play's nodes: the address the others probe (``ansible_host`` or
+    the name), the server role, whether no check found it unreachable, and the Windows Firewall facts server_check gathered."""
+    records = _node_records.all_records(hosts, hostvars)
+    down = set(_node_records.unreachable(records))
+    table = {}
+    for host in hosts or ():
+        variables = _node_records.host_vars(hostvars, host)
+        table[host] = {'address': str(variables.get('ansible_host') or host), 'role': str(variables.get('safeq_server_role') or DEFAULT_ROLE),
+                       'reachable': host not in down, 'firewall': _firewall(records.get(host) or ())}
+    return table
+
+
+def reachable_addresses(table):
+    """The reachable nodes' addresses, in the play's order (the flows between nodes; an unreachable node's rows are its errors)."""
+    return [item['address'] for item in table.values() if item['reachable']]
+
+
+def _ran(result):
+    return isinstance(result, dict) and not result.get('skipped') and not result.get('unreachable')
+
+
+def listening(hosts, hostvars, ready_seconds=None):
+    """``{address: {'PROTO/PORT': 'ready' or why not}}`` for the nodes that started temporary listeners (the precheck bound
+    ports, the listener task started and the loopback readiness check ran): the listeners that stand when the probes start."""
+    found = {}
+    for host in hosts or ():
+        variables = _node_records.host_vars(hostvars, host)
+        started = variables.get('network_listener')
+        if not (_ran(started) and str(started.get('started', '')).lower() in ('1', 'true')):
+            continue
+        states = _listener_state.states(variables.get('network_listener_free') or {}, variables.get('network_listener_ready') or {}, ready_seconds)
+        if states:
+            found[str(variables.get('ansible_host') or host)] = states
+    return found
+
+
+def _still(variables):
+    """This node's listener states after every probe (None when the loopback re-check did not run)."""
+    after = variables.get('network_listener_after')
+    if not _ran(after):
+        return None
+    return _listener_state.states(variables.get('network_listener_free') or {}, after)
+
+
+def append(records, hosts, hostvars, plans, vantage_runs, derive, enrich):
+    """``records`` plus, for every node that got to the port-table probe, its share of the vantage points' flows (when its
+    role's plan has sources or findings) and its own port-table probe, each flow to another node judged again with that node's
+    listeners as they stood after every probe (a listener gone by then makes the flow ``listener-missing``, never a fail)."""
+    merged = {host: list(items) for host, items in (records or {}).items()}
+    down = set(_node_records.unreachable(merged)) | set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
+    still, still_hosts = {}, {}
+    for host in hosts or ():
+        variables = _node_records.host_vars(hostvars, host)
+        still[host] = _still(variables)
+        if still[host]:
+            still_hosts[str(variables.get('ansible_host') or host)] = still[host]
+    for host in hosts or ():
+        variables = _node_records.host_vars(hostvars, host)
+        if 'network_probe' not in variables:
+            continue  # the node left the play before the network role: the report says no check ran there
+        address = str(variables.get('ansible_host') or host)
+        plan = (plans or {}).get(str(variables.get('safeq_server_role') or DEFAULT_ROLE)) or EMPTY_PLAN
+        items = merged.setdefault(host, [])
+        if derive and (plan.get('sources') or plan.get('findings')):
+            findings = _port_matrix.node_findings(vantage_runs or [], [address, host], plan, peer_flows=True, still_listening=still[host])
+            items.append({'module': 'port_check', 'result': {'changed': False, 'findings': enrich(findings)}})
+        probe = variables['network_probe']
+        record = {'module': 'port_check', 'result': _port_matrix.recheck_node_flows(probe, still_hosts, enrich=enrich)}
+        if isinstance(probe, dict) and probe.get('skipped') and host not in down:
+            record['targets'] = 0  # skipped on a reachable node: it had no target (the report: ran, its rows not-checked)
+        items.append(record)
+    return merged

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, safeq.preflight contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The network role's once-per-play steps: the node table, the listeners that stand, and every node's records."""
+
+from __future__ import annotations
+
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _network_records, _port_matrix
+from tests.unit.plugins.plugin_utils.ports.test_port_matrix import NODES, _node_probe, ready
+
+FIREWALL = {'profiles': []}
+
+
+def _enrich(findings):
+    return [_catalogue.enrich(item) for item in findings]
+
+
+def _precheck(*ports):
+    return {'changed': False, 'facts': {'ports': [{'port': port, 'proto': 'tcp', 'state': 'bound'} for port in ports]}}
+
+
+def _answered(*ports):
+    return {'results': [{'host': '127.0.0.1', 'port': port, 'proto': 'tcp', 'state': 'open'} for port in ports]}
+
+
+def test_the_node_table_names_each_node_by_its_address_role_reachability_and_firewall_facts():
+    hostvars = {'localhost': {'safeq_preflight_node_results': {
+                    'cml1': [{'module': 'server_check', 'result': {'facts': {'firewall': FIREWALL}}}],
+                    'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}},
+                'cml1': {'ansible_host': '10.0.0.11'}, 'cml2': {'ansible_host': '10.0.0.12'}, 'ors1': {'safeq_server_role': 'ors'}}
+    table = _network_records.nodes(['cml1', 'cml2', 'ors1'], hostvars)
+    assert table == {'cml1': {'address': '10.0.0.11', 'role': 'cml', 'reachable': True, 'firewall': FIREWALL},
+                     'cml2': {'address': '10.0.0.12', 'role': 'cml', 'reachable': False, 'firewall': None},
+                     'ors1': {'address': 'ors1', 'role': 'ors', 'reachable': True, 'firewall': None}}
+    assert _network_records.reachable_addresses(table) == ['10.0.0.11', 'ors1']
+
+
+def test_only_a_node_whose_listener_task_started_has_listeners_and_only_answering_ports_are_ready():
+    hostvars = {'cml1': {'ansible_host': '10.0.0.11', 'network_listener_free': _precheck(4111, 4112),
+                         'network_listener': {'started': 1, 'ansible_job_id': 'j1'}, 'network_listener_ready': _answered(4111)},
+                'cml2': {'ansible_host': '10.0.0.12', 'network_listener_free': _precheck(4111),
+                         'network_listener': {'failed': True, 'msg': 'could not start'}},
+                'cml3': {'network_listener': {'skipped': True}}}
+    found = _network_records.listening(['cml1', 'cml2', 'cml3'], hostvars, ready_seconds=30)
+    assert list(found) == ['10.0.0.11']
+    assert found['10.0.0.11']['tcp/4111'] == 'ready'
+    assert found['10.0.0.11']['tcp/4112'].startswith('not-ready') and '30 s' in found['10.0.0.11']['tcp/4112']
+
+
+def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_probes_in_the_record():
+    """Ground truth as in test_port_matrix: cml1's probe of cml2's TCP 4111 was refused while cml2's listener was ready; cml2's
+    loopback re-check after every probe found 4111 silent. The record judges the flow listener-missing (expired), not fail."""
+    probe = _node_probe({4111: ('closed', 'conn-refused')})
+    after_ports = [int(key.split('/')[1]) for key in ready(['10.0.0.12'], ['cluster'])['10.0.0.12'] if key != 'tcp/4111']
+    ports = after_ports + [4111]
+    hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': probe},
+                'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
+                         'network_listener_free': _precheck(*ports), 'network_listener_after': _answered(*after_ports)}}
+    records = _network_records.append({}, ['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
+    judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
+    entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
+    assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+    assert records['cml2'] == [{'module': 'port_check', 'result': {'changed': False, 'skipped': True}, 'targets': 0}]
+
+
+def test_the_vantage_flows_are_recorded_per_role_plan_and_an_unreachable_node_keeps_its_skip_without_a_target_count():
+    plan = _port_matrix.plan(NODES, [], vantages={'printer': ['vp-printer']}, listening=ready(NODES))
+    hostvars = {'localhost': {'safeq_preflight_unreachable': [],
+                              'safeq_preflight_node_results': {'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}},
+                'cml1': {'ansible_host': NODES[0], 'network_probe': {'skipped': True}},
+                'cml2': {'ansible_host': NODES[1], 'network_probe': {'skipped': True}},
+                'ors1': {'safeq_server_role': 'ors', 'network_probe': {'skipped': True}}}
+    runs = [{'item': {'kind': 'printer', 'host': 'vp-printer'}, 'failed': True, 'msg': 'vantage point down'}]
+    records = _network_records.append({}, ['cml1', 'cml2', 'ors1'], hostvars, {'cml': plan}, runs, True, _enrich)
+    cml1 = records['cml1'][0]['result']['findings']
+    assert cml1 and {f['reason'] for f in cml1 if f['status'] == 'error'} == {'vantage-probe-failed'}
+    assert records['cml1'][1] == {'module': 'port_check', 'result': {'skipped': True}, 'targets': 0}
+    assert records['cml2'][-1] == {'module': 'port_check', 'result': {'skipped': True}}  # unreachable: the report's host-unreachable
+    assert [item['module'] for item in records['ors1']] == ['port_check']  # no ORS plan: only its own probe
+    without = _network_records.append({}, ['cml1'], hostvars, {'cml': plan}, runs, False, _enrich)
+    assert len(without['cml1']) == 1  # safeq_port_derive false: no vantage flows
