@@ -9,7 +9,8 @@ node cml1 on its own 127.0.2.x address), then, with the same forks:
   - ansible safeq_nodes -m raw -a hostname (one WinRM command per node: the transport's floor; the
     simulation answers a non-probe command with rc 1, which costs the same round trip).
 Prints both wall times, the ratio, the WinRM commands per node from the simulator's request log, the tasks each node
-ran and the slowest tasks (benchmarks/callback_plugins/fleet_tasks.py), and the load average. --save-report and
+ran and the slowest tasks (benchmarks/callback_plugins/fleet_tasks.py), the CPU time of the controller (Ansible and its workers)
+and of the simulated nodes (this process) for each command, and the load average. --save-report and
 --compare-report keep a run's JSON report and fail a later run whose findings differ (timestamps aside).
 It is a simulation: it measures the controller side (Ansible, the collection, WinRM round trips), not Windows.
 Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--features print_server_role,cluster]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,9 +53,14 @@ def _profiles(directory, count):
     return paths
 
 
+CPU = {}  # command name -> (controller CPU s: the command and its workers; simulator CPU s: this process, which serves the nodes)
+
+
 def _timed(command, run_dir, extra=None):
-    started = time.perf_counter()
+    started, children, own = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time()
     proc = subprocess.run(command, env=lab.ansible_env(run_dir, extra), cwd=run_dir, capture_output=True, text=True, timeout=3600, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[os.path.basename(command[0])] = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, time.process_time() - own)
     return time.perf_counter() - started, proc
 
 
@@ -107,6 +114,8 @@ def main(argv=None):
     print('ansible -m raw        %7.1f s  (exit %d, %d of %d nodes answered)' % (raw_s, raw.returncode, answered, options.nodes))
     print('preinstall_check      %7.1f s  (exit %d)' % (play_s, play.returncode))
     print('ratio                 %7.2f x' % (play_s / raw_s))
+    for name, label in (('ansible', '-m raw'), ('ansible-playbook', 'preinstall_check')):
+        print('CPU %-17s  controller %6.1f s, simulated nodes %6.1f s' % (label, CPU[name][0], CPU[name][1]))
     print('WinRM commands / node  mean %.2f, min %d, max %d' % (statistics.mean(commands), min(commands), max(commands)))
     if tasks:
         print('\n'.join(_task_lines(tasks, hosts, options.top)))

@@ -14,7 +14,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _server_eval
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
-from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_records, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_diff, _report_render
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
@@ -103,7 +103,7 @@ class ActionModule(ActionBase):
             return result
         catalogue = _catalogue.load()
         hostvars = task_vars.get('hostvars', {})
-        kept = (hostvars.get('localhost') or {}).get(args['node_results_var']) or {}
+        kept = _node_records.registered(hostvars, 'localhost', args['node_results_var']) or {}  # megabytes: read, not templated again
         host_results = {host: host_result(hostvars.get(host, {}), args['results_var'], kept.get(host)) for host in args['hosts']}
         add_cluster_comparison(host_results, args['features'])
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 NODE_RESULTS = 'safeq_preflight_node_results'
 UNREACHABLE = 'safeq_preflight_unreachable'
 HOST_RESULTS = 'safeq_preflight_results'
+_MISSING = object()
 
 
 def host_vars(hostvars, host):
@@ -30,16 +31,29 @@ def host_vars(hostvars, host):
     return found if isinstance(found, Mapping) else {}  # HostVars answers an unknown host with an undefined marker
 
 
-def append(records, hosts, hostvars, registered):
-    """``records`` plus ``{module, result}`` for every host of ``hosts`` and every ``module: variable`` of ``registered`` (in
+def registered(hostvars, host, name, default=None):
+    """A variable a task registered or set_fact set (concrete data, never a template), read without templating it again.
+
+    ``HostVars.raw_get`` skips the templating walk that ``hostvars[host][name]`` makes over the whole value: a cluster's
+    port-table results are megabytes, walked once per read (docs/pipelines.md, fleet speed). Plain dicts (unit tests) are read
+    as they are."""
+    raw_get = getattr(hostvars, 'raw_get', None)
+    variables = raw_get(host) if raw_get is not None else host_vars(hostvars, host)
+    if not isinstance(variables, Mapping) or name not in variables:
+        return default
+    return variables[name]
+
+
+def append(records, hosts, hostvars, registered_vars):
+    """``records`` plus ``{module, result}`` for every host of ``hosts`` and every ``module: variable`` of ``registered_vars`` (in
     order) that the host registered. A host that never got to the task (it failed earlier and left the play) has no such
     variable and gets no record: the report says no check ran there."""
     merged = {host: list(items) for host, items in (records or {}).items()}
     for host in hosts or ():
-        variables = host_vars(hostvars, host)
-        for module, name in (registered or {}).items():
-            if name in variables:
-                merged.setdefault(host, []).append({'module': module, 'result': variables[name]})
+        for module, name in (registered_vars or {}).items():
+            value = registered(hostvars, host, name, _MISSING)
+            if value is not _MISSING:
+                merged.setdefault(host, []).append({'module': module, 'result': value})
     return merged
 
 
@@ -52,21 +66,20 @@ def unreachable(records, previous=None):
     return sorted(found)
 
 
-def own_records(variables):
+def own_records(hostvars, host):
     """The records a host appended itself (``safeq_preflight_results``), as a list."""
-    own = variables.get(HOST_RESULTS) if variables else None
+    own = registered(hostvars, host, HOST_RESULTS)
     return list(own) if isinstance(own, list) else []
 
 
 def reachable(host, hostvars):
     """False when a check found this node unreachable (the controller's list, or a record the host appended itself)."""
-    controller = host_vars(hostvars, 'localhost')
-    if host in (controller.get(UNREACHABLE) or ()):
+    if host in (registered(hostvars, 'localhost', UNREACHABLE) or ()):
         return False
-    return not unreachable({host: own_records(host_vars(hostvars, host))})
+    return not unreachable({host: own_records(hostvars, host)})
 
 
 def all_records(hosts, hostvars):
     """``{host: [{module, result}]}``: the records kept on the controller, then those a host appended itself."""
-    kept = host_vars(hostvars, 'localhost').get(NODE_RESULTS) or {}
-    return {host: list(kept.get(host) or ()) + own_records(host_vars(hostvars, host)) for host in hosts or ()}
+    kept = registered(hostvars, 'localhost', NODE_RESULTS) or {}
+    return {host: list(kept.get(host) or ()) + own_records(hostvars, host) for host in hosts or ()}

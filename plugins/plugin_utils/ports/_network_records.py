@@ -16,6 +16,7 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _list
 
 DEFAULT_ROLE = 'cml'  # roles/*/defaults/main.yml: safeq_server_role (a default is not in hostvars)
 EMPTY_PLAN = {'targets': {}, 'findings': [], 'sources': [], 'nodes': [], 'evidence': {}}
+_MISSING = object()
 
 
 def _firewall(records):
@@ -34,9 +35,8 @@ def nodes(hosts, hostvars):
     down = set(_node_records.unreachable(records))
     table = {}
     for host in hosts or ():
-        variables = _node_records.host_vars(hostvars, host)
-        table[host] = {'address': str(variables.get('ansible_host') or host), 'role': str(variables.get('safeq_server_role') or DEFAULT_ROLE),
-                       'reachable': host not in down, 'firewall': _firewall(records.get(host) or ())}
+        table[host] = {'address': _address(hostvars, host), 'role': _role(hostvars, host), 'reachable': host not in down,
+                       'firewall': _firewall(records.get(host) or ())}
     return table
 
 
@@ -54,22 +54,31 @@ def listening(hosts, hostvars, ready_seconds=None):
     ports, the listener task started and the loopback readiness check ran): the listeners that stand when the probes start."""
     found = {}
     for host in hosts or ():
-        variables = _node_records.host_vars(hostvars, host)
-        started = variables.get('network_listener')
+        started = _node_records.registered(hostvars, host, 'network_listener')
         if not (_ran(started) and str(started.get('started', '')).lower() in ('1', 'true')):
             continue
-        states = _listener_state.states(variables.get('network_listener_free') or {}, variables.get('network_listener_ready') or {}, ready_seconds)
+        states = _listener_state.states(_node_records.registered(hostvars, host, 'network_listener_free') or {},
+                                        _node_records.registered(hostvars, host, 'network_listener_ready') or {}, ready_seconds)
         if states:
-            found[str(variables.get('ansible_host') or host)] = states
+            found[_address(hostvars, host)] = states
     return found
 
 
-def _still(variables):
+def _address(hostvars, host):
+    """The address the others probe: ``ansible_host`` (templated: an inventory may compute it), else the name."""
+    return str(_node_records.host_vars(hostvars, host).get('ansible_host') or host)
+
+
+def _role(hostvars, host):
+    return str(_node_records.host_vars(hostvars, host).get('safeq_server_role') or DEFAULT_ROLE)
+
+
+def _still(hostvars, host):
     """This node's listener states after every probe (None when the loopback re-check did not run)."""
-    after = variables.get('network_listener_after')
+    after = _node_records.registered(hostvars, host, 'network_listener_after')
     if not _ran(after):
         return None
-    return _listener_state.states(variables.get('network_listener_free') or {}, after)
+    return _listener_state.states(_node_records.registered(hostvars, host, 'network_listener_free') or {}, after)
 
 
 def append(records, hosts, hostvars, plans, vantage_runs, derive, enrich):
@@ -80,21 +89,19 @@ def append(records, hosts, hostvars, plans, vantage_runs, derive, enrich):
     down = set(_node_records.unreachable(merged)) | set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
     still, still_hosts = {}, {}
     for host in hosts or ():
-        variables = _node_records.host_vars(hostvars, host)
-        still[host] = _still(variables)
+        still[host] = _still(hostvars, host)
         if still[host]:
-            still_hosts[str(variables.get('ansible_host') or host)] = still[host]
+            still_hosts[_address(hostvars, host)] = still[host]
     for host in hosts or ():
-        variables = _node_records.host_vars(hostvars, host)
-        if 'network_probe' not in variables:
+        probe = _node_records.registered(hostvars, host, 'network_probe', _MISSING)
+        if probe is _MISSING:
             continue  # the node left the play before the network role: the report says no check ran there
-        address = str(variables.get('ansible_host') or host)
-        plan = (plans or {}).get(str(variables.get('safeq_server_role') or DEFAULT_ROLE)) or EMPTY_PLAN
+        address = _address(hostvars, host)
+        plan = (plans or {}).get(_role(hostvars, host)) or EMPTY_PLAN
         items = merged.setdefault(host, [])
         if derive and (plan.get('sources') or plan.get('findings')):
             findings = _port_matrix.node_findings(vantage_runs or [], [address, host], plan, peer_flows=True, still_listening=still[host])
             items.append({'module': 'port_check', 'result': {'changed': False, 'findings': enrich(findings)}})
-        probe = variables['network_probe']
         record = {'module': 'port_check', 'result': _port_matrix.recheck_node_flows(probe, still_hosts, enrich=enrich)}
         if isinstance(probe, dict) and probe.get('skipped') and host not in down:
             record['targets'] = 0  # skipped on a reachable node: it had no target (the report: ran, its rows not-checked)

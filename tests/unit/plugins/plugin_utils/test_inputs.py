@@ -238,11 +238,11 @@ def test_the_node_roles_skip_the_per_node_spec_task_only_because_preflight_valid
     imports = [task['ansible.builtin.import_role'] for task in _node_play()['tasks'] if 'ansible.builtin.import_role' in task]
     assert 'safeq.preflight.preflight_validate' in _node_play()['tasks'][0]  # the group's own variables, validated once
     assert 'roles' not in _node_play()
-    # the directory is audited in a play of its own, on the first CML node (one of the nodes the node play validated)
-    directory = _play('safeq_preflight_directory')
-    assert 'roles' not in directory
-    imports += [task['ansible.builtin.import_role'] for task in directory['tasks'] if 'ansible.builtin.import_role' in task]
-    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == ['windows_node', 'database', 'network', 'directory']
+    # the database and directory plays run on the nodes they concern (groups the validate role fills from the validated nodes)
+    for group in ('safeq_preflight_database', 'safeq_preflight_directory'):
+        assert 'roles' not in _play(group)
+        imports += [task['ansible.builtin.import_role'] for task in _play(group)['tasks'] if 'ansible.builtin.import_role' in task]
+    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == ['windows_node', 'network', 'database', 'directory']
     assert sorted(item['name'].rsplit('.', 1)[-1] for item in imports) == sorted(_inputs.NODE_ROLES)
     assert all(item['rolespec_validate'] is False for item in imports)
     assert set(_inputs.role_argument_specs()) == set(_inputs.NODE_ROLES)

@@ -53,3 +53,23 @@ def test_all_records_are_the_kept_ones_then_the_ones_a_host_appended_itself():
                 'cml1': {'safeq_preflight_results': [own]}, 'cml2': {}}
     assert _node_records.all_records(['cml1', 'cml2'], hostvars) == {
         'cml1': [{'module': 'server_check', 'result': SERVER_OK}, own], 'cml2': []}
+
+
+class _RawHostVars(dict):
+    """Ansible's HostVars as the record filters see it: ``raw_get`` gives a host's variables as they are; ``[]`` templates them
+    again, which is refused here for the registered results so that a read that templates them fails the test."""
+
+    def raw_get(self, host):
+        return super().get(host, {})
+
+    def __getitem__(self, host):
+        variables = super().get(host, {})
+        return {name: value for name, value in variables.items() if name not in ('windows_node_server', 'safeq_preflight_node_results')}
+
+
+def test_registered_results_are_read_as_they_are_without_templating_them_again():
+    hostvars = _RawHostVars({'localhost': {'safeq_preflight_node_results': {'cml1': [{'module': 'x', 'result': {}}]}},
+                             'cml1': {'windows_node_server': SERVER_OK, 'ansible_host': '10.0.0.11'}})
+    assert _node_records.append({}, ['cml1'], hostvars, {'server_check': 'windows_node_server'}) == {
+        'cml1': [{'module': 'server_check', 'result': SERVER_OK}]}
+    assert _node_records.all_records(['cml1'], hostvars) == {'cml1': [{'module': 'x', 'result': {}}]}
