@@ -60,10 +60,12 @@ class ActionModule(ActionBase):
             return run_python_module(self, result, task_vars)
         entries = sorted({s['entry'] for s in specs if s['entry']})
         try:
-            data = _node_runner.run_module(self, 'win_port_probe', _port_check.to_windows(specs, args), task_vars)
+            probes, alias = _port_check.shared(specs)
+            data = _node_runner.run_module(self, 'win_port_probe', _port_check.to_windows(probes, args), task_vars)
             if self._task.async_val:
                 return async_started(result, data)
-            result.update(_port_check.finish(specs, [_port_check.from_windows(raw) for raw in data.get('results', [])], args, windows=True))
+            raws = _port_check.fan_out([_port_check.from_windows(raw) for raw in data.get('results', [])], alias)
+            result.update(_port_check.finish(specs, raws, args, windows=True))
         except (_node_runner.NodeUnreachable, _node_runner.NodeModuleError) as exc:
             return node_failed(result, exc, entries)
         except (ValueError, KeyError, TypeError) as exc:

@@ -7,29 +7,25 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: network_records
-short_description: Append every node's network matrix results to the run's records, once for the play
+short_description: Every node's network matrix results added to the run's records, once for the play
 version_added: 0.4.0
 description:
-  - O(_input) is the run's records (P(safeq.preflight.node_records#filter)). For every host of O(hosts) that got to the
-    port-table probe (its C(network_probe) is registered), appends its share of the vantage points' flows when its role's plan
+  - Returns the run's records so far (P(safeq.preflight.node_records#filter)) with, for every host of O(_input) that got to
+    the port-table probe (its C(network_probe) is registered), its share of the vantage points' flows when its role's plan
     (O(plans)) has sources or findings (P(safeq.preflight.flow_findings#filter), with its own listeners as they stood after
     every probe), then its own port-table probe with each flow to another node judged again by that node's listeners after
     every probe (P(safeq.preflight.node_flows#filter)).
-  - Reads each host's C(network_probe), C(network_listener_free), C(network_listener_after), C(ansible_host) and
-    C(safeq_server_role) from O(hostvars).
-positional: _input, hosts, hostvars
+  - Reads each host's C(network_probe), C(network_listener_free) and C(network_listener_after) as they are, and its
+    C(ansible_host) and C(safeq_server_role), from O(hostvars).
+positional: _input, hostvars
 options:
   _input:
-    description: The records so far.
-    type: dict
-    required: true
-  hosts:
     description: The play's hosts (C(ansible_play_hosts_all)).
     type: list
     elements: str
     required: true
   hostvars:
-    description: Ansible's C(hostvars).
+    description: Ansible's C(hostvars); the records kept so far are read from C(safeq_preflight_node_results) of C(localhost).
     type: dict
     required: true
   plans:
@@ -53,9 +49,8 @@ EXAMPLES = r"""
 - name: Record the network results once
   ansible.builtin.set_fact:
     safeq_preflight_node_results: >-
-      {{ hostvars['localhost'].safeq_preflight_node_results | default({})
-         | safeq.preflight.network_records(ansible_play_hosts_all, hostvars, plans=network_vantage_plans,
-                                           vantage_runs=network_vantage_probe.results | default([])) }}
+      {{ ansible_play_hosts_all | safeq.preflight.network_records(hostvars, plans=network_vantage_plans,
+                                                                  vantage_runs=network_vantage_probe.results | default([])) }}
   delegate_to: localhost
   delegate_facts: true
   run_once: true
@@ -71,9 +66,9 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _action
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _network_records
 
 
-def network_records(records, hosts, hostvars, plans=None, vantage_runs=None, derive=True):
+def network_records(hosts, hostvars, plans=None, vantage_runs=None, derive=True):
     """See DOCUMENTATION."""
-    return _network_records.append(records or {}, hosts, hostvars, plans or {}, vantage_runs or [], derive, _action.enrich_findings)
+    return _network_records.append(hosts, hostvars, plans or {}, vantage_runs or [], derive, _action.enrich_findings)
 
 
 class FilterModule:

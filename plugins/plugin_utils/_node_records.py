@@ -44,11 +44,16 @@ def registered(hostvars, host, name, default=None):
     return variables[name]
 
 
-def append(records, hosts, hostvars, registered_vars):
-    """``records`` plus ``{module, result}`` for every host of ``hosts`` and every ``module: variable`` of ``registered_vars`` (in
-    order) that the host registered. A host that never got to the task (it failed earlier and left the play) has no such
-    variable and gets no record: the report says no check ran there."""
-    merged = {host: list(items) for host, items in (records or {}).items()}
+def kept(hostvars):
+    """The records kept on the controller so far (``safeq_preflight_node_results`` of ``localhost``), as a new mapping."""
+    return {host: list(items) for host, items in (registered(hostvars, 'localhost', NODE_RESULTS) or {}).items()}
+
+
+def append(hosts, hostvars, registered_vars):
+    """The records kept so far plus ``{module, result}`` for every host of ``hosts`` and every ``module: variable`` of
+    ``registered_vars`` (in order) that the host registered. A host that never got to the task (it failed earlier and left
+    the play) has no such variable and gets no record: the report says no check ran there."""
+    merged = kept(hostvars)
     for host in hosts or ():
         for module, name in (registered_vars or {}).items():
             value = registered(hostvars, host, name, _MISSING)

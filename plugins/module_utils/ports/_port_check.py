@@ -57,10 +57,32 @@ def finish(specs, raws, params, windows=False, now=None):
     return {'results': results, 'summary': summary, 'findings': _port_evaluate.evaluate(results, params.get('tls_min_days', 30))}
 
 
+def shared(specs):
+    """``(probes to send, {spec id: id of the probe that answers for it})``: targets that send the same thing to the same place
+    (host, port, protocol, probe kind and TLS name; no payload-bearing probe) share one probe. Two catalogue rows on one port
+    (a cluster's TCP 4111) then cost one connection per peer, not two; each row is still judged with its own expectation."""
+    first, alias = {}, {}
+    for spec in specs:
+        key = (str(spec['host']).lower(), spec['port'], spec['proto'], spec['probe'], spec.get('server_name'))
+        if spec['payload']:  # SNMP request ids, SSRP requests: each probe keeps its own exchange
+            key += (spec['id'],)
+        alias[spec['id']] = first.setdefault(key, spec['id'])
+    return [spec for spec in specs if alias[spec['id']] == spec['id']], alias
+
+
+def fan_out(raws, alias):
+    """The outcomes of the shared probes, one copy per spec they answer for (a name probed at several addresses keeps all)."""
+    by_probe = {}
+    for raw in raws:
+        by_probe.setdefault(raw['id'], []).append(raw)
+    return [dict(raw, id=spec_id) for spec_id, probe_id in alias.items() for raw in by_probe.get(probe_id, ())]
+
+
 def run_posix(params, now=None):
     specs = prepare(params)
     engine = _port_engine.Engine(params['timeout'], params['retries'], params['concurrency'], params['deadline'])
-    return finish(specs, engine.run(specs), params, now=now)
+    probes, alias = shared(specs)
+    return finish(specs, fan_out(engine.run(probes), alias), params, now=now)
 
 
 def to_windows(specs, params):

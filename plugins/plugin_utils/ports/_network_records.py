@@ -81,12 +81,12 @@ def _still(hostvars, host):
     return _listener_state.states(_node_records.registered(hostvars, host, 'network_listener_free') or {}, after)
 
 
-def append(records, hosts, hostvars, plans, vantage_runs, derive, enrich):
-    """``records`` plus, for every node that got to the port-table probe, its share of the vantage points' flows (when its
+def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
+    """The records kept so far plus, for every node that got to the port-table probe, its share of the vantage points' flows (when its
     role's plan has sources or findings) and its own port-table probe, each flow to another node judged again with that node's
     listeners as they stood after every probe (a listener gone by then makes the flow ``listener-missing``, never a fail)."""
-    merged = {host: list(items) for host, items in (records or {}).items()}
-    down = set(_node_records.unreachable(merged)) | set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
+    merged = _node_records.kept(hostvars)
+    down = set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
     still, still_hosts = {}, {}
     for host in hosts or ():
         still[host] = _still(hostvars, host)

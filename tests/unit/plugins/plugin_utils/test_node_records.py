@@ -26,7 +26,8 @@ def test_every_registered_result_is_recorded_in_the_order_given_and_a_host_that_
                 'cml2': {'windows_node_server': DOWN, 'windows_node_features': {'skipped': True}},
                 'cml3': {}}  # failed before the role: nothing registered
     before = {'cml1': [{'module': 'custom', 'result': {}}]}
-    records = _node_records.append(before, ['cml1', 'cml2', 'cml3'], hostvars,
+    hostvars['localhost'] = {'safeq_preflight_node_results': before}
+    records = _node_records.append(['cml1', 'cml2', 'cml3'], hostvars,
                                    {'server_check': 'windows_node_server', 'windows_feature_check': 'windows_node_features'})
     assert [item['module'] for item in records['cml1']] == ['custom', 'server_check', 'windows_feature_check']
     assert records['cml2'] == [{'module': 'server_check', 'result': DOWN}, {'module': 'windows_feature_check', 'result': {'skipped': True}}]
@@ -70,6 +71,6 @@ class _RawHostVars(dict):
 def test_registered_results_are_read_as_they_are_without_templating_them_again():
     hostvars = _RawHostVars({'localhost': {'safeq_preflight_node_results': {'cml1': [{'module': 'x', 'result': {}}]}},
                              'cml1': {'windows_node_server': SERVER_OK, 'ansible_host': '10.0.0.11'}})
-    assert _node_records.append({}, ['cml1'], hostvars, {'server_check': 'windows_node_server'}) == {
-        'cml1': [{'module': 'server_check', 'result': SERVER_OK}]}
+    assert _node_records.append(['cml1'], hostvars, {'server_check': 'windows_node_server'}) == {
+        'cml1': [{'module': 'x', 'result': {}}, {'module': 'server_check', 'result': SERVER_OK}]}
     assert _node_records.all_records(['cml1'], hostvars) == {'cml1': [{'module': 'x', 'result': {}}]}

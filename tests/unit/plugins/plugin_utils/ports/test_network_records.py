@@ -57,7 +57,7 @@ def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_pr
     hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': probe},
                 'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
                          'network_listener_free': _precheck(*ports), 'network_listener_after': _answered(*after_ports)}}
-    records = _network_records.append({}, ['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
+    records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
@@ -72,11 +72,11 @@ def test_the_vantage_flows_are_recorded_per_role_plan_and_an_unreachable_node_ke
                 'cml2': {'ansible_host': NODES[1], 'network_probe': {'skipped': True}},
                 'ors1': {'safeq_server_role': 'ors', 'network_probe': {'skipped': True}}}
     runs = [{'item': {'kind': 'printer', 'host': 'vp-printer'}, 'failed': True, 'msg': 'vantage point down'}]
-    records = _network_records.append({}, ['cml1', 'cml2', 'ors1'], hostvars, {'cml': plan}, runs, True, _enrich)
+    records = _network_records.append(['cml1', 'cml2', 'ors1'], hostvars, {'cml': plan}, runs, True, _enrich)
     cml1 = records['cml1'][0]['result']['findings']
     assert cml1 and {f['reason'] for f in cml1 if f['status'] == 'error'} == {'vantage-probe-failed'}
     assert records['cml1'][1] == {'module': 'port_check', 'result': {'skipped': True}, 'targets': 0}
     assert records['cml2'][-1] == {'module': 'port_check', 'result': {'skipped': True}}  # unreachable: the report's host-unreachable
     assert [item['module'] for item in records['ors1']] == ['port_check']  # no ORS plan: only its own probe
-    without = _network_records.append({}, ['cml1'], hostvars, {'cml': plan}, runs, False, _enrich)
+    without = _network_records.append(['cml1'], hostvars, {'cml': plan}, runs, False, _enrich)
     assert len(without['cml1']) == 1  # safeq_port_derive false: no vantage flows
