@@ -19,7 +19,6 @@ from collections.abc import Mapping
 NODE_RESULTS = 'safeq_preflight_node_results'
 UNREACHABLE = 'safeq_preflight_unreachable'
 HOST_RESULTS = 'safeq_preflight_results'
-_MISSING = object()
 
 
 def host_vars(hostvars, host):
@@ -31,17 +30,21 @@ def host_vars(hostvars, host):
     return found if isinstance(found, Mapping) else {}  # HostVars answers an unknown host with an undefined marker
 
 
-def registered(hostvars, host, name, default=None):
-    """A variable a task registered or set_fact set (concrete data, never a template), read without templating it again.
+def raw_vars(hostvars, host):
+    """The host's variables as they are, for reading what a task registered or set_fact set (concrete data, never a template).
 
     ``HostVars.raw_get`` skips the templating walk that ``hostvars[host][name]`` makes over the whole value: a cluster's
-    port-table results are megabytes, walked once per read (docs/pipelines.md, fleet speed). Plain dicts (unit tests) are read
-    as they are."""
+    port-table results are megabytes, walked once per read (docs/pipelines.md, fleet speed). Each call gathers the host's
+    variables once: read several from one mapping. Plain dicts (unit tests) are read as they are."""
     raw_get = getattr(hostvars, 'raw_get', None)
     variables = raw_get(host) if raw_get is not None else host_vars(hostvars, host)
-    if not isinstance(variables, Mapping) or name not in variables:
-        return default
-    return variables[name]
+    return variables if isinstance(variables, Mapping) else {}
+
+
+def registered(hostvars, host, name, default=None):
+    """One registered (or set_fact) variable of the host, read as it is (``raw_vars``)."""
+    variables = raw_vars(hostvars, host)
+    return variables[name] if name in variables else default
 
 
 def kept(hostvars):
@@ -55,10 +58,10 @@ def append(hosts, hostvars, registered_vars):
     the play) has no such variable and gets no record: the report says no check ran there."""
     merged = kept(hostvars)
     for host in hosts or ():
+        variables = raw_vars(hostvars, host)
         for module, name in (registered_vars or {}).items():
-            value = registered(hostvars, host, name, _MISSING)
-            if value is not _MISSING:
-                merged.setdefault(host, []).append({'module': module, 'result': value})
+            if name in variables:
+                merged.setdefault(host, []).append({'module': module, 'result': variables[name]})
     return merged
 
 

@@ -84,7 +84,7 @@ def test_each_node_listens_while_the_other_probes_it_and_the_listeners_expire(tm
             'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}
         with open(inventory, 'w', encoding='utf-8') as handle:
             yaml.safe_dump(data, handle)
-        # the run leg selects the area by its tag: the listener tasks (a dynamic include) must run under --tags network too
+        # the run leg selects the area by its tag, as the playbook does: the listener tasks (a dynamic include) run under it too
         proc = lab.run_playbook(str(tmp_path), inventory, playbook=_playbook(tmp_path, tagged=not check),
                                 args=['--check'] if check else ['--tags', 'network'])
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -45,8 +45,9 @@ def reachable_addresses(table):
     return [item['address'] for item in table.values() if item['reachable']]
 
 
-def _ran(result):
-    return isinstance(result, dict) and not result.get('skipped') and not result.get('unreachable')
+def _started(result):
+    """The listener task started its async job (not skipped, failed or unreachable)."""
+    return isinstance(result, dict) and str(result.get('started', '')).lower() in ('1', 'true')
 
 
 def listening(hosts, hostvars, ready_seconds=None):
@@ -54,11 +55,11 @@ def listening(hosts, hostvars, ready_seconds=None):
     ports, the listener task started and the loopback readiness check ran): the listeners that stand when the probes start."""
     found = {}
     for host in hosts or ():
-        started = _node_records.registered(hostvars, host, 'network_listener')
-        if not (_ran(started) and str(started.get('started', '')).lower() in ('1', 'true')):
+        variables = _node_records.raw_vars(hostvars, host)
+        if not _started(variables.get('network_listener')):
             continue
-        states = _listener_state.states(_node_records.registered(hostvars, host, 'network_listener_free') or {},
-                                        _node_records.registered(hostvars, host, 'network_listener_ready') or {}, ready_seconds)
+        states = _listener_state.states(variables.get('network_listener_free') or {}, variables.get('network_listener_ready') or {},
+                                        ready_seconds)
         if states:
             found[_address(hostvars, host)] = states
     return found
@@ -73,12 +74,14 @@ def _role(hostvars, host):
     return str(_node_records.host_vars(hostvars, host).get('safeq_server_role') or DEFAULT_ROLE)
 
 
-def _still(hostvars, host):
-    """This node's listener states after every probe (None when the loopback re-check did not run)."""
-    after = _node_records.registered(hostvars, host, 'network_listener_after')
-    if not _ran(after):
+def _still(variables):
+    """This node's listener states after every probe; None when the loopback re-check did not run (skipped or never reached).
+    A re-check that failed or could not reach the node counts: no port answered it, so no listener is taken to have stood
+    through the probes (the flows to it are judged without one, never failed on its silence)."""
+    after = variables.get('network_listener_after')
+    if not isinstance(after, dict) or after.get('skipped'):
         return None
-    return _listener_state.states(_node_records.registered(hostvars, host, 'network_listener_free') or {}, after)
+    return _listener_state.states(variables.get('network_listener_free') or {}, after)
 
 
 def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
@@ -88,12 +91,13 @@ def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
     merged = _node_records.kept(hostvars)
     down = set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
     still, still_hosts = {}, {}
+    raw = {host: _node_records.raw_vars(hostvars, host) for host in hosts or ()}
     for host in hosts or ():
-        still[host] = _still(hostvars, host)
+        still[host] = _still(raw[host])
         if still[host]:
             still_hosts[_address(hostvars, host)] = still[host]
     for host in hosts or ():
-        probe = _node_records.registered(hostvars, host, 'network_probe', _MISSING)
+        probe = raw[host].get('network_probe', _MISSING)
         if probe is _MISSING:
             continue  # the node left the play before the network role: the report says no check ran there
         address = _address(hostvars, host)

@@ -225,24 +225,24 @@ def test_a_ca_file_path_may_use_environment_variables_as_ansible_paths_do(specs,
 
 # --- The node roles' argument specs, validated once on the controller (the playbook imports them with rolespec_validate: false).
 
-def _play(hosts):
+def _plays():
     with open(os.path.join(os.path.dirname(ROLES), 'playbooks', 'preinstall_check.yml'), encoding='utf-8') as handle:
-        return next(play for play in yaml.safe_load(handle) if play['hosts'] == hosts)
+        return yaml.safe_load(handle)
 
 
 def _node_play():
-    return _play('safeq_preflight_nodes')
+    return next(play for play in _plays() if play['hosts'] == 'safeq_preflight_nodes')
 
 
 def test_the_node_roles_skip_the_per_node_spec_task_only_because_preflight_validate_runs_their_specs():
     imports = [task['ansible.builtin.import_role'] for task in _node_play()['tasks'] if 'ansible.builtin.import_role' in task]
     assert 'safeq.preflight.preflight_validate' in _node_play()['tasks'][0]  # the group's own variables, validated once
     assert 'roles' not in _node_play()
-    # the database and directory plays run on the nodes they concern (groups the validate role fills from the validated nodes)
-    for group in ('safeq_preflight_database', 'safeq_preflight_directory'):
-        assert 'roles' not in _play(group)
-        imports += [task['ansible.builtin.import_role'] for task in _play(group)['tasks'] if 'ansible.builtin.import_role' in task]
-    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == ['windows_node', 'network', 'database', 'directory']
+    # then a play per area, on the nodes it concerns (groups the validate role fills from the validated nodes), network last
+    for play in _plays()[2:-1]:
+        assert 'roles' not in play
+        imports += [task['ansible.builtin.import_role'] for task in play['tasks'] if 'ansible.builtin.import_role' in task]
+    assert [item['name'].rsplit('.', 1)[-1] for item in imports] == list(_inputs.NODE_ROLES)
     assert sorted(item['name'].rsplit('.', 1)[-1] for item in imports) == sorted(_inputs.NODE_ROLES)
     assert all(item['rolespec_validate'] is False for item in imports)
     assert set(_inputs.role_argument_specs()) == set(_inputs.NODE_ROLES)

@@ -80,3 +80,23 @@ def test_the_vantage_flows_are_recorded_per_role_plan_and_an_unreachable_node_ke
     assert [item['module'] for item in records['ors1']] == ['port_check']  # no ORS plan: only its own probe
     without = _network_records.append(['cml1'], hostvars, {'cml': plan}, runs, False, _enrich)
     assert len(without['cml1']) == 1  # safeq_port_derive false: no vantage flows
+
+
+def test_a_node_unreachable_at_its_loopback_re_check_has_no_listener_that_stood_through_the_probes():
+    """Ground truth: cml2's listener held its ports when the probes began; the re-check after every probe could not reach cml2.
+    Nothing then shows the listener stood through the probes, so cml1's refused flow to TCP 4111 is judged without one
+    (manual listener-missing), never a fail on a listener that may have gone (as before the records moved to the controller)."""
+    probe = _node_probe({4111: ('closed', 'conn-refused')})
+    ports = [int(key.split('/')[1]) for key in ready(['10.0.0.12'], ['cluster'])['10.0.0.12']]
+    hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': probe},
+                'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
+                         'network_listener_free': _precheck(*ports),
+                         'network_listener_after': {'unreachable': True, 'msg': 'Node unreachable after one retry'}}}
+    records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
+    judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
+    entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
+    assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+    hostvars['cml2']['network_listener_after'] = {'changed': False, 'skipped': True}  # not re-checked: the flows stand as probed
+    records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
+    judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
+    assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('fail', 'refused-with-listener')}
