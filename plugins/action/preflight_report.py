@@ -15,6 +15,7 @@ from ansible.utils.display import Display
 from ansible_collections.safeq.preflight.plugins.plugin_utils.windows import _server_eval
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _doc_spec, _node_records, _selection
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive
 from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_diff, _report_render
 from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import collection_version
 
@@ -101,7 +102,11 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        catalogue = _catalogue.load()
+        try:  # the passive FTP row on the range the nodes were probed on (the firewall section lists its ports)
+            catalogue = _port_derive.with_site_ports(_catalogue.load(), args['ftp_passive_ports'])
+        except _port_derive.DeriveError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
         hostvars = task_vars.get('hostvars', {})
         kept = _node_records.registered(hostvars, 'localhost', args['node_results_var']) or {}  # megabytes: read, not templated again
         host_results = {host: host_result(hostvars.get(host, {}), args['results_var'], kept.get(host)) for host in args['hosts']}

@@ -181,6 +181,7 @@ class ActionModule(ActionBase):
             messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
         elif 'nodes_group' in self._task.args and not args['nodes']:
             messages.append("safeq_nodes_group: the inventory group '%s' has no hosts: no SafeQ node would be checked" % args['nodes_group'])
+        ftp_passive_ports = {}
         if isinstance(features, list):
             hostvars = (task_vars or {}).get('hostvars', {})
             variable_messages, values = check_variables({host: hostvars.get(host, {}) for host in args['nodes']})
@@ -190,6 +191,8 @@ class ActionModule(ActionBase):
             messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
             addresses = {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']}
             messages += check_resets(values, addresses) + check_site_ports(values, addresses)
+            # one value for every node (check_site_wide): the report's firewall section lists the range the nodes were probed on
+            ftp_passive_ports = next((item['safeq_ftp_passive_ports'] for item in values.values() if item.get('safeq_ftp_passive_ports')), {})
         report_dir = args['report_dir']
         if isinstance(report_dir, str) and report_dir.strip():
             report_dir = os.path.abspath(os.path.expanduser(report_dir))
@@ -198,7 +201,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, errors=messages,
                           msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
             return result
-        result.update(report_dir=report_dir, nodes=list(args['nodes']), started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports, started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                       msg='Input is valid: %d feature(s), %d waiver(s), %d attestation(s), %d node(s).'
                       % (len(features), len(args['waivers'] or []), len(args['attestations'] or []), len(args['nodes'])))
         return result

@@ -57,6 +57,12 @@ options:
   started:
     description: Start time of the run (ISO 8601), as returned by M(safeq.preflight.preflight_validate).
     type: str
+  ftp_passive_ports:
+    description:
+      - The nodes' passive FTP range, as returned by M(safeq.preflight.preflight_validate) (C(safeq_ftp_passive_ports)).
+      - The Windows Firewall section then lists every port of the range under the passive FTP row, as the nodes were probed.
+    type: dict
+    default: {}
   results_var:
     description: Host variable holding a list of C({module, result}) items a site's own role appended for the host (read after
       O(node_results_var)).

@@ -82,6 +82,11 @@ nodes:
   type: list
   elements: str
   sample: [cml1, cml2, cml3]
+ftp_passive_ports:
+  description: The nodes' passive FTP range (C(safeq_ftp_passive_ports), one value for every node), or an empty mapping.
+  returned: success
+  type: dict
+  sample: {from: 50000, to: 50015}
 started:
   description: Start time of the run (UTC, ISO 8601).
   returned: success

@@ -81,3 +81,19 @@ def test_the_html_shows_the_section_only_with_facts(catalogue):
     unread['rules'] = None
     assert 'the inbound rules could not be read from the node' in _report_html.render_html(_report_of(catalogue, unread))
     assert 'Windows Firewall: inbound' not in _report_html.render_html(_report_of(catalogue, None))
+
+
+def test_the_declared_passive_ftp_range_is_listed_port_by_port_under_its_row(catalogue):
+    """Ground truth: the site declared SafeQ's passive FTP range 50000-50003 (safeq_ftp_passive_ports) and uses scan_ftp_passive;
+    the node has no allow rule for it. preflight_report builds on the catalogue with that range, so the section names each port
+    of it under the passive FTP row; without it the row ("above 1023") has no port the section could list."""
+    from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _port_derive  # pylint: disable=import-outside-toplevel
+    features = ['scan_ftp', 'scan_ftp_passive']
+    site = _port_derive.with_site_ports(catalogue, {'from': 50000, 'to': 50003})
+    results = {'r2': {'server_role': 'cml', 'reachable': True, 'message': '', 'ran': ['server_check'], 'firewall': _firewall(), 'findings': []}}
+    ports = _report.build_report(results, site, features, [], [], 'fail', dict(RUN, features=features), TODAY)['hosts'][0]['firewall_coverage']['ports']
+    passive = [item for item in ports if 'net.printer-in.tcp-above-1023-passive-ftp' in item['entries']]
+    assert [item['port'] for item in passive] == [50000, 50001, 50002, 50003]
+    assert {item['profiles'][0]['state'] for item in passive} == {'not-allowed'}
+    plain = _report.build_report(results, catalogue, features, [], [], 'fail', dict(RUN, features=features), TODAY)
+    assert not [item for item in plain['hosts'][0]['firewall_coverage']['ports'] if 'net.printer-in.tcp-above-1023-passive-ftp' in item['entries']]
