@@ -59,8 +59,9 @@ options:
     type: str
   ftp_passive_ports:
     description:
-      - The nodes' passive FTP range, as returned by M(safeq.preflight.preflight_validate) (C(safeq_ftp_passive_ports)).
-      - The Windows Firewall section then lists every port of the range under the passive FTP row, as the nodes were probed.
+      - The site's passive FTP range (C(safeq_ftp_passive_ports)); the report role passes the range the network role probed the
+        nodes on, or, when it did not run, the range M(safeq.preflight.preflight_validate) returned.
+      - The Windows Firewall section then lists every port of the declared range under the passive FTP row.
     type: dict
     default: {}
   results_var:

@@ -328,21 +328,29 @@ def test_a_bad_module_option_is_refused_by_name_before_any_probe(outcomes, case)
     assert '"status": "pass"' not in proc.stdout and "'status': 'pass'" not in proc.stdout
 
 
-def test_a_bad_variable_of_the_group_safeq_preflight_nodes_stops_the_run_before_any_node(tmp_path):
+@pytest.mark.parametrize('group_vars, variable, value, message', [
+    ('safeq_port_retries: "lots"\n', 'safeq_port_retries', "'lots'", r"safeq_port_retries: [^|]*'lots'[^|]*\(hosts cml1, cml2\)"),
+    # the run (the controller) has no feature; the nodes' group says external_db: the database play's group, the report's
+    # applicability and the network matrix would each go by another list
+    ('safeq_features: [external_db]\nsafeq_db_host: 198.18.0.20\n', 'safeq_features', '[]',
+     r"safeq_features: hosts cml1, cml2 set it differently from the run \(\[\]\)"),
+], ids=['bad-value', 'features-differ-from-the-run'])
+def test_a_bad_variable_of_the_group_safeq_preflight_nodes_stops_the_run_before_any_node(tmp_path, group_vars, variable, value, message):
     """Review scenario: group_vars/safeq_preflight_nodes.yml applies only once add_host has put the nodes in that group,
-    after the validate play read their variables; the node play validates them again before any node is contacted."""
+    after the validate play read their variables; the node play validates them again before any node is contacted, against
+    the run's validated site-wide values."""
     run_dir = str(tmp_path)
     os.makedirs(os.path.join(run_dir, 'group_vars'))
     with open(os.path.join(run_dir, 'group_vars', 'safeq_preflight_nodes.yml'), 'w', encoding='utf-8') as handle:
-        handle.write('safeq_port_retries: "lots"\n')
+        handle.write(group_vars)
     with SimulatedNodes(NODES) as nodes:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts,
                                         {'safeq_report_dir': os.path.join(run_dir, 'reports')})
         proc = lab.run_playbook(run_dir, inventory, args=['--check'], timeout=180)
         commands = {name: nodes.commands(name) for name in ('cml1', 'cml2')}
-    _assert_clear_failure(proc, 'safeq_port_retries', "'lots'")
+    _assert_clear_failure(proc, variable, value)
     assert 'The pre-installation check was not started' in proc.stdout
-    assert re.search(r"safeq_port_retries: [^|]*'lots'[^|]*\(hosts cml1, cml2\)", proc.stdout), proc.stdout[-2000:]
+    assert re.search(message, proc.stdout), proc.stdout[-2000:]
     assert commands == {'cml1': [], 'cml2': []}
     assert not os.path.exists(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))
