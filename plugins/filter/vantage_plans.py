@@ -12,14 +12,7 @@ version_added: 0.4.0
 description:
   - P(safeq.preflight.vantage_plan#filter) for each role of O(server_roles), as a mapping; the network role makes them once for
     the play (C(run_once)) and each node uses its role's plan, instead of one plan per node (docs/pipelines.md, fleet speed).
-  - For every port-table row that applies to the site and ends at a node of O(server_role), and starts at a peer network
-    (C(workstation), C(printer), C(terminal_server), C(mps), C(client), C(ap_connector), C(payment_machine),
-    C(recharging_station), C(ors), C(crs), C(etcd)), one M(safeq.preflight.port_check) target per node address and port, for the vantage points
-    of that network (inventory group C(safeq_vantage_<peer>)), with C(expect=reachable).
-  - From the C(workstation) and C(printer) networks, the rows the checklist keeps local or blocked from outside (JMX, RMI,
-    the terminal-server port) are probed with C(expect=closed); reachable is a warning with the firewall rule to add.
-  - Rows whose network has no vantage point get a V(manual) finding naming the group to add; with O(listeners) false, flows
-    to a node that is not known to answer resets get a V(skip) finding instead of a probe.
+  - The other options are those of P(safeq.preflight.vantage_plan#filter), which says what the plan holds.
 positional: _input
 options:
   _input:
@@ -27,55 +20,44 @@ options:
     type: list
     elements: str
     required: true
-  features:
-    description: Optional features the site uses.
-    type: list
-    elements: str
-    default: []
   server_roles:
     description: The server roles to plan for (the roles of the play's nodes).
     type: list
     elements: str
     choices: [cml, ors, crs]
     default: [cml]
+  features:
+    description: As for P(safeq.preflight.vantage_plan#filter).
+    type: list
+    elements: str
+    default: []
   vantages:
-    description: Peer network (or inventory group C(safeq_vantage_<peer>), so C(groups) may be given as it is) to the hosts that
-      probe from it.
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
   listening:
-    description:
-      - Node address to a mapping of C(PROTO/PORT) (for example C(tcp/6020)) to its state
-        (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
-        its port's state is V(ready) (bound by the precheck and answering on the node's loopback before any probe); any other state
-        is the reason there is none, given to port_check as C(listener_missing).
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
   resets:
-    description: Peer names or addresses known to answer resets.
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: list
     elements: str
     default: []
   listeners:
-    description: Whether temporary listeners are in use (C(safeq_temporary_listeners)).
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: bool
     default: true
   peers:
-    description: Peer name to addresses (as for P(safeq.preflight.port_targets#filter)); rows from a peer network to one of these
-      peers (a payment machine to the payment system) are probed from that network's vantage points too.
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
   firewalls:
-    description:
-      - Node address to the C(firewall) facts of M(safeq.preflight.win_server_facts) (as M(safeq.preflight.server_check) returns them).
-      - They give each least-privilege flow its evidence (C(evidence) in the result; an inbound Block rule covering the port, or the
-        firewall off in the profiles in force) and each node its Windows Firewall advisory (V(warn) findings on the inbound rows,
-        a Block rule on a port SafeQ needs, or local rules ignored by Group Policy). Without them, a least-privilege port that
-        is not reachable ends V(manual).
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: dict
     default: {}
   ftp_passive_ports:
-    description: The site's passive FTP range (C(safeq_ftp_passive_ports)), as for P(safeq.preflight.listener_ports#filter).
+    description: As for P(safeq.preflight.vantage_plan#filter).
     type: dict
 author:
   - safeq.preflight contributors (@safeq-preflight)

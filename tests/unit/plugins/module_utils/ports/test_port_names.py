@@ -7,19 +7,7 @@ from __future__ import annotations
 
 import socket
 
-import pytest
-
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_engine
-
-
-@pytest.fixture
-def held_port():
-    """A listener on 127.0.0.1 only; the same port on 127.0.0.2 has nothing listening (the kernel answers with a reset)."""
-    server = socket.socket()
-    server.bind(('127.0.0.1', 0))
-    server.listen(5)
-    yield server.getsockname()[1]
-    server.close()
 
 
 def _fake_resolver(monkeypatch, name, addresses):

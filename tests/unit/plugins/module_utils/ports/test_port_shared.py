@@ -5,20 +5,7 @@
 
 from __future__ import annotations
 
-import socket
-
-import pytest
-
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_engine
-
-
-@pytest.fixture
-def held_port():
-    server = socket.socket()
-    server.bind(('127.0.0.1', 0))
-    server.listen(5)
-    yield server.getsockname()[1]
-    server.close()
 
 
 def test_two_rows_on_one_port_cost_one_connection_and_each_keeps_its_verdict(monkeypatch, held_port):
