@@ -201,7 +201,8 @@ class ActionModule(ActionBase):
             result.update(failed=True, errors=messages,
                           msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
             return result
-        result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports, started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports,
+                      started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                       msg='Input is valid: %d feature(s), %d waiver(s), %d attestation(s), %d node(s).'
                       % (len(features), len(args['waivers'] or []), len(args['attestations'] or []), len(args['nodes'])))
         return result

@@ -129,9 +129,8 @@ def test_the_network_matrix_figure_of_the_demo(tmp_path):
     assert coverage['cml2'][('tcp', 9100)]['state'] == 'not-allowed' and coverage['cml2'][('tcp', 515)]['state'] == 'blocked'
     assert sum(row['reason'] == 'firewall-no-allow-rule' for row in cml2['entries']) == 25  # 24 + the passive FTP range
     # the section lists the declared passive range, port by port, under its row (as the nodes were probed), not "above 1023"
-    passive = sorted(port for (proto, port), item in coverage['cml2'].items()
-                     if 'net.printer-in.tcp-above-1023-passive-ftp' in next(p['entries'] for p in cml2['firewall_coverage']['ports']
-                                                                         if (p['proto'], p['port']) == (proto, port)))
+    entries = {(item['proto'], item['port']): item['entries'] for item in cml2['firewall_coverage']['ports']}
+    passive = sorted(port for (proto, port) in coverage['cml2'] if 'net.printer-in.tcp-above-1023-passive-ftp' in entries[(proto, port)])
     assert passive == list(range(50000, 50016)) and coverage['cml2'][('tcp', 50000)]['state'] == 'not-allowed'
     html = (tmp_path / 'reports' / 'safeq-preflight.html').read_text()
     assert 'Windows Firewall: inbound allow rules per required port (advisory)' in html

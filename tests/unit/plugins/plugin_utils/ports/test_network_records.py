@@ -25,9 +25,9 @@ def _answered(*ports):
 
 
 def test_the_node_table_names_each_node_by_its_address_role_reachability_and_firewall_facts():
-    hostvars = {'localhost': {'safeq_preflight_node_results': {
-                    'cml1': [{'module': 'server_check', 'result': {'facts': {'firewall': FIREWALL}}}],
-                    'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}},
+    kept = {'cml1': [{'module': 'server_check', 'result': {'facts': {'firewall': FIREWALL}}}],
+            'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}
+    hostvars = {'localhost': {'safeq_preflight_node_results': kept},
                 'cml1': {'ansible_host': '10.0.0.11'}, 'cml2': {'ansible_host': '10.0.0.12'}, 'ors1': {'safeq_server_role': 'ors'}}
     table = _network_records.nodes(['cml1', 'cml2', 'ors1'], hostvars)
     assert table == {'cml1': {'address': '10.0.0.11', 'role': 'cml', 'reachable': True, 'firewall': FIREWALL},
