@@ -10,9 +10,9 @@ name: node_reachable
 short_description: Whether no check of this run found the node unreachable
 version_added: 0.4.0
 description:
-  - False when O(_input) is in C(safeq_preflight_unreachable) of C(localhost) (kept by the check roles'
-    record tasks, P(safeq.preflight.unreachable_nodes#filter)) or when a result the host appended itself to its
-    C(safeq_preflight_results) is unreachable. The later roles skip a node's probes with it (its rows are C(error)
+  - False when one of the node's results is unreachable, among the records the check roles kept on the controller
+    (C(safeq_preflight_node_results) of C(localhost), P(safeq.preflight.node_records#filter)) or those the host appended
+    itself to its C(safeq_preflight_results). The later roles skip a node's probes with it (its rows are C(error)
     C(host-unreachable) in the report).
 positional: _input, hostvars
 options:

@@ -4,9 +4,9 @@
 """Every node's check results, recorded once per role on the controller. PRIVATE to this collection.
 
 Each check role registers its modules' results on every node, then ends with ONE ``run_once`` task that reads them from
-``hostvars`` and appends them to ``safeq_preflight_node_results`` of ``localhost`` (``{host: [{module, result}]}``), and the
-nodes found unreachable to ``safeq_preflight_unreachable`` (a short list the later roles test per node). A record task per
-node cost as much as a WinRM round trip at 100 nodes (docs/pipelines.md, fleet speed); one for the play costs one worker.
+``hostvars`` and appends them to ``safeq_preflight_node_results`` of ``localhost`` (``{host: [{module, result}]}``); whether a
+node was found unreachable is read from those records (``reachable``). A record task per node cost as much as a WinRM round
+trip at 100 nodes (docs/pipelines.md, fleet speed); one for the play costs one worker.
 
 ``hostvars`` is Ansible's ``HostVars`` (a mapping of host to a mapping that templates on access) or, in unit tests, a dict.
 The host variable ``safeq_preflight_results`` (a list of ``{module, result}``) is still read: a site's own role may append to it.
@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 NODE_RESULTS = 'safeq_preflight_node_results'
-UNREACHABLE = 'safeq_preflight_unreachable'
 HOST_RESULTS = 'safeq_preflight_results'
 
 
@@ -65,29 +64,24 @@ def append(hosts, hostvars, registered_vars):
     return merged
 
 
-def unreachable(records, previous=None):
-    """The hosts any of whose records is an unreachable result, with ``previous`` (sorted, no repeats)."""
-    found = set(previous or ())
-    for host, items in (records or {}).items():
-        if any(isinstance(item, dict) and (item.get('result') or {}).get('unreachable') for item in items or ()):
-            found.add(host)
-    return sorted(found)
+def unreachable(records):
+    """The hosts any of whose records is an unreachable result (sorted)."""
+    return sorted(host for host, items in (records or {}).items()
+                  if any(isinstance(item, dict) and (item.get('result') or {}).get('unreachable') for item in items or ()))
 
 
-def own_records(hostvars, host):
-    """The records a host appended itself (``safeq_preflight_results``), as a list."""
-    own = registered(hostvars, host, HOST_RESULTS)
+def own_records(variables):
+    """The records a host appended itself (``safeq_preflight_results`` of its ``raw_vars``), as a list."""
+    own = variables.get(HOST_RESULTS)
     return list(own) if isinstance(own, list) else []
 
 
 def reachable(host, hostvars):
-    """False when a check found this node unreachable (the controller's list, or a record the host appended itself)."""
-    if host in (registered(hostvars, 'localhost', UNREACHABLE) or ()):
-        return False
-    return not unreachable({host: own_records(hostvars, host)})
+    """False when a check found this node unreachable (a record kept on the controller, or one the host appended itself)."""
+    return not unreachable(all_records([host], hostvars))
 
 
 def all_records(hosts, hostvars):
     """``{host: [{module, result}]}``: the records kept on the controller, then those a host appended itself."""
-    kept = registered(hostvars, 'localhost', NODE_RESULTS) or {}
-    return {host: list(kept.get(host) or ()) + own_records(hostvars, host) for host in hosts or ()}
+    so_far = registered(hostvars, 'localhost', NODE_RESULTS) or {}
+    return {host: list(so_far.get(host) or ()) + own_records(raw_vars(hostvars, host)) for host in hosts or ()}

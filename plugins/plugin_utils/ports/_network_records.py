@@ -16,7 +16,6 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _list
 
 DEFAULT_ROLE = 'cml'  # roles/*/defaults/main.yml: safeq_server_role (a default is not in hostvars)
 EMPTY_PLAN = {'targets': {}, 'findings': [], 'sources': [], 'nodes': [], 'evidence': {}}
-_MISSING = object()
 
 
 def _firewall(records):
@@ -35,14 +34,9 @@ def nodes(hosts, hostvars):
     down = set(_node_records.unreachable(records))
     table = {}
     for host in hosts or ():
-        table[host] = {'address': _address(hostvars, host), 'role': _role(hostvars, host), 'reachable': host not in down,
-                       'firewall': _firewall(records.get(host) or ())}
+        address, role = _identity(hostvars, host)
+        table[host] = {'address': address, 'role': role, 'reachable': host not in down, 'firewall': _firewall(records.get(host) or ())}
     return table
-
-
-def reachable_addresses(table):
-    """The reachable nodes' addresses, in the play's order (the flows between nodes; an unreachable node's rows are its errors)."""
-    return [item['address'] for item in table.values() if item['reachable']]
 
 
 def _started(result):
@@ -61,17 +55,15 @@ def listening(hosts, hostvars, ready_seconds=None):
         states = _listener_state.states(variables.get('network_listener_free') or {}, variables.get('network_listener_ready') or {},
                                         ready_seconds)
         if states:
-            found[_address(hostvars, host)] = states
+            found[_identity(hostvars, host)[0]] = states
     return found
 
 
-def _address(hostvars, host):
-    """The address the others probe: ``ansible_host`` (templated: an inventory may compute it), else the name."""
-    return str(_node_records.host_vars(hostvars, host).get('ansible_host') or host)
-
-
-def _role(hostvars, host):
-    return str(_node_records.host_vars(hostvars, host).get('safeq_server_role') or DEFAULT_ROLE)
+def _identity(hostvars, host):
+    """``(address, server role)``: the address the others probe (``ansible_host``, templated: an inventory may compute it; else
+    the name) and ``safeq_server_role``, from one read of the host's variables."""
+    variables = _node_records.host_vars(hostvars, host)
+    return str(variables.get('ansible_host') or host), str(variables.get('safeq_server_role') or DEFAULT_ROLE)
 
 
 def _still(variables):
@@ -89,19 +81,17 @@ def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
     role's plan has sources or findings) and its own port-table probe, each flow to another node judged again with that node's
     listeners as they stood after every probe (a listener gone by then makes the flow ``listener-missing``, never a fail)."""
     merged = _node_records.kept(hostvars)
-    down = set(_node_records.unreachable(_node_records.all_records(hosts, hostvars)))
-    still, still_hosts = {}, {}
     raw = {host: _node_records.raw_vars(hostvars, host) for host in hosts or ()}
+    down = set(_node_records.unreachable({host: merged.get(host, []) + _node_records.own_records(raw[host]) for host in raw}))
+    identity = {host: _identity(hostvars, host) for host in hosts or ()}
+    still = {host: _still(raw[host]) for host in hosts or ()}
+    still_hosts = {identity[host][0]: states for host, states in still.items() if states}
     for host in hosts or ():
-        still[host] = _still(raw[host])
-        if still[host]:
-            still_hosts[_address(hostvars, host)] = still[host]
-    for host in hosts or ():
-        probe = raw[host].get('network_probe', _MISSING)
-        if probe is _MISSING:
+        if 'network_probe' not in raw[host]:
             continue  # the node left the play before the network role: the report says no check ran there
-        address = _address(hostvars, host)
-        plan = (plans or {}).get(_role(hostvars, host)) or EMPTY_PLAN
+        probe = raw[host]['network_probe']
+        address, role = identity[host]
+        plan = (plans or {}).get(role) or EMPTY_PLAN
         items = merged.setdefault(host, [])
         if derive and (plan.get('sources') or plan.get('findings')):
             findings = _port_matrix.node_findings(vantage_runs or [], [address, host], plan, peer_flows=True, still_listening=still[host])

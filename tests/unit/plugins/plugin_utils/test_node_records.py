@@ -34,11 +34,11 @@ def test_every_registered_result_is_recorded_in_the_order_given_and_a_host_that_
     assert 'cml3' not in records
     assert before == {'cml1': [{'module': 'custom', 'result': {}}]}  # the earlier records are not changed in place
     assert _node_records.unreachable(records) == ['cml2']
-    assert _node_records.unreachable(records, ['cml9']) == ['cml2', 'cml9']
 
 
-def test_a_node_is_unreachable_when_the_controller_says_so_or_when_its_own_record_says_so():
-    hostvars = _HostVars({'localhost': {'safeq_preflight_unreachable': ['cml2']},
+def test_a_node_is_unreachable_when_a_kept_record_says_so_or_when_its_own_record_says_so():
+    hostvars = _HostVars({'localhost': {'safeq_preflight_node_results': {'cml1': [{'module': 'server_check', 'result': SERVER_OK}],
+                                                                         'cml2': [{'module': 'server_check', 'result': DOWN}]}},
                           'cml1': {}, 'cml2': {},
                           'cml3': {'safeq_preflight_results': [{'module': 'site_check', 'result': DOWN}]}})
     assert _node_records.reachable('cml1', hostvars) is True

@@ -33,7 +33,6 @@ def test_the_node_table_names_each_node_by_its_address_role_reachability_and_fir
     assert table == {'cml1': {'address': '10.0.0.11', 'role': 'cml', 'reachable': True, 'firewall': FIREWALL},
                      'cml2': {'address': '10.0.0.12', 'role': 'cml', 'reachable': False, 'firewall': None},
                      'ors1': {'address': 'ors1', 'role': 'ors', 'reachable': True, 'firewall': None}}
-    assert _network_records.reachable_addresses(table) == ['10.0.0.11', 'ors1']
 
 
 def test_only_a_node_whose_listener_task_started_has_listeners_and_only_answering_ports_are_ready():
@@ -66,8 +65,7 @@ def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_pr
 
 def test_the_vantage_flows_are_recorded_per_role_plan_and_an_unreachable_node_keeps_its_skip_without_a_target_count():
     plan = _port_matrix.plan(NODES, [], vantages={'printer': ['vp-printer']}, listening=ready(NODES))
-    hostvars = {'localhost': {'safeq_preflight_unreachable': [],
-                              'safeq_preflight_node_results': {'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}},
+    hostvars = {'localhost': {'safeq_preflight_node_results': {'cml2': [{'module': 'server_check', 'result': {'unreachable': True}}]}},
                 'cml1': {'ansible_host': NODES[0], 'network_probe': {'skipped': True}},
                 'cml2': {'ansible_host': NODES[1], 'network_probe': {'skipped': True}},
                 'ors1': {'safeq_server_role': 'ors', 'network_probe': {'skipped': True}}}
