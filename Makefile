@@ -14,7 +14,7 @@ ANSIBLE_TEST_ROOT := $(BUILD)/ansible_collections/safeq/preflight
 PIP_STANDIN_VERSIONS ?= 24_2 25_2  # the pip bootstraps of ansible-test 2.19 and 2.21
 APT_PACKAGES := $(shell sed -e 's/\#.*//' tests/requirements-apt.txt)
 
-.PHONY: help venv system-deps demo demo-waived test test-newest seed-check unit functional sanity units lint changelog-lint collection-copy clean \
+.PHONY: help venv system-deps demo demo-waived test test-newest seed-check unit functional sanity units lint changelog-lint collection-copy catalogue-json clean \
 	windows-collection
 
 help:
@@ -71,6 +71,12 @@ test-newest: $(NEWEST_VENV)/.installed system-deps collection-copy windows-colle
 SAFEQ_SEED_REQUIRED ?= 1
 seed-check: venv
 	SAFEQ_SEED_REQUIRED=$(SAFEQ_SEED_REQUIRED) $(PY) -m pytest -q -p no:cacheprovider tests/unit/plugins/plugin_utils/test_catalogue.py -k seed
+
+# The catalogue's JSON copy (plugins/plugin_utils/catalogue.json), which every Ansible worker loads instead of the YAML
+# (_catalogue._read); run after editing catalogue.yml (a stale copy is ignored, and a unit test fails until it is rewritten).
+catalogue-json: venv
+	$(PY) -c "import sys; sys.path.insert(0, '.'); from tests.lab import collection; \
+	open(collection.catalogue.json_path(collection.catalogue.DEFAULT_PATH), 'w', encoding='utf-8').write(collection.catalogue.json_copy())"
 
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit

@@ -70,8 +70,9 @@ def _task_lines(tasks, hosts, top):
     lines = ['tasks run / node       mean %.2f, min %d, max %d (tasks a node skipped not counted)'
              % (statistics.mean(counts), min(counts), max(counts)),
              'tasks in the run       %d, %.1f s in all; the %d slowest:' % (len(tasks['tasks']), sum(t[2] for t in tasks['tasks']), top)]
-    for play, name, seconds, ran in sorted(tasks['tasks'], key=lambda t: -t[2])[:top]:
-        lines.append('  %6.2f s  %4d results  %s | %s' % (seconds, ran, play[:30], name[:90]))
+    lines.append('  %8s  %7s  %12s %9s' % ('wall', 'results', 'CPU: control', 'sim'))
+    for play, name, seconds, ran, controller, simulator in sorted(tasks['tasks'], key=lambda t: -t[2])[:top]:
+        lines.append('  %6.2f s  %7d  %10.1f s %7.1f s  %s | %s' % (seconds, ran, controller, simulator, play[:24], name[:80]))
     return lines
 
 

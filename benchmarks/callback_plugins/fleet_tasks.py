@@ -4,8 +4,10 @@
 """Benchmark helper (not part of the collection): per-task wall time and per-host task count, as JSON.
 
 benchmarks/fleet.py enables it with ANSIBLE_CALLBACK_PLUGINS / ANSIBLE_CALLBACKS_ENABLED=fleet_tasks and reads the
-file named by FLEET_TASKS_JSON: {"tasks": [[play, task, seconds, hosts that ran it], ...], "per_host": {host: count}}.
-A host's count is the tasks that ran on it (ok, changed, failed, unreachable), not the ones it skipped.
+file named by FLEET_TASKS_JSON: {"tasks": [[play, task, seconds, hosts that ran it, controller CPU s, simulator CPU s], ...],
+"per_host": {host: count}}. A host's count is the tasks that ran on it (ok, changed, failed, unreachable), not the ones it skipped.
+Controller CPU is this process's and its reaped workers' (os.times); simulator CPU is the parent process's (fleet.py serves
+the simulated nodes), read from /proc (0 where there is no /proc).
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ requirements: [enable in configuration]
 '''
 
 
+def _cpu():
+    """(controller CPU s: this process and its reaped workers, simulator CPU s: the parent process, from /proc)."""
+    mine = os.times()
+    try:
+        with open('/proc/%d/stat' % os.getppid(), encoding='ascii') as handle:
+            fields = handle.read().rsplit(')', 1)[1].split()
+        parent = (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')  # utime, stime
+    except (OSError, ValueError, IndexError):
+        parent = 0.0
+    return mine.user + mine.system + mine.children_user + mine.children_system, parent
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = 'aggregate'
@@ -41,6 +55,9 @@ class CallbackModule(CallbackBase):
     def _close(self):
         if self._current is not None:
             self._current[2] = round(time.perf_counter() - self._current[2], 3)
+            controller, simulator = _cpu()
+            self._current[4] = round(controller - self._current[4], 2)
+            self._current[5] = round(simulator - self._current[5], 2)
             self._tasks.append(self._current)
             self._current = None
 
@@ -50,7 +67,7 @@ class CallbackModule(CallbackBase):
 
     def _start(self, task):
         self._close()
-        self._current = [self._play, task.get_name(), time.perf_counter(), 0]
+        self._current = [self._play, task.get_name(), time.perf_counter(), 0] + list(_cpu())
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._start(task)

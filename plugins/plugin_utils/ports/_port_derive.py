@@ -234,12 +234,17 @@ def listening_problems(listening):
             if not isinstance(ports, dict)]
 
 
+def by_host(listening):
+    """``listening`` keyed by lower-case address, built once per plan: ``listener_of`` looks a host up in it for every flow."""
+    return {str(key).lower(): value for key, value in (listening or {}).items()}
+
+
 def listener_of(listening, host, proto, port):
-    """``(listener, why not)`` for one port of one host. ``listening`` maps a node address to ``{'tcp/6020': state}``: only
-    ``ready`` (the temporary listener bound the port AND answered on the node's own loopback before any probe) is a listener;
-    any other state (``conflict``, ``error``, ``not-ready``, with its detail) says why there is none. A host not in the
-    mapping runs no listener (``None``: nothing to say)."""
-    ports = {str(key).lower(): value for key, value in (listening or {}).items()}.get(str(host).lower())
+    """``(listener, why not)`` for one port of one host. ``listening`` (as ``by_host`` returns it) maps a node address to
+    ``{'tcp/6020': state}``: only ``ready`` (the temporary listener bound the port AND answered on the node's own loopback
+    before any probe) is a listener; any other state (``conflict``, ``error``, ``not-ready``, with its detail) says why there
+    is none. A host not in the mapping runs no listener (``None``: nothing to say)."""
+    ports = listening.get(str(host).lower())
     if ports is None:
         return False, None
     state = ports.get('%s/%d' % (proto, int(port)))
@@ -258,6 +263,7 @@ def _flags(resets, listening, running=()):
     problems = listening_problems(listening or {})
     if problems:
         raise DeriveError('listening: %s' % '; '.join(problems))
+    listening = by_host(listening)
 
     def flags(peer, host, proto, port):
         if is_running(running, peer, host):  # an ORS/CRS already installed and running: its service must answer

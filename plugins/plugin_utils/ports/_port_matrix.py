@@ -22,7 +22,7 @@ from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports._port_derive import (
-    PROBES, DeriveError, known_resets, listener_of, listening_problems, ports_of)
+    PROBES, DeriveError, by_host, known_resets, listener_of, listening_problems, ports_of)
 
 VANTAGE_KINDS = ('workstation', 'printer', 'terminal_server', 'mps', 'client', 'ap_connector', 'payment_machine', 'recharging_station',
                  'ors', 'crs', 'etcd')
@@ -72,7 +72,8 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, r
     problems = listening_problems(listening)
     if problems:
         raise DeriveError('listening: %s' % '; '.join(problems))
-    listening_nodes = {str(item).lower() for item in listening}
+    listening = by_host(listening)
+    listening_nodes = set(listening)
     resets = known_resets(resets)
     targets = {kind: [] for kind in vantages if vantages[kind]}
     findings = []

@@ -13,7 +13,10 @@ simulation cannot name the holding process: ``holder.name`` says so. ``ACTIVE`` 
 from __future__ import annotations
 
 import errno
+import heapq
+import itertools
 import os
+import selectors
 import socket
 import threading
 import time
@@ -21,36 +24,126 @@ import time
 NODE_AWARE = True
 ACTIVE = {}  # (address, proto, port) -> socket
 _LOCK = threading.Lock()
+PEER_CLOSE_WAIT = 5.0  # as the module: an accepted connection is closed once the prober closed its side, or after 5 s
 
 
-def _serve(sock, proto, deadline, limit=None):
-    sock.settimeout(0.05)
-    served = 0
-    while time.monotonic() < deadline and (limit is None or served < limit):
+class _Loop:
+    """One thread serves every simulated node's listeners (a 100-node cluster holds some 500 sockets and accepts tens of
+    thousands of connections): a selector, no thread per socket or per connection, no polling. ``add`` registers a bound
+    socket with its expiry and its limit; the loop accepts and closes TCP connections, echoes UDP datagrams and closes each
+    socket at its expiry or after its limit of connections/datagrams."""
+
+    def __init__(self):
+        self.selector = selectors.DefaultSelector()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.selector.register(self.wake_r, selectors.EVENT_READ, ('wake', None))
+        self.pending = []
+        self.listeners = {}  # socket -> [proto, limit, served]
+        self.accepted = set()
+        self.timers = []  # heap of (when, sequence, socket): a listener's expiry, an accepted connection's last moment
+        self.sequence = itertools.count()
+        thread = threading.Thread(target=self._run, name='sim-listeners', daemon=True)
+        thread.start()
+
+    def add(self, sock, proto, deadline, limit):
+        with _LOCK:
+            self.pending.append((sock, proto, deadline, limit))
+        self.wake_w.send(b'x')
+
+    def _run(self):
+        while True:
+            timeout = max(0.0, self.timers[0][0] - time.monotonic()) if self.timers else None
+            for key, dummy in self.selector.select(timeout):
+                kind, sock = key.data
+                if kind == 'wake':
+                    self._take()
+                elif kind == 'listener':
+                    self._serve(sock)
+                else:
+                    self._drain(sock)
+            now = time.monotonic()
+            while self.timers and self.timers[0][0] <= now:
+                dummy, dummy, sock = heapq.heappop(self.timers)
+                if sock in self.listeners:
+                    self._drop_listener(sock)
+                elif sock in self.accepted:
+                    self._drop_connection(sock)
+
+    def _take(self):
+        try:
+            while self.wake_r.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        with _LOCK:
+            pending, self.pending = self.pending, []
+        for sock, proto, deadline, limit in pending:
+            sock.setblocking(False)
+            self.listeners[sock] = [proto, limit, 0]
+            heapq.heappush(self.timers, (deadline, next(self.sequence), sock))
+            self.selector.register(sock, selectors.EVENT_READ, ('listener', sock))
+
+    def _serve(self, sock):
+        state = self.listeners.get(sock)
+        if state is None:
+            return
+        proto, limit, dummy = state
         try:
             if proto == 'tcp':
                 conn, dummy = sock.accept()
-                # as the module does: close after the prober closed (or 5 s), so no TIME_WAIT stays on the listener's port
-                threading.Thread(target=_close_after_peer, args=(conn,), daemon=True).start()
+                conn.setblocking(False)
+                self.accepted.add(conn)
+                heapq.heappush(self.timers, (time.monotonic() + PEER_CLOSE_WAIT, next(self.sequence), conn))
+                self.selector.register(conn, selectors.EVENT_READ, ('connection', conn))
             else:
                 data, peer = sock.recvfrom(2048)
                 sock.sendto(data, peer)
-            served += 1
-        except socket.timeout:
-            continue
         except OSError:
-            return  # closed by the timer
-    _close(sock)
+            # nothing to take after all (a connection reset before the accept, ECONNABORTED), or an ICMP error queued on the
+            # UDP socket: the socket serves on, unless it was closed under the loop
+            if sock.fileno() == -1:
+                self._drop_listener(sock)
+            return
+        state[2] += 1
+        if limit is not None and state[2] >= limit:
+            self._drop_listener(sock)
 
-
-def _close_after_peer(conn):
-    conn.settimeout(5)
-    try:
-        while conn.recv(512):
+    def _drain(self, conn):
+        try:
+            if conn.recv(512):
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
             pass
-    except OSError:
-        pass
-    conn.close()
+        self._drop_connection(conn)  # the prober closed its side (or reset it)
+
+    def _drop_listener(self, sock):
+        self.listeners.pop(sock, None)
+        try:
+            self.selector.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        _close(sock)
+
+    def _drop_connection(self, conn):
+        self.accepted.discard(conn)
+        try:
+            self.selector.unregister(conn)
+        except (KeyError, ValueError):
+            pass
+        conn.close()
+
+
+_LOOP = []
+
+
+def _loop():
+    with _LOCK:
+        if not _LOOP:
+            _LOOP.append(_Loop())
+        return _LOOP[0]
 
 
 def _close(sock):
@@ -76,20 +169,21 @@ def _bind(address, proto, port):
     return sock
 
 
-def _late(address, proto, port, duration, delay):
+def _hold(address, proto, port, sock, deadline, limit=None):
+    """Serve a bound socket until ``deadline`` (monotonic), closed by the loop then, as the module's own timer does."""
+    with _LOCK:
+        ACTIVE[(address, proto, port)] = sock
+    _loop().add(sock, proto, deadline, limit)
+
+
+def _late(address, proto, port, deadline, delay, limit):
     """Bind after ``delay`` seconds (a listener whose process is slow to start), then serve until the same expiry."""
     time.sleep(delay)
     try:
         sock = _bind(address, proto, port)
     except OSError:
         return
-    with _LOCK:
-        ACTIVE[(address, proto, port)] = sock
-    left = max(0.0, duration - delay)
-    threading.Thread(target=_serve, args=(sock, proto, time.monotonic() + left), daemon=True).start()
-    timer = threading.Timer(left, _close, args=(sock,))
-    timer.daemon = True
-    timer.start()
+    _hold(address, proto, port, sock, deadline, limit)
 
 
 def respond(profile_value, params, node=None):
@@ -114,7 +208,7 @@ def respond(profile_value, params, node=None):
             ports.append(entry)
             continue
         if delay and duration > 0:
-            threading.Thread(target=_late, args=(address, proto, port, duration, delay), daemon=True).start()
+            threading.Thread(target=_late, args=(address, proto, port, deadline, delay, limit), daemon=True).start()
             ports.append(entry)
             continue
         try:
@@ -131,12 +225,7 @@ def respond(profile_value, params, node=None):
         if duration <= 0:
             sock.close()
             continue
-        with _LOCK:
-            ACTIVE[(address, proto, port)] = sock
-        threading.Thread(target=_serve, args=(sock, proto, deadline, limit), daemon=True).start()
-        timer = threading.Timer(duration, _close, args=(sock,))
-        timer.daemon = True
-        timer.start()
+        _hold(address, proto, port, sock, deadline, limit)
     result = {'ports': ports, 'bind_address': address, 'duration_s': duration,
               'process': {'pid': 4242, 'path': 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'},
               'served': {'tcp_accepted': 0, 'udp_echoed': 0}}

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 
@@ -175,3 +176,26 @@ def test_unknown_helpers(catalogue):
     assert _catalogue.unknown_ids(['server.admin-rights', 'x.y'], catalogue) == ['x.y']
     rows = _catalogue.summary_rows(catalogue, ['cluster'], 'cml')
     assert len(rows) == len(catalogue) and {r['applies'] for r in rows} == {True, False}
+
+
+def test_the_shipped_json_copy_is_current():
+    """Workers load catalogue.json when it was made from catalogue.yml's very bytes: after editing the YAML, run make catalogue-json."""
+    with open(_catalogue.json_path(_catalogue.DEFAULT_PATH), encoding='utf-8') as handle:
+        assert handle.read() == _catalogue.json_copy(), 'catalogue.json is stale: run make catalogue-json'
+
+
+def test_the_json_copy_is_read_only_when_made_from_the_same_yaml(tmp_path):
+    path = tmp_path / 'catalogue.yml'
+    with open(_catalogue.DEFAULT_PATH, encoding='utf-8') as handle:
+        path.write_text(handle.read(), encoding='utf-8')
+    copy_doc = json.loads(_catalogue.json_copy(str(path)))
+    copy_doc['document']['entries'][0]['title'] = 'read from the JSON copy'
+    (tmp_path / 'catalogue.json').write_text(json.dumps(copy_doc), encoding='utf-8')
+    assert _catalogue._read(str(path))['entries'][0]['title'] == 'read from the JSON copy'  # pylint: disable=protected-access
+    # the YAML changed after the copy was made: the copy is ignored, the YAML is the truth
+    path.write_text(path.read_text(encoding='utf-8').replace('id: server.supported-platform', 'id: server.supported-platform-x', 1),
+                    encoding='utf-8')
+    assert _catalogue._read(str(path))['entries'][0]['id'] == 'server.supported-platform-x'  # pylint: disable=protected-access
+    # a copy that is not JSON is ignored too
+    (tmp_path / 'catalogue.json').write_text('{not json', encoding='utf-8')
+    assert _catalogue._read(str(path))['entries'][0]['id'] == 'server.supported-platform-x'  # pylint: disable=protected-access

@@ -132,6 +132,10 @@ def test_listening_is_per_port_and_a_list_of_addresses_is_refused_naming_the_opt
     assert _port_derive.listener_of({'10.0.0.11': {'tcp/80': 'ready'}}, '10.0.0.11', 'tcp', 80) == (True, None)
     assert _port_derive.listener_of({'10.0.0.11': {'tcp/80': 'ready'}}, '10.0.0.11', 'udp', 80)[1].startswith('not-requested')
     assert _port_derive.listener_of({'10.0.0.11': {'tcp/80': 'ready'}}, '10.0.0.12', 'tcp', 80) == (False, None)
+    # a name in any case finds its node's listeners once the mapping is keyed by_host (as derive and plan key it)
+    listening = _port_derive.by_host({'CML1.Example.COM': {'tcp/80': 'ready'}})
+    assert _port_derive.listener_of(listening, 'cml1.example.com', 'tcp', 80) == (True, None)
+    assert _port_derive.listener_of(listening, 'CML1.EXAMPLE.COM', 'tcp', 80) == (True, None)
 
 
 def test_server_roles_and_node_addresses_are_refused_as_answering_resets():
