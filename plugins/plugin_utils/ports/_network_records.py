@@ -76,10 +76,21 @@ def _still(variables):
     return _listener_state.states(variables.get('network_listener_free') or {}, after)
 
 
+# What a record leaves out of a node's port_check result: the flows one by one and their counts. Each finding's ``observed``
+# lists its flows, which is what the report shows; the flows stay in the node's registered ``network_probe``. In a 100-node
+# cluster they are two thirds of the result, which this one task would otherwise copy for every node (docs/pipelines.md).
+FLOW_KEYS = ('results', 'summary')
+
+
+def _without_flows(result):
+    return {key: value for key, value in result.items() if key not in FLOW_KEYS} if isinstance(result, dict) else result
+
+
 def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
     """The records kept so far plus, for every node that got to the port-table probe, its share of the vantage points' flows (when its
-    role's plan has sources or findings) and its own port-table probe, each flow to another node judged again with that node's
-    listeners as they stood after every probe (a listener gone by then makes the flow ``listener-missing``, never a fail)."""
+    role's plan has sources or findings) and its own port-table probe (``FLOW_KEYS`` left out), each flow to another node judged
+    again with that node's listeners as they stood after every probe (a listener gone by then makes the flow
+    ``listener-missing``, never a fail)."""
     merged = _node_records.kept(hostvars)
     raw = {host: _node_records.raw_vars(hostvars, host) for host in hosts or ()}
     down = set(_node_records.unreachable({host: merged.get(host, []) + _node_records.own_records(raw[host]) for host in raw}))
@@ -96,7 +107,7 @@ def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
         if derive and (plan.get('sources') or plan.get('findings')):
             findings = _port_matrix.node_findings(vantage_runs or [], [address, host], plan, peer_flows=True, still_listening=still[host])
             items.append({'module': 'port_check', 'result': {'changed': False, 'findings': enrich(findings)}})
-        record = {'module': 'port_check', 'result': _port_matrix.recheck_node_flows(probe, still_hosts, enrich=enrich)}
+        record = {'module': 'port_check', 'result': _without_flows(_port_matrix.recheck_node_flows(probe, still_hosts, enrich=enrich))}
         if isinstance(probe, dict) and probe.get('skipped') and host not in down:
             record['targets'] = 0  # skipped on a reachable node: it had no target (the report: ran, its rows not-checked)
         items.append(record)

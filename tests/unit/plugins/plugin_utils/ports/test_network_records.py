@@ -60,6 +60,10 @@ def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_pr
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+    # the record keeps what the report reads (the findings, whose observed flows carry the re-judged verdicts), not the flows
+    assert 'results' not in records['cml1'][0]['result'] and 'summary' not in records['cml1'][0]['result']
+    observed = [o for e in entries for o in judged[e]['observed']]
+    assert observed and {o['verdict'] for o in observed if o['target'].endswith(':4111/tcp')} == {'manual'}
     assert records['cml2'] == [{'module': 'port_check', 'result': {'changed': False, 'skipped': True}, 'targets': 0}]
 
 
