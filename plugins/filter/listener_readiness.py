@@ -7,35 +7,36 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: listener_readiness
-short_description: Which ports of a node's temporary listener are really bound and answering before the probes start
+short_description: Which ports of a node's temporary listener stand, before the probes and after them
 version_added: 0.3.0
 description:
-  - O(_input) is the registered result of M(safeq.preflight.win_port_listener) run with C(duration_s=0) (the precheck, which says which ports
-    could be bound). O(readiness) is the registered result of M(safeq.preflight.port_check) run on the node towards its own
-    loopback (C(127.0.0.1), which no firewall filters) after the listener was started with C(async).
-  - With O(output=targets) the result is the port_check targets of that readiness probe (every port the precheck bound).
-  - With O(output=ready) it is V(true) when every such port answered (the role repeats the readiness probe until then).
-  - With O(output=states) it is a mapping of C(PROTO/PORT) to a state. V(ready) only when the precheck bound the port AND it answered on
-    loopback; otherwise the reason there is no listener (starting with V(conflict), V(error) or V(not-ready), and the detail). This is the
-    value of the node's address in the C(listening) option of P(safeq.preflight.vantage_plan#filter) and
-    P(safeq.preflight.port_targets#filter).
+  - O(_input) is the registered result of M(safeq.preflight.win_port_listener). Its listener process reports each port
+    V(listening) (bound, listening when the task ends), V(conflict), V(error) or V(not-ready) (no report in time). A port
+    only V(bound) (the module run with C(duration_s=0), which closes at once) stands only where O(readiness) shows it answering.
+  - O(readiness) is the registered result of M(safeq.preflight.port_check) run on the node towards its own loopback (C(127.0.0.1),
+    which no firewall filters), such as the network role's check after every probe. Given, a port stands only when it answered it.
+  - With O(output=targets) the result is the port_check targets of such a loopback check (every port the listener bound).
+  - With O(output=ready) it is V(true) when every such port answered O(readiness).
+  - With O(output=states) it is a mapping of C(PROTO/PORT) to a state. V(ready) when the port stands; otherwise the reason there is no
+    listener (starting with V(conflict), V(error) or V(not-ready), and the detail). This is the value of the node's address in the
+    C(listening) option of P(safeq.preflight.vantage_plan#filter) and P(safeq.preflight.port_targets#filter).
 positional: _input
 options:
   _input:
-    description: Registered result of the precheck (C(facts.ports) with C(state) per port).
+    description: Registered result of M(safeq.preflight.win_port_listener) (C(facts.ports) with C(state) per port).
     type: dict
     required: true
   readiness:
-    description: Registered result of the loopback port_check (its C(results)); omitted or empty, no port is ready.
+    description: Registered result of a loopback port_check (its C(results)). Omitted, the listener's own report decides; given
+      (even empty), only the ports that answered it stand.
     type: dict
-    default: {}
   output:
     description: What to return.
     type: str
     choices: [targets, ready, states]
     default: states
   ready_seconds:
-    description: The readiness bound, named in the reason of a port that did not answer in time.
+    description: C(safeq_listener_ready_seconds), named in the reason of a port whose listener did not report in time.
     type: int
 author:
   - safeq.preflight contributors (@safeq-preflight)
@@ -44,7 +45,7 @@ author:
 EXAMPLES = r"""
 - name: This node's listener states for the vantage plan
   ansible.builtin.set_fact:
-    listening: "{{ {ansible_host: precheck | safeq.preflight.listener_readiness(readiness=loopback_probe)} }}"
+    listening: "{{ {ansible_host: listener | safeq.preflight.listener_readiness} }}"
 """
 
 RETURN = r"""
@@ -66,7 +67,7 @@ def listener_readiness(precheck, readiness=None, output='states', ready_seconds=
     if output == 'ready':
         return _listener_state.all_ready(precheck or {}, readiness or {})
     if output == 'states':
-        return _listener_state.states(precheck or {}, readiness or {}, ready_seconds)
+        return _listener_state.states(precheck or {}, readiness, ready_seconds)
     raise AnsibleFilterError('safeq.preflight.listener_readiness: output must be targets, ready or states, got %r' % (output,))
 
 

@@ -10,9 +10,9 @@ name: network_listening
 short_description: The temporary listeners that stand on every node when the probes start, once for the play
 version_added: 0.4.0
 description:
-  - For every host of O(_input) that started temporary listeners (its C(network_listener) task started), the states of its
-    ports as P(safeq.preflight.listener_readiness#filter) gives them from its precheck (C(network_listener_free)) and its
-    loopback readiness check (C(network_listener_ready)), keyed by the node's address. Only V(ready) ports are listeners.
+  - For every host of O(_input) whose temporary listener task answered (its registered C(network_listener), the result of
+    M(safeq.preflight.win_port_listener)), the states of its ports as P(safeq.preflight.listener_readiness#filter) gives
+    them, keyed by the node's address. Only V(ready) ports (its listener process reported them listening) are listeners.
 positional: _input, hostvars
 options:
   _input:
@@ -25,7 +25,7 @@ options:
     type: dict
     required: true
   ready_seconds:
-    description: C(safeq_listener_ready_seconds), named in the reason of a port that did not answer in time.
+    description: C(safeq_listener_ready_seconds), named in the reason of a port whose listener did not report in time.
     type: int
 author:
   - safeq.preflight contributors (@safeq-preflight)

@@ -15,7 +15,7 @@ description:
     (O(plans)) has sources or findings (P(safeq.preflight.flow_findings#filter), with its own listeners as they stood after
     every probe), then its own port-table probe with each flow to another node judged again by that node's listeners after
     every probe (P(safeq.preflight.node_flows#filter)).
-  - Reads each host's C(network_probe), C(network_listener_free) and C(network_listener_after) as they are, and its
+  - Reads each host's C(network_probe), C(network_listener) and C(network_listener_after) as they are, and its
     C(ansible_host) and C(safeq_server_role), from O(hostvars).
 positional: _input, hostvars
 options:

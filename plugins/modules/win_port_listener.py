@@ -11,20 +11,25 @@ description:
   - Before SafeQ is installed nothing listens on its ports, and Windows Firewall drops traffic to a port without a listener
     (stealth mode), so a probe from another host cannot tell "allowed, nothing listening" from "blocked". This module puts a
     listener on each port for a bounded time; M(safeq.preflight.port_check) then probes the flows with O(ports) in place.
-  - "What it does on the node, in its own PowerShell process and nothing else: for each entry of O(ports) it binds a socket
-    to O(bind_address) with exclusive address use (C(TcpListener.Start) for TCP, a bound C(UdpClient) for UDP). A port
-    already in use is never shared or taken over: the entry is reported as V(conflict) with the process that holds it
+  - "With O(duration_s=0) it binds each entry of O(ports) in its own PowerShell process to O(bind_address) with exclusive
+    address use (C(TcpListener.Start) for TCP, a bound C(UdpClient) for UDP), reports and closes at once: a conflict check.
+    A port already in use is never shared or taken over: the entry is reported as V(conflict) with the process that holds it
     (C(Get-NetTCPConnection) / C(Get-NetUDPEndpoint) and C(Get-Process); PID 4 is the kernel, usually http.sys)."
-  - Until O(duration_s) seconds have passed it accepts each TCP connection and closes it at once (the handshake is the
-    proof), and sends every UDP datagram back to its sender. Then it closes every socket and returns.
+  - "Otherwise the listener runs in a C(powershell.exe) of its own, started with C(Win32_Process.Create): its parent is the WMI
+    provider host, so it is outside the job object of the WinRM shell (which kills what a task starts when the task's shell
+    closes) and outlives the task. That process binds the ports as above and reports its binds to the module over a named
+    pipe (a random name, open to the module's account only); the module returns once they are reported, so every port it
+    reports V(listening) is bound and listening when the task ends. No report within O(ready_timeout_s): the process is
+    stopped and every port is V(not-ready)."
+  - Until O(duration_s) seconds have passed that process accepts each TCP connection and closes it (the handshake is the
+    proof), and sends every UDP datagram back to its sender. Then it closes every socket and exits, by its own timer, also
+    when the controller dies or the connection drops.
   - It writes no file and creates no service, scheduled task, registry value or firewall rule; its sockets exist only while
-    its process runs. Run it with C(async) and C(poll=0) (see the example); Ansible's async wrapper starts it outside the
-    job object of the WinRM shell (which would otherwise kill it when the task's shell closes), and the module's own timer
-    ends it, also when the controller dies or the connection drops. C(async) must be longer than O(duration_s), so that
-    the async watchdog is only a second bound.
+    its process runs. No C(async) is needed (nor useful).
   - Identical under C(--check) (it changes nothing lasting) and always reports C(changed=false).
-  - Windows Firewall judges a listener by its port and by its program. Under the C(winrm) connection the sockets belong to
-    C(powershell.exe); under C(psrp) to the WinRM host process C(wsmprovhost.exe). An allow rule scoped to SafeQ's own
+  - Windows Firewall judges a listener by its port and by its program. The listening process is C(powershell.exe) (from
+    C($PSHOME), so the 32-bit one where the module runs 32-bit); with O(duration_s=0) the sockets belong to the module's own
+    process, which is C(wsmprovhost.exe) under the C(psrp) connection. An allow rule scoped to SafeQ's own
     programs (C(-Program)) does not admit these listeners, so a flow that fails with the listener in place may still work
     for SafeQ; such a rule is named in the finding's remediation; see docs/network-matrix.md.
 options:
@@ -47,6 +52,11 @@ options:
     description: Seconds the sockets stay open (0-3600). V(0) binds, reports and closes at once (a conflict check).
     type: int
     default: 300
+  ready_timeout_s:
+    description: Seconds (1-600) to wait for the listener process to report its binds (C(powershell.exe) starting on a busy
+      server can take several); without a report by then it is stopped and every port is V(not-ready).
+    type: int
+    default: 30
   bind_address:
     description: Local address to bind; V(0.0.0.0) every IPv4 address of the node.
     type: str
@@ -56,10 +66,11 @@ extends_documentation_fragment:
   - safeq.preflight.attributes
   - safeq.preflight.attributes.windows
 notes:
-  - Needs PowerShell FullLanguage mode (.NET sockets). Binding ports below 1024 needs no privilege on Windows.
-  - Without async the listeners die with the task's WinRM shell, so they are useless to probes from other hosts.
-  - With C(async) and C(poll=0) the result (which ports were bound) is written to the async results file when the module ends;
-    run it once with O(duration_s=0) first to see conflicts at once.
+  - Needs PowerShell FullLanguage mode (.NET sockets and named pipes) and WMI (C(Win32_Process.Create)), which a locked-down
+    node may refuse (AppLocker or WDAC in enforced mode, the Defender attack surface reduction rule that blocks process
+    creations from WMI, an EDR); the ports are then V(not-ready) with the reason in C(start_error).
+    Binding ports below 1024 needs no privilege on Windows.
+  - Not confirmed on a real Windows host here (the tests run it on simulated nodes, docs/simulated-nodes.md).
 seealso:
   - module: safeq.preflight.port_check
 author:
@@ -73,27 +84,27 @@ EXAMPLES = r"""
     duration_s: 0
   register: listener_conflicts
 
-- name: Hold them for five minutes while the other hosts probe (ends by itself)
+- name: Hold them for five minutes while the other hosts probe (the listener ends by itself)
   safeq.preflight.win_port_listener:
     ports: "{{ 'cml' | safeq.preflight.listener_ports(features=safeq_features) }}"
     duration_s: 300
-  async: 360
-  poll: 0
+  register: listener
 """
 
 RETURN = r"""
 facts:
-  description: What the module bound and served.
+  description: What the module bound, and the process that listens.
   returned: always
   type: dict
   contains:
     ports:
-      description: One entry per requested port. C(state) is V(bound), V(conflict) (in use or reserved; C(holder) names the process)
-        or V(error) (another WinSock error, in C(socket_error)).
+      description: One entry per requested port. C(state) is V(listening) (the listener process bound it and listens), V(bound)
+        (with O(duration_s=0), it could be bound and was closed), V(conflict) (in use or reserved; C(holder) names the process),
+        V(error) (another WinSock error, in C(socket_error)) or V(not-ready) (no report from the listener process; C(message) says why).
       type: list
       elements: dict
       sample:
-        - {port: 8080, proto: tcp, state: bound, socket_error: null, holder: null, message: ''}
+        - {port: 8080, proto: tcp, state: listening, socket_error: null, holder: null, message: ''}
         - {port: 80, proto: tcp, state: conflict, socket_error: 10048, message: Only one usage of each socket address is normally permitted,
            holder: {pid: 4, name: System (http.sys or another kernel listener), address: '::', lookup_error: null}}
     bind_address:
@@ -101,15 +112,15 @@ facts:
       type: str
       sample: 0.0.0.0
     duration_s:
-      description: Seconds the sockets were held.
+      description: Seconds the sockets are held.
       type: int
       sample: 300
     process:
-      description: The process that held the sockets (the program Windows Firewall judged).
+      description: The process that holds the sockets (the program Windows Firewall judges); C(pid) is null when it could not be started.
       type: dict
       sample: {pid: 4242, path: 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe'}
-    served:
-      description: TCP connections accepted and UDP datagrams echoed while the sockets were open.
-      type: dict
-      sample: {tcp_accepted: 12, udp_echoed: 2}
+    start_error:
+      description: Why the listener process reported nothing (not started, stopped after O(ready_timeout_s), failed); null otherwise.
+      type: str
+      sample: null
 """

@@ -75,6 +75,7 @@ VARIABLE_OPTIONS = {
     'safeq_port_retries': ('port_check', 'retries'),
     'safeq_snmp_community': ('port_check', 'snmp_community'),
     'safeq_listener_seconds': ('win_port_listener', 'duration_s'),
+    'safeq_listener_ready_seconds': ('win_port_listener', 'ready_timeout_s'),
 }
 # The directory's variables: audited once for the site, so one value for all CML nodes.
 DIRECTORY_VARIABLES = frozenset(name for name, (module, dummy) in VARIABLE_OPTIONS.items() if module == 'ldap_attribute_check')

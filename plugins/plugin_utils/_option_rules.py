@@ -354,6 +354,7 @@ RULES = {
     },
     'win_port_listener': {
         'duration_s': integer(0, 3600),
+        'ready_timeout_s': integer(1, 600),
         'bind_address': host,
     },
     'ldap_attribute_check': {

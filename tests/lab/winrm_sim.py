@@ -182,6 +182,19 @@ def _failed(entry, msg, rc=1, **extra):
     return rc, _exit_json(dict({'failed': True, 'msg': msg}, **extra)), '', dict(entry, rc=rc, error=msg)
 
 
+_VALIDATORS = {}  # schema path -> validator: the schema is read and checked once, not for every answer (a fleet sends thousands)
+
+
+def _validator(path):
+    if path not in _VALIDATORS:
+        with open(path, encoding='utf-8') as handle:
+            schema = json.load(handle)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        _VALIDATORS[path] = cls(schema)
+    return _VALIDATORS[path]
+
+
 class Node:
     """One simulated Windows host: its profile, shells, request log, async jobs and fault counters."""
 
@@ -312,11 +325,9 @@ class Node:
         schema = _schema_path(name, self.schema_dirs)
         if schema is None:
             return 'no JSON Schema for module %s' % name
-        with open(schema, encoding='utf-8') as handle:
-            try:
-                jsonschema.validate(data, json.load(handle))
-            except jsonschema.ValidationError as exc:
-                return 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), exc.message, list(exc.absolute_path))
+        error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(data))  # the error jsonschema.validate raises
+        if error is not None:
+            return 'profile answer for %s violates %s: %s at %s' % (name, os.path.basename(schema), error.message, list(error.absolute_path))
         return None
 
     def _start_job(self, payload, become):

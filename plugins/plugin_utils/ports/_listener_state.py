@@ -3,13 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which of a node's temporary listeners really stand when the probes start. Pure. PRIVATE to this collection.
 
-The network role binds every inbound port once (``win_port_listener`` with ``duration_s: 0``: the precheck), then starts
-the listener with ``async``/``poll: 0``. "Started" says nothing about the sockets: the async wrapper returns before the
-module has compiled and bound anything, and a port may fail to bind (in use, an excluded port range). So the role asks
-the node itself, over its own loopback (which no firewall filters), whether each port the precheck bound answers now,
-and repeats until all do or ``safeq_listener_ready_seconds`` pass. A port is a listener (``ready``) only when the
-precheck bound it AND it answered on loopback; every other port has none, with the reason, so the rows probing it can
-never pass or fail on a listener that was not there (``_port_evaluate``: ``listener-missing``).
+The network role runs ``win_port_listener`` once per node: its listener process binds every inbound port (in use or an
+excluded port range: a conflict, never taken over) and reports its binds before the module answers, so a port it reports
+``listening`` is bound and listening when the task ends (``ready``). A port that could not be bound, or a listener that did
+not report within ``safeq_listener_ready_seconds`` (``not-ready``), has none, with the reason, so the rows probing it can
+never pass or fail on a listener that was not there (``_port_evaluate``: ``listener-missing``). After every probe the node
+asks its own loopback (which no firewall filters) whether each such port still answers (``loopback_targets``): a flow judged
+with a listener that had gone by then is judged without one.
+
+A port only ``bound`` (the module run with ``duration_s: 0``, which binds, reports and closes) is ready only when a loopback
+probe (``readiness``) found it answering afterwards: something else listens there then, as an earlier version of the role
+used it (a precheck, then a listener started with ``async``, then that probe).
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ def _key(proto, port):
     return '%s/%d' % (str(proto or 'tcp').lower(), int(port))
 
 
+BOUND = ('listening', 'bound')
+
+
 def loopback_targets(precheck):
-    """port_check targets towards the node's own loopback for every port the precheck bound (no entry: they make no finding)."""
+    """port_check targets towards the node's own loopback for every port the listener bound (no entry: they make no finding)."""
     return [{'host': LOOPBACK, 'port': int(item['port']), 'proto': item.get('proto') or 'tcp', 'probe': 'none'}
-            for item in _ports(precheck) if item.get('state') == 'bound']
+            for item in _ports(precheck) if item.get('state') in BOUND]
 
 
 def _answered(readiness):
@@ -40,7 +47,7 @@ def _answered(readiness):
 
 
 def all_ready(precheck, readiness):
-    """True when every port the precheck bound answered on loopback (the role's ``until``)."""
+    """True when every port the listener bound answered on loopback."""
     answered = _answered(readiness)
     return all(_key(t['proto'], t['port']) in answered for t in loopback_targets(precheck))
 
@@ -52,17 +59,24 @@ def _holder(item):
     return ''
 
 
-def states(precheck, readiness, ready_seconds=None):
-    """``{'tcp/6020': 'ready' or why not}`` for one node: ``ready`` only when bound by the precheck and answering on loopback."""
+def states(precheck, readiness=None, ready_seconds=None):
+    """``{'tcp/6020': 'ready' or why not}`` for one node from its ``win_port_listener`` result: ``ready`` when its listener
+    process reported the port ``listening``, or when the port was ``bound`` and answered the loopback ``readiness`` probe.
+    With ``readiness`` the loopback check after the probes, the states after them (a port that no longer answered: not ready)."""
     answered = _answered(readiness)
     result = {}
     for item in _ports(precheck):
         key = _key(item.get('proto'), item['port'])
         state = item.get('state')
-        if state == 'bound':
+        if state == 'listening' and readiness is None:
+            result[key] = READY
+        elif state in BOUND:
             result[key] = READY if key in answered else (
                 'not-ready: the temporary listener did not answer on the node\'s loopback within %s'
                 % ('%s s (safeq_listener_ready_seconds)' % ready_seconds if ready_seconds is not None else 'the readiness bound'))
+        elif state == 'not-ready':
+            result[key] = 'not-ready: %s%s' % (item.get('message') or 'the listener process did not report its binds',
+                                               ' (safeq_listener_ready_seconds: %s)' % ready_seconds if ready_seconds is not None else '')
         elif state == 'conflict':
             result[key] = 'conflict: the port is in use or reserved (socket error %s)%s' % (item.get('socket_error'), _holder(item))
         else:

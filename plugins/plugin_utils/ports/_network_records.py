@@ -39,21 +39,12 @@ def nodes(hosts, hostvars):
     return table
 
 
-def _started(result):
-    """The listener task started its async job (not skipped, failed or unreachable)."""
-    return isinstance(result, dict) and str(result.get('started', '')).lower() in ('1', 'true')
-
-
 def listening(hosts, hostvars, ready_seconds=None):
-    """``{address: {'PROTO/PORT': 'ready' or why not}}`` for the nodes that started temporary listeners (the precheck bound
-    ports, the listener task started and the loopback readiness check ran): the listeners that stand when the probes start."""
+    """``{address: {'PROTO/PORT': 'ready' or why not}}`` for the nodes whose listener task answered (``network_listener``):
+    the listeners that stand when the probes start (every port its listener process reported listening)."""
     found = {}
     for host in hosts or ():
-        variables = _node_records.raw_vars(hostvars, host)
-        if not _started(variables.get('network_listener')):
-            continue
-        states = _listener_state.states(variables.get('network_listener_free') or {}, variables.get('network_listener_ready') or {},
-                                        ready_seconds)
+        states = _listener_state.states(_node_records.raw_vars(hostvars, host).get('network_listener') or {}, ready_seconds=ready_seconds)
         if states:
             found[_identity(hostvars, host)[0]] = states
     return found
@@ -73,7 +64,7 @@ def _still(variables):
     after = variables.get('network_listener_after')
     if not isinstance(after, dict) or after.get('skipped'):
         return None
-    return _listener_state.states(variables.get('network_listener_free') or {}, after)
+    return _listener_state.states(variables.get('network_listener') or {}, after)
 
 
 # What a record leaves out of a node's port_check result: the flows one by one and their counts. Each finding's ``observed``

@@ -5,9 +5,11 @@
 
 Like the module on Windows, each requested port is bound exclusively (a port in use is a ``conflict``,
 never taken over), TCP connections are accepted and closed, UDP datagrams echoed, and every socket is
-closed after ``duration_s`` by a timer of its own, whether or not the controller is still there. The
-simulation cannot name the holding process: ``holder.name`` says so. ``ACTIVE`` lists what is open now
-(tests assert that nothing is left after the expiry bound).
+closed after ``duration_s`` by a timer of its own, whether or not the controller is still there. As the module
+answers only once its listener process has reported its binds, the answer comes after the binds: ``listening``
+ports are bound when it is sent (a process slow to start delays the answer, and one slower than ``ready_timeout_s``
+is stopped: every port ``not-ready``, nothing listens). The simulation cannot name the holding process: ``holder.name``
+says so. ``ACTIVE`` lists what is open now (tests assert that nothing is left after the expiry bound).
 """
 
 from __future__ import annotations
@@ -176,40 +178,40 @@ def _hold(address, proto, port, sock, deadline, limit=None):
     _loop().add(sock, proto, deadline, limit)
 
 
-def _late(address, proto, port, deadline, delay, limit):
-    """Bind after ``delay`` seconds (a listener whose process is slow to start), then serve until the same expiry."""
-    time.sleep(delay)
-    try:
-        sock = _bind(address, proto, port)
-    except OSError:
-        return
-    _hold(address, proto, port, sock, deadline, limit)
-
-
 def respond(profile_value, params, node=None):
     """Profile value: ``{}``; ``unbindable: ['tcp/19898']`` makes those binds fail as in an excluded port range (WSAEACCES
-    10013, nothing listens there); ``bind_delay_s: N`` makes a listener that runs for a while (duration > 0) bind its sockets
-    only N seconds after the start answer (as the real one does after PowerShell has started and compiled Ansible.Basic);
-    ``close_after_accepts: N`` makes each socket close after N connections or datagrams (a listener that dies early)."""
+    10013, nothing listens there); ``bind_delay_s: N`` makes the listener process of a run with ``duration_s`` > 0 take N
+    seconds to start and report its binds (the module waits for it; beyond ``ready_timeout_s`` it is stopped and every port
+    is ``not-ready``); ``close_after_s: N`` makes each socket close N seconds after it was bound and ``close_after_accepts: N``
+    after N connections or datagrams (a listener that dies early, before the probes or after the first)."""
     profile_value = profile_value or {}
-    limit = profile_value.get('close_after_accepts')  # a listener that dies early: each socket closes after N connections/datagrams
+    limit = profile_value.get('close_after_accepts')
     unbindable = {str(item).lower() for item in profile_value.get('unbindable') or ()}
     delay = float(profile_value.get('bind_delay_s') or 0)
     address = (node or {}).get('address') or '127.0.0.1'
     duration = int(params.get('duration_s', 300))
+    timeout = int(params.get('ready_timeout_s', 30))
+    path = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'
+    result = {'bind_address': address, 'duration_s': duration, 'process': {'pid': 4242, 'path': path}, 'start_error': None}
+    requested = [(item.get('proto') or 'tcp', int(item['port'])) for item in params.get('ports') or []]
+    if duration > 0 and delay:
+        time.sleep(min(delay, timeout))
+        if delay > timeout:
+            why = 'the listener process (pid 4242) was stopped: it did not report its binds within %d s' % timeout
+            result.update(start_error=why, ports=[{'port': port, 'proto': proto, 'state': 'not-ready', 'socket_error': None, 'holder': None,
+                                                   'message': why} for proto, port in requested])
+            return result
     deadline = time.monotonic() + duration
+    if profile_value.get('close_after_s') is not None:
+        deadline = min(deadline, time.monotonic() + float(profile_value['close_after_s']))
     ports = []
-    for item in params.get('ports') or []:
-        proto, port = item.get('proto') or 'tcp', int(item['port'])
-        entry = {'port': port, 'proto': proto, 'state': 'bound', 'socket_error': None, 'holder': None, 'message': ''}
+    for proto, port in requested:
+        entry = {'port': port, 'proto': proto, 'state': 'listening' if duration > 0 else 'bound', 'socket_error': None, 'holder': None,
+                 'message': ''}
+        ports.append(entry)
         if '%s/%d' % (proto, port) in unbindable:
             entry.update(state='conflict', socket_error=10013, message='An attempt was made to access a socket in a way forbidden by its '
                          'access permissions', holder={'pid': None, 'name': None, 'address': None, 'lookup_error': 'no endpoint found'})
-            ports.append(entry)
-            continue
-        if delay and duration > 0:
-            threading.Thread(target=_late, args=(address, proto, port, deadline, delay, limit), daemon=True).start()
-            ports.append(entry)
             continue
         try:
             sock = _bind(address, proto, port)
@@ -219,14 +221,10 @@ def respond(profile_value, params, node=None):
                          message=os.strerror(exc.errno or 0),
                          holder={'pid': None, 'name': None, 'address': address,
                                  'lookup_error': 'simulation: the holding process is not looked up'} if in_use else None)
-            ports.append(entry)
             continue
-        ports.append(entry)
         if duration <= 0:
             sock.close()
             continue
         _hold(address, proto, port, sock, deadline, limit)
-    result = {'ports': ports, 'bind_address': address, 'duration_s': duration,
-              'process': {'pid': 4242, 'path': 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'},
-              'served': {'tcp_accepted': 0, 'udp_echoed': 0}}
+    result['ports'] = ports
     return result

@@ -43,3 +43,22 @@ def test_states_say_ready_or_why_there_is_no_listener():
     # an answer from anywhere but the node's loopback is no readiness
     other = {'results': [{'host': '10.0.0.11', 'port': 6020, 'proto': 'tcp', 'state': 'open'}]}
     assert _listener_state.states(PRECHECK, other)['tcp/6020'].startswith('not-ready')
+
+
+LISTENER = {'facts': {'ports': [
+    {'port': 6020, 'proto': 'tcp', 'state': 'listening'},
+    {'port': 7777, 'proto': 'udp', 'state': 'listening'},
+    {'port': 4111, 'proto': 'tcp', 'state': 'not-ready', 'message': 'the listener process (pid 4242) was stopped: it did not report'},
+]}}
+
+
+def test_a_port_the_listener_process_reported_listening_is_ready_and_its_loopback_check_after_the_probes_decides_after():
+    """Ground truth: the listener process reported 6020 and 7777 listening and was stopped before it reported 4111."""
+    states = _listener_state.states(LISTENER, ready_seconds=30)
+    assert states['tcp/6020'] == 'ready' and states['udp/7777'] == 'ready'
+    assert states['tcp/4111'] == ('not-ready: the listener process (pid 4242) was stopped: it did not report '
+                                  '(safeq_listener_ready_seconds: 30)')
+    # the loopback check after every probe: only the listening ports, and a port that no longer answered has no listener then
+    assert [t['port'] for t in _listener_state.loopback_targets(LISTENER)] == [6020, 7777]
+    after = _listener_state.states(LISTENER, _probe(('tcp', 6020)))
+    assert after['tcp/6020'] == 'ready' and after['udp/7777'].startswith('not-ready')

@@ -16,8 +16,13 @@ def _enrich(findings):
     return [_catalogue.enrich(item) for item in findings]
 
 
-def _precheck(*ports):
-    return {'changed': False, 'facts': {'ports': [{'port': port, 'proto': 'tcp', 'state': 'bound'} for port in ports]}}
+def _listener(*ports, **states):
+    """A win_port_listener result: every port listening, unless ``states`` (``{'p4112': ('not-ready', why)}``) says otherwise."""
+    found = []
+    for port in ports:
+        state, message = states.get('p%d' % port, ('listening', ''))
+        found.append({'port': port, 'proto': 'tcp', 'state': state, 'message': message})
+    return {'changed': False, 'facts': {'ports': found}}
 
 
 def _answered(*ports):
@@ -35,16 +40,17 @@ def test_the_node_table_names_each_node_by_its_address_role_reachability_and_fir
                      'ors1': {'address': 'ors1', 'role': 'ors', 'reachable': True, 'firewall': None}}
 
 
-def test_only_a_node_whose_listener_task_started_has_listeners_and_only_answering_ports_are_ready():
-    hostvars = {'cml1': {'ansible_host': '10.0.0.11', 'network_listener_free': _precheck(4111, 4112),
-                         'network_listener': {'started': 1, 'ansible_job_id': 'j1'}, 'network_listener_ready': _answered(4111)},
-                'cml2': {'ansible_host': '10.0.0.12', 'network_listener_free': _precheck(4111),
-                         'network_listener': {'failed': True, 'msg': 'could not start'}},
+def test_only_the_ports_a_node_s_listener_process_reported_listening_are_ready():
+    """Ground truth: cml1's listener process reported 4111 listening and never reported 4112 (stopped after the bound); cml2's
+    task failed; cml3's was skipped."""
+    why = 'the listener process (pid 4242) was stopped: it did not report its binds within 30 s'
+    hostvars = {'cml1': {'ansible_host': '10.0.0.11', 'network_listener': _listener(4111, 4112, p4112=('not-ready', why))},
+                'cml2': {'ansible_host': '10.0.0.12', 'network_listener': {'failed': True, 'msg': 'Win32_Process.Create returned 2'}},
                 'cml3': {'network_listener': {'skipped': True}}}
     found = _network_records.listening(['cml1', 'cml2', 'cml3'], hostvars, ready_seconds=30)
     assert list(found) == ['10.0.0.11']
     assert found['10.0.0.11']['tcp/4111'] == 'ready'
-    assert found['10.0.0.11']['tcp/4112'].startswith('not-ready') and '30 s' in found['10.0.0.11']['tcp/4112']
+    assert found['10.0.0.11']['tcp/4112'] == 'not-ready: %s (safeq_listener_ready_seconds: 30)' % why
 
 
 def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_probes_in_the_record():
@@ -55,7 +61,7 @@ def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_pr
     ports = after_ports + [4111]
     hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': probe},
                 'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
-                         'network_listener_free': _precheck(*ports), 'network_listener_after': _answered(*after_ports)}}
+                         'network_listener': _listener(*ports), 'network_listener_after': _answered(*after_ports)}}
     records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
@@ -92,7 +98,7 @@ def test_a_node_unreachable_at_its_loopback_re_check_has_no_listener_that_stood_
     ports = [int(key.split('/')[1]) for key in ready(['10.0.0.12'], ['cluster'])['10.0.0.12']]
     hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': probe},
                 'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
-                         'network_listener_free': _precheck(*ports),
+                         'network_listener': _listener(*ports),
                          'network_listener_after': {'unreachable': True, 'msg': 'Node unreachable after one retry'}}}
     records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
