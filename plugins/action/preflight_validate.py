@@ -201,7 +201,9 @@ class ActionModule(ActionBase):
             result.update(failed=True, errors=messages,
                           msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
             return result
-        result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports,
+        patterns = _selection.task_var_patterns(task_vars or {}, self._templar)
+        modules = _selection.selected_modules(catalogue, patterns['safeq_checks_include'], patterns['safeq_checks_exclude'])
+        result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports, modules=modules,
                       started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                       msg='Input is valid: %d feature(s), %d waiver(s), %d attestation(s), %d node(s).'
                       % (len(features), len(args['waivers'] or []), len(args['attestations'] or []), len(args['nodes'])))

@@ -87,6 +87,14 @@ ftp_passive_ports:
   returned: success
   type: dict
   sample: {from: 50000, to: 50015}
+modules:
+  description: The collection's check modules that have at least one catalogue entry the run selects (C(safeq_checks_include),
+    C(safeq_checks_exclude)); the validate role gives each node this list as C(safeq_preflight_modules), and the playbook runs
+    only the roles whose modules are in it.
+  returned: success
+  type: list
+  elements: str
+  sample: [ldap_attribute_check, port_check, server_check, sql_browser_probe, windows_feature_check]
 started:
   description: Start time of the run (UTC, ISO 8601).
   returned: success

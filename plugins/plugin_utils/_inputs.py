@@ -84,7 +84,8 @@ DIRECTORY_VARIABLES = frozenset(name for name, (module, dummy) in VARIABLE_OPTIO
 VANTAGE_PLAN_VARIABLES = ('safeq_ftp_passive_ports', 'safeq_peers', 'safeq_peers_answer_resets', 'safeq_temporary_listeners',
                           'safeq_port_derive', 'safeq_port_timeout', 'safeq_port_retries', 'safeq_snmp_community')
 # Variables the collection sets itself while it runs (never user input).
-INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_preflight_site_results', 'safeq_preflight_node_results'))
+INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_preflight_site_results', 'safeq_preflight_node_results',
+                      'safeq_preflight_modules'))
 # Site-wide variables that preflight_validate checks once, from its own options (features, waivers, ...).
 SITE_WIDE = frozenset(('safeq_features', 'safeq_waivers', 'safeq_attestations', 'safeq_report_dir', 'safeq_fail_on', 'safeq_nodes_group',
                        'safeq_checks_include', 'safeq_checks_exclude'))  # the last two: _selection.check_task_vars

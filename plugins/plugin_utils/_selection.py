@@ -27,13 +27,25 @@ def check_patterns(variable, value, catalogue_ids):
             if not any(fnmatch.fnmatchcase(entry_id, pattern) for entry_id in catalogue_ids)]
 
 
+def task_var_patterns(task_vars, templar):
+    """``{variable: value}`` of safeq_checks_include and safeq_checks_exclude as the play sees them (templated)."""
+    return {variable: templar.template(task_vars.get(variable)) if templar is not None else task_vars.get(variable)
+            for variable in VARIABLES}
+
+
 def check_task_vars(task_vars, templar, catalogue_ids):
     """Messages for safeq_checks_include and safeq_checks_exclude as the play sees them."""
     messages = []
-    for variable in VARIABLES:
-        value = task_vars.get(variable)
-        messages += check_patterns(variable, templar.template(value) if templar is not None else value, catalogue_ids)
+    for variable, value in task_var_patterns(task_vars, templar).items():
+        messages += check_patterns(variable, value, catalogue_ids)
     return messages
+
+
+def selected_modules(catalogue, include=(), exclude=()):
+    """The collection modules (``implemented_by``) with at least one entry the patterns select, sorted: what the
+    ``checks_selected`` filter says of each module, worked out once for the run."""
+    return sorted({entry['implemented_by'] for entry in catalogue.entries
+                   if entry.get('implemented_by') and is_selected(entry, include or (), exclude or ())})
 
 
 def selected_tags(run_tags, skip_tags):

@@ -76,3 +76,21 @@ def test_node_checks_selected():
     assert _selection.node_checks_selected(catalogue, {'include': ['ldap.*']}) is False
     assert _selection.node_checks_selected(catalogue, {'tags': ['directory']}) is False
     assert _selection.node_checks_selected(catalogue, {'include': ['server.admin-rights']}) is True
+
+
+@pytest.mark.parametrize('include, exclude', [
+    ([], []), (['ldap.*'], []), (['server.admin-rights'], []), ([], ['net.*']), (['server.*', 'net.cluster.*'], ['server.admin-rights']),
+    (['no.such.*'], []),
+])
+def test_selected_modules_say_of_each_module_what_the_filter_says(include, exclude):
+    """The list the validate role gives each node is, module by module, what checks_selected says (ground truth: the filter)."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.safeq.preflight.plugins.filter.checks_selected import checks_selected
+    catalogue = _catalogue.load()
+    modules = sorted({entry['implemented_by'] for entry in catalogue.entries if entry.get('implemented_by')})
+    selected = _selection.selected_modules(catalogue, include, exclude)
+    assert selected == [module for module in modules if checks_selected([module], include, exclude)]
+    if include == ['ldap.*']:
+        assert selected == ['ldap_attribute_check']
+    if include == ['server.admin-rights']:
+        assert selected == ['server_check']
