@@ -50,7 +50,7 @@ def test_an_ipv6_flow_to_an_ipv4_only_listener_is_no_fail(tmp_path):
                               stdout=subprocess.PIPE, text=True, cwd=lab.REPO_ROOT)
         try:
             facts = json.loads(listener.stdout.readline())
-            assert [(p['port'], p['state']) for p in facts['ports']] == [(6020, 'bound')]
+            assert [(p['port'], p['state']) for p in facts['ports']] == [(6020, 'listening')]
             targets = [{'host': host, 'port': 6020, 'proto': 'tcp', 'entry': entry, 'expect': 'reachable', 'listener': True, 'resets': False}
                        for host, entry in ((V4, 'cluster-v4'), (V6, 'cluster-v6'))]
             params = tmp_path / 'params.json'

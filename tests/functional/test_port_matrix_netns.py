@@ -131,7 +131,7 @@ def test_every_flow_verdict_follows_the_rule_the_lab_set_up(star, tmp_path):  # 
                           stdout=subprocess.PIPE, text=True)
     try:
         facts = json.loads(listener.stdout.readline())
-        assert {p['state'] for p in facts['ports']} == {'bound'}
+        assert {p['state'] for p in facts['ports']} == {'listening'}
         started = time.monotonic()
         decided = total = 0
         for vantage in ('printer', 'workstation', 'cml'):
@@ -207,7 +207,7 @@ def test_the_vantage_points_probe_by_delegation(star, tmp_path):  # pylint: disa
     listener = star.popen(star.server, [sys.executable, '-m', 'tests.lab.port_matrix', 'listen', '--seconds', str(SECONDS), '--ports', LISTEN],
                           stdout=subprocess.PIPE, text=True)
     try:
-        assert {p['state'] for p in json.loads(listener.stdout.readline())['ports']} == {'bound'}
+        assert {p['state'] for p in json.loads(listener.stdout.readline())['ports']} == {'listening'}
         proc = lab.run_playbook(str(tmp_path), inventory, playbook=str(playbook))
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     finally:
