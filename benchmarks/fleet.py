@@ -13,7 +13,7 @@ ran and the slowest tasks (benchmarks/callback_plugins/fleet_tasks.py), the CPU 
 and of the simulated nodes (this process) for each command, and the load average. --save-report and
 --compare-report keep a run's JSON report and fail a later run whose findings differ (timestamps aside).
 It is a simulation: it measures the controller side (Ansible, the collection, WinRM round trips), not Windows.
-Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--features print_server_role,cluster]
+Run:  .venv/bin/python benchmarks/fleet.py [--nodes 100] [--forks 50] [--features print_server_role,cluster] [--cml N]
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ def main(argv=None):
     parser.add_argument('--nodes', type=int, default=100)
     parser.add_argument('--forks', type=int, default=50)
     parser.add_argument('--features', default='print_server_role,cluster', help='comma-separated safeq_features')
+    parser.add_argument('--cml', type=int, default=None, metavar='N',
+                        help='only the first N nodes are CML nodes, the others ORS (a site of branch servers around a CML cluster); '
+                             'default: every node is a CML node (with cluster, every node probes every other)')
     parser.add_argument('--top', type=int, default=12, help='how many of the slowest tasks to list')
     parser.add_argument('--save-report', metavar='PATH', help="copy the run's JSON report here (to compare runs)")
     parser.add_argument('--compare-report', metavar='PATH',
@@ -95,6 +98,10 @@ def main(argv=None):
             node_vars = yaml.safe_load(handle)
         with SimulatedNodes(paths) as nodes:
             hosts = {name: dict(node_vars, **host) for name, host in nodes.inventory()['all']['children']['safeq_nodes']['hosts'].items()}
+            for index, name in enumerate(sorted(hosts)):
+                if options.cml is not None and index >= options.cml:
+                    hosts[name]['safeq_server_role'] = 'ors'
+
             features = [item for item in options.features.split(',') if item]
             inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts,
                                             {'safeq_features': features, 'safeq_report_dir': os.path.join(run_dir, 'reports')})
@@ -111,7 +118,8 @@ def main(argv=None):
             tasks = _read_json(tasks_json)
             report = _read_json(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))
     answered = raw.stdout.count('| FAILED | rc=1') + raw.stdout.count('| CHANGED | rc=0')
-    print('nodes %d, forks %d, features %s' % (options.nodes, options.forks, ','.join(features) or '-'))
+    cml = options.nodes if options.cml is None else min(options.cml, options.nodes)
+    print('nodes %d (%d CML, %d ORS), forks %d, features %s' % (options.nodes, cml, options.nodes - cml, options.forks, ','.join(features) or '-'))
     print('ansible -m raw        %7.1f s  (exit %d, %d of %d nodes answered)' % (raw_s, raw.returncode, answered, options.nodes))
     print('preinstall_check      %7.1f s  (exit %d)' % (play_s, play.returncode))
     print('ratio                 %7.2f x' % (play_s / raw_s))
