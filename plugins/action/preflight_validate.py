@@ -126,6 +126,14 @@ def check_site_wide(nodes, site):
     return messages
 
 
+def normalized_selection(nodes, patterns):
+    """``(nodes, site)`` to compare the nodes' selection variables with the run's: unset, empty and null are all "no
+    pattern" (``[]``), so only a node that really selects otherwise differs."""
+    compared = {host: dict(values, **{name: values[name] or [] for name in _selection.VARIABLES if name in values})
+                for host, values in nodes.items()}
+    return compared, {name: _option_rules.plain(value) or [] for name, value in patterns.items()}
+
+
 def _host_variables(hostvars):
     """The collection's variables of one host as plain values, and the problems met while templating them."""
     values, problems = {}, []
@@ -188,7 +196,12 @@ class ActionModule(ActionBase):
             site = {'safeq_features': features, 'safeq_fail_on': args['fail_on']}
             if args.get('nodes_group') is not None:  # the node play's second validation passes its hosts, not the group
                 site['safeq_nodes_group'] = args['nodes_group']
-            messages += variable_messages + check_nodes(values, features) + check_site_wide(values, site)
+            # the selection is the run's, read where the validate play reads it (localhost): a node that sets it otherwise
+            # (host or group variables) is refused, as the plays and the report follow the run's
+            run_vars = hostvars['localhost'] if 'localhost' in hostvars else (task_vars or {})
+            compared, selection = normalized_selection(values, _selection.task_var_patterns(run_vars, self._templar))
+            site.update(selection)
+            messages += variable_messages + check_nodes(values, features) + check_site_wide(compared, site)
             addresses = {host: [hostvars.get(host, {}).get('ansible_host')] for host in args['nodes']}
             messages += check_resets(values, addresses) + check_site_ports(values, addresses)
             # one value for every node (check_site_wide): the report's firewall section lists the range the nodes were probed on

@@ -14,7 +14,8 @@ description:
     the port-table probe (its C(network_probe) is registered), its share of the vantage points' flows when its role's plan
     (O(plans)) has sources or findings (P(safeq.preflight.flow_findings#filter), with its own listeners as they stood after
     every probe), then its own port-table probe with each flow to another node judged again by that node's listeners after
-    every probe (P(safeq.preflight.node_flows#filter)).
+    every probe (P(safeq.preflight.node_flows#filter)). That record keeps the result's C(findings) (each finding's C(observed)
+    lists every flow), not the flows one by one (C(results)) and their C(summary), which stay in the node's C(network_probe).
   - Reads each host's C(network_probe), C(network_listener) and C(network_listener_after) as they are, and its
     C(ansible_host) and C(safeq_server_role), from O(hostvars).
 positional: _input, hostvars

@@ -14,8 +14,8 @@ description:
     that role and goes to a peer the input names becomes one M(safeq.preflight.port_check) target per address and port,
     with C(entry) set to the row and C(expect) to V(reachable).
   - Before installation nothing listens on the nodes. A target is marked C(listener) when O(listening) gives its address and port
-    the state V(ready) (a temporary listener of M(safeq.preflight.win_port_listener) bound that port and answered on the node's
-    loopback before any probe) and C(resets) when its peer name or address is in
+    the state V(ready) (the listener process of M(safeq.preflight.win_port_listener) reported that port listening before any
+    probe) and C(resets) when its peer name or address is in
     O(resets) (known to answer TCP resets); without either, a refusal or silence proves nothing and the row ends V(manual).
   - Rows with a range of more than 32 ports or a word (C(dynamic)), multicast rows, rows local to the host and rows whose destination has no
     address are left out; the report shows them as not checked.

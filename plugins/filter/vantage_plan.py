@@ -44,7 +44,7 @@ options:
     description:
       - Node address to a mapping of C(PROTO/PORT) (for example C(tcp/6020)) to its state
         (P(safeq.preflight.listener_readiness#filter)). A target is a listener only where
-        its port's state is V(ready) (bound by the precheck and answering on the node's loopback before any probe); any other state
+        its port's state is V(ready) (the node's listener process reported it listening before any probe); any other state
         is the reason there is none, given to port_check as C(listener_missing).
     type: dict
     default: {}

@@ -202,8 +202,16 @@ function Start-SafeqDetachedListener {
     $rule = New-Object -TypeName IO.Pipes.PipeAccessRule -ArgumentList $account, ([IO.Pipes.PipeAccessRights]::FullControl),
     ([Security.AccessControl.AccessControlType]::Allow)
     $security.AddAccessRule($rule)
-    $server = New-Object -TypeName IO.Pipes.NamedPipeServerStream -ArgumentList $pipeName, ([IO.Pipes.PipeDirection]::InOut), 1,
-    ([IO.Pipes.PipeTransmissionMode]::Byte), ([IO.Pipes.PipeOptions]::Asynchronous), 65536, 65536, $security
+    $pipeArguments = @($pipeName, [IO.Pipes.PipeDirection]::InOut, 1, [IO.Pipes.PipeTransmissionMode]::Byte,
+        [IO.Pipes.PipeOptions]::Asynchronous, 65536, 65536, $security)
+    if ($PSVersionTable.PSEdition -eq 'Core') {
+        # .NET (PowerShell 7) has no constructor that takes a PipeSecurity: NamedPipeServerStreamAcl.Create does the same
+        $server = [IO.Pipes.NamedPipeServerStreamAcl]::Create($pipeArguments[0], $pipeArguments[1], $pipeArguments[2], $pipeArguments[3],
+            $pipeArguments[4], $pipeArguments[5], $pipeArguments[6], $pipeArguments[7])
+    }
+    else {
+        $server = New-Object -TypeName IO.Pipes.NamedPipeServerStream -ArgumentList $pipeArguments
+    }
     $child = @"
 `$ErrorActionPreference = 'Stop'
 function Invoke-SafeqListener {$((Get-Command -Name Invoke-SafeqListener).ScriptBlock.ToString())}
@@ -223,6 +231,7 @@ catch {
     exit 1
 }
 "@
+    $clock = [Diagnostics.Stopwatch]::StartNew()  # ready_timeout_s bounds the whole start: WMI, the connection and the report
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))
     $commandLine = '"{0}" -NoProfile -NonInteractive -EncodedCommand {1}' -f (Get-SafeqPowerShellPath), $encoded
     try {
@@ -242,7 +251,6 @@ catch {
             return @{ pid = $null; ports = $null; error = "Win32_Process.Create returned $($created.ReturnValue)" }
         }
         $childId = [int]$created.ProcessId
-        $clock = [Diagnostics.Stopwatch]::StartNew()
         $left = { [Math]::Max(0, [int]($TimeoutSeconds * 1000 - $clock.ElapsedMilliseconds)) }
         $connecting = $server.BeginWaitForConnection($null, $null)
         if (-not $connecting.AsyncWaitHandle.WaitOne((& $left))) {

@@ -20,7 +20,7 @@ description:
     closes) and outlives the task. That process binds the ports as above and reports its binds to the module over a named
     pipe (a random name, open to the module's account only); the module returns once they are reported, so every port it
     reports V(listening) is bound and listening when the task ends. No report within O(ready_timeout_s): the process is
-    stopped and every port is V(not-ready)."
+    stopped (where Windows refuses, C(start_error) says so and it ends by its own timer) and every port is V(not-ready)."
   - Until O(duration_s) seconds have passed that process accepts each TCP connection and closes it (the handshake is the
     proof), and sends every UDP datagram back to its sender. Then it closes every socket and exits, by its own timer, also
     when the controller dies or the connection drops.

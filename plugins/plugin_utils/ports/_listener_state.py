@@ -33,6 +33,7 @@ def _key(proto, port):
 
 
 BOUND = ('listening', 'bound')
+UNCHECKED = 'not-checked'  # the state of a port whose loopback check after the probes did not run on its node
 
 
 def loopback_targets(precheck):
@@ -50,6 +51,13 @@ def all_ready(precheck, readiness):
     """True when every port the listener bound answered on loopback."""
     answered = _answered(readiness)
     return all(_key(t['proto'], t['port']) in answered for t in loopback_targets(precheck))
+
+
+def unchecked(listener):
+    """``{'tcp/6020': 'not-checked: ...'}`` for every port the listener bound, on a node whose loopback check after the probes
+    did not run (skipped, or the node left the play): nothing shows its listener stood through the probes."""
+    return {_key(item.get('proto'), item['port']): '%s: the loopback check after the probes did not run on this node' % UNCHECKED
+            for item in _ports(listener) if item.get('state') in BOUND}
 
 
 def _holder(item):
@@ -70,10 +78,15 @@ def states(precheck, readiness=None, ready_seconds=None):
         state = item.get('state')
         if state == 'listening' and readiness is None:
             result[key] = READY
-        elif state in BOUND:
-            result[key] = READY if key in answered else (
-                'not-ready: the temporary listener did not answer on the node\'s loopback within %s'
-                % ('%s s (safeq_listener_ready_seconds)' % ready_seconds if ready_seconds is not None else 'the readiness bound'))
+        elif state == 'bound' and readiness is None:
+            result[key] = 'not-ready: bound and closed at once (duration_s 0): no listener stands there'
+        elif key in answered:
+            result[key] = READY
+        elif state == 'listening':
+            result[key] = 'gone: it no longer answered on the node\'s loopback after the probes'
+        elif state == 'bound':
+            result[key] = 'not-ready: the temporary listener did not answer on the node\'s loopback within %s' % (
+                '%s s (safeq_listener_ready_seconds)' % ready_seconds if ready_seconds is not None else 'the readiness bound')
         elif state == 'not-ready':
             result[key] = 'not-ready: %s%s' % (item.get('message') or 'the listener process did not report its binds',
                                                ' (safeq_listener_ready_seconds: %s)' % ready_seconds if ready_seconds is not None else '')

@@ -58,13 +58,15 @@ def _identity(hostvars, host):
 
 
 def _still(variables):
-    """This node's listener states after every probe; None when the loopback re-check did not run (skipped or never reached).
-    A re-check that failed or could not reach the node counts: no port answered it, so no listener is taken to have stood
-    through the probes (the flows to it are judged without one, never failed on its silence)."""
+    """This node's listener states after every probe; None when it bound no port (nothing to re-check). A re-check that
+    failed or could not reach the node counts: no port answered it. One that did not run (skipped, or the node left the play
+    before it) proves nothing either: every port is ``not-checked``. Either way no listener is taken to have stood through
+    the probes (the flows to it are judged without one, never failed on its silence)."""
+    listener = variables.get('network_listener') or {}
     after = variables.get('network_listener_after')
     if not isinstance(after, dict) or after.get('skipped'):
-        return None
-    return _listener_state.states(variables.get('network_listener') or {}, after)
+        return _listener_state.unchecked(listener) or None
+    return _listener_state.states(listener, after)
 
 
 # What a record leaves out of a node's port_check result: the flows one by one and their counts. Each finding's ``observed``

@@ -9,8 +9,8 @@ towards every address the site gives for the destination peer. A flow to a devic
 (``EXISTING_PEERS``: printers, LDAP, SMTP, database) expects ``open``: its own service must answer
 (``expect_of``). Other derived targets expect ``reachable``: the rows are about what firewalls let through.
 Before SafeQ is installed nothing listens on the nodes,
-so a target is marked ``listener`` when the temporary listener on its address holds that very port and answered on
-the node's loopback before the probes (``listening``, per port: ``listener_of``) and
+so a target is marked ``listener`` when the temporary listener on its address reported that very port listening before
+the probes (``listening``, per port: ``listener_of``) and
 ``resets`` when its peer name or address is known to answer resets (``resets``); without either, a
 refusal or silence proves nothing and the row ends ``manual`` (Windows Firewall drops instead of
 resetting). ``inbound_ports`` lists the ports a node's temporary listener must open.
@@ -241,8 +241,8 @@ def by_host(listening):
 
 def listener_of(listening, host, proto, port):
     """``(listener, why not)`` for one port of one host. ``listening`` (as ``by_host`` returns it) maps a node address to
-    ``{'tcp/6020': state}``: only ``ready`` (the temporary listener bound the port AND answered on the node's own loopback
-    before any probe) is a listener; any other state (``conflict``, ``error``, ``not-ready``, with its detail) says why there
+    ``{'tcp/6020': state}``: only ``ready`` (the node's listener process reported the port listening before any probe) is a
+    listener; any other state (``conflict``, ``error``, ``not-ready``, with its detail) says why there
     is none. A host not in the mapping runs no listener (``None``: nothing to say)."""
     ports = listening.get(str(host).lower())
     if ports is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _listener_state
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports._port_derive import (
     PROBES, DeriveError, by_host, known_resets, listener_of, listening_problems, ports_of)
 
@@ -98,7 +99,7 @@ def plan(nodes, features=(), server_role='cml', vantages=None, listening=None, r
                                                       'to answer resets' % (kind, node, node), node=node))
                     continue
                 for port in ports_of(entry):
-                    # a listener only where this very port was bound and answered on the node's loopback before any probe
+                    # a listener only where the node's listener process reported this very port listening before any probe
                     listener, missing = listener_of(listening, node, entry['protocol'], port)
                     targets[kind].append({'host': node, 'port': port, 'proto': entry['protocol'], 'entry': entry['id'], 'expect': expect,
                                           'probe': PROBES.get((entry['protocol'], port), 'none'), 'listener': listener,
@@ -216,6 +217,9 @@ def _expired(item, still_listening):
     state = still_listening.get('%s/%d' % (item['proto'], int(item['port'])))
     if state == 'ready':
         return item
+    if state and state.startswith(_listener_state.UNCHECKED):
+        return dict(item, listener=False, listener_missing='not proven: %s, so nothing shows the temporary listener stood through '
+                    'the probes' % state)
     return dict(item, listener=False, listener_missing='expired: the temporary listener no longer answered on the node\'s loopback after '
                 'the probes (%s); raise safeq_listener_seconds' % (state or 'not checked'))
 

@@ -193,7 +193,8 @@ def respond(profile_value, params, node=None):
     timeout = int(params.get('ready_timeout_s', 30))
     path = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'
     result = {'bind_address': address, 'duration_s': duration, 'process': {'pid': 4242, 'path': path}, 'start_error': None}
-    requested = [(item.get('proto') or 'tcp', int(item['port'])) for item in params.get('ports') or []]
+    # a port listed twice is bound once, as the module does
+    requested = list(dict.fromkeys((item.get('proto') or 'tcp', int(item['port'])) for item in params.get('ports') or []))
     if duration > 0 and delay:
         time.sleep(min(delay, timeout))
         if delay > timeout:

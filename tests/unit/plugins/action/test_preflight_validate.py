@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.safeq.preflight.plugins.action import preflight_validate
 from ansible_collections.safeq.preflight.plugins.action.preflight_validate import check_nodes, check_resets
 
 
@@ -96,3 +97,15 @@ def test_the_running_keyword_is_refused_when_a_node_of_the_run_is_such_a_server_
     assert 'node crs1 of this run is being installed' in check_site_ports(by_peers, addresses)[0]
     # an ORS/CRS outside the run may still be declared running by the keyword
     assert check_site_ports({'cml1': {'safeq_peers_running': ['crs'], 'safeq_peers': {'crs': ['198.18.0.99']}}}, addresses) == []
+
+
+def test_a_node_that_selects_otherwise_than_the_run_is_refused_and_unset_empty_or_null_are_alike():
+    """Ground truth: the run selects server.* (read by the validate play); cml2's group variables select ldap.* instead, cml3
+    leaves the include unset and sets the exclude empty. Only cml2 differs from the run."""
+    nodes = {'cml1': {'safeq_checks_include': ['server.*']}, 'cml2': {'safeq_checks_include': ['ldap.*']},
+             'cml3': {'safeq_checks_exclude': None}, 'cml4': {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': []}}
+    compared, site = preflight_validate.normalized_selection(nodes, {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': None})
+    assert site == {'safeq_checks_include': ['server.*'], 'safeq_checks_exclude': []}
+    messages = preflight_validate.check_site_wide(compared, site)
+    assert messages == ["safeq_checks_include: host cml2 sets it differently from the run (['server.*']): set site-wide variables "
+                        "once for all hosts (for example in group_vars/all)"]

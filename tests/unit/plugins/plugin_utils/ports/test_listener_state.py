@@ -61,4 +61,9 @@ def test_a_port_the_listener_process_reported_listening_is_ready_and_its_loopbac
     # the loopback check after every probe: only the listening ports, and a port that no longer answered has no listener then
     assert [t['port'] for t in _listener_state.loopback_targets(LISTENER)] == [6020, 7777]
     after = _listener_state.states(LISTENER, _probe(('tcp', 6020)))
-    assert after['tcp/6020'] == 'ready' and after['udp/7777'].startswith('not-ready')
+    assert after['tcp/6020'] == 'ready' and after['udp/7777'] == "gone: it no longer answered on the node's loopback after the probes"
+    # a port only bound (duration_s 0: bound and closed at once) is no listener without a loopback answer
+    assert _listener_state.states(PRECHECK)['tcp/6020'].startswith('not-ready: bound and closed at once')
+    # the check after the probes did not run: every bound port is not-checked, none stands
+    assert _listener_state.unchecked(LISTENER) == {key: 'not-checked: the loopback check after the probes did not run on this node'
+                                                   for key in ('tcp/6020', 'udp/7777')}

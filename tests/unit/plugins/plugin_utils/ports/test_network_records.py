@@ -104,7 +104,18 @@ def test_a_node_unreachable_at_its_loopback_re_check_has_no_listener_that_stood_
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     entries = {t['entry'] for t in probe['results'] if t['port'] == 4111}
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
-    hostvars['cml2']['network_listener_after'] = {'changed': False, 'skipped': True}  # not re-checked: the flows stand as probed
+    # not re-checked (skipped, or cml2 left the play before its check): nothing shows its listener stood through the probes
+    for after in ({'changed': False, 'skipped': True}, None):
+        if after is None:
+            del hostvars['cml2']['network_listener_after']
+        else:
+            hostvars['cml2']['network_listener_after'] = after
+        records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
+        judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
+        assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+        assert all('the loopback check after the probes did not run' in judged[e]['detail'] for e in entries)
+    # answered after every probe: the listener stood, so the refusal is a fail (ground truth for the assertions above)
+    hostvars['cml2']['network_listener_after'] = _answered(*ports)
     records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('fail', 'refused-with-listener')}
