@@ -72,6 +72,7 @@ def test_server_check_defaults_match_the_windows_node_role():
 
 @pytest.mark.parametrize('variable, value, problem', [
     ('safeq_min_memory_gb', -1, '-1 is outside 0.5-65536'),
+    ('safeq_listener_ready_seconds', 0, '0 is outside 1-600'),  # the listener process must get time to report its binds
     ('safeq_min_memory_gb', 'nan', "'nan' is not a finite number"),
     ('safeq_min_memory_gb', 'inf', "'inf' is not a finite number"),
     ('safeq_min_memory_gb', True, 'True is not a number'),
