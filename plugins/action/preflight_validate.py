@@ -184,7 +184,8 @@ class ActionModule(ActionBase):
             messages.append("safeq_fail_on: '%s' is not one of %s" % (args['fail_on'], ', '.join(FAIL_ON)))
         messages += _policy.validate_waivers(args['waivers'] or [], catalogue.ids, today)
         messages += _policy.validate_attestations(args['attestations'] or [], catalogue.ids, today)
-        messages += _selection.check_task_vars(task_vars or {}, self._templar, catalogue.ids)
+        patterns = _selection.task_var_patterns(task_vars or {}, self._templar)
+        messages += _selection.check_selection(patterns, catalogue.ids)
         if 'nodes_group' in self._task.args and not isinstance(args['nodes_group'], str):
             messages.append('safeq_nodes_group: %s is not the name of an inventory group' % _option_rules.show(args['nodes_group']))
         elif 'nodes_group' in self._task.args and not args['nodes']:
@@ -214,7 +215,6 @@ class ActionModule(ActionBase):
             result.update(failed=True, errors=messages,
                           msg='The pre-installation check was not started: %d problem(s) in its input. %s' % (len(messages), ' | '.join(messages)))
             return result
-        patterns = _selection.task_var_patterns(task_vars or {}, self._templar)
         modules = _selection.selected_modules(catalogue, patterns['safeq_checks_include'], patterns['safeq_checks_exclude'])
         result.update(report_dir=report_dir, nodes=list(args['nodes']), ftp_passive_ports=ftp_passive_ports, modules=modules,
                       started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),

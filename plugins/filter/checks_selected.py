@@ -59,8 +59,7 @@ def checks_selected(modules, include=None, exclude=None):
     for name, value in (('_input', modules), ('include', include), ('exclude', exclude)):
         if value is not None and (not isinstance(value, list) or not all(isinstance(item, str) for item in value)):
             raise AnsibleFilterError('safeq.preflight.checks_selected: %s must be a list of strings, got %r' % (name, value))
-    return any(_selection.is_selected(entry, include or (), exclude or ()) for entry in _catalogue.load().entries
-               if entry.get('implemented_by') in (modules or ()))
+    return bool(set(modules or ()) & set(_selection.selected_modules(_catalogue.load(), include, exclude)))
 
 
 class FilterModule:

@@ -88,7 +88,7 @@ INTERNAL = frozenset(('safeq_preflight_results', 'safeq_preflight_run', 'safeq_p
                       'safeq_preflight_modules'))
 # Site-wide variables that preflight_validate checks once, from its own options (features, waivers, ...).
 SITE_WIDE = frozenset(('safeq_features', 'safeq_waivers', 'safeq_attestations', 'safeq_report_dir', 'safeq_fail_on', 'safeq_nodes_group',
-                       'safeq_checks_include', 'safeq_checks_exclude'))  # the last two: _selection.check_task_vars
+                       'safeq_checks_include', 'safeq_checks_exclude'))  # the last two: _selection.check_selection
 
 
 def role_specs(roles_dir=ROLES_DIR):

@@ -33,10 +33,10 @@ def task_var_patterns(task_vars, templar):
             for variable in VARIABLES}
 
 
-def check_task_vars(task_vars, templar, catalogue_ids):
-    """Messages for safeq_checks_include and safeq_checks_exclude as the play sees them."""
+def check_selection(patterns, catalogue_ids):
+    """Messages for safeq_checks_include and safeq_checks_exclude (``task_var_patterns``)."""
     messages = []
-    for variable, value in task_var_patterns(task_vars, templar).items():
+    for variable, value in patterns.items():
         messages += check_patterns(variable, value, catalogue_ids)
     return messages
 

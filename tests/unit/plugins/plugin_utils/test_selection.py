@@ -26,8 +26,9 @@ def test_check_patterns(value, expected):
     assert _selection.check_patterns('safeq_checks_include', value, IDS) == expected
 
 
-def test_check_task_vars_names_each_variable():
-    messages = _selection.check_task_vars({'safeq_checks_include': ['x.*'], 'safeq_checks_exclude': {'a': 1}}, None, IDS)
+def test_check_selection_names_each_variable():
+    patterns = _selection.task_var_patterns({'safeq_checks_include': ['x.*'], 'safeq_checks_exclude': {'a': 1}}, None)
+    messages = _selection.check_selection(patterns, IDS)
     assert [m.split(':')[0] for m in messages] == ['safeq_checks_include[0]', 'safeq_checks_exclude']
 
 
