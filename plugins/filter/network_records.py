@@ -15,7 +15,7 @@ description:
     (O(plans)) has sources or findings (P(safeq.preflight.flow_findings#filter), with its own listeners as they stood after
     every probe), then its own port-table probe with each flow to another node judged again by that node's listeners after
     every probe (P(safeq.preflight.node_flows#filter)). That record keeps the result's C(findings) (each finding's C(observed)
-    lists every flow), not the flows one by one (C(results)) and their C(summary), which stay in the node's C(network_probe).
+    lists every flow), not the flows one by one (C(results)) and their C(summary).
   - Reads each host's C(network_probe), C(network_listener) and C(network_listener_after) as they are, and its
     C(ansible_host) and C(safeq_server_role), from O(hostvars).
 positional: _input, hostvars
@@ -42,6 +42,13 @@ options:
     description: C(safeq_port_derive); without it the vantage points' flows are not recorded.
     type: bool
     default: true
+  doubted:
+    description:
+      - The nodes whose listeners were re-checked after the probes (P(safeq.preflight.listener_rechecks#filter)). A node not in it
+        answered every flow judged with its listeners, so nothing of it is judged again. Omitted, every node's re-check counts
+        (one that did not run proves nothing).
+    type: list
+    elements: str
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
@@ -67,9 +74,9 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils import _action
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _network_records
 
 
-def network_records(hosts, hostvars, plans=None, vantage_runs=None, derive=True):
+def network_records(hosts, hostvars, plans=None, vantage_runs=None, derive=True, doubted=None):
     """See DOCUMENTATION."""
-    return _network_records.append(hosts, hostvars, plans or {}, vantage_runs or [], derive, _action.enrich_findings)
+    return _network_records.append(hosts, hostvars, plans or {}, vantage_runs or [], derive, _action.enrich_findings, doubted)
 
 
 class FilterModule:

@@ -123,6 +123,16 @@ options:
       - Name of the host the probes run from, shown in every finding (C(from SOURCE to HOST:PORT/PROTO)). Defaults to the
         delegated host (a vantage point) or the task's host.
     type: str
+  return_results:
+    description:
+      - Which targets' results RV(results) lists. V(all) lists every one.
+      - V(unanswered) lists the results of every target without an entry, and of every entry where at least one target did not
+        answer (a state other than V(open)); an entry whose every target answered keeps only its finding, whose RV(findings[].observed)
+        still lists each of its flows. For a large flow matrix whose answered flows nobody reads one by one (the network role; a
+        100-node cluster's results are two thirds of what each node returns). RV(summary) counts every result either way.
+    type: str
+    choices: [all, unanswered]
+    default: all
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - safeq.preflight.attributes
@@ -172,6 +182,7 @@ results:
     - One result per host, port and protocol, in the order of O(targets); a name probed from a POSIX host gives one result per
       address it resolves to (C(address) says which; C(null) when the probe did not reach the socket stage or, from a Windows
       node, unless a connection was made (a reset or silence leaves it null)).
+    - With O(return_results=unanswered), only the targets without an entry and the entries where a target did not answer.
   returned: always
   type: list
   elements: dict
@@ -187,19 +198,24 @@ results:
     - {host: 198.18.0.2, port: 9100, proto: tcp, probe: none, entry: null, expect: open, state: filtered, reason: no-response,
        rtt_ms: 1000.4, attempts: 1, detail: "filtered (no answer: service down or blocked)", icmp: null, app: null, tls: null}
 summary:
-  description: Number of results per state.
+  description: Number of results per state (every result, whatever O(return_results) leaves out).
   returned: always
   type: dict
   sample: {open: 2, closed: 0, filtered: 1, open|filtered: 0, unknown: 0}
 findings:
-  description: One finding per catalogue entry named in O(targets[].entry) (none for targets without an entry).
+  description:
+    - One finding per catalogue entry named in O(targets[].entry) (none for targets without an entry).
+    - C(observed) lists the entry's flows grouped by outcome, one item per C(source), C(state), C(reason), C(listener) and
+      C(verdict) (the flow's own status), with its C(targets) (C(HOST:PORT/PROTO)) and, in the same order, the C(addresses) they
+      went to (C(null) where none is known). The report lists the same flows one by one.
   returned: always
   type: list
   elements: dict
   sample:
     - {id: net.other.udp-1434-cml-db, status: pass, reason: open, detail: "sql01.example.com:1434/udp open (app-response) in 1 ms",
        remediation: '', source: "Mandatory | UDP | 1434 | CML > DB | ...",
-       observed: [{target: "sql01.example.com:1434/udp", address: 10.0.0.5, state: open, reason: app-response}]}
+       observed: [{source: cml1, state: open, reason: app-response, listener: false, verdict: pass,
+                   targets: ["sql01.example.com:1434/udp"], addresses: [10.0.0.5]}]}
 """
 
 from ansible.module_utils.basic import AnsibleModule

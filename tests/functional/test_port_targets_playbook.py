@@ -19,6 +19,7 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_evaluate
 from tests.lab import lab
 
 NODES = {'node1': '127.0.0.81', 'node2': '127.0.0.82'}
@@ -51,13 +52,17 @@ def test_the_network_role_probes_the_derived_rows_from_each_node(ldap_listener, 
     for name, address in NODES.items():
         other = [a for n, a in NODES.items() if n != name][0]
         result = json.loads((tmp_path / (name + '.json')).read_text())
-        probed = {(r['entry'], r['host'], r['port'], r['state']) for r in result['results']}
+        # every flow is in its finding's observed; results keep only the entries where a flow did not answer (return_results:
+        # unanswered), so the LDAP row, which answered, is there only as its finding
+        probed = {(f['id'], flow['target'], flow['state']) for f in result['findings'] for flow in _port_evaluate.flows(f['observed'])}
         assert probed == {
-            ('net.other.tcp-636-cml-ldap', LDAP, 636, 'open'), ('net.other.tcp-25-smtp', SMTP, 25, 'closed'),
-            ('net.inter-server.tcp-4099', other, 4099, 'closed'), ('net.inter-server.tcp-4111', other, 4111, 'closed'),
-            ('net.cluster.tcp-4111', other, 4111, 'closed'), ('net.cluster.tcp-6020', other, 6020, 'closed'),
-            ('net.cluster.tcp-443', other, 443, 'closed')}, name
-        assert not any(r['host'] == address for r in result['results'])  # a node does not probe itself
+            ('net.other.tcp-636-cml-ldap', '%s:636/tcp' % LDAP, 'open'), ('net.other.tcp-25-smtp', '%s:25/tcp' % SMTP, 'closed'),
+            ('net.inter-server.tcp-4099', '%s:4099/tcp' % other, 'closed'), ('net.inter-server.tcp-4111', '%s:4111/tcp' % other, 'closed'),
+            ('net.cluster.tcp-4111', '%s:4111/tcp' % other, 'closed'), ('net.cluster.tcp-6020', '%s:6020/tcp' % other, 'closed'),
+            ('net.cluster.tcp-443', '%s:443/tcp' % other, 'closed')}, name
+        assert {(r['entry'], r['state']) for r in result['results']} == {(entry, state) for entry, dummy, state in probed if state != 'open'}
+        assert sum(result['summary'].values()) == len(probed)
+        assert not any(target.startswith(address + ':') for dummy, target, dummy2 in probed)  # a node does not probe itself
         findings = {f['id']: (f['status'], f['reason']) for f in result['findings']}
         # the SMTP server is a device in service before SafeQ: nothing listens at SMTP (no mail service), so the row fails even
         # though the address is declared as answering resets; the LDAP listener answers, so its row passes

@@ -54,7 +54,18 @@ def finish(specs, raws, params, windows=False, now=None):
     summary = dict.fromkeys(STATES, 0)
     for item in results:
         summary[item['state']] += 1
-    return {'results': results, 'summary': summary, 'findings': _port_evaluate.evaluate(results, params.get('tls_min_days', 30))}
+    findings = _port_evaluate.evaluate(results, params.get('tls_min_days', 30))
+    if params.get('return_results') == 'unanswered':
+        results = unanswered(results)
+    return {'results': results, 'summary': summary, 'findings': findings}
+
+
+def unanswered(results):
+    """The results of every target without an entry and of every entry where a target did not answer (``open``): an entry whose
+    targets all answered is left to its finding (``observed`` lists its flows). Whole entries are kept, so a later re-judgement
+    of a flow (``_port_matrix.recheck_node_flows``: a listener gone after the probes) judges its entry from all of its flows."""
+    doubtful = {item.get('entry') for item in results if item.get('state') != _port_classify.OPEN}
+    return [item for item in results if not item.get('entry') or item['entry'] in doubtful]
 
 
 def shared(specs):

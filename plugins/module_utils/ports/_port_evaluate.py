@@ -229,8 +229,38 @@ def evaluate(results, tls_min_days=30):
         status, reason, dummy, item = worst
         shown = [sentence for state, dummy2, sentence, dummy3 in judged if state == status]
         detail = '; '.join(shown[:5]) + ('; and %d more' % (len(shown) - 5) if len(shown) > 5 else '')
-        findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item),
-                                observed=[{'source': i.get('source') or '', 'target': _where(i), 'address': i.get('address'), 'state': i['state'],
-                                           'reason': i['reason'], 'listener': bool(i.get('listener')), 'verdict': j[0]}
-                                          for j, i in zip(judged, items)]))
+        findings.append(finding(entry_id, status, reason, detail, fix=_fix(status, reason, item), observed=_observed(judged)))
     return findings
+
+
+GROUP_KEYS = ('source', 'state', 'reason', 'listener', 'verdict')
+
+
+def _observed(judged):
+    """The flows behind one finding, grouped by outcome: one item per source, state, reason, listener and verdict, listing its
+    targets (``host:port/proto``) and, in the same order, the address each went to. A 100-node cluster's entry is then one item
+    of 99 targets, not 99 items: the flow matrix is the largest part of what a node's probe returns (docs/pipelines.md)."""
+    groups = {}
+    for status, dummy, dummy2, item in judged:
+        key = (item.get('source') or '', item['state'], item['reason'], bool(item.get('listener')), status)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = dict(zip(GROUP_KEYS, key), targets=[], addresses=[])
+        group['targets'].append(_where(item))
+        group['addresses'].append(item.get('address'))
+    return list(groups.values())
+
+
+def flows(observed):
+    """Each flow of a port finding's grouped ``observed``, one dict apiece: source, target, address, state, reason, listener,
+    verdict (the shape the report's flow matrix lists). Items that are not flow groups are left out."""
+    found = []
+    for group in observed if isinstance(observed, list) else ():
+        if not isinstance(group, dict) or not isinstance(group.get('targets'), list):
+            continue
+        addresses = group.get('addresses') if isinstance(group.get('addresses'), list) else []
+        for index, target in enumerate(group['targets']):
+            found.append({'source': group.get('source'), 'target': target, 'address': addresses[index] if index < len(addresses) else None,
+                          'state': group.get('state'), 'reason': group.get('reason'), 'listener': group.get('listener'),
+                          'verdict': group.get('verdict')})
+    return found

@@ -40,6 +40,7 @@ ARGUMENT_SPEC = {
     'snmp_community': {'type': 'str', 'default': 'public', 'no_log': True},
     'tls_min_days': {'type': 'int', 'default': 30},
     'source': {'type': 'str'},
+    'return_results': {'type': 'str', 'default': 'all', 'choices': ['all', 'unanswered']},
 }
 
 _RANGE = re.compile(r'^\s*(\d+)\s*-\s*(\d+)\s*$', re.ASCII)

@@ -57,13 +57,27 @@ def _identity(hostvars, host):
     return str(variables.get('ansible_host') or host), str(variables.get('safeq_server_role') or DEFAULT_ROLE)
 
 
-def _still(variables):
+def rechecks(hosts, hostvars, vantage_runs=None):
+    """The addresses (lower case) of the nodes whose temporary listeners must be re-checked after the probes: those a flow judged
+    with a listener did not answer (any state but ``open``) in a node's port-table probe (``network_probe``) or a vantage
+    point's run. Only there can a verdict depend on whether the listener still stood: an ``open`` flow is judged the same with
+    or without one (``_port_evaluate``), so a node that answered every flow needs no re-check. The probes return every such
+    result (port_check ``return_results: unanswered`` keeps them)."""
+    runs = [_node_records.registered(hostvars, host, 'network_probe') for host in hosts or ()] + list(vantage_runs or ())
+    return sorted({str(item.get('host', '')).lower() for run in runs if isinstance(run, dict) for item in run.get('results') or ()
+                   if isinstance(item, dict) and item.get('listener') and item.get('state') != 'open'})
+
+
+def _still(variables, doubted=True):
     """This node's listener states after every probe; None when it bound no port (nothing to re-check). A re-check that
     failed or could not reach the node counts: no port answered it. One that did not run (skipped, or the node left the play
     before it) proves nothing either: every port is ``not-checked``. Either way no listener is taken to have stood through
-    the probes (the flows to it are judged without one, never failed on its silence)."""
+    the probes (the flows to it are judged without one, never failed on its silence). A node no flow ``doubted`` (``rechecks``)
+    is not re-checked and needs none: every flow judged with its listeners answered."""
     listener = variables.get('network_listener') or {}
     after = variables.get('network_listener_after')
+    if not doubted:
+        return None
     if not isinstance(after, dict) or after.get('skipped'):
         return _listener_state.unchecked(listener) or None
     return _listener_state.states(listener, after)
@@ -79,16 +93,18 @@ def _without_flows(result):
     return {key: value for key, value in result.items() if key not in FLOW_KEYS} if isinstance(result, dict) else result
 
 
-def append(hosts, hostvars, plans, vantage_runs, derive, enrich):
+def append(hosts, hostvars, plans, vantage_runs, derive, enrich, doubted=None):
     """The records kept so far plus, for every node that got to the port-table probe, its share of the vantage points' flows (when its
     role's plan has sources or findings) and its own port-table probe (``FLOW_KEYS`` left out), each flow to another node judged
     again with that node's listeners as they stood after every probe (a listener gone by then makes the flow
-    ``listener-missing``, never a fail)."""
+    ``listener-missing``, never a fail). ``doubted``: the addresses ``rechecks`` gave, whose listeners the role re-checked
+    (None: every node's)."""
     merged = _node_records.kept(hostvars)
     raw = {host: _node_records.raw_vars(hostvars, host) for host in hosts or ()}
     down = set(_node_records.unreachable({host: merged.get(host, []) + _node_records.own_records(raw[host]) for host in raw}))
     identity = {host: _identity(hostvars, host) for host in hosts or ()}
-    still = {host: _still(raw[host]) for host in hosts or ()}
+    doubted = None if doubted is None else {str(item).lower() for item in doubted}
+    still = {host: _still(raw[host], doubted is None or identity[host][0].lower() in doubted) for host in hosts or ()}
     still_hosts = {identity[host][0]: states for host, states in still.items() if states}
     for host in hosts or ():
         if 'network_probe' not in raw[host]:

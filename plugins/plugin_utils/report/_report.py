@@ -9,7 +9,7 @@ import datetime
 
 from ansible_collections.safeq.preflight.plugins.module_utils import _findings
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import SEVERITY
-from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _firewall, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue, _policy, _selection
 from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report_firewall
 
@@ -83,8 +83,8 @@ def _row(entry, host, applies, why, result, findings_by_id):
         merged = merged_found
         row.update(status=merged['status'], reason=merged['reason'], detail=merged.get('detail', ''),
                    remediation=merged.get('remediation') or (entry['remediation'] if merged['status'] != 'pass' else ''))
-        if 'observed' in merged:
-            row['observed'] = merged['observed']
+        if 'observed' in merged:  # a port row's flows, grouped by outcome in port_check's findings, one by one in the report
+            row['observed'] = _port_evaluate.flows(merged['observed']) if module == 'port_check' else merged['observed']
         if merged.get('measured_from'):  # measured from another host than the node (sql_browser_probe from the controller)
             row['measured_from'] = merged['measured_from']
         if why == 'node-shows-feature':

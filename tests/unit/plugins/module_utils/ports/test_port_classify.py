@@ -265,7 +265,7 @@ def test_an_entry_is_the_worst_of_its_targets_and_targets_without_entry_make_no_
     findings = _port_evaluate.evaluate(results)
     assert len(findings) == 1 and (findings[0]['id'], findings[0]['status'], findings[0]['reason']) == ('e', 'fail', 'filtered')
     assert 'from vp1 to h:81/tcp: closed' in findings[0]['detail'] and 'h:80/tcp: open' not in findings[0]['detail']
-    assert 'Allow TCP 80 from vp1 to h' in _remedy(findings[0]) and len(findings[0]['observed']) == 3
+    assert 'Allow TCP 80 from vp1 to h' in _remedy(findings[0]) and len(_port_evaluate.flows(findings[0]['observed'])) == 3
 
 
 TLS = {'version': 'TLSv1.3', 'subject': 'CN=h', 'not_after': '2027-01-01', 'san_dns': ['h'], 'san_ip': [], 'name': 'h', 'error': None,
@@ -358,3 +358,37 @@ def test_icmp_is_read_with_the_table_of_its_own_family(proto, errno_name, icmp, 
     address = '2001:db8::2' if icmp['origin'] == 3 else '198.18.0.2'
     result = _port_classify.classify(_spec(proto), _raw('error', errno_name, dict(icmp, **{'from': sender}), address=address))
     assert (result['state'], result['reason']) == (state, reason)
+
+
+def test_observed_groups_flows_by_outcome_and_flows_gives_them_back_one_by_one():
+    results = [dict(_result('open', 'reachable', reason='syn-ack', listener=True, source='cml2'), host='10.0.0.11', address='10.0.0.11'),
+               dict(_result('open', 'reachable', reason='syn-ack', listener=True, source='cml2'), host='10.0.0.13', address='10.0.0.13'),
+               dict(_result('filtered', 'reachable', reason='no-response', listener=True, source='cml2'), host='10.0.0.12', address=None),
+               dict(_result('open', 'reachable', reason='syn-ack', listener=True, source='cml2'), host='db.example', address='10.0.0.9')]
+    (found,) = _port_evaluate.evaluate(results)
+    assert found['observed'] == [
+        {'source': 'cml2', 'state': 'open', 'reason': 'syn-ack', 'listener': True, 'verdict': 'pass',
+         'targets': ['10.0.0.11:80/tcp', '10.0.0.13:80/tcp', 'db.example:80/tcp'], 'addresses': ['10.0.0.11', '10.0.0.13', '10.0.0.9']},
+        {'source': 'cml2', 'state': 'filtered', 'reason': 'no-response', 'listener': True, 'verdict': 'fail',
+         'targets': ['10.0.0.12:80/tcp'], 'addresses': [None]}]
+    flows = _port_evaluate.flows(found['observed'] + [{'not': 'a group'}, 'text'])
+    assert [(f['target'], f['address'], f['state'], f['verdict']) for f in flows] == [
+        ('10.0.0.11:80/tcp', '10.0.0.11', 'open', 'pass'), ('10.0.0.13:80/tcp', '10.0.0.13', 'open', 'pass'),
+        ('db.example:80/tcp', '10.0.0.9', 'open', 'pass'), ('10.0.0.12:80/tcp', None, 'filtered', 'fail')]
+    assert all(f['source'] == 'cml2' and f['listener'] is True and f['reason'] in ('syn-ack', 'no-response') for f in flows)
+    assert _port_evaluate.flows('fail') == [] and _port_evaluate.flows(None) == []
+
+
+@pytest.mark.parametrize('expect', ['open', 'reachable', 'closed'])
+@pytest.mark.parametrize('resets', [False, True])
+def test_an_open_flow_is_judged_the_same_with_or_without_a_listener(expect, resets):
+    """What the network role's re-check after the probes relies on (only nodes that some flow did not reach are re-checked):
+    an answer is judged the same whether or not a listener stood there, including the least-privilege path and a TLS probe."""
+    certificate = {'version': 'TLSv1.2', 'cipher': None, 'error': None, 'subject': 'CN=h', 'issuer': 'CN=CA', 'san_dns': ['h'], 'san_ip': [],
+                   'not_before': '2026-01-01T00:00:00+00:00', 'not_after': '2028-01-01T00:00:00+00:00', 'days_left': 400,
+                   'self_signed': False, 'name': 'h', 'name_matches': True, 'parse_error': None}
+    for tls in (None, certificate, dict(certificate, days_left=3)):
+        base = dict(_result('open', expect, tls=tls, reason='syn-ack', resets=resets), address='10.0.0.12', host='10.0.0.12')
+        with_listener = _port_evaluate.judge(dict(base, listener=True))
+        without = _port_evaluate.judge(dict(base, listener=False, listener_missing='expired: gone'))
+        assert with_listener == without

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import socket
 
-from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_engine
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_engine, _port_evaluate
 
 
 def _fake_resolver(monkeypatch, name, addresses):
@@ -41,7 +41,7 @@ def test_one_address_answering_is_not_a_pass(monkeypatch, held_port):
     assert states == {'127.0.0.1': 'open', '127.0.0.2': 'closed'}
     (found,) = result['findings']
     assert found['status'] == 'fail'
-    assert {item['address'] for item in found['observed']} == {'127.0.0.1', '127.0.0.2'}
+    assert {item['address'] for item in _port_evaluate.flows(found['observed'])} == {'127.0.0.1', '127.0.0.2'}
     assert 'multi.example:%d/tcp (address 127.0.0.2)' % held_port in found['detail']
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
+from ansible_collections.safeq.preflight.plugins.module_utils.ports import _port_check, _port_evaluate
 from ansible_collections.safeq.preflight.plugins.plugin_utils.ports import _network_records, _port_matrix
 from tests.unit.plugins.plugin_utils.ports.test_port_matrix import NODES, _node_probe, ready
 
@@ -68,7 +69,7 @@ def test_a_node_to_node_fail_is_judged_again_with_the_listener_gone_after_the_pr
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
     # the record keeps what the report reads (the findings, whose observed flows carry the re-judged verdicts), not the flows
     assert 'results' not in records['cml1'][0]['result'] and 'summary' not in records['cml1'][0]['result']
-    observed = [o for e in entries for o in judged[e]['observed']]
+    observed = [o for e in entries for o in _port_evaluate.flows(judged[e]['observed'])]
     assert observed and {o['verdict'] for o in observed if o['target'].endswith(':4111/tcp')} == {'manual'}
     assert records['cml2'] == [{'module': 'port_check', 'result': {'changed': False, 'skipped': True}, 'targets': 0}]
 
@@ -119,3 +120,45 @@ def test_a_node_unreachable_at_its_loopback_re_check_has_no_listener_that_stood_
     records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich)
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     assert {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('fail', 'refused-with-listener')}
+
+
+def test_only_nodes_a_flow_with_a_listener_did_not_reach_are_re_checked():
+    """Ground truth: cml1's probe of cml2's TCP 4111 was refused (cml2's listener ready); every other flow answered. A printer
+    vantage point found cml1's TCP 9100 silent; a flow without a listener that was refused, a failed run and a skipped probe
+    doubt nothing."""
+    refused = _node_probe({4111: ('closed', 'conn-refused')})
+    hostvars = {'cml1': {'network_probe': refused}, 'cml2': {'network_probe': _node_probe({})}, 'cml3': {'network_probe': {'skipped': True}}}
+    assert _network_records.rechecks(['cml1', 'cml2', 'cml3'], hostvars) == ['10.0.0.12']
+    assert _network_records.rechecks(['cml2', 'cml3'], hostvars) == []
+    runs = [{'item': {'kind': 'printer', 'host': 'vp'}, 'results': [
+        {'host': '10.0.0.11', 'port': 9100, 'proto': 'tcp', 'listener': True, 'state': 'filtered'},
+        {'host': '10.0.0.13', 'port': 9100, 'proto': 'tcp', 'listener': False, 'state': 'closed'}]},
+        {'item': {'kind': 'workstation', 'host': 'vp2'}, 'failed': True, 'msg': 'down'}]
+    assert _network_records.rechecks(['cml2'], hostvars, runs) == ['10.0.0.11']
+
+
+def test_a_node_no_flow_doubted_needs_no_re_check_and_a_doubted_one_is_judged_from_the_unanswered_results():
+    """Ground truth: cml1's probe returned only its unanswered entries (port_check return_results: unanswered); cml2's listener
+    stood when the probes began. All answered: cml2 is not re-checked (its check skipped) and every row passes as probed. Refused
+    on 4111 and re-checked with 4111 gone: the whole 4111 entry is judged again from the results kept (listener-missing)."""
+    ports = [int(key.split('/')[1]) for key in ready(['10.0.0.12'], ['cluster'])['10.0.0.12']]
+    healthy = _node_probe({})
+    healthy = dict(healthy, results=_port_check.unanswered(healthy['results']))
+    assert healthy['results'] == []
+    hostvars = {'cml1': {'ansible_host': NODES[0], 'network_probe': healthy},
+                'cml2': {'ansible_host': NODES[1], 'network_probe': {'changed': False, 'skipped': True},
+                         'network_listener': _listener(*ports), 'network_listener_after': {'changed': False, 'skipped': True}}}
+    doubted = _network_records.rechecks(['cml1', 'cml2'], hostvars)
+    records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich, doubted)
+    assert doubted == [] and {f['status'] for f in records['cml1'][0]['result']['findings']} == {'pass'}
+    assert records['cml1'][0]['result']['findings'] == healthy['findings']  # as probed: nothing judged again
+    refused = _node_probe({4111: ('closed', 'conn-refused')})
+    entries = {t['entry'] for t in refused['results'] if t['port'] == 4111}
+    hostvars['cml1']['network_probe'] = dict(refused, results=_port_check.unanswered(refused['results']))
+    assert {item['entry'] for item in hostvars['cml1']['network_probe']['results']} == entries
+    hostvars['cml2']['network_listener_after'] = _answered(*[port for port in ports if port != 4111])
+    doubted = _network_records.rechecks(['cml1', 'cml2'], hostvars)
+    records = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich, doubted)
+    judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
+    assert doubted == ['10.0.0.12'] and {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
+    assert all(len(_port_evaluate.flows(judged[e]['observed'])) == len([t for t in refused['results'] if t['entry'] == e]) for e in entries)

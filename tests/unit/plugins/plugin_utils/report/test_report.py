@@ -250,3 +250,18 @@ def test_a_node_showing_the_print_server_role_makes_the_lpd_row_apply(catalogue)
     # other not-applicable rows stay quiet: an entry without node_can_apply ignores node_shows
     other = dict(lpd, id='server.external-db-accounts')
     assert _catalogue.applicability(catalogue.get('server.external-db-accounts'), [], 'cml', [other])[0] is False
+
+
+def test_a_port_rows_grouped_flows_are_listed_one_by_one_in_the_report(catalogue):
+    results = _results()
+    results['cml1']['ran'].append('port_check')
+    grouped = [{'source': 'cml1', 'state': 'filtered', 'reason': 'no-response', 'listener': True, 'verdict': 'fail',
+                'targets': ['10.0.0.12:4111/tcp', '10.0.0.13:4111/tcp'], 'addresses': ['10.0.0.12', '10.0.0.13']}]
+    results['cml1']['findings'].append(finding('net.cluster.tcp-4111', 'fail', 'filtered', 'x', observed=grouped))
+    report = _report.build_report(results, catalogue, ['cluster'], [], [], 'fail', RUN, TODAY)
+    row = _rows(report, 'cml1')['net.cluster.tcp-4111']
+    assert row['observed'] == [
+        {'source': 'cml1', 'target': '10.0.0.12:4111/tcp', 'address': '10.0.0.12', 'state': 'filtered', 'reason': 'no-response',
+         'listener': True, 'verdict': 'fail'},
+        {'source': 'cml1', 'target': '10.0.0.13:4111/tcp', 'address': '10.0.0.13', 'state': 'filtered', 'reason': 'no-response',
+         'listener': True, 'verdict': 'fail'}]
