@@ -130,9 +130,12 @@ options:
         answer (a state other than V(open)); an entry whose every target answered keeps only its finding, whose RV(findings[].observed)
         still lists each of its flows. For a large flow matrix whose answered flows nobody reads one by one (the network role; a
         100-node cluster's results are two thirds of what each node returns). RV(summary) counts every result either way.
+      - Keep V(all) where something reads the flows that answered one by one, such as the vantage points' runs that
+        P(safeq.preflight.flow_findings#filter) shares out to the nodes (a flow missing there is "never probed").
     type: str
     choices: [all, unanswered]
     default: all
+    version_added: 0.4.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - safeq.preflight.attributes

@@ -118,7 +118,9 @@ function Invoke-SafeqListener {
             if ($proto -eq 'tcp') {
                 $listener = New-Object -TypeName Net.Sockets.TcpListener -ArgumentList $bindTo, $port
                 $listener.ExclusiveAddressUse = $true
-                $listener.Start(64)
+                # The system's largest backlog (SOMAXCONN): every peer of a large cluster connects to each port at about the same
+                # time, and the loop below accepts every 50 ms; a full backlog would refuse or drop a peer (a false fail).
+                $listener.Start([int][Net.Sockets.SocketOptionName]::MaxConnections)
                 $bound.Add(@{ proto = 'tcp'; socket = $listener })
             }
             else {

@@ -251,12 +251,19 @@ def _observed(judged):
     return list(groups.values())
 
 
+def grouped(observed):
+    """Whether ``observed`` is a port finding's flows grouped by outcome (``_observed``), whatever module's row it evidences."""
+    return isinstance(observed, list) and any(isinstance(item, dict) and isinstance(item.get('targets'), list) for item in observed)
+
+
 def flows(observed):
     """Each flow of a port finding's grouped ``observed``, one dict apiece: source, target, address, state, reason, listener,
-    verdict (the shape the report's flow matrix lists). Items that are not flow groups are left out."""
+    verdict (the shape the report's flow matrix lists). Any other item (already one flow, or another module's observation
+    merged into the same row) is kept as it is."""
     found = []
     for group in observed if isinstance(observed, list) else ():
         if not isinstance(group, dict) or not isinstance(group.get('targets'), list):
+            found.append(group)
             continue
         addresses = group.get('addresses') if isinstance(group.get('addresses'), list) else []
         for index, target in enumerate(group['targets']):

@@ -72,8 +72,9 @@ def _still(variables, doubted=True):
     """This node's listener states after every probe; None when it bound no port (nothing to re-check). A re-check that
     failed or could not reach the node counts: no port answered it. One that did not run (skipped, or the node left the play
     before it) proves nothing either: every port is ``not-checked``. Either way no listener is taken to have stood through
-    the probes (the flows to it are judged without one, never failed on its silence). A node no flow ``doubted`` (``rechecks``)
-    is not re-checked and needs none: every flow judged with its listeners answered."""
+    the probes (the flows to it are judged without one, never failed on its silence). All this holds for a node that some flow
+    ``doubted`` (``rechecks``); any other node is not re-checked and needs no check: every flow judged with its listeners was
+    answered, and an answer is judged the same with or without one (None: nothing of it is judged again)."""
     listener = variables.get('network_listener') or {}
     after = variables.get('network_listener_after')
     if not doubted:
@@ -83,9 +84,9 @@ def _still(variables, doubted=True):
     return _listener_state.states(listener, after)
 
 
-# What a record leaves out of a node's port_check result: the flows one by one and their counts. Each finding's ``observed``
-# lists its flows, which is what the report shows; the flows stay in the node's registered ``network_probe``. In a 100-node
-# cluster they are two thirds of the result, which this one task would otherwise copy for every node (docs/pipelines.md).
+# What a record leaves out of a node's port_check result: the flows one by one (the role asks only for the entries where a flow
+# did not answer, ``return_results: unanswered``) and their counts. Each finding's ``observed`` lists its flows, which is what
+# the report shows (docs/pipelines.md, fleet speed).
 FLOW_KEYS = ('results', 'summary')
 
 
@@ -104,7 +105,7 @@ def append(hosts, hostvars, plans, vantage_runs, derive, enrich, doubted=None):
     down = set(_node_records.unreachable({host: merged.get(host, []) + _node_records.own_records(raw[host]) for host in raw}))
     identity = {host: _identity(hostvars, host) for host in hosts or ()}
     doubted = None if doubted is None else {str(item).lower() for item in doubted}
-    still = {host: _still(raw[host], doubted is None or identity[host][0].lower() in doubted) for host in hosts or ()}
+    still = {host: _still(raw[host], doubted is None or bool({identity[host][0].lower(), host.lower()} & doubted)) for host in hosts or ()}
     still_hosts = {identity[host][0]: states for host, states in still.items() if states}
     for host in hosts or ():
         if 'network_probe' not in raw[host]:

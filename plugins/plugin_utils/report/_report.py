@@ -84,7 +84,8 @@ def _row(entry, host, applies, why, result, findings_by_id):
         row.update(status=merged['status'], reason=merged['reason'], detail=merged.get('detail', ''),
                    remediation=merged.get('remediation') or (entry['remediation'] if merged['status'] != 'pass' else ''))
         if 'observed' in merged:  # a port row's flows, grouped by outcome in port_check's findings, one by one in the report
-            row['observed'] = _port_evaluate.flows(merged['observed']) if module == 'port_check' else merged['observed']
+            grouped = _port_evaluate.grouped(merged['observed'])  # by shape: a port_check target may name any module's row
+            row['observed'] = _port_evaluate.flows(merged['observed']) if grouped else merged['observed']
         if merged.get('measured_from'):  # measured from another host than the node (sql_browser_probe from the controller)
             row['measured_from'] = merged['measured_from']
         if why == 'node-shows-feature':

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The network matrix in the report: the flows port_check observed, a firewall change request, an HTML flow matrix.
 
-PRIVATE to this collection. Every port-row finding carries ``observed``: one item per probed flow (source,
-``host:port/proto``, state, whether a listener was in place, the flow's own verdict). ``flows`` lists them per
+PRIVATE to this collection. Every port row of the report carries ``observed``: one item per probed flow (source,
+``host:port/proto``, state, whether a listener was in place, the flow's own verdict; port_check's findings group them by
+outcome, and the report lists them one by one again). ``flows`` lists them per
 node; ``change_request`` keeps the flows a network team must act on (``fail``: allow the flow; a least-privilege
 ``warn``: block it) and renders them as CSV and Markdown beside the report; ``matrix_html`` draws source x
 destination x port, coloured by verdict.

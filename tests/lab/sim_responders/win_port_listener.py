@@ -164,7 +164,7 @@ def _bind(address, proto, port):
     try:
         sock.bind((address, port))
         if proto == 'tcp':
-            sock.listen(64)
+            sock.listen(socket.SOMAXCONN)  # as the module: every peer of a large cluster connects to each port at once
     except OSError:
         sock.close()
         raise

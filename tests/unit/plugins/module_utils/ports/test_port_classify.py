@@ -372,11 +372,14 @@ def test_observed_groups_flows_by_outcome_and_flows_gives_them_back_one_by_one()
         {'source': 'cml2', 'state': 'filtered', 'reason': 'no-response', 'listener': True, 'verdict': 'fail',
          'targets': ['10.0.0.12:80/tcp'], 'addresses': [None]}]
     flows = _port_evaluate.flows(found['observed'] + [{'not': 'a group'}, 'text'])
+    assert flows[4:] == [{'not': 'a group'}, 'text']  # anything else merged into the row stays as it is
+    flows = flows[:4]
     assert [(f['target'], f['address'], f['state'], f['verdict']) for f in flows] == [
         ('10.0.0.11:80/tcp', '10.0.0.11', 'open', 'pass'), ('10.0.0.13:80/tcp', '10.0.0.13', 'open', 'pass'),
         ('db.example:80/tcp', '10.0.0.9', 'open', 'pass'), ('10.0.0.12:80/tcp', None, 'filtered', 'fail')]
     assert all(f['source'] == 'cml2' and f['listener'] is True and f['reason'] in ('syn-ack', 'no-response') for f in flows)
     assert _port_evaluate.flows('fail') == [] and _port_evaluate.flows(None) == []
+    assert _port_evaluate.grouped(found['observed']) and not _port_evaluate.grouped(flows) and not _port_evaluate.grouped({'targets': []})
 
 
 @pytest.mark.parametrize('expect', ['open', 'reachable', 'closed'])

@@ -162,3 +162,6 @@ def test_a_node_no_flow_doubted_needs_no_re_check_and_a_doubted_one_is_judged_fr
     judged = {f['id']: f for f in records['cml1'][0]['result']['findings']}
     assert doubted == ['10.0.0.12'] and {(judged[e]['status'], judged[e]['reason']) for e in entries} == {('manual', 'listener-missing')}
     assert all(len(_port_evaluate.flows(judged[e]['observed'])) == len([t for t in refused['results'] if t['entry'] == e]) for e in entries)
+    # a node doubted by its inventory name (a plan that targets names) is judged by its re-check as well
+    by_name = _network_records.append(['cml1', 'cml2'], hostvars, {}, [], True, _enrich, ['CML2'])
+    assert by_name['cml1'][0]['result']['findings'] == records['cml1'][0]['result']['findings']

@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.safeq.preflight.plugins.module_utils._findings import finding
 from ansible_collections.safeq.preflight.plugins.plugin_utils import _catalogue
-from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_render
+from ansible_collections.safeq.preflight.plugins.plugin_utils.report import _report, _report_flows, _report_render
 
 TODAY = datetime.date(2026, 11, 24)
 SCHEMA = os.path.join(os.path.dirname(_catalogue.DEFAULT_PATH), 'report.schema.json')
@@ -252,16 +252,21 @@ def test_a_node_showing_the_print_server_role_makes_the_lpd_row_apply(catalogue)
     assert _catalogue.applicability(catalogue.get('server.external-db-accounts'), [], 'cml', [other])[0] is False
 
 
-def test_a_port_rows_grouped_flows_are_listed_one_by_one_in_the_report(catalogue):
+@pytest.mark.parametrize('entry', ['net.cluster.tcp-4111', 'net.other.udp-1434-cml-db'])
+def test_a_port_rows_grouped_flows_are_listed_one_by_one_in_the_report(catalogue, entry):
+    """Also for a port row another module implements (sql_browser_probe's UDP 1434): a port_check target may name any row, and
+    its flows must reach the flow matrix and the firewall change request."""
     results = _results()
     results['cml1']['ran'].append('port_check')
     grouped = [{'source': 'cml1', 'state': 'filtered', 'reason': 'no-response', 'listener': True, 'verdict': 'fail',
                 'targets': ['10.0.0.12:4111/tcp', '10.0.0.13:4111/tcp'], 'addresses': ['10.0.0.12', '10.0.0.13']}]
-    results['cml1']['findings'].append(finding('net.cluster.tcp-4111', 'fail', 'filtered', 'x', observed=grouped))
-    report = _report.build_report(results, catalogue, ['cluster'], [], [], 'fail', RUN, TODAY)
-    row = _rows(report, 'cml1')['net.cluster.tcp-4111']
+    results['cml1']['findings'].append(finding(entry, 'fail', 'filtered', 'x', observed=grouped))
+    report = _report.build_report(results, catalogue, ['cluster', 'external_db'], [], [], 'fail', RUN, TODAY)
+    row = _rows(report, 'cml1')[entry]
     assert row['observed'] == [
         {'source': 'cml1', 'target': '10.0.0.12:4111/tcp', 'address': '10.0.0.12', 'state': 'filtered', 'reason': 'no-response',
          'listener': True, 'verdict': 'fail'},
         {'source': 'cml1', 'target': '10.0.0.13:4111/tcp', 'address': '10.0.0.13', 'state': 'filtered', 'reason': 'no-response',
          'listener': True, 'verdict': 'fail'}]
+    assert [(r['action'], r['destination'], r['port']) for r in _report_flows.change_request(report) if r['catalogue_row'] == entry] == [
+        ('allow', '10.0.0.12', 4111), ('allow', '10.0.0.13', 4111)]
