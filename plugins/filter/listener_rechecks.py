@@ -19,20 +19,13 @@ description:
     V(all) or V(unanswered)).
 positional: _input, hostvars
 options:
-  _input:
-    description: The play's hosts (C(ansible_play_hosts_all)).
-    type: list
-    elements: str
-    required: true
-  hostvars:
-    description: Ansible's C(hostvars).
-    type: dict
-    required: true
   vantage_runs:
     description: The C(results) of the vantage points' port_check loop.
     type: list
     elements: dict
     default: []
+extends_documentation_fragment:
+  - safeq.preflight.play_hosts
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """

@@ -15,18 +15,11 @@ description:
     them, keyed by the node's address. Only V(ready) ports (its listener process reported them listening) are listeners.
 positional: _input, hostvars
 options:
-  _input:
-    description: The play's hosts (C(ansible_play_hosts_all)).
-    type: list
-    elements: str
-    required: true
-  hostvars:
-    description: Ansible's C(hostvars).
-    type: dict
-    required: true
   ready_seconds:
     description: C(safeq_listener_ready_seconds), named in the reason of a port whose listener did not report in time.
     type: int
+extends_documentation_fragment:
+  - safeq.preflight.play_hosts
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """

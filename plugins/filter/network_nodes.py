@@ -15,16 +15,9 @@ description:
     M(safeq.preflight.server_check) gathered (from the run's records, P(safeq.preflight.node_records#filter)).
   - The network role computes it once (C(run_once)) instead of one note per node.
 positional: _input, hostvars
-options:
-  _input:
-    description: The play's hosts (C(ansible_play_hosts_all)).
-    type: list
-    elements: str
-    required: true
-  hostvars:
-    description: Ansible's C(hostvars).
-    type: dict
-    required: true
+options: {}
+extends_documentation_fragment:
+  - safeq.preflight.play_hosts
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """

@@ -20,11 +20,6 @@ description:
     C(ansible_host) and C(safeq_server_role), from O(hostvars).
 positional: _input, hostvars
 options:
-  _input:
-    description: The play's hosts (C(ansible_play_hosts_all)).
-    type: list
-    elements: str
-    required: true
   hostvars:
     description: Ansible's C(hostvars); the records kept so far are read from C(safeq_preflight_node_results) of C(localhost).
     type: dict
@@ -49,6 +44,8 @@ options:
         (one that did not run proves nothing).
     type: list
     elements: str
+extends_documentation_fragment:
+  - safeq.preflight.play_hosts
 author:
   - safeq.preflight contributors (@safeq-preflight)
 """
