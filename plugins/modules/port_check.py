@@ -127,7 +127,7 @@ options:
     description:
       - Which targets' results RV(results) lists. V(all) lists every one.
       - V(unanswered) lists the results of every target without an entry, and of every entry where at least one target did not
-        answer (a state other than V(open)); an entry whose every target answered keeps only its finding, whose RV(findings[].observed)
+        answer (a state other than V(open)); an entry whose every target answered keeps only its finding, whose C(findings[].observed)
         still lists each of its flows. For a large flow matrix whose answered flows nobody reads one by one (the network role; a
         100-node cluster's results are two thirds of what each node returns). RV(summary) counts every result either way.
       - Keep V(all) where something reads the flows that answered one by one, such as the vantage points' runs that
