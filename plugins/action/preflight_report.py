@@ -22,7 +22,7 @@ from ansible_collections.safeq.preflight.plugins.plugin_utils._collection import
 display = Display()
 
 
-def host_result(hostvars, results_var, kept=None):
+def host_result(hostvars, results_var, kept=None, limit=None):
     """Turn one host's registered module results into the report's host input: ``kept`` (the records the check roles kept for
     it on the controller, ``safeq_preflight_node_results``), then those the host appended itself to ``results_var``.
 
@@ -59,7 +59,8 @@ def host_result(hostvars, results_var, kept=None):
             ran.append(module)
     if not collected:
         reachable = False
-        messages.append('no check ran on this host (it failed or was unreachable before the checks started)')
+        messages.append('no check ran on this host (it failed or was unreachable before the checks started%s)'
+                        % ('; or the run\'s --limit %s left it out' % limit if limit else ''))
     return {'server_role': hostvars.get('safeq_server_role', 'cml'), 'reachable': reachable, 'message': '; '.join(messages),
             'findings': findings, 'ran': ran, 'failed': failed, 'not_run': not_run, 'hardware': hardware, 'firewall': firewall}
 
@@ -109,7 +110,8 @@ class ActionModule(ActionBase):
             return result
         hostvars = task_vars.get('hostvars', {})
         kept = _node_records.registered(hostvars, 'localhost', args['node_results_var']) or {}  # megabytes: read, not templated again
-        host_results = {host: host_result(hostvars.get(host, {}), args['results_var'], kept.get(host)) for host in args['hosts']}
+        limit = (task_vars or {}).get('ansible_limit')  # a node a limit leaves out is still reported: no check ran there
+        host_results = {host: host_result(hostvars.get(host, {}), args['results_var'], kept.get(host), limit) for host in args['hosts']}
         add_cluster_comparison(host_results, args['features'])
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
         run_meta = {

@@ -34,6 +34,9 @@ def test_an_unreachable_module_makes_the_host_unreachable_and_nothing_ran():
 def test_a_host_with_no_result_at_all_is_not_reachable():
     result = host_result({}, 'safeq_preflight_results')
     assert result['reachable'] is False and result['findings'] == []
+    assert '--limit' not in result['message']
+    limited = host_result({}, 'safeq_preflight_results', limit='cml1,localhost')  # under a --limit the node may have been left out
+    assert limited['reachable'] is False and limited['message'].endswith("; or the run's --limit cml1,localhost left it out)")
 
 
 def test_a_port_check_skipped_for_want_of_targets_ran_one_skipped_otherwise_did_not():
