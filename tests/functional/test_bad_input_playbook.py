@@ -356,21 +356,26 @@ def test_a_bad_variable_of_the_group_safeq_preflight_nodes_stops_the_run_before_
     assert not os.path.exists(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))
 
 
-def test_a_limit_that_leaves_out_localhost_stops_the_run_by_name_instead_of_ending_green(tmp_path):
-    """Ground truth: --limit cml1 skips the validate play (localhost) and would skip the report, so before the check the run
-    found no node in safeq_preflight_nodes and ended with exit 0 having checked nothing. It must fail, name the limit and the
-    fix, contact no node and write no report."""
+@pytest.mark.parametrize('args, expected', [
+    (['--limit', 'cml1'], ("--limit cml1 leaves out localhost", "--limit 'cml1,localhost'")),
+    (['--skip-tags', 'always'], ('--skip-tags always skips the validation and the report', 'Skip areas by their tags instead')),
+    (['--tags', 'network', '--skip-tags', 'always'], ('--skip-tags always skips the validation and the report',)),
+], ids=['limit', 'skip-always', 'tags-and-skip-always'])
+def test_a_limit_or_skip_tags_that_leaves_out_the_validation_stops_the_run_by_name_instead_of_ending_green(tmp_path, args, expected):
+    """Ground truth: --limit cml1 (or --skip-tags always) skips the validate play (localhost) and would skip the report, so
+    before the check the run found no node in safeq_preflight_nodes and ended with exit 0 having checked nothing. It must fail,
+    name the cause and the fix, contact no node and write no report."""
     run_dir = str(tmp_path)
     with SimulatedNodes(NODES) as nodes:
         hosts = nodes.inventory()['all']['children']['safeq_nodes']['hosts']
         inventory = lab.write_inventory(os.path.join(run_dir, 'inventory.yml'), hosts,
                                         {'safeq_report_dir': os.path.join(run_dir, 'reports')})
-        proc = lab.run_playbook(run_dir, inventory, args=['--check', '--limit', 'cml1'], timeout=180)
+        proc = lab.run_playbook(run_dir, inventory, args=['--check'] + args, timeout=180)
         commands = {name: nodes.commands(name) for name in ('cml1', 'cml2')}
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output[-3000:]
     message = ' '.join(proc.stdout.split())
-    assert "--limit cml1 leaves out localhost" in message and "--limit 'cml1,localhost'" in message, output[-3000:]
+    assert all(text in message for text in expected), output[-3000:]
     assert 'Traceback' not in output
     assert commands == {'cml1': [], 'cml2': []}
     assert not os.path.exists(os.path.join(run_dir, 'reports', 'safeq-preflight.json'))
